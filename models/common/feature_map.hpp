@@ -1,0 +1,26 @@
+// A feature map in HWC order (channel fastest), holding stream codes as int32.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "models/network/network_config.hpp"
+
+namespace qsim {
+
+struct FeatureMap {
+    FmShape shape;
+    std::vector<int32_t> data;
+
+    FeatureMap() = default;
+    explicit FeatureMap(FmShape s, int32_t fill = 0) : shape(s), data(size_t(s.elements()), fill) {}
+
+    int32_t& at(int y, int x, int c) {
+        return data[(size_t(y) * shape.width + x) * shape.channels + c];
+    }
+    int32_t at(int y, int x, int c) const {
+        return data[(size_t(y) * shape.width + x) * shape.channels + c];
+    }
+};
+
+}  // namespace qsim

@@ -1,0 +1,52 @@
+// Basic vocabulary shared by every block: layer kinds, quantisation kinds, datapaths and
+// how an integer code on a stream maps to the value the arithmetic uses.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace qsim {
+
+enum class LayerType { Conv, Fc, MaxPool, GlobalMaxPool };
+
+// How weights are quantised and stored.
+//   Binary : values {-1,+1}; 1 bit per weight, bit 1 = +1, bit 0 = -1.
+//   Ternary: values {-1,0,+1}; 2-bit two's complement (01 = +1, 11 = -1, 00 = 0, 10 invalid).
+//   Uniform: signed integers in [-(2^(b-1)-1), 2^(b-1)-1] (symmetric, 2^b - 1 levels);
+//            b-bit two's complement. The float value is code * scale.
+enum class WeightQuant { Binary, Ternary, Uniform };
+
+// What follows the accumulator of a compute layer.
+//   Thresholds: FINN multi-threshold unit; output code = number of per-channel thresholds
+//               t_j (ascending, 2^bits - 1 of them) with acc >= t_j. Unsigned codes.
+//   Bipolar   : one threshold per channel; code 1 means +1 and code 0 means -1.
+//   Relu      : integer requantisation out = clamp(((acc + bias_n) * mul + 2^(shift-1)) >> shift,
+//               0, 2^bits - 1) with per-channel bias and per-layer mul/shift.
+//   None      : the raw accumulator leaves the layer (32-bit signed).
+enum class ActivationType { Thresholds, Bipolar, Relu, None };
+
+// The arithmetic a PE uses, decided by the operand types (ch. 4.6.2, Fig. 4.5).
+//   XnorPopcount: binary weights with bipolar binary activations (FINN PE).
+//   AddSub      : binary/ternary weights with k-bit activations: add or subtract by weight sign.
+//   DspMac      : multi-bit weights: a multiply-accumulate (DSP slice on the FPGA).
+enum class Datapath { XnorPopcount, AddSub, DspMac };
+
+// How a code carried on a stream maps to the value the next layer computes with.
+//   Unsigned: value = code, code in [0, 2^bits).
+//   Signed  : two's complement, value in [-2^(bits-1), 2^(bits-1)).
+//   Bipolar : 1-bit, value = 2*code - 1.
+//   Accumulator: raw 32-bit signed accumulator.
+enum class Encoding { Unsigned, Signed, Bipolar, Accumulator };
+
+const char* to_string(LayerType t);
+const char* to_string(WeightQuant q);
+const char* to_string(ActivationType a);
+const char* to_string(Datapath d);
+const char* to_string(Encoding e);
+
+// Value of a stream code under an encoding (codes are carried as int32).
+inline int32_t decode_value(int32_t code, Encoding e) {
+    return e == Encoding::Bipolar ? 2 * code - 1 : code;
+}
+
+}  // namespace qsim

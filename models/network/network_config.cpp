@@ -1,0 +1,55 @@
+#include "models/network/network_config.hpp"
+
+#include <sstream>
+
+namespace qsim {
+
+namespace {
+std::string format_error(const std::string& file, SourceLoc loc, const std::string& field,
+                         const std::string& message) {
+    std::ostringstream os;
+    os << (file.empty() ? "<config>" : file);
+    if (loc.line > 0) {
+        os << ':' << loc.line;
+        if (loc.column > 0) os << ':' << loc.column;
+    }
+    os << ": ";
+    if (!field.empty()) os << field << ": ";
+    os << message;
+    return os.str();
+}
+}  // namespace
+
+ConfigError::ConfigError(std::string file, SourceLoc loc, std::string field, std::string message)
+    : std::runtime_error(format_error(file, loc, field, message)),
+      file_(std::move(file)),
+      loc_(loc),
+      field_(std::move(field)),
+      message_(std::move(message)) {}
+
+int64_t LayerConfig::fan_in() const {
+    switch (type) {
+        case LayerType::Conv:
+            return int64_t(kernel) * kernel * (in.channels / groups);
+        case LayerType::Fc:
+            return in.elements();
+        default:
+            return 0;
+    }
+}
+
+int LayerConfig::thresholds_per_channel() const {
+    switch (activation.type) {
+        case ActivationType::Thresholds: return (1 << activation.bits) - 1;
+        case ActivationType::Bipolar: return 1;
+        default: return 0;
+    }
+}
+
+const LayerConfig* NetworkConfig::find_layer(const std::string& n) const {
+    for (const auto& l : layers)
+        if (l.name == n) return &l;
+    return nullptr;
+}
+
+}  // namespace qsim

@@ -1,0 +1,147 @@
+// Typed, validated description of a network and the accelerator that runs it.
+// Filled once by the YAML loader (config_loader.hpp); every module receives const parts of it.
+// All derived fields (shapes, channel counts after pruning, encodings, datapath) are computed
+// by the loader, so modules never re-derive them.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "models/common/types.hpp"
+
+namespace qsim {
+
+// Where a value came from in the configuration file (1-based; 0 = unknown).
+struct SourceLoc {
+    int line = 0;
+    int column = 0;
+};
+
+// Any invalid configuration. what() is "file:line:col: field: message".
+class ConfigError : public std::runtime_error {
+public:
+    ConfigError(std::string file, SourceLoc loc, std::string field, std::string message);
+    const std::string& file() const { return file_; }
+    SourceLoc loc() const { return loc_; }
+    const std::string& field() const { return field_; }
+    const std::string& message() const { return message_; }
+
+private:
+    std::string file_;
+    SourceLoc loc_;
+    std::string field_;
+    std::string message_;
+};
+
+struct FmShape {
+    int height = 0;
+    int width = 0;
+    int channels = 0;
+    int64_t elements() const { return int64_t(height) * width * channels; }
+};
+
+struct DeviceConfig {
+    std::string name = "generic";
+    double clock_mhz = 200.0;
+};
+
+// The frames fed into layer 0: a deterministic generator (seed) of `bits`-bit pixels.
+struct InputConfig {
+    FmShape shape;
+    int bits = 8;
+    bool is_signed = false;
+    // Width of the input stream into the first block, in bits per clock (ch. 6.6.1: 24 bit,
+    // one 8-bit RGB pixel per clock). A row costs ceil(width*channels*bits / stream_bits) cycles.
+    int stream_bits = 24;
+    uint64_t seed = 1;
+    Encoding encoding() const { return is_signed ? Encoding::Signed : Encoding::Unsigned; }
+};
+
+struct WeightSource {
+    enum class Kind { Generator, File } kind = Kind::Generator;
+    uint64_t seed = 1;       // generator seed
+    double sparsity = 0.0;   // generator: fraction of zero weights (ternary / uniform only)
+    std::string path;        // weight file, resolved relative to the config file
+};
+
+struct RunConfig {
+    int frames = 2;
+};
+
+struct Folding {
+    int pe = 1;    // output channels computed in parallel
+    int simd = 1;  // input lanes per PE
+    int mmv = 1;   // output pixels computed in parallel
+};
+
+struct WeightQuantConfig {
+    WeightQuant quant = WeightQuant::Binary;
+    int bits = 1;            // storage bits per weight (binary 1, ternary 2, uniform b)
+    double threshold = 0.0;  // ternary quantisation threshold eta (eq. 4.2), for float import
+    double scale = 1.0;      // uniform: float value = code * scale, for float import
+};
+
+struct ActivationConfig {
+    ActivationType type = ActivationType::Thresholds;
+    int bits = 2;  // output code width (Bipolar: 1; None: 32)
+};
+
+struct LayerConfig {
+    std::string name;
+    LayerType type = LayerType::Conv;
+    SourceLoc loc;  // the layer's entry in the config file
+
+    // Geometry (pooling layers use kernel/stride/padding too).
+    int kernel = 1;
+    int stride = 1;
+    int pad_begin = 0;  // rows/columns added before (top, left)
+    int pad_end = 0;    // rows/columns added after (bottom, right)
+    int groups = 1;
+
+    // Output channels: the source's filter count, the pruning ratio applied to it, and the
+    // resulting count (rounded up so that (N / groups) % PE == 0, ch. 4.5.2).
+    int filters = 0;
+    double prune = 0.0;
+
+    // Derived by the loader.
+    FmShape in;
+    FmShape out;
+    Encoding in_encoding = Encoding::Unsigned;
+    int in_bits = 8;
+    Encoding out_encoding = Encoding::Unsigned;
+    int out_bits = 8;
+
+    // Compute layers only (conv, fc).
+    WeightQuantConfig weights;
+    ActivationConfig activation;
+    Datapath datapath = Datapath::AddSub;
+
+    Folding folding;
+    int fifo_depth = 2;        // rows held by the FIFO after this layer
+    int swu_buffer_rows = 0;   // SWU line buffer capacity in input rows (K + stride by default)
+
+    bool is_compute() const { return type == LayerType::Conv || type == LayerType::Fc; }
+    bool uses_swu() const { return type == LayerType::Conv || type == LayerType::MaxPool; }
+    int out_channels() const { return out.channels; }
+    // Synapses per output channel (fan-in of one dot product).
+    int64_t fan_in() const;
+    int64_t weight_count() const { return is_compute() ? fan_in() * out.channels : 0; }
+    int thresholds_per_channel() const;
+};
+
+struct NetworkConfig {
+    std::string name;
+    std::string source_file;  // path of the YAML file it came from
+    DeviceConfig device;
+    InputConfig input;
+    WeightSource weights;
+    RunConfig run;
+    std::vector<LayerConfig> layers;
+
+    double clock_hz() const { return device.clock_mhz * 1e6; }
+    const LayerConfig* find_layer(const std::string& name) const;
+};
+
+}  // namespace qsim
