@@ -1,0 +1,125 @@
+#include "models/accelerator/dataflow_accelerator.hpp"
+
+#include <stdexcept>
+
+namespace qsim {
+
+namespace {
+
+// SystemC names may not contain '.', which YAML layer names may.
+std::string object_name(const std::string& s) {
+    std::string out = s;
+    for (char& c : out)
+        if (c == '.') c = '_';
+    return out;
+}
+
+sc_core::sc_time period_of(const NetworkConfig& net) {
+    ensure_time_resolution();
+    return sc_core::sc_time(1e15 / net.clock_hz(), sc_core::SC_FS);
+}
+
+}  // namespace
+
+DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const NetworkConfig& net,
+                                         const NetworkParams& params, const AcceleratorOptions& options)
+    : sc_core::sc_module(name), period_(period_of(net)) {
+    if (net.layers.empty()) throw std::invalid_argument("network has no layers");
+    if (params.layers.size() != net.layers.size())
+        throw std::invalid_argument("parameters do not match the network's layers");
+
+    source_ = std::make_unique<InputSource>("host_source", net.input, options.frames, period_);
+    RowFifo* upstream = make_fifo("host2" + object_name(net.layers.front().name), 2);
+    source_->out(*upstream);
+
+    for (size_t i = 0; i < net.layers.size(); ++i) {
+        const LayerConfig& layer = net.layers[i];
+        const std::string base = object_name(layer.name);
+        LayerBlocks blocks;
+        blocks.layer = &layer;
+
+        sc_core::sc_port<RowReadIf>* unit_in = nullptr;
+        sc_core::sc_port<RowWriteIf>* unit_out = nullptr;
+        std::unique_ptr<TimedBlock> unit;
+        switch (layer.type) {
+            case LayerType::Conv:
+            case LayerType::Fc: {
+                auto mvtu = std::make_unique<Mvtu>((base + "_mvtu").c_str(), layer, params.layers[i], period_);
+                unit_in = &mvtu->in;
+                unit_out = &mvtu->out;
+                unit = std::move(mvtu);
+                break;
+            }
+            case LayerType::MaxPool: {
+                auto pool = std::make_unique<PoolUnit>((base + "_pool").c_str(), layer, period_);
+                unit_in = &pool->in;
+                unit_out = &pool->out;
+                unit = std::move(pool);
+                break;
+            }
+            case LayerType::GlobalMaxPool: {
+                auto pool = std::make_unique<GlobalPoolUnit>((base + "_gpool").c_str(), layer, period_);
+                unit_in = &pool->in;
+                unit_out = &pool->out;
+                unit = std::move(pool);
+                break;
+            }
+        }
+
+        if (layer.uses_swu()) {
+            auto swu = std::make_unique<SlidingWindowUnit>((base + "_swu").c_str(), layer, period_);
+            const char* to = layer.type == LayerType::Conv ? "_swu2mvtu" : "_swu2pool";
+            RowFifo* windows = make_fifo(base + to, options.internal_fifo_depth);
+            swu->in(*upstream);
+            swu->out(*windows);
+            (*unit_in)(*windows);
+            blocks.swu = swu.get();
+            blocks.swu_fifo = windows;
+            swus_.push_back(std::move(swu));
+        } else {
+            (*unit_in)(*upstream);
+        }
+
+        const bool last = i + 1 == net.layers.size();
+        const std::string fifo_name =
+            last ? base + "2host" : base + "2" + object_name(net.layers[i + 1].name);
+        RowFifo* downstream = make_fifo(fifo_name, layer.fifo_depth);
+        (*unit_out)(*downstream);
+        blocks.out_fifo = downstream;
+
+        if (options.record_layers) {
+            probes_.push_back(std::make_unique<FrameAssembler>(layer.out));
+            unit->set_probe(probes_.back().get());
+        }
+        blocks.unit = unit.get();
+        units_.push_back(std::move(unit));
+        layers_.push_back(blocks);
+        upstream = downstream;
+    }
+
+    sink_ = std::make_unique<OutputSink>("host_sink", net.layers.back().out, period_);
+    sink_->in(*upstream);
+}
+
+RowFifo* DataflowAccelerator::make_fifo(const std::string& name, int depth) {
+    fifos_.push_back(std::make_unique<RowFifo>(name.c_str(), depth));
+    return fifos_.back().get();
+}
+
+std::vector<std::string> DataflowAccelerator::waiting_blocks() const {
+    std::vector<std::string> lines;
+    auto note = [&](const std::string& who, const std::string& what) {
+        if (!what.empty()) lines.push_back(who + ": waiting for " + what);
+    };
+    note(source_->name(), source_->waiting_for());
+    for (const auto& l : layers_) {
+        if (l.swu != nullptr) note(l.swu->name(), l.swu->waiting_for());
+        note(l.unit->name(), l.unit->waiting_for());
+    }
+    for (const auto& f : fifos_)
+        lines.push_back(std::string(f->name()) + ": " + std::to_string(f->size()) + "/" +
+                        std::to_string(f->depth()) + " rows");
+    return lines;
+}
+
+}  // namespace qsim

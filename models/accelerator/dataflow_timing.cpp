@@ -1,0 +1,69 @@
+#include "models/accelerator/dataflow_timing.hpp"
+
+#include <sstream>
+
+#include "models/mvtu/mvtu_timing.hpp"
+#include "models/pool/pool_timing.hpp"
+#include "models/source/source_timing.hpp"
+#include "models/swu/swu_timing.hpp"
+
+namespace qsim {
+
+uint64_t unit_cycles_per_frame(const LayerConfig& layer) {
+    return layer.is_compute() ? mvtu_cycles_per_frame(layer) : pool_cycles_per_frame(layer);
+}
+
+namespace {
+
+std::string unit_rule(const LayerConfig& l) {
+    std::ostringstream os;
+    switch (l.type) {
+        case LayerType::Conv:
+            os << "fan_in/SIMD * N/PE * H_out*ceil(W_out/MMV) = " << mvtu_synapse_folds(l) << " * "
+               << mvtu_neuron_folds(l) << " * " << l.out.height << "*" << (l.out.width + l.folding.mmv - 1) / l.folding.mmv;
+            break;
+        case LayerType::Fc:
+            os << "fan_in/SIMD * N/PE = " << mvtu_synapse_folds(l) << " * " << mvtu_neuron_folds(l);
+            break;
+        case LayerType::MaxPool:
+            os << "H_out*W_out * K*K * ceil(C/SIMD) = " << l.out.height << "*" << l.out.width << " * "
+               << l.kernel * l.kernel << " * " << (l.in.channels + l.folding.simd - 1) / l.folding.simd;
+            break;
+        case LayerType::GlobalMaxPool:
+            os << "H_in*W_in * ceil(C/SIMD) = " << l.in.height << "*" << l.in.width << " * "
+               << (l.in.channels + l.folding.simd - 1) / l.folding.simd;
+            break;
+    }
+    return os.str();
+}
+
+}  // namespace
+
+DataflowEstimate estimate_dataflow(const NetworkConfig& net) {
+    DataflowEstimate est;
+    {
+        std::ostringstream os;
+        os << "H * ceil(W*C*bits/stream_bits) = " << net.input.shape.height << " * " << source_row_cycles(net.input);
+        est.blocks.push_back({"", "source", source_row_cycles(net.input) * uint64_t(net.input.shape.height), os.str()});
+    }
+    for (const auto& l : net.layers) {
+        if (l.uses_swu()) {
+            std::ostringstream w, r;
+            w << "H_in * W_in*ceil(C/SIMD) = " << l.in.height << " * " << swu_read_cycles_per_row(l);
+            est.blocks.push_back({l.name, "swu_write", swu_read_cycles_per_row(l) * uint64_t(l.in.height), w.str()});
+            r << "H_out * ceil(W_out/MMV)*K*K*ceil(C/SIMD) = " << l.out.height << " * " << swu_write_cycles_per_row(l);
+            est.blocks.push_back({l.name, "swu_read", swu_write_cycles_per_row(l) * uint64_t(l.out.height), r.str()});
+        }
+        const char* role = l.is_compute() ? "mvtu" : (l.type == LayerType::MaxPool ? "pool" : "global_pool");
+        est.blocks.push_back({l.name, role, unit_cycles_per_frame(l), unit_rule(l)});
+    }
+    for (size_t i = 0; i < est.blocks.size(); ++i) {
+        if (est.blocks[i].cycles_per_frame > est.interval_cycles) {
+            est.interval_cycles = est.blocks[i].cycles_per_frame;
+            est.bottleneck = i;
+        }
+    }
+    return est;
+}
+
+}  // namespace qsim

@@ -1,0 +1,35 @@
+// Analytical timing of the whole dataflow pipeline, from the same per-block timing rules
+// the SystemC modules annotate: cycles each block needs per frame, the initiation interval
+// (the slowest block) and the block that sets it. No simulation, no data.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/network/network_config.hpp"
+
+namespace qsim {
+
+struct BlockEstimate {
+    std::string layer;  // "" for the host source
+    std::string role;   // "source", "swu_write", "swu_read", "mvtu", "pool", "global_pool"
+    uint64_t cycles_per_frame = 0;
+    std::string rule;   // the formula with its numbers, e.g. "H*ceil(W*C*bits/stream) = 224*224"
+};
+
+struct DataflowEstimate {
+    std::vector<BlockEstimate> blocks;
+    uint64_t interval_cycles = 0;  // initiation interval: max cycles per frame over the blocks
+    size_t bottleneck = 0;         // index into blocks
+    double frames_per_second(double clock_hz) const {
+        return interval_cycles ? clock_hz / double(interval_cycles) : 0.0;
+    }
+};
+
+DataflowEstimate estimate_dataflow(const NetworkConfig& net);
+
+// Cycles per frame of the compute/pool unit of one layer (MVTU, pool or global pool).
+uint64_t unit_cycles_per_frame(const LayerConfig& layer);
+
+}  // namespace qsim

@@ -1,0 +1,78 @@
+#include "models/mvtu/mvtu.hpp"
+
+#include <algorithm>
+
+#include "models/common/int_math.hpp"
+#include "models/mvtu/mvtu_timing.hpp"
+
+namespace qsim {
+
+Mvtu::Mvtu(sc_core::sc_module_name name, const LayerConfig& layer, const LayerParams& params,
+           sc_core::sc_time period)
+    : TimedBlock(name, period, layer.name, "mvtu"), in("in"), out("out"), layer_(layer), kernel_(layer, params) {
+    if (layer.type == LayerType::Conv) {
+        SC_THREAD(run_conv);
+    } else {
+        SC_THREAD(run_fc);
+    }
+}
+
+void Mvtu::account(uint64_t cycles, uint64_t ops) {
+    busy(cycles);
+    stats_.lane_cycles += cycles * mvtu_lanes(layer_);
+    stats_.useful_ops += ops;
+}
+
+void Mvtu::run_conv() {
+    const uint64_t cycles = mvtu_cycles_per_row(layer_);
+    const uint64_t ops = uint64_t(layer_.fan_in()) * layer_.out.channels * layer_.out.width;
+    for (;;) {
+        StreamRow windows = take(in);
+        StreamRow row;
+        row.frame = windows.frame;
+        row.row = windows.row;
+        row.pixels = windows.pixels;
+        row.depth = kernel_.channels();
+        row.data.resize(size_t(row.pixels) * row.depth);
+        kernel_.compute(windows.data.data(), windows.pixels, row.data.data());
+        account(cycles, ops);
+        const bool last = row.row == layer_.out.height - 1;
+        const int frame = row.frame;
+        give(out, std::move(row));
+        if (last) frame_done(frame);
+    }
+}
+
+void Mvtu::run_fc() {
+    const uint64_t synapse_folds = mvtu_synapse_folds(layer_);
+    const uint64_t total = mvtu_cycles_per_frame(layer_);
+    const uint64_t simd = uint64_t(layer_.folding.simd);
+    std::vector<int32_t> vector(size_t(layer_.fan_in()));
+    for (;;) {
+        // First neuron fold: the input words are consumed as the rows stream in.
+        uint64_t received = 0, charged = 0;
+        int frame = 0;
+        for (int y = 0; y < layer_.in.height; ++y) {
+            StreamRow row = take(in);
+            frame = row.frame;
+            std::copy(row.data.begin(), row.data.end(), vector.begin() + ptrdiff_t(received));
+            received += row.data.size();
+            const uint64_t due = std::min(ceil_div(received, simd), synapse_folds);
+            account(due - charged, 0);
+            charged = due;
+        }
+        StreamRow result;
+        result.frame = frame;
+        result.row = 0;
+        result.pixels = 1;
+        result.depth = kernel_.channels();
+        result.data.resize(size_t(result.depth));
+        kernel_.compute(vector.data(), 1, result.data.data());
+        // The remaining neuron folds reuse the buffered input vector.
+        account(total - charged, mvtu_ops_per_frame(layer_));
+        give(out, std::move(result));
+        frame_done(frame);
+    }
+}
+
+}  // namespace qsim

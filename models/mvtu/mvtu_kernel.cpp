@@ -1,0 +1,41 @@
+#include "models/mvtu/mvtu_kernel.hpp"
+
+#include <algorithm>
+
+namespace qsim {
+
+MvtuKernel::MvtuKernel(const LayerConfig& layer, const LayerParams& params)
+    : groups_(layer.type == LayerType::Conv ? layer.groups : 1),
+      channels_(layer.out.channels),
+      kernel_area_(layer.type == LayerType::Conv ? layer.kernel * layer.kernel : 1),
+      group_channels_(layer.type == LayerType::Conv ? layer.in.channels / groups_ : 0),
+      in_channels_(layer.in.channels),
+      window_length_(layer.type == LayerType::Conv ? int64_t(kernel_area_) * in_channels_
+                                                   : layer.fan_in()),
+      memory_(layer, params),
+      datapath_(make_pe_datapath(layer.datapath, layer.in_encoding, layer.in_bits, memory_)),
+      thresholds_(layer, params),
+      slice_(size_t(layer.fan_in())) {}
+
+const int32_t* MvtuKernel::group_slice(const int32_t* window, int group) {
+    if (groups_ == 1) return window;
+    for (int k = 0; k < kernel_area_; ++k)
+        std::copy_n(window + size_t(k) * in_channels_ + size_t(group) * group_channels_, group_channels_,
+                    slice_.data() + size_t(k) * group_channels_);
+    return slice_.data();
+}
+
+void MvtuKernel::compute(const int32_t* windows, int pixels, int32_t* out) {
+    const int per_group = channels_ / groups_;
+    for (int p = 0; p < pixels; ++p) {
+        const int32_t* window = windows + size_t(p) * window_length_;
+        int32_t* o = out + size_t(p) * channels_;
+        for (int g = 0; g < groups_; ++g) {
+            datapath_->load_input(group_slice(window, g));
+            for (int n = g * per_group; n < (g + 1) * per_group; ++n)
+                o[n] = thresholds_.apply(datapath_->dot(n), n);
+        }
+    }
+}
+
+}  // namespace qsim

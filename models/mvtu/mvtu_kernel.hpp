@@ -1,0 +1,39 @@
+// Functional kernel of a whole MVTU: for each input window, the PE datapath's dot products
+// for every output channel followed by the threshold unit. Grouped convolutions take, for
+// the channels of group g, the slice of the window that holds group g's input channels.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "models/mvtu/pe_datapath_kernel.hpp"
+#include "models/mvtu/threshold_kernel.hpp"
+#include "models/mvtu/weight_memory.hpp"
+
+namespace qsim {
+
+class MvtuKernel {
+public:
+    MvtuKernel(const LayerConfig& layer, const LayerParams& params);
+
+    // Length of one input vector as it arrives: conv K*K*C_in (all groups), fc fan_in.
+    int64_t window_length() const { return window_length_; }
+    int channels() const { return channels_; }
+    const WeightMemory& memory() const { return memory_; }
+
+    // windows: `pixels` vectors of window_length() codes; out: pixels x channels codes.
+    void compute(const int32_t* windows, int pixels, int32_t* out);
+
+private:
+    const int32_t* group_slice(const int32_t* window, int group);
+
+    int groups_, channels_, kernel_area_, group_channels_, in_channels_;
+    int64_t window_length_;
+    WeightMemory memory_;
+    std::unique_ptr<PeDatapath> datapath_;
+    ThresholdUnit thresholds_;
+    std::vector<int32_t> slice_;
+};
+
+}  // namespace qsim

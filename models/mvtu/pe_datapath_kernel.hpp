@@ -1,0 +1,78 @@
+// Bit-true functional kernels of the three PE datapaths (ch. 4.6.2, Fig. 4.5; ch. 3.4.2).
+// Each computes the dot products of one input vector (fan_in codes) with the weights of
+// a set of output channels. `load_input` models the PE input buffer (the vector is loaded
+// once and reused across the neuron folds); `dot(n)` is the accumulator of channel n.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "models/common/types.hpp"
+#include "models/mvtu/weight_memory.hpp"
+
+namespace qsim {
+
+class PeDatapath {
+public:
+    virtual ~PeDatapath() = default;
+    virtual void load_input(const int32_t* codes) = 0;
+    virtual int64_t dot(int n) const = 0;
+};
+
+// Builds the datapath a layer uses, reading its weights out of the PE weight memories.
+std::unique_ptr<PeDatapath> make_pe_datapath(Datapath kind, Encoding input, int input_bits,
+                                             const WeightMemory& memory);
+
+// XNOR-popcount (FINN): binary weights and bipolar activations as bits (1 = +1).
+// acc = 2 * popcount(XNOR(w, x)) - fan_in.
+class XnorPopcountDatapath : public PeDatapath {
+public:
+    explicit XnorPopcountDatapath(const WeightMemory& memory);
+    void load_input(const int32_t* codes) override;
+    int64_t dot(int n) const override;
+
+private:
+    int64_t fan_in_;
+    size_t words_;
+    uint64_t tail_mask_;
+    std::vector<uint64_t> weights_;  // channels x words
+    std::vector<uint64_t> input_;
+};
+
+// ADD/SUB by weight sign (Fig. 4.5): binary or ternary weights, k-bit activations.
+// The activations are split into bit planes; each plane adds the inputs where w = +1 and
+// subtracts them where w = -1, scaled by the plane's weight.
+class AddSubDatapath : public PeDatapath {
+public:
+    AddSubDatapath(const WeightMemory& memory, Encoding input, int input_bits);
+    void load_input(const int32_t* codes) override;
+    int64_t dot(int n) const override;
+
+private:
+    int64_t fan_in_;
+    size_t words_;
+    int planes_;
+    std::vector<int64_t> plane_weight_;
+    int64_t offset_;                 // value = offset + sum_j plane_weight_j * bit_j
+    std::vector<uint64_t> positive_;  // channels x words, bit set where w = +1
+    std::vector<uint64_t> negative_;  // channels x words, bit set where w = -1
+    std::vector<int64_t> weight_sum_; // sum of weights per channel
+    std::vector<uint64_t> input_;     // planes x words
+};
+
+// Multiply-accumulate (DSP slices): multi-bit weights times activation values.
+class MacDatapath : public PeDatapath {
+public:
+    MacDatapath(const WeightMemory& memory, Encoding input);
+    void load_input(const int32_t* codes) override;
+    int64_t dot(int n) const override;
+
+private:
+    int64_t fan_in_;
+    Encoding encoding_;
+    std::vector<int32_t> weights_;  // channels x fan_in
+    std::vector<int32_t> input_;
+};
+
+}  // namespace qsim

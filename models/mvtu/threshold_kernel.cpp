@@ -1,0 +1,45 @@
+#include "models/mvtu/threshold_kernel.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace qsim {
+
+ThresholdUnit::ThresholdUnit(const LayerConfig& layer, const LayerParams& params)
+    : type_(layer.activation.type),
+      per_channel_(layer.thresholds_per_channel()),
+      max_code_(layer.activation.bits >= 31 ? INT32_MAX : (int32_t(1) << layer.activation.bits) - 1),
+      thresholds_(params.thresholds),
+      bias_(params.bias),
+      mul_(params.mul),
+      shift_(params.shift) {
+    const size_t channels = size_t(layer.out.channels);
+    if ((type_ == ActivationType::Thresholds || type_ == ActivationType::Bipolar) &&
+        thresholds_.size() != channels * size_t(per_channel_))
+        throw std::invalid_argument(layer.name + ": expected " + std::to_string(channels * per_channel_) +
+                                    " thresholds, got " + std::to_string(thresholds_.size()));
+    if (type_ == ActivationType::Relu && (bias_.size() != channels || shift_ < 1))
+        throw std::invalid_argument(layer.name + ": ReLU needs one bias per channel and shift >= 1");
+}
+
+int32_t ThresholdUnit::apply(int64_t acc, int channel) const {
+    switch (type_) {
+        case ActivationType::Thresholds:
+        case ActivationType::Bipolar: {
+            const int32_t* t = thresholds_.data() + size_t(channel) * per_channel_;
+            // Output code = number of thresholds the accumulator reaches.
+            return int32_t(std::upper_bound(t, t + per_channel_, acc,
+                                            [](int64_t a, int32_t th) { return a < th; }) - t);
+        }
+        case ActivationType::Relu: {
+            const int64_t scaled = ((acc + bias_[channel]) * mul_ + (int64_t(1) << (shift_ - 1))) >> shift_;
+            return int32_t(std::clamp<int64_t>(scaled, 0, max_code_));
+        }
+        case ActivationType::None:
+            return int32_t(acc);
+    }
+    return 0;
+}
+
+}  // namespace qsim

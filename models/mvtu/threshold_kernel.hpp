@@ -1,0 +1,28 @@
+// Bit-true kernel of the threshold / activation unit after the PE accumulators
+// (FINN multi-threshold; ReLU requantisation; pass-through). Semantics in types.hpp.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "models/network/layer_params.hpp"
+#include "models/network/network_config.hpp"
+
+namespace qsim {
+
+class ThresholdUnit {
+public:
+    ThresholdUnit(const LayerConfig& layer, const LayerParams& params);
+    int32_t apply(int64_t acc, int channel) const;
+
+private:
+    ActivationType type_;
+    int per_channel_;
+    int32_t max_code_;
+    std::vector<int32_t> thresholds_;
+    std::vector<int32_t> bias_;
+    int64_t mul_;
+    int shift_;
+};
+
+}  // namespace qsim

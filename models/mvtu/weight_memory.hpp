@@ -1,0 +1,48 @@
+// Weight memories of an MVTU (ch. 4.5.1, FINN): one memory per PE. PE p holds the output
+// channels n with n % PE == p; its word at address nf * SF + sf (nf = n / PE neuron fold,
+// SF = fan_in / SIMD synapse folds) packs the SIMD weights s = sf*SIMD .. sf*SIMD+SIMD-1 of
+// channel n, `bits` wide each, lane 0 in the least significant bits.
+// Binary weights store bit 1 for +1 and 0 for -1; other weights are two's complement.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "models/network/layer_params.hpp"
+#include "models/network/network_config.hpp"
+
+namespace qsim {
+
+class WeightMemory {
+public:
+    WeightMemory(const LayerConfig& layer, const LayerParams& params);
+
+    int pe_count() const { return pe_; }
+    int simd() const { return simd_; }
+    int bits() const { return bits_; }
+    int channels() const { return channels_; }
+    int64_t fan_in() const { return fan_in_; }
+    uint64_t depth() const { return depth_; }             // words per PE memory
+    int word_bits() const { return simd_ * bits_; }       // bits per word
+    uint64_t total_bits() const { return uint64_t(pe_) * depth_ * word_bits(); }
+
+    // Raw word of one PE memory, as 64-bit chunks (least significant chunk first).
+    const uint64_t* word(int pe, uint64_t address) const;
+    int chunks_per_word() const { return chunks_; }
+
+    // Decodes the weight of output channel n, synapse s from the packed storage.
+    int8_t weight(int n, int64_t s) const;
+
+private:
+    void store(int n, int64_t s, int8_t value);
+    size_t locate(int n, int64_t s, int& bit) const;
+
+    bool binary_;
+    int pe_, simd_, bits_, channels_;
+    int64_t fan_in_;
+    uint64_t synapse_folds_, depth_;
+    int chunks_;
+    std::vector<uint64_t> data_;
+};
+
+}  // namespace qsim

@@ -1,0 +1,21 @@
+#include "models/pool/pool_kernel.hpp"
+
+#include <algorithm>
+
+namespace qsim {
+
+void max_pool_windows(const int32_t* windows, int pixels, int window_area, int channels, int32_t* out) {
+    for (int p = 0; p < pixels; ++p, out += channels) {
+        std::copy_n(windows, channels, out);
+        windows += channels;
+        for (int k = 1; k < window_area; ++k, windows += channels)
+            for (int c = 0; c < channels; ++c) out[c] = std::max(out[c], windows[c]);
+    }
+}
+
+void global_max_accumulate(const int32_t* row, int width, int channels, int32_t* running_max) {
+    for (int x = 0; x < width; ++x, row += channels)
+        for (int c = 0; c < channels; ++c) running_max[c] = std::max(running_max[c], row[c]);
+}
+
+}  // namespace qsim

@@ -1,0 +1,27 @@
+// Output sink: accepts the last layer's rows as fast as they come (the host's receive
+// buffer), reassembles whole output frames and records when each one completed.
+#pragma once
+
+#include "models/common/frame_assembler.hpp"
+#include "models/network/network_config.hpp"
+#include "tlm/timed_block.hpp"
+
+namespace qsim {
+
+class OutputSink : public TimedBlock {
+public:
+    sc_core::sc_port<RowReadIf> in;
+
+    SC_HAS_PROCESS(OutputSink);
+    OutputSink(sc_core::sc_module_name name, FmShape shape, sc_core::sc_time period);
+
+    const std::vector<FeatureMap>& frames() const { return frames_.frames(); }
+    int frames_completed() const { return completed_; }
+
+private:
+    void run();
+    FrameAssembler frames_;
+    int completed_ = 0;
+};
+
+}  // namespace qsim

@@ -1,0 +1,36 @@
+#include "models/source/input_source.hpp"
+
+#include "models/source/input_kernel.hpp"
+#include "models/source/source_timing.hpp"
+
+namespace qsim {
+
+InputSource::InputSource(sc_core::sc_module_name name, const InputConfig& input, int frames,
+                         sc_core::sc_time period)
+    : TimedBlock(name, period, "", "source"), out("out"), input_(input), frames_(frames) {
+    SC_THREAD(run);
+}
+
+void InputSource::run() {
+    const uint64_t row_cycles = source_row_cycles(input_);
+    const int width = input_.shape.width;
+    const int channels = input_.shape.channels;
+    for (int f = 0; f < frames_; ++f) {
+        const FeatureMap frame = generate_input_frame(input_, f);
+        frame_start_.push_back(now_cycles());
+        for (int y = 0; y < input_.shape.height; ++y) {
+            StreamRow row;
+            row.frame = f;
+            row.row = y;
+            row.pixels = width;
+            row.depth = channels;
+            const auto first = frame.data.begin() + size_t(y) * width * channels;
+            row.data.assign(first, first + size_t(width) * channels);
+            busy(row_cycles);
+            give(out, std::move(row));
+        }
+        frame_done(f);
+    }
+}
+
+}  // namespace qsim

@@ -1,0 +1,19 @@
+#include "models/common/int_math.hpp"
+#include "models/swu/swu_timing.hpp"
+
+namespace qsim {
+
+uint64_t swu_read_cycles_per_row(const LayerConfig& l) {
+    return uint64_t(l.in.width) * ceil_div(l.in.channels, l.folding.simd);
+}
+
+uint64_t swu_write_cycles_per_row(const LayerConfig& l) {
+    return ceil_div(l.out.width, l.folding.mmv) * uint64_t(l.kernel) * l.kernel *
+           ceil_div(l.in.channels, l.folding.simd);
+}
+
+int swu_buffer_rows(const LayerConfig& l) {
+    return l.swu_buffer_rows > 0 ? l.swu_buffer_rows : l.kernel + l.stride;
+}
+
+}  // namespace qsim

@@ -1,0 +1,376 @@
+// Golden reference implementation. See golden_reference.hpp for the contract.
+// Written for clarity: every layer is a set of plain nested loops over the output positions.
+#include "testbenches/golden/golden_reference.hpp"
+
+#include <cstdint>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+namespace qsim::golden {
+namespace {
+
+// ---------------------------------------------------------------------------------------
+// Error helpers
+
+std::string describe(const LayerConfig& layer) {
+    std::ostringstream s;
+    s << "golden: layer '" << layer.name << "' (" << to_string(layer.type) << "): ";
+    return s.str();
+}
+
+std::string shape_str(const FmShape& s) {
+    std::ostringstream o;
+    o << s.height << "x" << s.width << "x" << s.channels;
+    return o.str();
+}
+
+[[noreturn]] void invalid(const LayerConfig& layer, const std::string& message) {
+    throw std::invalid_argument(describe(layer) + message);
+}
+
+bool same_shape(const FmShape& a, const FmShape& b) {
+    return a.height == b.height && a.width == b.width && a.channels == b.channels;
+}
+
+// ---------------------------------------------------------------------------------------
+// Validation shared by all layers
+
+// The feature map must have the layer's input shape and hold exactly that many codes.
+void check_input_shape(const LayerConfig& layer, const FeatureMap& input) {
+    if (layer.in.height <= 0 || layer.in.width <= 0 || layer.in.channels <= 0)
+        invalid(layer, "input shape " + shape_str(layer.in) + " is empty");
+    if (layer.out.height <= 0 || layer.out.width <= 0 || layer.out.channels <= 0)
+        invalid(layer, "output shape " + shape_str(layer.out) + " is empty");
+    if (!same_shape(input.shape, layer.in))
+        invalid(layer, "input feature map has shape " + shape_str(input.shape) +
+                           " but the layer expects " + shape_str(layer.in));
+    if (int64_t(input.data.size()) != input.shape.elements())
+        invalid(layer, "input feature map holds " + std::to_string(input.data.size()) +
+                           " codes but its shape " + shape_str(input.shape) + " needs " +
+                           std::to_string(input.shape.elements()));
+}
+
+// Every input code must be a legal code of the layer's input encoding.
+void check_input_codes(const LayerConfig& layer, const FeatureMap& input) {
+    int64_t lo = std::numeric_limits<int32_t>::min();
+    int64_t hi = std::numeric_limits<int32_t>::max();
+    const int bits = layer.in_bits;
+    switch (layer.in_encoding) {
+        case Encoding::Bipolar:
+            lo = 0;
+            hi = 1;
+            break;
+        case Encoding::Unsigned:
+            if (bits < 1 || bits > 32)
+                invalid(layer, "unsigned input needs 1..32 bits, got " + std::to_string(bits));
+            lo = 0;
+            hi = (int64_t(1) << bits) - 1;
+            break;
+        case Encoding::Signed:
+            if (bits < 1 || bits > 32)
+                invalid(layer, "signed input needs 1..32 bits, got " + std::to_string(bits));
+            lo = -(int64_t(1) << (bits - 1));
+            hi = (int64_t(1) << (bits - 1)) - 1;
+            break;
+        case Encoding::Accumulator:
+            break;  // any int32
+    }
+    for (size_t i = 0; i < input.data.size(); ++i) {
+        const int64_t code = input.data[i];
+        if (code < lo || code > hi) {
+            std::ostringstream s;
+            s << "input code " << code << " at element " << i << " is outside [" << lo << ", "
+              << hi << "] allowed by encoding " << to_string(layer.in_encoding) << " with "
+              << bits << " bits";
+            invalid(layer, s.str());
+        }
+    }
+}
+
+// Kernel, stride and padding must be sane, and every output window must lie inside the
+// padded input (rows -pad_begin .. in + pad_end - 1).
+void check_window_geometry(const LayerConfig& layer) {
+    if (layer.kernel < 1) invalid(layer, "kernel must be >= 1, got " + std::to_string(layer.kernel));
+    if (layer.stride < 1) invalid(layer, "stride must be >= 1, got " + std::to_string(layer.stride));
+    if (layer.pad_begin < 0 || layer.pad_end < 0)
+        invalid(layer, "padding must be >= 0, got [" + std::to_string(layer.pad_begin) + ", " +
+                           std::to_string(layer.pad_end) + "]");
+    const int64_t last_row = int64_t(layer.out.height - 1) * layer.stride + layer.kernel;
+    const int64_t last_col = int64_t(layer.out.width - 1) * layer.stride + layer.kernel;
+    if (last_row > int64_t(layer.in.height) + layer.pad_begin + layer.pad_end ||
+        last_col > int64_t(layer.in.width) + layer.pad_begin + layer.pad_end)
+        invalid(layer, "output shape " + shape_str(layer.out) +
+                           " reads beyond the padded input (input " + shape_str(layer.in) +
+                           ", kernel " + std::to_string(layer.kernel) + ", stride " +
+                           std::to_string(layer.stride) + ", padding [" +
+                           std::to_string(layer.pad_begin) + ", " +
+                           std::to_string(layer.pad_end) + "])");
+}
+
+// Parameter vectors must match the layer: weights N * fan_in, thresholds N * T, bias N.
+void check_params(const LayerConfig& layer, const LayerParams& params, int64_t fan_in) {
+    const int64_t n = layer.out.channels;
+    if (!params.layer.empty() && params.layer != layer.name)
+        invalid(layer, "parameters belong to layer '" + params.layer + "'");
+    if (int64_t(params.weights.size()) != n * fan_in)
+        invalid(layer, "expected " + std::to_string(n * fan_in) + " weights (" +
+                           std::to_string(n) + " channels x fan-in " + std::to_string(fan_in) +
+                           "), got " + std::to_string(params.weights.size()));
+
+    const ActivationConfig& act = layer.activation;
+    switch (act.type) {
+        case ActivationType::Thresholds: {
+            if (act.bits < 1 || act.bits > 30)
+                invalid(layer, "threshold activation needs 1..30 bits, got " +
+                                   std::to_string(act.bits));
+            const int64_t t = (int64_t(1) << act.bits) - 1;
+            if (int64_t(params.thresholds.size()) != n * t)
+                invalid(layer, "expected " + std::to_string(n * t) + " thresholds (" +
+                                   std::to_string(n) + " channels x " + std::to_string(t) +
+                                   "), got " + std::to_string(params.thresholds.size()));
+            break;
+        }
+        case ActivationType::Bipolar:
+            if (int64_t(params.thresholds.size()) != n)
+                invalid(layer, "expected " + std::to_string(n) +
+                                   " thresholds (one per channel) for a bipolar activation, got " +
+                                   std::to_string(params.thresholds.size()));
+            break;
+        case ActivationType::Relu:
+            if (act.bits < 1 || act.bits > 31)
+                invalid(layer, "relu activation needs 1..31 bits, got " + std::to_string(act.bits));
+            if (int64_t(params.bias.size()) != n)
+                invalid(layer, "expected " + std::to_string(n) + " relu biases, got " +
+                                   std::to_string(params.bias.size()));
+            if (params.shift < 1 || params.shift > 62)
+                invalid(layer, "relu shift must be in 1..62, got " + std::to_string(params.shift));
+            break;
+        case ActivationType::None:
+            break;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Arithmetic
+
+// floor(a / d) for d > 0 (C++ division truncates toward zero).
+int64_t floor_div(int64_t a, int64_t d) {
+    int64_t q = a / d;
+    if (a % d != 0 && a < 0) q -= 1;
+    return q;
+}
+
+// Activation of output channel n applied to the dot product `acc`.
+int32_t activate(const LayerConfig& layer, const LayerParams& params, int n, int64_t acc) {
+    if (acc < std::numeric_limits<int32_t>::min() || acc > std::numeric_limits<int32_t>::max())
+        throw std::logic_error(describe(layer) + "accumulator " + std::to_string(acc) +
+                               " of channel " + std::to_string(n) + " does not fit int32");
+
+    switch (layer.activation.type) {
+        case ActivationType::Thresholds: {
+            const int t = (1 << layer.activation.bits) - 1;
+            int32_t code = 0;
+            for (int j = 0; j < t; ++j)
+                if (acc >= params.thresholds[size_t(n) * t + j]) code += 1;
+            return code;
+        }
+        case ActivationType::Bipolar:
+            return acc >= params.thresholds[size_t(n)] ? 1 : 0;
+        case ActivationType::Relu: {
+            const int64_t biased = acc + params.bias[size_t(n)];  // |biased| <= 2^32
+            const int64_t mul = params.mul;
+            const int64_t limit = std::numeric_limits<int64_t>::max();
+            const int64_t abs_biased = biased < 0 ? -biased : biased;
+            const int64_t abs_mul = mul < 0 ? -mul : mul;
+            if (abs_mul != 0 && abs_biased > limit / abs_mul)
+                throw std::logic_error(describe(layer) + "relu product overflows int64");
+            const int64_t scaled = biased * mul;
+            const int64_t half = int64_t(1) << (params.shift - 1);
+            if (scaled > limit - half)
+                throw std::logic_error(describe(layer) + "relu rounding overflows int64");
+            int64_t code = floor_div(scaled + half, int64_t(1) << params.shift);
+            const int64_t max_code = (int64_t(1) << layer.activation.bits) - 1;
+            if (code < 0) code = 0;
+            if (code > max_code) code = max_code;
+            return int32_t(code);
+        }
+        case ActivationType::None:
+            return int32_t(acc);
+    }
+    throw std::logic_error(describe(layer) + "unknown activation type");
+}
+
+// Arithmetic values of all input codes, in the same HWC order.
+std::vector<int32_t> decode_all(const LayerConfig& layer, const FeatureMap& input) {
+    std::vector<int32_t> values(input.data.size());
+    for (size_t i = 0; i < input.data.size(); ++i)
+        values[i] = decode_value(input.data[i], layer.in_encoding);
+    return values;
+}
+
+// ---------------------------------------------------------------------------------------
+// Layers
+
+FeatureMap run_conv(const LayerConfig& layer, const LayerParams& params, const FeatureMap& input) {
+    check_window_geometry(layer);
+    const int groups = layer.groups;
+    const int in_c = layer.in.channels;
+    const int out_c = layer.out.channels;
+    if (groups < 1) invalid(layer, "groups must be >= 1, got " + std::to_string(groups));
+    if (in_c % groups != 0 || out_c % groups != 0)
+        invalid(layer, "groups (" + std::to_string(groups) + ") must divide the input (" +
+                           std::to_string(in_c) + ") and output (" + std::to_string(out_c) +
+                           ") channels");
+
+    const int k = layer.kernel;
+    const int cg = in_c / groups;          // input channels seen by one filter
+    const int ng = out_c / groups;         // filters per group
+    const int64_t fan_in = int64_t(k) * k * cg;
+    check_params(layer, params, fan_in);
+
+    const std::vector<int32_t> value = decode_all(layer, input);
+    const int32_t pad_value = decode_value(0, layer.in_encoding);  // padding carries code 0
+    const int in_h = layer.in.height;
+    const int in_w = layer.in.width;
+
+    FeatureMap out(layer.out);
+    for (int oy = 0; oy < layer.out.height; ++oy) {
+        for (int ox = 0; ox < layer.out.width; ++ox) {
+            for (int n = 0; n < out_c; ++n) {
+                const int g = n / ng;
+                const int8_t* w = params.weights.data() + size_t(n) * size_t(fan_in);
+                int64_t acc = 0;
+                for (int ky = 0; ky < k; ++ky) {
+                    const int iy = oy * layer.stride - layer.pad_begin + ky;
+                    for (int kx = 0; kx < k; ++kx) {
+                        const int ix = ox * layer.stride - layer.pad_begin + kx;
+                        const bool inside = iy >= 0 && iy < in_h && ix >= 0 && ix < in_w;
+                        for (int c = 0; c < cg; ++c) {
+                            const int32_t v =
+                                inside ? value[(size_t(iy) * in_w + ix) * in_c + size_t(g) * cg + c]
+                                       : pad_value;
+                            acc += int64_t(w[(ky * k + kx) * cg + c]) * int64_t(v);
+                        }
+                    }
+                }
+                out.at(oy, ox, n) = activate(layer, params, n, acc);
+            }
+        }
+    }
+    return out;
+}
+
+FeatureMap run_fc(const LayerConfig& layer, const LayerParams& params, const FeatureMap& input) {
+    if (layer.out.height != 1 || layer.out.width != 1)
+        invalid(layer, "fc output must be 1x1xN, got " + shape_str(layer.out));
+    if (layer.groups != 1)
+        invalid(layer, "fc layers do not support groups (got " + std::to_string(layer.groups) + ")");
+    const int64_t fan_in = layer.in.elements();
+    check_params(layer, params, fan_in);
+
+    // The feature map is stored in HWC order, so its data vector is already the flattened
+    // input x[s] with s = (y * W + x) * C + c.
+    const std::vector<int32_t> x = decode_all(layer, input);
+    FeatureMap out(layer.out);
+    for (int n = 0; n < layer.out.channels; ++n) {
+        const int8_t* w = params.weights.data() + size_t(n) * size_t(fan_in);
+        int64_t acc = 0;
+        for (int64_t s = 0; s < fan_in; ++s) acc += int64_t(w[s]) * int64_t(x[size_t(s)]);
+        out.at(0, 0, n) = activate(layer, params, n, acc);
+    }
+    return out;
+}
+
+FeatureMap run_maxpool(const LayerConfig& layer, const FeatureMap& input) {
+    check_window_geometry(layer);
+    if (layer.out.channels != layer.in.channels)
+        invalid(layer, "max pooling keeps the channel count, but input has " +
+                           std::to_string(layer.in.channels) + " and output " +
+                           std::to_string(layer.out.channels));
+    const int k = layer.kernel;
+    FeatureMap out(layer.out);
+    for (int oy = 0; oy < layer.out.height; ++oy) {
+        for (int ox = 0; ox < layer.out.width; ++ox) {
+            for (int c = 0; c < layer.out.channels; ++c) {
+                bool found = false;  // padded positions are skipped: they never win
+                int32_t best = std::numeric_limits<int32_t>::min();
+                for (int ky = 0; ky < k; ++ky) {
+                    const int iy = oy * layer.stride - layer.pad_begin + ky;
+                    if (iy < 0 || iy >= layer.in.height) continue;
+                    for (int kx = 0; kx < k; ++kx) {
+                        const int ix = ox * layer.stride - layer.pad_begin + kx;
+                        if (ix < 0 || ix >= layer.in.width) continue;
+                        const int32_t code = input.at(iy, ix, c);
+                        if (!found || code > best) best = code;
+                        found = true;
+                    }
+                }
+                if (!found)
+                    invalid(layer, "pooling window at output (" + std::to_string(oy) + ", " +
+                                       std::to_string(ox) + ") covers only padding");
+                out.at(oy, ox, c) = best;
+            }
+        }
+    }
+    return out;
+}
+
+FeatureMap run_global_maxpool(const LayerConfig& layer, const FeatureMap& input) {
+    if (layer.out.height != 1 || layer.out.width != 1 || layer.out.channels != layer.in.channels)
+        invalid(layer, "global max pooling output must be 1x1x" +
+                           std::to_string(layer.in.channels) + ", got " + shape_str(layer.out));
+    FeatureMap out(layer.out);
+    for (int c = 0; c < layer.in.channels; ++c) {
+        int32_t best = input.at(0, 0, c);
+        for (int y = 0; y < layer.in.height; ++y)
+            for (int x = 0; x < layer.in.width; ++x)
+                if (input.at(y, x, c) > best) best = input.at(y, x, c);
+        out.at(0, 0, c) = best;
+    }
+    return out;
+}
+
+}  // namespace
+
+FeatureMap run_layer(const LayerConfig& layer, const LayerParams& params, const FeatureMap& input) {
+    check_input_shape(layer, input);
+    check_input_codes(layer, input);
+    switch (layer.type) {
+        case LayerType::Conv: return run_conv(layer, params, input);
+        case LayerType::Fc: return run_fc(layer, params, input);
+        case LayerType::MaxPool: return run_maxpool(layer, input);
+        case LayerType::GlobalMaxPool: return run_global_maxpool(layer, input);
+    }
+    invalid(layer, "unknown layer type");
+}
+
+std::vector<FeatureMap> run_network(const NetworkConfig& net, const NetworkParams& params,
+                                    const FeatureMap& input) {
+    if (params.layers.size() != net.layers.size())
+        throw std::invalid_argument("golden: network '" + net.name + "' has " +
+                                    std::to_string(net.layers.size()) +
+                                    " layers but the parameters have " +
+                                    std::to_string(params.layers.size()) + " entries");
+    // Consecutive layers must agree on how the codes between them are encoded.
+    for (size_t i = 1; i < net.layers.size(); ++i) {
+        const LayerConfig& prev = net.layers[i - 1];
+        const LayerConfig& next = net.layers[i];
+        if (prev.out_encoding != next.in_encoding || prev.out_bits != next.in_bits)
+            invalid(next, std::string("input encoding ") + to_string(next.in_encoding) + "/" +
+                              std::to_string(next.in_bits) + " bits does not match the output " +
+                              to_string(prev.out_encoding) + "/" + std::to_string(prev.out_bits) +
+                              " bits of layer '" + prev.name + "'");
+    }
+
+    std::vector<FeatureMap> outputs;
+    outputs.reserve(net.layers.size());
+    for (size_t i = 0; i < net.layers.size(); ++i) {
+        const FeatureMap& in = i == 0 ? input : outputs[i - 1];
+        outputs.push_back(run_layer(net.layers[i], params.layers[i], in));
+    }
+    return outputs;
+}
+
+}  // namespace qsim::golden

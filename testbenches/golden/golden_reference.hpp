@@ -1,0 +1,43 @@
+// Golden reference: a plain, deliberately simple C++ implementation of quantised network
+// inference, written apart from the hardware models so that tests (and `sim --check`) can
+// compare the simulator's bit-true outputs against it.
+//
+// Everything here favours obviousness over speed: nested loops, int64 accumulation, one
+// code per int32, no packing.
+//
+// Contract (shared with the hardware models):
+//   * Stream values are integer codes. The arithmetic value of an input code is
+//     decode_value(code, layer.in_encoding) (Bipolar code c means 2c - 1).
+//   * conv: out(oy, ox, n) = sum_{ky, kx < K, c < Cg} w[n][(ky*K + kx)*Cg + c] *
+//           value(in(oy*stride - pad_begin + ky, ox*stride - pad_begin + kx, g*Cg + c)),
+//           Cg = in.channels / groups, g = n / (N / groups). Positions outside the input are
+//           padding with CODE 0 (value -1 for Bipolar inputs, 0 otherwise).
+//   * fc:   input flattened in HWC order (c fastest); out(0, 0, n) = sum_s w[n*fan_in + s] * value(x[s]).
+//   * Activation on the int64 accumulator (which must fit int32, else std::logic_error):
+//       Thresholds: code = #{ j : acc >= t[n*T + j] }
+//       Bipolar   : code = acc >= t[n] ? 1 : 0
+//       Relu      : code = clamp(floor(((acc + bias[n]) * mul + 2^(shift-1)) / 2^shift), 0, 2^bits - 1)
+//       None      : code = acc
+//   * maxpool: max of the input codes over the K x K window (padding never wins).
+//   * global_maxpool: max of the input codes over all positions, per channel.
+//
+// Invalid shapes, parameter sizes, geometry or input codes throw std::invalid_argument.
+#pragma once
+
+#include <vector>
+
+#include "models/common/feature_map.hpp"
+#include "models/network/layer_params.hpp"
+#include "models/network/network_config.hpp"
+
+namespace qsim::golden {
+
+// Output of one layer for one input frame. `params` is ignored for pooling layers.
+FeatureMap run_layer(const LayerConfig& layer, const LayerParams& params, const FeatureMap& input);
+
+// Outputs of every layer, in order (result[i] = output of net.layers[i]).
+// params.layers must have one entry per layer of the network.
+std::vector<FeatureMap> run_network(const NetworkConfig& net, const NetworkParams& params,
+                                    const FeatureMap& input);
+
+}  // namespace qsim::golden

@@ -1,0 +1,138 @@
+#include "testbenches/sim/report.hpp"
+
+#include <cstdio>
+#include <iomanip>
+#include <sstream>
+#include <string>
+
+#include "models/network/config_json.hpp"
+
+namespace qsim {
+
+namespace {
+
+std::string fmt(const char* f, double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, f, v);
+    return buf;
+}
+
+std::string shape(const FmShape& s) {
+    return std::to_string(s.height) + "x" + std::to_string(s.width) + "x" + std::to_string(s.channels);
+}
+
+std::string folding(const Folding& f) {
+    return std::to_string(f.pe) + "/" + std::to_string(f.simd) + "/" + std::to_string(f.mmv);
+}
+
+}  // namespace
+
+void print_report(std::ostream& os, const RunResult& r) {
+    os << "network   " << r.network << "  (" << r.config_file << ")\n"
+       << "device    " << r.device << " @ " << fmt("%.1f", r.clock_mhz) << " MHz\n"
+       << "weights   " << r.weights << "\n"
+       << "frames    " << r.frames_completed << " of " << r.frames_requested << " simulated\n\n";
+
+    os << std::left << std::setw(10) << "layer" << std::setw(15) << "type" << std::setw(14) << "datapath"
+       << std::setw(15) << "out" << std::setw(12) << "PE/SIMD/MMV" << std::right << std::setw(11) << "est cyc/f"
+       << std::setw(11) << "sim busy/f" << std::setw(7) << "busy%" << std::setw(7) << "util%" << std::setw(11)
+       << "starved" << std::setw(11) << "blocked" << std::setw(9) << "fifo pk" << std::setw(8) << "swu pk" << "\n";
+    for (const auto& l : r.layers) {
+        os << std::left << std::setw(10) << l.name << std::setw(15) << l.type << std::setw(14)
+           << (l.datapath.empty() ? "-" : l.datapath) << std::setw(15) << shape(l.out) << std::setw(12)
+           << folding(l.folding) << std::right << std::setw(11) << l.estimate_per_frame << std::setw(11)
+           << l.busy_per_frame << std::setw(7) << fmt("%.1f", 100.0 * l.busy_fraction) << std::setw(7)
+           << fmt("%.1f", 100.0 * l.pe_utilization) << std::setw(11) << l.starved_cycles << std::setw(11)
+           << l.blocked_cycles << std::setw(9)
+           << (std::to_string(l.fifo_peak) + "/" + std::to_string(l.fifo_depth)) << std::setw(8)
+           << (l.swu_buffer_rows ? std::to_string(l.swu_peak_rows) + "/" + std::to_string(l.swu_buffer_rows) : "-")
+           << "\n";
+    }
+    os << "(est = analytical cycles per frame of the layer's MVTU/pool unit; busy/util over the network interval;\n"
+          " starved/blocked = cycles the unit waited for input / for space, whole run; fifo pk = peak/depth rows)\n\n";
+
+    if (r.deadlock) {
+        os << "DEADLOCK: the pipeline stopped after " << r.frames_completed << " of " << r.frames_requested
+           << " frames at cycle " << r.total_cycles << ". Blocks and FIFOs:\n";
+        for (const auto& line : r.deadlock_report) os << "  " << line << "\n";
+        return;
+    }
+    os << "interval       " << r.interval_cycles << " cycles/frame (simulated), " << r.estimate_interval_cycles
+       << " (analytical)\n"
+       << "throughput     " << fmt("%.1f", r.frames_per_second) << " frames/s at " << fmt("%.1f", r.clock_mhz)
+       << " MHz (analytical " << fmt("%.1f", r.estimate_frames_per_second) << ")\n"
+       << "latency        " << r.latency_cycles << " cycles = " << fmt("%.1f", r.latency_us) << " us (first frame)\n"
+       << "bottleneck     " << r.bottleneck_block << ": " << r.bottleneck_reason << "\n"
+       << "simulation     " << r.total_cycles << " cycles in " << fmt("%.3f", r.wall_seconds) << " s wall ("
+       << fmt("%.3f", r.wall_seconds_per_frame) << " s/frame, " << fmt("%.0f", r.cycles_per_wall_second)
+       << " cycles/s)\n";
+    if (r.check.done)
+        os << "golden check   " << (r.check.passed ? "PASS: " : "FAIL: ") << r.check.message << "\n";
+}
+
+nlohmann::json report_json(const RunResult& r, const NetworkConfig& net) {
+    using nlohmann::json;
+    json j;
+    j["network"] = r.network;
+    j["config_file"] = r.config_file;
+    j["device"] = {{"name", r.device}, {"clock_mhz", r.clock_mhz}};
+    j["weights"] = r.weights;
+    j["frames"] = {{"requested", r.frames_requested}, {"completed", r.frames_completed}};
+    j["deadlock"] = r.deadlock;
+    if (r.deadlock) j["deadlock_report"] = r.deadlock_report;
+    j["performance"] = {
+        {"interval_cycles", r.interval_cycles},
+        {"frames_per_second", r.frames_per_second},
+        {"estimate_interval_cycles", r.estimate_interval_cycles},
+        {"estimate_frames_per_second", r.estimate_frames_per_second},
+        {"latency_cycles", r.latency_cycles},
+        {"latency_us", r.latency_us},
+        {"total_cycles", r.total_cycles},
+        {"bottleneck", {{"block", r.bottleneck_block}, {"layer", r.bottleneck_layer}, {"reason", r.bottleneck_reason}}}};
+    j["simulation"] = {{"wall_seconds", r.wall_seconds},
+                       {"wall_seconds_per_frame", r.wall_seconds_per_frame},
+                       {"cycles_per_wall_second", r.cycles_per_wall_second}};
+    json layers = json::array();
+    for (const auto& l : r.layers) {
+        json jl = {{"name", l.name},
+                   {"type", l.type},
+                   {"in", {l.in.height, l.in.width, l.in.channels}},
+                   {"out", {l.out.height, l.out.width, l.out.channels}},
+                   {"folding", {{"pe", l.folding.pe}, {"simd", l.folding.simd}, {"mmv", l.folding.mmv}}},
+                   {"ops_per_frame", l.ops_per_frame},
+                   {"estimate_cycles_per_frame", l.estimate_per_frame},
+                   {"busy_cycles_per_frame", l.busy_per_frame},
+                   {"interval_cycles", l.interval_cycles},
+                   {"stall_cycles", {{"starved", l.starved_cycles}, {"blocked", l.blocked_cycles}}},
+                   {"fifo", {{"peak_rows", l.fifo_peak}, {"depth_rows", l.fifo_depth}}},
+                   {"busy_fraction", l.busy_fraction},
+                   {"pe_utilization", l.pe_utilization}};
+        if (!l.datapath.empty()) jl["datapath"] = l.datapath;
+        if (l.swu_buffer_rows > 0)
+            jl["swu"] = {{"write_busy_cycles_per_frame", l.swu_write_busy_per_frame},
+                         {"read_busy_cycles_per_frame", l.swu_read_busy_per_frame},
+                         {"starved_cycles", l.swu_starved_cycles},
+                         {"blocked_cycles", l.swu_blocked_cycles},
+                         {"peak_rows", l.swu_peak_rows},
+                         {"buffer_rows", l.swu_buffer_rows}};
+        layers.push_back(jl);
+    }
+    j["layers"] = layers;
+    json blocks = json::array();
+    for (const auto& b : r.blocks)
+        blocks.push_back({{"name", b.name},
+                          {"layer", b.layer},
+                          {"role", b.role},
+                          {"busy_cycles", b.busy_cycles},
+                          {"starved_cycles", b.starved_cycles},
+                          {"blocked_cycles", b.blocked_cycles},
+                          {"estimate_cycles_per_frame", b.estimate_per_frame},
+                          {"rule", b.rule}});
+    j["blocks"] = blocks;
+    if (r.check.done)
+        j["check"] = {{"passed", r.check.passed}, {"values_compared", r.check.values_compared}, {"message", r.check.message}};
+    j["config"] = config_to_json(net);
+    return j;
+}
+
+}  // namespace qsim

@@ -1,0 +1,16 @@
+// Turns a RunResult into the human-readable table and the JSON report.
+#pragma once
+
+#include <ostream>
+
+#include <nlohmann/json.hpp>
+
+#include "models/network/network_config.hpp"
+#include "testbenches/sim/simulation.hpp"
+
+namespace qsim {
+
+void print_report(std::ostream& os, const RunResult& r);
+nlohmann::json report_json(const RunResult& r, const NetworkConfig& net);
+
+}  // namespace qsim

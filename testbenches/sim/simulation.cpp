@@ -1,0 +1,207 @@
+#include "testbenches/sim/simulation.hpp"
+
+#include <chrono>
+#include <sstream>
+
+#include <systemc>
+
+#include "models/accelerator/dataflow_accelerator.hpp"
+#include "models/mvtu/mvtu_timing.hpp"
+#include "models/network/param_generator.hpp"
+#include "models/network/weight_file.hpp"
+#include "models/pool/pool_timing.hpp"
+#include "models/source/input_kernel.hpp"
+#include "models/swu/swu_timing.hpp"
+#include "testbenches/golden/golden_reference.hpp"
+
+namespace qsim {
+
+NetworkParams load_params(const NetworkConfig& net) {
+    if (net.weights.kind == WeightSource::Kind::File) return read_weight_file(net.weights.path, net);
+    return generate_params(net, net.weights.seed, net.weights.sparsity);
+}
+
+namespace {
+
+uint64_t per_frame(uint64_t total, int frames) { return frames > 0 ? total / uint64_t(frames) : 0; }
+
+// Interval between the last two frames a block finished (0 with fewer than two).
+uint64_t last_interval(const std::vector<uint64_t>& done) {
+    return done.size() >= 2 ? done.back() - done[done.size() - 2] : 0;
+}
+
+BlockResult block_result(const BlockStats& s, const DataflowEstimate& est) {
+    BlockResult b;
+    b.name = s.name;
+    b.layer = s.layer;
+    b.role = s.role;
+    b.busy_cycles = s.busy_cycles;
+    b.starved_cycles = s.starved_cycles;
+    b.blocked_cycles = s.blocked_cycles;
+    for (const auto& e : est.blocks)
+        if (e.layer == s.layer && e.role == s.role) {
+            b.estimate_per_frame = e.cycles_per_frame;
+            b.rule = e.rule;
+        }
+    return b;
+}
+
+CheckResult check_against_golden(const NetworkConfig& net, const NetworkParams& params,
+                                 const DataflowAccelerator& accel, int frames) {
+    CheckResult r;
+    r.done = true;
+    r.passed = true;
+    for (int f = 0; f < frames && r.passed; ++f) {
+        const std::vector<FeatureMap> expected =
+            golden::run_network(net, params, generate_input_frame(net.input, f));
+        for (size_t i = 0; i < net.layers.size() && r.passed; ++i) {
+            const auto& got_frames = accel.layer_outputs(i);
+            const FmShape s = net.layers[i].out;
+            if (int(got_frames.size()) <= f || got_frames[size_t(f)].data.size() != expected[i].data.size()) {
+                std::ostringstream os;
+                os << "layer " << net.layers[i].name << " frame " << f << ": no complete output";
+                r.passed = false;
+                r.message = os.str();
+                break;
+            }
+            const auto& got = got_frames[size_t(f)].data;
+            for (size_t k = 0; k < got.size(); ++k, ++r.values_compared) {
+                if (got[k] != expected[i].data[k]) {
+                    const size_t c = k % size_t(s.channels), x = (k / s.channels) % s.width,
+                                 y = k / (size_t(s.channels) * s.width);
+                    std::ostringstream os;
+                    os << "layer " << net.layers[i].name << " frame " << f << " at (y=" << y << ", x=" << x
+                       << ", c=" << c << "): golden " << expected[i].data[k] << ", simulated " << got[k];
+                    r.passed = false;
+                    r.message = os.str();
+                    break;
+                }
+            }
+        }
+    }
+    if (r.passed) {
+        std::ostringstream os;
+        os << "all " << net.layers.size() << " layers bit-true over " << frames << " frame(s), "
+           << r.values_compared << " values";
+        r.message = os.str();
+    }
+    return r;
+}
+
+std::string describe_weights(const NetworkConfig& net) {
+    if (net.weights.kind == WeightSource::Kind::File) return net.weights.path;
+    std::ostringstream os;
+    os << "generator(seed=" << net.weights.seed << ", sparsity=" << net.weights.sparsity << ")";
+    return os.str();
+}
+
+}  // namespace
+
+RunResult simulate(const NetworkConfig& net, const NetworkParams& params, const SimOptions& options) {
+    RunResult r;
+    r.network = net.name;
+    r.config_file = net.source_file;
+    r.device = net.device.name;
+    r.clock_mhz = net.device.clock_mhz;
+    r.weights = describe_weights(net);
+    r.frames_requested = options.frames > 0 ? options.frames : net.run.frames;
+
+    AcceleratorOptions ao;
+    ao.frames = r.frames_requested;
+    ao.record_layers = options.check || options.record_layers;
+    DataflowAccelerator accel("accel", net, params, ao);
+
+    const auto t0 = std::chrono::steady_clock::now();
+    sc_core::sc_start();
+    r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    const sc_core::sc_time period = accel.clock_period();
+    r.total_cycles = uint64_t(sc_core::sc_time_stamp() / period + 0.5);
+    const OutputSink& sink = accel.sink();
+    r.frames_completed = sink.frames_completed();
+    r.outputs = sink.frames();
+    if (r.frames_completed < r.frames_requested) {
+        r.deadlock = true;
+        r.deadlock_report = accel.waiting_blocks();
+    }
+
+    // Network timing.
+    const DataflowEstimate est = estimate_dataflow(net);
+    r.estimate_interval_cycles = est.interval_cycles;
+    r.estimate_frames_per_second = est.frames_per_second(net.clock_hz());
+    const auto& done = sink.stats().frame_done_cycle;
+    r.interval_cycles = last_interval(done);
+    if (r.interval_cycles == 0 && !done.empty()) r.interval_cycles = done.front();  // one frame only
+    r.frames_per_second = r.interval_cycles ? net.clock_hz() / double(r.interval_cycles) : 0.0;
+    const auto& starts = accel.source().frame_start_cycle();
+    if (!done.empty() && !starts.empty()) r.latency_cycles = done.front() - starts.front();
+    r.latency_us = double(r.latency_cycles) / net.device.clock_mhz;
+
+    // Blocks and layers.
+    const int frames = r.frames_completed;
+    r.blocks.push_back(block_result(accel.source().stats(), est));
+    for (const auto& lb : accel.layers()) {
+        const LayerConfig& l = *lb.layer;
+        LayerResult lr;
+        lr.name = l.name;
+        lr.type = to_string(l.type);
+        lr.datapath = l.is_compute() ? to_string(l.datapath) : "";
+        lr.folding = l.folding;
+        lr.in = l.in;
+        lr.out = l.out;
+        lr.ops_per_frame = l.is_compute() ? mvtu_ops_per_frame(l) : pool_ops_per_frame(l);
+        lr.estimate_per_frame = unit_cycles_per_frame(l);
+        const BlockStats& us = lb.unit->stats();
+        lr.busy_per_frame = per_frame(us.busy_cycles, frames);
+        lr.interval_cycles = last_interval(us.frame_done_cycle);
+        lr.starved_cycles = us.starved_cycles;
+        lr.blocked_cycles = us.blocked_cycles;
+        if (lb.swu != nullptr) {
+            r.blocks.push_back(block_result(lb.swu->write_side_stats(), est));
+            r.blocks.push_back(block_result(lb.swu->read_side_stats(), est));
+            lr.swu_write_busy_per_frame = per_frame(lb.swu->write_side_stats().busy_cycles, frames);
+            lr.swu_read_busy_per_frame = per_frame(lb.swu->read_side_stats().busy_cycles, frames);
+            lr.swu_starved_cycles = lb.swu->write_side_stats().starved_cycles;
+            lr.swu_blocked_cycles =
+                lb.swu->write_side_stats().blocked_cycles + lb.swu->read_side_stats().blocked_cycles;
+            lr.swu_peak_rows = lb.swu->peak_buffered_rows();
+            lr.swu_buffer_rows = swu_buffer_rows(l);
+        }
+        r.blocks.push_back(block_result(us, est));
+        lr.fifo_peak = lb.out_fifo->stats().peak;
+        lr.fifo_depth = lb.out_fifo->depth();
+        if (r.interval_cycles > 0) {
+            lr.busy_fraction = double(lr.busy_per_frame) / double(r.interval_cycles);
+            const uint64_t lanes = l.is_compute() ? mvtu_lanes(l) : uint64_t(l.folding.simd);
+            lr.pe_utilization = double(per_frame(us.useful_ops, frames)) / double(lanes * r.interval_cycles);
+        }
+        r.layers.push_back(lr);
+    }
+
+    // Bottleneck: the block with the most busy cycles per frame.
+    const BlockResult* worst = nullptr;
+    for (const auto& b : r.blocks)
+        if (worst == nullptr || b.busy_cycles > worst->busy_cycles) worst = &b;
+    if (worst != nullptr) {
+        r.bottleneck_block = worst->name;
+        r.bottleneck_layer = worst->layer;
+        std::ostringstream os;
+        const uint64_t busy = per_frame(worst->busy_cycles, frames);
+        os << worst->role << " busy " << busy << " cycles/frame (" << worst->rule << ")";
+        if (r.interval_cycles > busy && busy > 0)
+            os << "; the interval is " << r.interval_cycles - busy
+               << " cycles longer: stalls from starvation/backpressure";
+        r.bottleneck_reason = os.str();
+    }
+
+    if (frames > 0) {
+        r.wall_seconds_per_frame = r.wall_seconds / frames;
+        r.cycles_per_wall_second = r.wall_seconds > 0 ? double(r.total_cycles) / r.wall_seconds : 0.0;
+    }
+    if (options.check && !r.deadlock) r.check = check_against_golden(net, params, accel, frames);
+    if (ao.record_layers)
+        for (size_t i = 0; i < net.layers.size(); ++i) r.layer_outputs.push_back(accel.layer_outputs(i));
+    return r;
+}
+
+}  // namespace qsim

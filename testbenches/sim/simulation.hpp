@@ -1,0 +1,108 @@
+// Runs one simulation of a network on the dataflow accelerator and collects its results:
+// loads parameters (weight file or generator), elaborates the accelerator, runs the SystemC
+// kernel, detects a pipeline that stopped before all frames came out, and optionally checks
+// every layer's output against the golden reference. One call per process (SystemC).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/accelerator/dataflow_timing.hpp"
+#include "models/common/feature_map.hpp"
+#include "models/network/layer_params.hpp"
+#include "models/network/network_config.hpp"
+
+namespace qsim {
+
+struct SimOptions {
+    int frames = 0;           // 0: the config's run.frames
+    bool check = false;       // compare every layer with the golden reference
+    bool record_layers = false;
+};
+
+// Timing and statistics of one block of the pipeline.
+struct BlockResult {
+    std::string name;
+    std::string layer;
+    std::string role;
+    uint64_t busy_cycles = 0;
+    uint64_t starved_cycles = 0;
+    uint64_t blocked_cycles = 0;
+    uint64_t estimate_per_frame = 0;  // analytical cycles per frame
+    std::string rule;                 // the analytical formula with its numbers
+};
+
+struct LayerResult {
+    std::string name;
+    std::string type;
+    std::string datapath;  // "" for pooling layers
+    Folding folding;
+    FmShape in, out;
+    uint64_t ops_per_frame = 0;          // MACs (compute) or comparisons (pool)
+    uint64_t estimate_per_frame = 0;     // analytical cycles of the layer's unit per frame
+    uint64_t busy_per_frame = 0;         // simulated busy cycles of the unit per frame
+    uint64_t interval_cycles = 0;        // simulated interval between the layer's last two frames
+    uint64_t starved_cycles = 0;         // unit waiting for input (whole run)
+    uint64_t blocked_cycles = 0;         // unit waiting for space downstream (whole run)
+    uint64_t swu_write_busy_per_frame = 0;
+    uint64_t swu_read_busy_per_frame = 0;
+    uint64_t swu_starved_cycles = 0;
+    uint64_t swu_blocked_cycles = 0;
+    int swu_peak_rows = 0;
+    int swu_buffer_rows = 0;
+    int fifo_peak = 0;
+    int fifo_depth = 0;
+    double busy_fraction = 0.0;      // busy per frame / network interval
+    double pe_utilization = 0.0;     // useful lane-ops / (lanes * network interval)
+};
+
+struct CheckResult {
+    bool done = false;
+    bool passed = false;
+    uint64_t values_compared = 0;
+    std::string message;  // first mismatch, or a summary
+};
+
+struct RunResult {
+    std::string network;
+    std::string config_file;
+    std::string device;
+    double clock_mhz = 0.0;
+    std::string weights;         // "generator(seed=..)" or the file
+    int frames_requested = 0;
+    int frames_completed = 0;
+    bool deadlock = false;
+    std::vector<std::string> deadlock_report;
+
+    uint64_t interval_cycles = 0;   // simulated steady-state initiation interval
+    double frames_per_second = 0.0;
+    uint64_t estimate_interval_cycles = 0;
+    double estimate_frames_per_second = 0.0;
+    uint64_t latency_cycles = 0;    // first frame: first input row to last output row
+    double latency_us = 0.0;
+    uint64_t total_cycles = 0;
+
+    std::string bottleneck_block;
+    std::string bottleneck_layer;
+    std::string bottleneck_reason;
+
+    double wall_seconds = 0.0;
+    double wall_seconds_per_frame = 0.0;
+    double cycles_per_wall_second = 0.0;
+
+    std::vector<LayerResult> layers;
+    std::vector<BlockResult> blocks;
+    CheckResult check;
+    std::vector<FeatureMap> outputs;                  // final output frames
+    std::vector<std::vector<FeatureMap>> layer_outputs; // per layer, when recorded
+};
+
+// Parameters as the config says: the weight file, or the deterministic generator.
+NetworkParams load_params(const NetworkConfig& net);
+
+// Elaborates and runs. Throws on elaboration errors; a stalled pipeline is reported in
+// RunResult::deadlock, not thrown.
+RunResult simulate(const NetworkConfig& net, const NetworkParams& params, const SimOptions& options);
+
+}  // namespace qsim

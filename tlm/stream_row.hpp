@@ -1,0 +1,22 @@
+// The unit of transfer on every stream between blocks: one row of a feature map
+// (`pixels` pixels x `depth` codes), or one row of image-matrix windows from an SWU
+// (`pixels` windows x `depth` = K*K*C codes). One transaction per row, not per clock.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace qsim {
+
+struct StreamRow {
+    int frame = 0;    // frame index, 0-based
+    int row = 0;      // row index within the frame
+    int pixels = 0;   // pixels (or windows) in the row
+    int depth = 0;    // codes per pixel (channels, or window length)
+    std::vector<int32_t> data;  // pixels * depth codes, pixel-major
+
+    const int32_t* pixel(int p) const { return data.data() + size_t(p) * depth; }
+    int32_t* pixel(int p) { return data.data() + size_t(p) * depth; }
+};
+
+}  // namespace qsim

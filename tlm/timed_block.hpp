@@ -1,0 +1,62 @@
+// Base of every timed SystemC block: it owns the clock period (passed as a value; no
+// sc_clock is ticked), annotates work as `busy(cycles)`, and measures the time it waits on
+// its streams: starved (input empty) and blocked (output full or internal buffer full).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "models/common/frame_assembler.hpp"
+#include "tlm/row_fifo.hpp"
+
+namespace qsim {
+
+struct BlockStats {
+    std::string name;    // hierarchical module name, e.g. "accel.conv2.mvtu"
+    std::string layer;   // layer the block belongs to ("" for source / sink)
+    std::string role;    // "source", "swu_read", "swu_write", "mvtu", "pool", "global_pool", "sink"
+    uint64_t busy_cycles = 0;
+    uint64_t starved_cycles = 0;
+    uint64_t blocked_cycles = 0;
+    uint64_t rows_in = 0;
+    uint64_t rows_out = 0;
+    uint64_t useful_ops = 0;   // MACs (compute) or comparisons (pool) actually needed
+    uint64_t lane_cycles = 0;  // lanes x busy cycles: the work the hardware could have done
+    std::vector<uint64_t> frame_done_cycle;  // cycle at which each frame's last row left
+};
+
+// Sets the kernel time resolution to 1 fs once per process, so clock periods such as
+// 1/185 MHz are represented to 1e-7 relative accuracy.
+void ensure_time_resolution();
+
+class TimedBlock : public sc_core::sc_module {
+public:
+    const BlockStats& stats() const { return stats_; }
+    // What the block's thread is waiting for right now (for deadlock diagnosis).
+    const std::string& waiting_for() const { return waiting_for_; }
+    // Copies every row the block emits into `probe` (tests compare them with the golden
+    // reference). Null disables recording.
+    void set_probe(FrameAssembler* probe) { probe_ = probe; }
+
+protected:
+    TimedBlock(sc_core::sc_module_name name, sc_core::sc_time period, std::string layer,
+               std::string role);
+
+    void busy(uint64_t cycles);
+    StreamRow take(sc_core::sc_port<RowReadIf>& in);
+    void give(sc_core::sc_port<RowWriteIf>& out, StreamRow row);
+    // Waits on an internal event (e.g. a line buffer), counted as `blocked` or `starved`.
+    void wait_internal(const sc_core::sc_event& e, bool count_as_blocked, const char* what);
+    void frame_done(int frame);
+    uint64_t now_cycles() const;
+
+    sc_core::sc_time period_;
+    BlockStats stats_;
+    std::string waiting_for_;
+    FrameAssembler* probe_ = nullptr;
+};
+
+}  // namespace qsim
