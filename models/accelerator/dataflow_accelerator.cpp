@@ -29,7 +29,7 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
         throw std::invalid_argument("parameters do not match the network's layers");
 
     source_ = std::make_unique<InputSource>("host_source", net.input, options.frames, period_);
-    RowFifo* upstream = make_fifo("host2" + object_name(net.layers.front().name), 2);
+    RowFifo* upstream = make_fifo("host2" + object_name(net.layers.front().name), net.input.fifo_depth);
     source_->out(*upstream);
 
     for (size_t i = 0; i < net.layers.size(); ++i) {

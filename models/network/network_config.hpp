@@ -56,6 +56,7 @@ struct InputConfig {
     // one 8-bit RGB pixel per clock). A row costs ceil(width*channels*bits / stream_bits) cycles.
     int stream_bits = 24;
     uint64_t seed = 1;
+    int fifo_depth = 2;  // rows held by the FIFO between the source and layer 0
     Encoding encoding() const { return is_signed ? Encoding::Signed : Encoding::Unsigned; }
 };
 

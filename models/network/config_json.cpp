@@ -1,0 +1,72 @@
+#include "models/network/config_json.hpp"
+
+namespace qsim {
+
+namespace {
+
+nlohmann::json shape_json(const FmShape& s) { return nlohmann::json::array({s.height, s.width, s.channels}); }
+
+nlohmann::json layer_json(const LayerConfig& l) {
+    nlohmann::json j;
+    j["name"] = l.name;
+    j["type"] = to_string(l.type);
+    if (l.uses_swu()) {
+        j["kernel"] = l.kernel;
+        j["stride"] = l.stride;
+        j["pad"] = nlohmann::json::array({l.pad_begin, l.pad_end});
+    }
+    if (l.type == LayerType::Conv) j["groups"] = l.groups;
+    if (l.is_compute()) {
+        j["filters"] = l.filters;
+        j["prune"] = l.prune;
+    }
+    j["in"] = shape_json(l.in);
+    j["out"] = shape_json(l.out);
+    j["in_encoding"] = to_string(l.in_encoding);
+    j["in_bits"] = l.in_bits;
+    j["out_encoding"] = to_string(l.out_encoding);
+    j["out_bits"] = l.out_bits;
+    if (l.is_compute()) {
+        j["weights"] = {{"quant", to_string(l.weights.quant)},
+                        {"bits", l.weights.bits},
+                        {"threshold", l.weights.threshold},
+                        {"scale", l.weights.scale}};
+        j["activation"] = {{"type", to_string(l.activation.type)}, {"bits", l.activation.bits}};
+        j["datapath"] = to_string(l.datapath);
+    }
+    j["folding"] = {{"pe", l.folding.pe}, {"simd", l.folding.simd}, {"mmv", l.folding.mmv}};
+    j["fifo_depth"] = l.fifo_depth;
+    if (l.uses_swu()) j["swu_buffer_rows"] = l.swu_buffer_rows;
+    return j;
+}
+
+}  // namespace
+
+nlohmann::json config_to_json(const NetworkConfig& cfg) {
+    nlohmann::json j;
+    j["name"] = cfg.name;
+    j["source_file"] = cfg.source_file;
+    j["device"] = {{"name", cfg.device.name}, {"clock_mhz", cfg.device.clock_mhz}};
+    j["input"] = {{"height", cfg.input.shape.height},
+                  {"width", cfg.input.shape.width},
+                  {"channels", cfg.input.shape.channels},
+                  {"bits", cfg.input.bits},
+                  {"signed", cfg.input.is_signed},
+                  {"encoding", to_string(cfg.input.encoding())},
+                  {"stream_bits", cfg.input.stream_bits},
+                  {"fifo_depth", cfg.input.fifo_depth},
+                  {"seed", cfg.input.seed}};
+    if (cfg.weights.kind == WeightSource::Kind::File)
+        j["weights"] = {{"source", "file"}, {"path", cfg.weights.path}};
+    else
+        j["weights"] = {{"source", "generator"},
+                        {"seed", cfg.weights.seed},
+                        {"sparsity", cfg.weights.sparsity}};
+    j["run"] = {{"frames", cfg.run.frames}};
+    nlohmann::json layers = nlohmann::json::array();
+    for (const auto& l : cfg.layers) layers.push_back(layer_json(l));
+    j["layers"] = std::move(layers);
+    return j;
+}
+
+}  // namespace qsim

@@ -1,0 +1,1027 @@
+// YAML network-description loader. The file is walked by hand (never through
+// YAML::Node::operator[] on a missing key, never through as<T>()) so that every problem can
+// be reported with the line/column of the node involved and the dotted path of the field.
+#include "models/network/config_loader.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <utility>
+#include <vector>
+
+namespace qsim {
+
+namespace {
+
+using i128 = __int128;
+
+constexpr int64_t kMaxFmElements = INT_MAX;  // every feature map must fit in 2^31-1 values
+constexpr int64_t kAccLimit = int64_t(1) << 31;
+
+// ---------------------------------------------------------------------------------------
+// Small helpers.
+
+SourceLoc loc_of(const YAML::Mark& m) {
+    if (m.is_null() || m.line < 0 || m.column < 0) return {};
+    return {m.line + 1, m.column + 1};
+}
+
+SourceLoc loc_of(const YAML::Node& n) {
+    if (!n.IsDefined()) return {};
+    return loc_of(n.Mark());
+}
+
+std::string join(const std::vector<std::string>& items, const char* sep = ", ") {
+    std::string out;
+    for (size_t i = 0; i < items.size(); ++i) {
+        if (i) out += sep;
+        out += items[i];
+    }
+    return out;
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+std::string to_text(i128 v) {
+    if (v == 0) return "0";
+    bool neg = v < 0;
+    std::string s;
+    // |v| never exceeds what fits; values here are products of small positive numbers.
+    while (v != 0) {
+        int d = int(v % 10);
+        s.push_back(char('0' + (d < 0 ? -d : d)));
+        v /= 10;
+    }
+    if (neg) s.push_back('-');
+    std::reverse(s.begin(), s.end());
+    return s;
+}
+
+std::string fmt_double(double v) {
+    std::ostringstream os;
+    os.precision(10);
+    os << v;
+    return os.str();
+}
+
+// How a node looks, for "expected X, got Y" messages.
+std::string kind_of(const YAML::Node& n) {
+    switch (n.Type()) {
+        case YAML::NodeType::Null: return "nothing (null)";
+        case YAML::NodeType::Scalar: return "the scalar '" + n.Scalar() + "'";
+        case YAML::NodeType::Sequence: return "a sequence";
+        case YAML::NodeType::Map: return "a mapping";
+        case YAML::NodeType::Undefined: break;
+    }
+    return "nothing";
+}
+
+bool is_int_text(const std::string& t, bool allow_minus) {
+    size_t i = 0;
+    if (i < t.size() && (t[i] == '+' || (allow_minus && t[i] == '-'))) ++i;
+    if (i == t.size()) return false;
+    for (; i < t.size(); ++i)
+        if (t[i] < '0' || t[i] > '9') return false;
+    return true;
+}
+
+bool valid_param_name(const std::string& s) {
+    if (s.empty()) return false;
+    for (size_t i = 0; i < s.size(); ++i) {
+        char ch = s[i];
+        bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || ch == '_' ||
+                  (i > 0 && ch >= '0' && ch <= '9');
+        if (!ok) return false;
+    }
+    return true;
+}
+
+bool valid_layer_name(const std::string& s) {
+    if (s.empty()) return false;
+    for (char ch : s) {
+        bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+                  ch == '_' || ch == '.' || ch == '-';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+// ---------------------------------------------------------------------------------------
+// Context: file name for errors, parameters for ${NAME} substitution, typed scalar readers.
+
+class Ctx {
+public:
+    std::string file;
+    std::map<std::string, std::string> params;
+    std::vector<std::string> param_names;  // in declaration order
+
+    [[noreturn]] void fail(SourceLoc loc, const std::string& field, const std::string& msg) const {
+        throw ConfigError(file, loc, field, msg);
+    }
+    [[noreturn]] void fail(const YAML::Node& n, const std::string& field,
+                           const std::string& msg) const {
+        fail(loc_for(n), field, msg);
+    }
+
+    // An empty value (`key:` with nothing after it) carries the position of whatever token
+    // follows it, often on the next line; report such a value at its key instead.
+    void remember_null_value(const YAML::Node& value, SourceLoc key_loc) const {
+        null_values_.push_back({value, key_loc});
+    }
+    SourceLoc loc_for(const YAML::Node& n) const {
+        if (n.IsDefined() && n.IsNull())
+            for (const auto& [node, loc] : null_values_)
+                if (node.is(n)) return loc;
+        return loc_of(n);
+    }
+
+    std::string declared_list() const {
+        if (param_names.empty()) return "no parameters are declared under 'params'";
+        return "declared parameters: " + join(param_names);
+    }
+
+    // The scalar's text with every ${NAME} replaced. Fails if `n` is not a scalar.
+    std::string scalar(const YAML::Node& n, const std::string& path,
+                       const std::string& expected) const {
+        if (!n.IsScalar()) fail(n, path, "expected " + expected + ", got " + kind_of(n));
+        const std::string& s = n.Scalar();
+        std::string out;
+        size_t i = 0;
+        while (true) {
+            size_t p = s.find("${", i);
+            if (p == std::string::npos) {
+                out.append(s, i, std::string::npos);
+                break;
+            }
+            out.append(s, i, p - i);
+            size_t q = s.find('}', p + 2);
+            if (q == std::string::npos)
+                fail(n, path, "unterminated '${' in '" + s + "'; expected ${NAME}");
+            std::string name = s.substr(p + 2, q - p - 2);
+            auto it = params.find(name);
+            if (it == params.end())
+                fail(n, path, "unknown parameter '${" + name + "}'; " + declared_list());
+            out += it->second;
+            i = q + 1;
+        }
+        return out;
+    }
+
+    // "'text'" plus, when substitution changed it, where it came from.
+    static std::string shown(const YAML::Node& n, const std::string& text) {
+        std::string s = "'" + text + "'";
+        if (n.IsScalar() && n.Scalar() != text) s += " (from '" + n.Scalar() + "')";
+        return s;
+    }
+
+    // Integer in [lo, hi]. The range message is ">= lo" when hi is INT_MAX.
+    int as_int(const YAML::Node& n, const std::string& path, int64_t lo = INT_MIN,
+               int64_t hi = INT_MAX) const {
+        std::string t = scalar(n, path, "an integer");
+        if (!is_int_text(t, true)) fail(n, path, "expected an integer, got " + shown(n, t));
+        errno = 0;
+        long long v = std::strtoll(t.c_str(), nullptr, 10);
+        if (errno == ERANGE || v > INT_MAX || v < INT_MIN)
+            fail(n, path, "expected an integer that fits in 32 bits, got " + shown(n, t));
+        check_range(n, path, v, lo, hi);
+        return int(v);
+    }
+
+    void check_range(const YAML::Node& n, const std::string& path, int64_t v, int64_t lo,
+                     int64_t hi) const {
+        if (v >= lo && v <= hi) return;
+        if (hi == INT_MAX)
+            fail(n, path, "must be >= " + std::to_string(lo) + " (got " + std::to_string(v) + ")");
+        if (lo == INT_MIN)
+            fail(n, path, "must be <= " + std::to_string(hi) + " (got " + std::to_string(v) + ")");
+        fail(n, path,
+             "must be in " + std::to_string(lo) + ".." + std::to_string(hi) + " (got " +
+                 std::to_string(v) + ")");
+    }
+
+    uint64_t as_u64(const YAML::Node& n, const std::string& path) const {
+        std::string t = scalar(n, path, "a non-negative integer");
+        if (!is_int_text(t, false)) {
+            if (is_int_text(t, true))
+                fail(n, path, "must be >= 0 (got " + t + ")");
+            fail(n, path, "expected a non-negative integer, got " + shown(n, t));
+        }
+        errno = 0;
+        unsigned long long v = std::strtoull(t.c_str(), nullptr, 10);
+        if (errno == ERANGE)
+            fail(n, path, "expected an integer that fits in 64 bits, got " + shown(n, t));
+        return uint64_t(v);
+    }
+
+    double as_number(const YAML::Node& n, const std::string& path) const {
+        std::string t = scalar(n, path, "a number");
+        bool plausible = !t.empty() && t.find_first_of("xXpP") == std::string::npos &&
+                         !std::isspace(static_cast<unsigned char>(t.front()));
+        char* end = nullptr;
+        errno = 0;
+        double v = plausible ? std::strtod(t.c_str(), &end) : 0.0;
+        if (!plausible || end == t.c_str() || *end != '\0' || errno == ERANGE || !std::isfinite(v))
+            fail(n, path, "expected a number, got " + shown(n, t));
+        return v;
+    }
+
+    bool as_bool(const YAML::Node& n, const std::string& path) const {
+        std::string t = scalar(n, path, "true or false");
+        if (t == "true") return true;
+        if (t == "false") return false;
+        fail(n, path, "expected true or false, got " + shown(n, t));
+    }
+
+    std::string as_string(const YAML::Node& n, const std::string& path) const {
+        return scalar(n, path, "a string");
+    }
+
+    // One of a fixed set of names.
+    template <typename E>
+    E as_enum(const YAML::Node& n, const std::string& path, const std::string& what,
+              const std::vector<std::pair<std::string, E>>& options) const {
+        std::string t = scalar(n, path, what);
+        std::vector<std::string> names;
+        for (const auto& o : options) {
+            if (o.first == t) return o.second;
+            names.push_back(o.first);
+        }
+        fail(n, path, "unknown " + what + " " + shown(n, t) + "; expected one of: " + join(names));
+    }
+
+private:
+    mutable std::vector<std::pair<YAML::Node, SourceLoc>> null_values_;
+};
+
+// ---------------------------------------------------------------------------------------
+// A mapping node, with its keys checked once (scalar, unique) and lookups that never
+// modify or invalidate the YAML tree.
+
+class MapView {
+public:
+    struct Entry {
+        std::string key;
+        YAML::Node key_node;
+        YAML::Node value;
+    };
+
+    // A null node (e.g. `run:` with nothing after it) is an empty mapping.
+    MapView(const Ctx& c, const YAML::Node& n, std::string path) : c_(c), node_(n), path_(std::move(path)) {
+        if (n.IsNull()) return;
+        if (!n.IsMap()) c_.fail(n, path_, "expected a mapping, got " + kind_of(n));
+        for (auto it = n.begin(); it != n.end(); ++it) {
+            YAML::Node k = it->first;
+            YAML::Node v = it->second;
+            if (!k.IsScalar())
+                c_.fail(k, path_, "field names must be plain words, got " + kind_of(k));
+            const std::string& key = k.Scalar();
+            for (const auto& e : entries_)
+                if (e.key == key) {
+                    SourceLoc first = loc_of(e.key_node);
+                    c_.fail(k, sub(key),
+                            "duplicate field '" + key + "' (first given at line " +
+                                std::to_string(first.line) + ")");
+                }
+            if (v.IsNull()) c_.remember_null_value(v, loc_of(k));
+            entries_.push_back({key, k, v});
+        }
+    }
+
+    const YAML::Node& node() const { return node_; }
+    const std::string& path() const { return path_; }
+    const std::vector<Entry>& entries() const { return entries_; }
+    bool empty() const { return entries_.empty(); }
+
+    std::string sub(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+
+    const Entry* find(const std::string& key) const {
+        for (const auto& e : entries_)
+            if (e.key == key) return &e;
+        return nullptr;
+    }
+    bool has(const std::string& key) const { return find(key) != nullptr; }
+
+    // The value of a present key (undefined node when absent).
+    YAML::Node get(const std::string& key) const {
+        const Entry* e = find(key);
+        return e ? e->value : YAML::Node(YAML::NodeType::Undefined);
+    }
+
+    // A required key: a missing one is reported at this mapping's own position.
+    YAML::Node need(const std::string& key) const {
+        const Entry* e = find(key);
+        if (!e) c_.fail(node_, sub(key), "missing required field");
+        return e->value;
+    }
+
+    // Every key must be in `allowed`. `why_not(key)` may explain a known key that does not
+    // apply here (e.g. "not allowed for type 'fc'"); otherwise the key is unknown.
+    void check_keys(const std::vector<std::string>& allowed,
+                    const std::function<std::optional<std::string>(const std::string&)>& why_not =
+                        nullptr) const {
+        for (const auto& e : entries_) {
+            if (contains(allowed, e.key)) continue;
+            if (why_not) {
+                if (auto reason = why_not(e.key)) c_.fail(e.key_node, sub(e.key), *reason);
+            }
+            c_.fail(e.key_node, sub(e.key),
+                    "unknown field '" + e.key + "'; expected one of: " + join(allowed));
+        }
+    }
+
+    // Typed optional readers.
+    int int_or(const std::string& key, int def, int64_t lo = INT_MIN, int64_t hi = INT_MAX) const {
+        const Entry* e = find(key);
+        return e ? c_.as_int(e->value, sub(key), lo, hi) : def;
+    }
+    int need_int(const std::string& key, int64_t lo = INT_MIN, int64_t hi = INT_MAX) const {
+        return c_.as_int(need(key), sub(key), lo, hi);
+    }
+
+private:
+    const Ctx& c_;
+    YAML::Node node_;
+    std::string path_;
+    std::vector<Entry> entries_;
+};
+
+// ---------------------------------------------------------------------------------------
+// Sections.
+
+void check_fm_size(const Ctx& c, const YAML::Node& at, const std::string& path, const char* what,
+                   int64_t h, int64_t w, int64_t ch) {
+    i128 n = i128(h) * w * ch;
+    if (n > kMaxFmElements)
+        c.fail(at, path,
+               std::string(what) + " of " + std::to_string(h) + " x " + std::to_string(w) + " x " +
+                   std::to_string(ch) + " = " + to_text(n) +
+                   " values is too large (at most 2147483647 allowed)");
+}
+
+void parse_params(Ctx& c, const MapView& root, const std::map<std::string, std::string>& overrides) {
+    if (root.has("params")) {
+        MapView pm(c, root.get("params"), "params");
+        for (const auto& e : pm.entries()) {
+            std::string path = "params." + e.key;
+            if (!valid_param_name(e.key))
+                c.fail(e.key_node, path,
+                       "parameter names must start with a letter or '_' and use only letters, "
+                       "digits and '_' (got '" + e.key + "')");
+            if (!e.value.IsScalar())
+                c.fail(e.value, path, "expected a scalar value, got " + kind_of(e.value));
+            c.params[e.key] = e.value.Scalar();
+            c.param_names.push_back(e.key);
+        }
+    }
+    for (const auto& [name, value] : overrides) {
+        auto it = c.params.find(name);
+        if (it == c.params.end())
+            c.fail(SourceLoc{}, "params." + name,
+                   "cannot override undeclared parameter '" + name + "'; " + c.declared_list());
+        it->second = value;
+    }
+}
+
+DeviceConfig parse_device(const Ctx& c, const MapView& root) {
+    MapView m(c, root.need("device"), "device");
+    m.check_keys({"name", "clock_mhz"});
+    DeviceConfig d;
+    if (m.has("name")) {
+        d.name = c.as_string(m.get("name"), "device.name");
+        if (d.name.empty()) c.fail(m.get("name"), "device.name", "must not be empty");
+    }
+    YAML::Node clk = m.need("clock_mhz");
+    d.clock_mhz = c.as_number(clk, "device.clock_mhz");
+    if (!(d.clock_mhz > 0))
+        c.fail(clk, "device.clock_mhz", "must be > 0 (got " + fmt_double(d.clock_mhz) + ")");
+    return d;
+}
+
+InputConfig parse_input(const Ctx& c, const MapView& root) {
+    MapView m(c, root.need("input"), "input");
+    m.check_keys({"height", "width", "channels", "bits", "signed", "stream_bits", "seed", "fifo_depth"});
+    InputConfig in;
+    in.shape.height = m.need_int("height", 1);
+    in.shape.width = m.need_int("width", 1);
+    in.shape.channels = m.need_int("channels", 1);
+    check_fm_size(c, m.node(), "input", "input feature map", in.shape.height, in.shape.width,
+                  in.shape.channels);
+    in.bits = m.int_or("bits", 8, 1, 16);
+    if (m.has("signed")) in.is_signed = c.as_bool(m.get("signed"), "input.signed");
+    in.stream_bits = m.int_or("stream_bits", 24, 1);
+    if (m.has("seed")) in.seed = c.as_u64(m.get("seed"), "input.seed");
+    in.fifo_depth = m.int_or("fifo_depth", 2, 1);
+    return in;
+}
+
+WeightSource parse_weight_source(const Ctx& c, const MapView& root, const std::string& base_dir) {
+    WeightSource ws;
+    if (!root.has("weights")) return ws;
+    MapView m(c, root.get("weights"), "weights");
+    m.check_keys({"generator", "file"});
+    if (m.has("generator") && m.has("file"))
+        c.fail(m.find("file")->key_node, "weights",
+               "give exactly one of 'generator' or 'file', not both");
+    if (m.has("generator")) {
+        MapView g(c, m.get("generator"), "weights.generator");
+        g.check_keys({"seed", "sparsity"});
+        ws.kind = WeightSource::Kind::Generator;
+        if (g.has("seed")) ws.seed = c.as_u64(g.get("seed"), "weights.generator.seed");
+        if (g.has("sparsity")) {
+            YAML::Node s = g.get("sparsity");
+            ws.sparsity = c.as_number(s, "weights.generator.sparsity");
+            if (!(ws.sparsity >= 0.0 && ws.sparsity < 1.0))
+                c.fail(s, "weights.generator.sparsity",
+                       "must be in [0, 1) (got " + fmt_double(ws.sparsity) + ")");
+        }
+    } else if (m.has("file")) {
+        YAML::Node f = m.get("file");
+        std::string p = c.as_string(f, "weights.file");
+        if (p.empty()) c.fail(f, "weights.file", "expected a file path, got an empty string");
+        ws.kind = WeightSource::Kind::File;
+        namespace fs = std::filesystem;
+        fs::path fp(p);
+        if (fp.is_absolute() || base_dir.empty() || base_dir == ".")
+            ws.path = p;
+        else
+            ws.path = (fs::path(base_dir) / fp).string();
+    } else {
+        c.fail(m.node(), "weights", "expected exactly one of 'generator' or 'file'");
+    }
+    return ws;
+}
+
+// What the previous layer (or the input) delivers to the next layer.
+struct Upstream {
+    FmShape shape;
+    Encoding enc = Encoding::Unsigned;
+    int bits = 8;
+    std::string acc_source;  // layer whose raw accumulators are on the stream (enc == Accumulator)
+    bool from_input = true;
+};
+
+struct Padding {
+    enum class Mode { Explicit, Same } mode = Mode::Explicit;
+    int begin = 0;
+    int end = 0;
+    YAML::Node node;  // undefined when not given
+};
+
+Padding parse_padding(const Ctx& c, const YAML::Node& n, const std::string& path) {
+    Padding p;
+    p.node = n;
+    const std::string expected = "an integer >= 0, [before, after], 'same' or 'valid'";
+    if (n.IsSequence()) {
+        if (n.size() != 2)
+            c.fail(n, path,
+                   "expected [before, after] with 2 entries, got " + std::to_string(n.size()));
+        p.begin = c.as_int(n[0], path + "[0]", 0);
+        p.end = c.as_int(n[1], path + "[1]", 0);
+        return p;
+    }
+    std::string t = c.scalar(n, path, expected);
+    if (t == "same") {
+        p.mode = Padding::Mode::Same;
+        return p;
+    }
+    if (t == "valid") return p;
+    if (is_int_text(t, true)) {
+        p.begin = p.end = c.as_int(n, path, 0);
+        return p;
+    }
+    c.fail(n, path, "expected " + expected + ", got " + Ctx::shown(n, t));
+}
+
+// "same" padding along one axis: out = ceil(in/stride).
+std::pair<int64_t, int64_t> same_padding(int64_t in, int64_t kernel, int64_t stride) {
+    int64_t out = (in + stride - 1) / stride;
+    int64_t total = std::max<int64_t>((out - 1) * stride + kernel - in, 0);
+    return {total / 2, total - total / 2};
+}
+
+const std::vector<std::string> kAllLayerKeys = {
+    "name",    "type",    "kernel",     "stride",   "padding", "groups",     "filters",
+    "prune",   "weights", "activation", "datapath", "folding", "fifo_depth", "swu_buffer_rows",
+    "in_channels"};
+
+std::vector<std::string> layer_keys(LayerType t) {
+    switch (t) {
+        case LayerType::Conv: return kAllLayerKeys;
+        case LayerType::Fc:
+            return {"name",       "type",     "filters", "prune",      "weights",
+                    "activation", "datapath", "folding", "fifo_depth", "in_channels"};
+        case LayerType::MaxPool:
+            return {"name",    "type",       "kernel",          "stride",     "padding",
+                    "folding", "fifo_depth", "swu_buffer_rows", "in_channels"};
+        case LayerType::GlobalMaxPool:
+            return {"name", "type", "folding", "fifo_depth", "in_channels"};
+    }
+    return {};
+}
+
+void parse_weight_quant(const Ctx& c, const MapView& lm, const std::string& lpath, LayerConfig& L) {
+    const std::string path = lpath + ".weights";
+    MapView m(c, lm.need("weights"), path);
+    WeightQuant q = c.as_enum<WeightQuant>(m.need("quant"), path + ".quant", "weight quantisation",
+                                           {{"binary", WeightQuant::Binary},
+                                            {"ternary", WeightQuant::Ternary},
+                                            {"uniform", WeightQuant::Uniform}});
+    std::vector<std::string> allowed = {"quant", "bits"};
+    if (q == WeightQuant::Ternary) allowed.push_back("threshold");
+    if (q == WeightQuant::Uniform) allowed.push_back("scale");
+    const std::string qname = to_string(q);
+    m.check_keys(allowed, [&](const std::string& k) -> std::optional<std::string> {
+        if (k == "threshold" || k == "scale")
+            return "not allowed for " + qname + " weights (threshold: ternary only; scale: uniform only)";
+        return std::nullopt;
+    });
+    WeightQuantConfig w;
+    w.quant = q;
+    switch (q) {
+        case WeightQuant::Binary:
+            w.bits = 1;
+            if (m.has("bits") && c.as_int(m.get("bits"), path + ".bits") != 1)
+                c.fail(m.get("bits"), path + ".bits",
+                       "must be 1 for binary weights (got " + c.scalar(m.get("bits"), path + ".bits", "") + ")");
+            break;
+        case WeightQuant::Ternary:
+            w.bits = 2;
+            if (m.has("bits") && c.as_int(m.get("bits"), path + ".bits") != 2)
+                c.fail(m.get("bits"), path + ".bits",
+                       "must be 2 for ternary weights (got " + c.scalar(m.get("bits"), path + ".bits", "") + ")");
+            w.threshold = 0.05;
+            if (m.has("threshold")) {
+                YAML::Node t = m.get("threshold");
+                w.threshold = c.as_number(t, path + ".threshold");
+                if (!(w.threshold > 0))
+                    c.fail(t, path + ".threshold", "must be > 0 (got " + fmt_double(w.threshold) + ")");
+            }
+            break;
+        case WeightQuant::Uniform:
+            w.bits = m.need_int("bits", 2, 8);
+            w.scale = std::ldexp(1.0, -(w.bits - 1));
+            if (m.has("scale")) {
+                YAML::Node s = m.get("scale");
+                w.scale = c.as_number(s, path + ".scale");
+                if (!(w.scale > 0))
+                    c.fail(s, path + ".scale", "must be > 0 (got " + fmt_double(w.scale) + ")");
+            }
+            break;
+    }
+    L.weights = w;
+}
+
+void parse_activation(const Ctx& c, const MapView& lm, const std::string& lpath, LayerConfig& L) {
+    const std::string path = lpath + ".activation";
+    MapView m(c, lm.need("activation"), path);
+    ActivationType t = c.as_enum<ActivationType>(m.need("type"), path + ".type", "activation type",
+                                                 {{"thresholds", ActivationType::Thresholds},
+                                                  {"bipolar", ActivationType::Bipolar},
+                                                  {"relu", ActivationType::Relu},
+                                                  {"none", ActivationType::None}});
+    if (t == ActivationType::None) {
+        m.check_keys({"type"}, [](const std::string& k) -> std::optional<std::string> {
+            if (k == "bits")
+                return std::string("not allowed for activation type 'none' (it outputs 32-bit accumulators)");
+            return std::nullopt;
+        });
+    } else {
+        m.check_keys({"type", "bits"});
+    }
+    ActivationConfig a;
+    a.type = t;
+    switch (t) {
+        case ActivationType::Thresholds:
+            a.bits = m.int_or("bits", 2, 1, 8);
+            L.out_encoding = Encoding::Unsigned;
+            break;
+        case ActivationType::Bipolar:
+            a.bits = 1;
+            if (m.has("bits") && c.as_int(m.get("bits"), path + ".bits") != 1)
+                c.fail(m.get("bits"), path + ".bits",
+                       "must be 1 for a bipolar activation (got " + c.scalar(m.get("bits"), path + ".bits", "") + ")");
+            L.out_encoding = Encoding::Bipolar;
+            break;
+        case ActivationType::Relu:
+            a.bits = m.int_or("bits", 8, 1, 16);
+            L.out_encoding = Encoding::Unsigned;
+            break;
+        case ActivationType::None:
+            a.bits = 32;
+            L.out_encoding = Encoding::Accumulator;
+            break;
+    }
+    L.activation = a;
+    L.out_bits = a.bits;
+}
+
+int64_t max_abs_input(Encoding e, int bits) {
+    switch (e) {
+        case Encoding::Unsigned: return (int64_t(1) << bits) - 1;
+        case Encoding::Signed: return int64_t(1) << (bits - 1);
+        case Encoding::Bipolar: return 1;
+        case Encoding::Accumulator: return int64_t(1) << 31;
+    }
+    return 0;
+}
+
+LayerConfig parse_layer(const Ctx& c, const YAML::Node& item, size_t index, const Upstream& up,
+                        int default_fifo, std::map<std::string, std::string>& names) {
+    const std::string lpath = "layers[" + std::to_string(index) + "]";
+    auto F = [&](const std::string& k) { return lpath + "." + k; };
+    if (!item.IsMap()) c.fail(item, lpath, "expected a mapping (one layer), got " + kind_of(item));
+    MapView lm(c, item, lpath);
+    LayerConfig L;
+    L.loc = loc_of(item);
+
+    // Name and type come first: everything else depends on the type.
+    YAML::Node name_node = lm.need("name");
+    L.name = c.as_string(name_node, F("name"));
+    if (!valid_layer_name(L.name))
+        c.fail(name_node, F("name"),
+               "expected a non-empty name of the characters A-Z a-z 0-9 _ . - (got '" + L.name + "')");
+    auto dup = names.find(L.name);
+    if (dup != names.end())
+        c.fail(name_node, F("name"),
+               "duplicate layer name '" + L.name + "' (already used by " + dup->second + ")");
+    names[L.name] = lpath;
+
+    L.type = c.as_enum<LayerType>(lm.need("type"), F("type"), "layer type",
+                                  {{"conv", LayerType::Conv},
+                                   {"fc", LayerType::Fc},
+                                   {"maxpool", LayerType::MaxPool},
+                                   {"global_maxpool", LayerType::GlobalMaxPool}});
+    const std::string tname = to_string(L.type);
+    lm.check_keys(layer_keys(L.type), [&](const std::string& k) -> std::optional<std::string> {
+        if (contains(kAllLayerKeys, k)) return "not allowed for type '" + tname + "'";
+        return std::nullopt;
+    });
+
+    if (L.is_compute() && up.enc == Encoding::Accumulator)
+        c.fail(item, lpath,
+               "input is a raw 32-bit accumulator; give layer '" + up.acc_source + "' an activation");
+
+    L.in = up.shape;
+    L.in_encoding = up.enc;
+    L.in_bits = up.bits;
+
+    // Folding (all types); pooling SIMD defaults to all channels at once.
+    Folding fold;
+    YAML::Node pe_node, simd_node, mmv_node;
+    bool simd_given = false;
+    if (lm.has("folding")) {
+        MapView fm(c, lm.get("folding"), F("folding"));
+        fm.check_keys({"pe", "simd", "mmv"});
+        fold.pe = fm.int_or("pe", 1, 1);
+        fold.simd = fm.int_or("simd", 1, 1);
+        fold.mmv = fm.int_or("mmv", 1, 1);
+        pe_node = fm.get("pe");
+        simd_node = fm.get("simd");
+        mmv_node = fm.get("mmv");
+        simd_given = fm.has("simd");
+    }
+
+    // Geometry.
+    YAML::Node kernel_node;
+    if (L.uses_swu()) {
+        kernel_node = lm.need("kernel");
+        L.kernel = c.as_int(kernel_node, F("kernel"), 1);
+        int stride_default = L.type == LayerType::MaxPool ? L.kernel : 1;
+        L.stride = lm.int_or("stride", stride_default, 1);
+        if (L.type == LayerType::Conv) L.groups = lm.int_or("groups", 1, 1);
+
+        Padding pad;
+        if (lm.has("padding")) pad = parse_padding(c, lm.get("padding"), F("padding"));
+        if (pad.mode == Padding::Mode::Same) {
+            auto ph = same_padding(L.in.height, L.kernel, L.stride);
+            auto pw = same_padding(L.in.width, L.kernel, L.stride);
+            if (ph != pw)
+                c.fail(pad.node, F("padding"),
+                       "'same' needs [" + std::to_string(ph.first) + ", " + std::to_string(ph.second) +
+                           "] along the height but [" + std::to_string(pw.first) + ", " +
+                           std::to_string(pw.second) +
+                           "] along the width; give the padding explicitly");
+            if (ph.first > INT_MAX || ph.second > INT_MAX)
+                c.fail(pad.node, F("padding"), "'same' padding is too large");
+            L.pad_begin = int(ph.first);
+            L.pad_end = int(ph.second);
+        } else {
+            L.pad_begin = pad.begin;
+            L.pad_end = pad.end;
+        }
+
+        if (L.type == LayerType::Conv && L.in.channels % L.groups != 0)
+            c.fail(lm.get("groups"), F("groups"),
+                   "must divide in_channels = " + std::to_string(L.in.channels) + " (got " +
+                       std::to_string(L.groups) + ")");
+
+        int64_t padded_h = int64_t(L.in.height) + L.pad_begin + L.pad_end;
+        int64_t padded_w = int64_t(L.in.width) + L.pad_begin + L.pad_end;
+        if (L.kernel > padded_h)
+            c.fail(kernel_node, F("kernel"),
+                   "must be <= padded input height = " + std::to_string(padded_h) + " (got " +
+                       std::to_string(L.kernel) + ")");
+        if (L.kernel > padded_w)
+            c.fail(kernel_node, F("kernel"),
+                   "must be <= padded input width = " + std::to_string(padded_w) + " (got " +
+                       std::to_string(L.kernel) + ")");
+        int64_t oh = (padded_h - L.kernel) / L.stride + 1;
+        int64_t ow = (padded_w - L.kernel) / L.stride + 1;
+        check_fm_size(c, item, lpath, "output feature map", oh, ow, L.in.channels);
+        L.out.height = int(oh);
+        L.out.width = int(ow);
+    } else {
+        L.kernel = 1;
+        L.stride = 1;
+    }
+
+    if (L.is_compute()) {
+        YAML::Node filters_node = lm.need("filters");
+        L.filters = c.as_int(filters_node, F("filters"), 1);
+        if (lm.has("prune")) {
+            YAML::Node pn = lm.get("prune");
+            L.prune = c.as_number(pn, F("prune"));
+            if (!(L.prune >= 0.0 && L.prune < 1.0))
+                c.fail(pn, F("prune"), "must be in [0, 1) (got " + fmt_double(L.prune) + ")");
+        }
+        const int g = L.groups;
+        int64_t n_out;
+        if (L.prune == 0.0) {
+            n_out = L.filters;
+            if (n_out % g != 0)
+                c.fail(filters_node, F("filters"),
+                       "must be a multiple of groups = " + std::to_string(g) + " (got " +
+                           std::to_string(n_out) + ")");
+        } else {
+            // Keep (N / groups) % PE == 0 (ch. 4.5.2): round the kept count up per group.
+            double per = double(L.filters) * (1.0 - L.prune) / (double(g) * double(fold.pe));
+            double k = std::max(1.0, std::ceil(per - 1e-9));
+            double n = k * double(g) * double(fold.pe);
+            if (n > double(INT_MAX))
+                c.fail(filters_node, F("filters"),
+                       "pruned channel count " + fmt_double(n) + " does not fit in 32 bits");
+            n_out = int64_t(n);
+            if (n_out > L.filters)
+                c.fail(lm.get("prune"), F("prune"),
+                       "keeping " + fmt_double(double(L.filters) * (1.0 - L.prune)) + " of " +
+                           std::to_string(L.filters) + " filters rounds up to " + std::to_string(n_out) +
+                           " (a multiple of groups x PE = " + std::to_string(g * fold.pe) +
+                           "), more than the layer has; choose a smaller PE");
+        }
+        if (L.type == LayerType::Fc) {
+            L.out = FmShape{1, 1, int(n_out)};
+        } else {
+            L.out.channels = int(n_out);
+            check_fm_size(c, item, lpath, "output feature map", L.out.height, L.out.width,
+                          L.out.channels);
+        }
+
+        parse_weight_quant(c, lm, lpath, L);
+        parse_activation(c, lm, lpath, L);
+
+        // Datapath from the operand types (ch. 4.6.2).
+        if (L.weights.quant == WeightQuant::Uniform)
+            L.datapath = Datapath::DspMac;
+        else if (L.weights.quant == WeightQuant::Binary && L.in_encoding == Encoding::Bipolar)
+            L.datapath = Datapath::XnorPopcount;
+        else
+            L.datapath = Datapath::AddSub;
+        if (lm.has("datapath")) {
+            YAML::Node dn = lm.get("datapath");
+            Datapath d = c.as_enum<Datapath>(dn, F("datapath"), "datapath",
+                                             {{"xnor_popcount", Datapath::XnorPopcount},
+                                              {"addsub", Datapath::AddSub},
+                                              {"dsp_mac", Datapath::DspMac}});
+            if (d != L.datapath)
+                c.fail(dn, F("datapath"),
+                       std::string("must be '") + to_string(L.datapath) + "' for " +
+                           to_string(L.weights.quant) + " weights with " + to_string(L.in_encoding) +
+                           " input (got '" + to_string(d) + "')");
+        }
+
+        // Folding rules.
+        i128 fan_in;
+        if (L.type == LayerType::Conv) {
+            int cpg = L.in.channels / g;
+            fan_in = i128(L.kernel) * L.kernel * cpg;
+            if (cpg % fold.simd != 0)
+                c.fail(simd_node, F("folding.simd"),
+                       "must divide in_channels/groups = " + std::to_string(cpg) + " (got " +
+                           std::to_string(fold.simd) + ")");
+            if (L.prune == 0.0 && (n_out / g) % fold.pe != 0)
+                c.fail(pe_node, F("folding.pe"),
+                       "must divide out_channels/groups = " + std::to_string(n_out / g) + " (got " +
+                           std::to_string(fold.pe) + ")");
+            if (L.out.width % fold.mmv != 0)
+                c.fail(mmv_node, F("folding.mmv"),
+                       "must divide the output width = " + std::to_string(L.out.width) + " (got " +
+                           std::to_string(fold.mmv) + ")");
+        } else {
+            fan_in = i128(L.in.elements());
+            if (fan_in % fold.simd != 0)
+                c.fail(simd_node, F("folding.simd"),
+                       "must divide fan_in = " + to_text(fan_in) + " (got " +
+                           std::to_string(fold.simd) + ")");
+            if (L.prune == 0.0 && n_out % fold.pe != 0)
+                c.fail(pe_node, F("folding.pe"),
+                       "must divide out_channels = " + std::to_string(n_out) + " (got " +
+                           std::to_string(fold.pe) + ")");
+            if (fold.mmv != 1)
+                c.fail(mmv_node, F("folding.mmv"),
+                       "must be 1 for fc layers (got " + std::to_string(fold.mmv) + ")");
+        }
+
+        // The accumulator must not overflow 32 bits.
+        int64_t max_w = L.weights.quant == WeightQuant::Uniform
+                            ? (int64_t(1) << (L.weights.bits - 1)) - 1
+                            : 1;
+        int64_t max_x = max_abs_input(L.in_encoding, L.in_bits);
+        i128 max_acc = fan_in * max_w * max_x;
+        if (max_acc >= kAccLimit)
+            c.fail(item, lpath,
+                   "layer '" + L.name + "': the accumulator can overflow: fan_in " + to_text(fan_in) +
+                       " * max|weight| " + std::to_string(max_w) + " * max|input| " +
+                       std::to_string(max_x) + " = " + to_text(max_acc) +
+                       " must be < 2^31 = 2147483648");
+    } else {
+        // Pooling: channels pass through, and so does the encoding.
+        if (L.type == LayerType::GlobalMaxPool) L.out = FmShape{1, 1, L.in.channels};
+        L.out.channels = L.in.channels;
+        L.out_encoding = L.in_encoding;
+        L.out_bits = L.in_bits;
+        if (!simd_given) fold.simd = L.in.channels;
+        if (fold.pe != 1)
+            c.fail(pe_node, F("folding.pe"),
+                   "must be 1 for " + tname + " layers (got " + std::to_string(fold.pe) + ")");
+        if (fold.mmv != 1)
+            c.fail(mmv_node, F("folding.mmv"),
+                   "must be 1 for " + tname + " layers (got " + std::to_string(fold.mmv) + ")");
+        if (L.in.channels % fold.simd != 0)
+            c.fail(simd_node, F("folding.simd"),
+                   "must divide in_channels = " + std::to_string(L.in.channels) + " (got " +
+                       std::to_string(fold.simd) + ")");
+    }
+    L.folding = fold;
+
+    L.fifo_depth = lm.int_or("fifo_depth", default_fifo, 1);
+
+    if (L.uses_swu()) {
+        int64_t def_rows = int64_t(L.kernel) + L.stride;
+        if (lm.has("swu_buffer_rows")) {
+            YAML::Node sn = lm.get("swu_buffer_rows");
+            int rows = c.as_int(sn, F("swu_buffer_rows"));
+            if (rows < L.kernel)
+                c.fail(sn, F("swu_buffer_rows"),
+                       "must be >= kernel = " + std::to_string(L.kernel) + " (got " +
+                           std::to_string(rows) + ")");
+            L.swu_buffer_rows = rows;
+        } else {
+            if (def_rows > INT_MAX)
+                c.fail(kernel_node, F("kernel"), "kernel + stride does not fit in 32 bits");
+            L.swu_buffer_rows = int(def_rows);
+        }
+    }
+
+    if (lm.has("in_channels")) {
+        YAML::Node cn = lm.get("in_channels");
+        int given = c.as_int(cn, F("in_channels"), 1);
+        const std::string source = up.from_input ? "the input" : "the previous layer";
+        if (L.type == LayerType::Fc) {
+            if (int64_t(given) != L.in.elements())
+                c.fail(cn, F("in_channels"),
+                       "must equal the flattened input size " + std::to_string(L.in.height) + " x " +
+                           std::to_string(L.in.width) + " x " + std::to_string(L.in.channels) +
+                           " = " + std::to_string(L.in.elements()) + " derived from " + source +
+                           " (got " + std::to_string(given) + ")");
+        } else if (given != L.in.channels) {
+            c.fail(cn, F("in_channels"),
+                   "must equal the channel count " + std::to_string(L.in.channels) +
+                       " derived from " + source + " (got " + std::to_string(given) + ")");
+        }
+    }
+    return L;
+}
+
+NetworkConfig parse_root(Ctx& c, const YAML::Node& root,
+                         const std::map<std::string, std::string>& overrides,
+                         const std::string& base_dir) {
+    static const std::string kTop = "a mapping with the fields name, device, input and layers";
+    if (!root.IsDefined() || root.IsNull())
+        c.fail(SourceLoc{1, 1}, "", "empty document; expected " + kTop);
+    if (!root.IsMap()) c.fail(root, "", "expected " + kTop + ", got " + kind_of(root));
+    MapView m(c, root, "");
+    m.check_keys({"name", "params", "device", "input", "weights", "run", "defaults", "layers"});
+
+    parse_params(c, m, overrides);
+
+    NetworkConfig cfg;
+    cfg.source_file = c.file;
+    YAML::Node name_node = m.need("name");
+    cfg.name = c.as_string(name_node, "name");
+    if (cfg.name.empty()) c.fail(name_node, "name", "must not be empty");
+    cfg.device = parse_device(c, m);
+    cfg.input = parse_input(c, m);
+    cfg.weights = parse_weight_source(c, m, base_dir);
+    if (m.has("run")) {
+        MapView r(c, m.get("run"), "run");
+        r.check_keys({"frames"});
+        cfg.run.frames = r.int_or("frames", 2, 1);
+    }
+    int default_fifo = 2;
+    if (m.has("defaults")) {
+        MapView d(c, m.get("defaults"), "defaults");
+        d.check_keys({"fifo_depth"});
+        default_fifo = d.int_or("fifo_depth", 2, 1);
+    }
+
+    YAML::Node layers = m.need("layers");
+    if (!layers.IsSequence())
+        c.fail(layers, "layers", "expected a sequence of layer mappings, got " + kind_of(layers));
+    if (layers.size() == 0) c.fail(layers, "layers", "must contain at least one layer");
+
+    Upstream up;
+    up.shape = cfg.input.shape;
+    up.enc = cfg.input.encoding();
+    up.bits = cfg.input.bits;
+    std::map<std::string, std::string> names;
+    size_t index = 0;
+    for (auto it = layers.begin(); it != layers.end(); ++it, ++index) {
+        LayerConfig L = parse_layer(c, *it, index, up, default_fifo, names);
+        if (L.is_compute()) up.acc_source = L.name;
+        up.shape = L.out;
+        up.enc = L.out_encoding;
+        up.bits = L.out_bits;
+        up.from_input = false;
+        cfg.layers.push_back(std::move(L));
+    }
+    return cfg;
+}
+
+}  // namespace
+
+NetworkConfig parse_network_config(const std::string& yaml_text, const std::string& file_name,
+                                   const std::map<std::string, std::string>& param_overrides,
+                                   const std::string& base_dir) {
+    Ctx c;
+    c.file = file_name;
+    std::vector<YAML::Node> docs;
+    try {
+        docs = YAML::LoadAll(yaml_text);
+    } catch (const YAML::Exception& e) {
+        throw ConfigError(file_name, loc_of(e.mark), "yaml", "malformed YAML: " + e.msg);
+    } catch (const std::exception& e) {
+        throw ConfigError(file_name, SourceLoc{}, "yaml", std::string("malformed YAML: ") + e.what());
+    }
+    if (docs.size() > 1)
+        c.fail(docs[1], "yaml",
+               "expected a single YAML document, found " + std::to_string(docs.size()));
+    YAML::Node root = docs.empty() ? YAML::Node() : docs[0];
+    try {
+        return parse_root(c, root, param_overrides, base_dir);
+    } catch (const ConfigError&) {
+        throw;
+    } catch (const YAML::Exception& e) {
+        // Not expected (the tree is walked without throwing accessors); keep it a ConfigError.
+        throw ConfigError(file_name, loc_of(e.mark), "yaml", e.msg);
+    } catch (const std::exception& e) {
+        throw ConfigError(file_name, SourceLoc{}, "", std::string("internal error: ") + e.what());
+    }
+}
+
+NetworkConfig load_network_config(const std::string& path,
+                                  const std::map<std::string, std::string>& param_overrides) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::is_directory(path, ec))
+        throw ConfigError(path, SourceLoc{}, "",
+                          "cannot read configuration file '" + path + "': it is a directory");
+    std::ifstream f(path, std::ios::binary);
+    if (!f) {
+        int err = errno;
+        throw ConfigError(path, SourceLoc{}, "",
+                          "cannot open configuration file '" + path + "': " +
+                              (err ? std::strerror(err) : "unknown error"));
+    }
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    if (f.bad())
+        throw ConfigError(path, SourceLoc{}, "", "cannot read configuration file '" + path + "'");
+    std::string base = fs::path(path).parent_path().string();
+    if (base.empty()) base = ".";
+    return parse_network_config(ss.str(), path, param_overrides, base);
+}
+
+}  // namespace qsim

@@ -1,0 +1,29 @@
+// Reads a YAML network description (docs/config.md) into a validated NetworkConfig.
+// The loader substitutes ${PARAM} references, checks every field against the schema,
+// derives shapes, channel counts after pruning, encodings and datapaths, and checks the
+// folding and accumulator-width rules. Any problem throws ConfigError pointing at the
+// offending line and column of the file.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "models/network/network_config.hpp"
+
+namespace qsim {
+
+// Loads `path`, applies `param_overrides` (NAME -> VALUE, e.g. from `sim --set NAME=VALUE`)
+// to the declared params, validates and derives. A weight file named in the config is
+// resolved relative to the directory of `path`. Throws ConfigError on any problem,
+// including a file that cannot be read.
+NetworkConfig load_network_config(const std::string& path,
+                                  const std::map<std::string, std::string>& param_overrides = {});
+
+// Same as load_network_config, from text. `file_name` is what error messages print as the
+// file (and what NetworkConfig::source_file is set to); `base_dir` is the directory a
+// relative weight-file path is resolved against.
+NetworkConfig parse_network_config(const std::string& yaml_text, const std::string& file_name,
+                                   const std::map<std::string, std::string>& param_overrides = {},
+                                   const std::string& base_dir = ".");
+
+}  // namespace qsim

@@ -1,0 +1,232 @@
+// Core tests of the MVTU's functional kernels: PE weight memories, the three PE datapaths,
+// the threshold unit, and whole-layer compute against the golden reference.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "models/common/rng.hpp"
+#include "models/mvtu/mvtu_kernel.hpp"
+#include "models/mvtu/pe_datapath_kernel.hpp"
+#include "models/mvtu/threshold_kernel.hpp"
+#include "models/mvtu/weight_memory.hpp"
+#include "models/swu/window_kernel.hpp"
+#include "testbenches/golden/golden_reference.hpp"
+
+namespace qsim {
+namespace {
+
+// An fc layer with fan_in inputs and n outputs; enough for memory and datapath tests.
+LayerConfig fc_layer(int fan_in, int n, WeightQuant q, int wbits, Encoding in, int in_bits, int pe, int simd) {
+    LayerConfig l;
+    l.name = "fc";
+    l.type = LayerType::Fc;
+    l.in = {1, 1, fan_in};
+    l.out = {1, 1, n};
+    l.weights.quant = q;
+    l.weights.bits = wbits;
+    l.in_encoding = in;
+    l.in_bits = in_bits;
+    l.folding = {pe, simd, 1};
+    l.activation.type = ActivationType::None;
+    l.activation.bits = 32;
+    l.out_encoding = Encoding::Accumulator;
+    l.out_bits = 32;
+    l.datapath = q == WeightQuant::Uniform ? Datapath::DspMac
+                 : (q == WeightQuant::Binary && in == Encoding::Bipolar) ? Datapath::XnorPopcount
+                                                                         : Datapath::AddSub;
+    return l;
+}
+
+std::vector<int8_t> random_weights(Rng& rng, size_t count, WeightQuant q, int bits) {
+    std::vector<int8_t> w(count);
+    for (auto& v : w) {
+        switch (q) {
+            case WeightQuant::Binary: v = rng.below(2) ? 1 : -1; break;
+            case WeightQuant::Ternary: v = int8_t(int(rng.below(3)) - 1); break;
+            case WeightQuant::Uniform: {
+                const int m = (1 << (bits - 1)) - 1;
+                v = int8_t(int(rng.below(uint32_t(2 * m + 1))) - m);
+                break;
+            }
+        }
+    }
+    return w;
+}
+
+std::vector<int32_t> random_codes(Rng& rng, size_t count, Encoding e, int bits) {
+    std::vector<int32_t> x(count);
+    for (auto& v : x) {
+        if (e == Encoding::Bipolar) v = int32_t(rng.below(2));
+        else if (e == Encoding::Signed) v = int32_t(rng.below(1u << bits)) - (1 << (bits - 1));
+        else v = int32_t(rng.below(1u << bits));
+    }
+    return x;
+}
+
+int64_t naive_dot(const std::vector<int8_t>& w, size_t n, size_t fan_in, const std::vector<int32_t>& x, Encoding e) {
+    int64_t acc = 0;
+    for (size_t s = 0; s < fan_in; ++s) acc += int64_t(w[n * fan_in + s]) * decode_value(x[s], e);
+    return acc;
+}
+
+TEST(WeightMemory, RoundTripsEveryWeightForAnyWidthAndFolding) {
+    Rng rng(5);
+    struct Case { WeightQuant q; int bits; int fan_in; int n; int pe; int simd; };
+    // bits 3, 5, 7 make fields straddle 64-bit chunks when SIMD * bits > 64.
+    for (const Case c : {Case{WeightQuant::Binary, 1, 130, 12, 4, 65}, Case{WeightQuant::Ternary, 2, 96, 6, 3, 48},
+                         Case{WeightQuant::Uniform, 3, 90, 10, 5, 30}, Case{WeightQuant::Uniform, 5, 70, 4, 2, 14},
+                         Case{WeightQuant::Uniform, 7, 63, 9, 9, 21}, Case{WeightQuant::Uniform, 8, 64, 8, 1, 16}}) {
+        LayerConfig l = fc_layer(c.fan_in, c.n, c.q, c.bits, Encoding::Unsigned, 4, c.pe, c.simd);
+        LayerParams p;
+        p.weights = random_weights(rng, size_t(c.fan_in) * c.n, c.q, c.bits);
+        WeightMemory mem(l, p);
+        EXPECT_EQ(mem.depth(), uint64_t(c.n / c.pe) * (c.fan_in / c.simd));
+        EXPECT_EQ(mem.total_bits(), uint64_t(c.fan_in) * c.n * c.bits);
+        for (int n = 0; n < c.n; ++n)
+            for (int s = 0; s < c.fan_in; ++s)
+                ASSERT_EQ(mem.weight(n, s), p.weights[size_t(n) * c.fan_in + s])
+                    << "bits " << c.bits << " n " << n << " s " << s;
+    }
+}
+
+TEST(WeightMemory, PlacesWeightsAtTheFinnPeAddressAndLane) {
+    // 8 channels, fan_in 8, PE 2, SIMD 4: channel 5 lives in PE 1 at neuron fold 2; its synapse 6
+    // is in synapse fold 1, lane 2. Address = nf * SF + sf = 2 * 2 + 1 = 5.
+    LayerConfig l = fc_layer(8, 8, WeightQuant::Uniform, 4, Encoding::Unsigned, 4, 2, 4);
+    LayerParams p;
+    p.weights.assign(64, 0);
+    p.weights[5 * 8 + 6] = -3;  // 4-bit two's complement 1101
+    WeightMemory mem(l, p);
+    EXPECT_EQ(mem.word(1, 5)[0], uint64_t(0xD) << 8);
+    for (int pe = 0; pe < 2; ++pe)
+        for (uint64_t a = 0; a < mem.depth(); ++a)
+            if (!(pe == 1 && a == 5)) EXPECT_EQ(mem.word(pe, a)[0], 0u) << pe << "/" << a;
+}
+
+struct DatapathCase {
+    WeightQuant q;
+    int wbits;
+    Encoding in;
+    int in_bits;
+};
+
+void PrintTo(const DatapathCase& c, std::ostream* os) {
+    *os << to_string(c.q) << c.wbits << "/" << to_string(c.in) << c.in_bits;
+}
+
+class DatapathTest : public ::testing::TestWithParam<DatapathCase> {};
+
+TEST_P(DatapathTest, MatchesNaiveDotProduct) {
+    const DatapathCase c = GetParam();
+    Rng rng(17 + int(c.q) * 7 + int(c.in) * 3 + c.in_bits);
+    for (int fan_in : {1, 63, 64, 65, 200, 777}) {
+        const int n = 6;
+        LayerConfig l = fc_layer(fan_in, n, c.q, c.wbits, c.in, c.in_bits, 2, 1);
+        LayerParams p;
+        p.weights = random_weights(rng, size_t(fan_in) * n, c.q, c.wbits);
+        WeightMemory mem(l, p);
+        auto dp = make_pe_datapath(l.datapath, c.in, c.in_bits, mem);
+        for (int trial = 0; trial < 5; ++trial) {
+            std::vector<int32_t> x = random_codes(rng, size_t(fan_in), c.in, c.in_bits);
+            if (trial == 0) std::fill(x.begin(), x.end(), c.in == Encoding::Signed ? -(1 << (c.in_bits - 1)) : (c.in == Encoding::Bipolar ? 1 : (1 << c.in_bits) - 1));
+            dp->load_input(x.data());
+            for (int k = 0; k < n; ++k)
+                ASSERT_EQ(dp->dot(k), naive_dot(p.weights, size_t(k), size_t(fan_in), x, c.in))
+                    << to_string(l.datapath) << " fan_in " << fan_in << " channel " << k;
+        }
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllDatapaths, DatapathTest,
+    ::testing::Values(DatapathCase{WeightQuant::Binary, 1, Encoding::Bipolar, 1},   // XNOR-popcount
+                      DatapathCase{WeightQuant::Binary, 1, Encoding::Unsigned, 2},  // ADD/SUB
+                      DatapathCase{WeightQuant::Binary, 1, Encoding::Unsigned, 8},
+                      DatapathCase{WeightQuant::Ternary, 2, Encoding::Unsigned, 3},
+                      DatapathCase{WeightQuant::Ternary, 2, Encoding::Signed, 4},
+                      DatapathCase{WeightQuant::Ternary, 2, Encoding::Bipolar, 1},
+                      DatapathCase{WeightQuant::Uniform, 8, Encoding::Unsigned, 8},  // DSP MAC
+                      DatapathCase{WeightQuant::Uniform, 4, Encoding::Signed, 8},
+                      DatapathCase{WeightQuant::Uniform, 3, Encoding::Bipolar, 1}),
+    [](const ::testing::TestParamInfo<DatapathCase>& info) {
+        return std::string(to_string(info.param.q)) + std::to_string(info.param.wbits) + "_" +
+               to_string(info.param.in) + std::to_string(info.param.in_bits);
+    });
+
+TEST(ThresholdUnit, CountsThresholdsReachedAndRequantises) {
+    LayerConfig l = fc_layer(4, 2, WeightQuant::Binary, 1, Encoding::Unsigned, 2, 1, 1);
+    l.activation = {ActivationType::Thresholds, 2};
+    LayerParams p;
+    p.thresholds = {-2, 0, 5, /* channel 1 */ 10, 11, 12};
+    ThresholdUnit t(l, p);
+    EXPECT_EQ(t.apply(-3, 0), 0);
+    EXPECT_EQ(t.apply(-2, 0), 1);  // acc equal to a threshold reaches it
+    EXPECT_EQ(t.apply(4, 0), 2);
+    EXPECT_EQ(t.apply(5, 0), 3);
+    EXPECT_EQ(t.apply(11, 1), 2);
+
+    l.activation = {ActivationType::Relu, 4};
+    p.bias = {3, -100};
+    p.mul = 3;
+    p.shift = 2;  // ((acc + bias) * 3 + 2) >> 2
+    ThresholdUnit r(l, p);
+    EXPECT_EQ(r.apply(1, 0), 3);     // (4*3+2)>>2 = 3
+    EXPECT_EQ(r.apply(2, 0), 4);     // (5*3+2)>>2 = 4 (17/4 floor)
+    EXPECT_EQ(r.apply(100, 0), 15);  // clamped to 2^4 - 1
+    EXPECT_EQ(r.apply(0, 1), 0);     // negative clamped to 0
+
+    l.activation = {ActivationType::None, 32};
+    ThresholdUnit none(l, p);
+    EXPECT_EQ(none.apply(-12345, 1), -12345);
+}
+
+TEST(MvtuKernel, GroupedConvMatchesGoldenReference) {
+    // 2-group 3x3 conv, unsigned 2-bit inputs, binary weights, 2-bit thresholds.
+    LayerConfig l;
+    l.name = "conv";
+    l.type = LayerType::Conv;
+    l.kernel = 3;
+    l.stride = 1;
+    l.pad_begin = l.pad_end = 1;
+    l.groups = 2;
+    l.in = {5, 5, 6};
+    l.out = {5, 5, 8};
+    l.in_encoding = Encoding::Unsigned;
+    l.in_bits = 2;
+    l.weights = {WeightQuant::Binary, 1, 0.0, 1.0};
+    l.activation = {ActivationType::Thresholds, 2};
+    l.out_encoding = Encoding::Unsigned;
+    l.out_bits = 2;
+    l.datapath = Datapath::AddSub;
+    l.folding = {2, 3, 1};
+    Rng rng(99);
+    LayerParams p;
+    p.weights = random_weights(rng, size_t(l.fan_in()) * 8, WeightQuant::Binary, 1);
+    for (int n = 0; n < 8; ++n)
+        for (int t : {-4, 0, 4}) p.thresholds.push_back(t + n % 3);
+    FeatureMap in(l.in);
+    for (auto& v : in.data) v = int32_t(rng.below(4));
+
+    MvtuKernel kernel(l, p);
+    ASSERT_EQ(kernel.window_length(), 9 * 6);
+    const FeatureMap expected = golden::run_layer(l, p, in);
+    std::vector<int32_t> windows(size_t(l.out.width) * kernel.window_length());
+    std::vector<int32_t> out(size_t(l.out.width) * 8);
+    for (int oy = 0; oy < l.out.height; ++oy) {
+        std::vector<const int32_t*> rows(3);
+        for (int ky = 0; ky < 3; ++ky) {
+            const int iy = swu_first_input_row(l, oy) + ky;
+            rows[size_t(ky)] = (iy < 0 || iy >= l.in.height) ? nullptr : &in.data[size_t(iy) * l.in.width * l.in.channels];
+        }
+        build_window_row(l, rows.data(), windows.data());
+        kernel.compute(windows.data(), l.out.width, out.data());
+        for (int ox = 0; ox < l.out.width; ++ox)
+            for (int n = 0; n < 8; ++n) ASSERT_EQ(out[size_t(ox) * 8 + n], expected.at(oy, ox, n)) << oy << "," << ox << "," << n;
+    }
+}
+
+}  // namespace
+}  // namespace qsim

@@ -1,0 +1,147 @@
+// Core tests of the SWU window kernel, the pooling kernels and the per-block timing rules.
+#include <gtest/gtest.h>
+
+#include <limits>
+#include <vector>
+
+#include "models/accelerator/dataflow_timing.hpp"
+#include "models/mvtu/mvtu_timing.hpp"
+#include "models/network/config_loader.hpp"
+#include "models/pool/pool_kernel.hpp"
+#include "models/pool/pool_timing.hpp"
+#include "models/source/input_kernel.hpp"
+#include "models/source/source_timing.hpp"
+#include "models/swu/swu_timing.hpp"
+#include "models/swu/window_kernel.hpp"
+
+namespace qsim {
+namespace {
+
+LayerConfig conv3x3_pad1_on_4x4x2() {
+    LayerConfig l;
+    l.name = "c";
+    l.type = LayerType::Conv;
+    l.kernel = 3;
+    l.stride = 1;
+    l.pad_begin = l.pad_end = 1;
+    l.in = {4, 4, 2};
+    l.out = {4, 4, 3};
+    l.folding = {1, 2, 2};
+    return l;
+}
+
+TEST(WindowKernel, BuildsWindowsInKyKxCOrderWithZeroPadding) {
+    const LayerConfig l = conv3x3_pad1_on_4x4x2();
+    // Input row y holds codes 100*y + 10*x + c.
+    std::vector<std::vector<int32_t>> rows(4, std::vector<int32_t>(8));
+    for (int y = 0; y < 4; ++y)
+        for (int x = 0; x < 4; ++x)
+            for (int c = 0; c < 2; ++c) rows[size_t(y)][size_t(x * 2 + c)] = 100 * y + 10 * x + c;
+    // Output row 0 covers input rows -1 (padding), 0, 1.
+    EXPECT_EQ(swu_first_input_row(l, 0), -1);
+    const int32_t* ptrs[3] = {nullptr, rows[0].data(), rows[1].data()};
+    std::vector<int32_t> out(4 * 9 * 2);
+    build_window_row(l, ptrs, out.data());
+    // Window of output pixel x=0: (ky, kx) = (0,*) padding; (1,0) padding; (1,1) = input (0,0).
+    const int32_t* w = out.data();
+    for (int i = 0; i < 6; ++i) EXPECT_EQ(w[i], 0);
+    EXPECT_EQ(w[6], 0);                    // (1,0) pad
+    EXPECT_EQ(w[8], 0);                    // (1,1) c0 = input(0,0,0)
+    EXPECT_EQ(w[9], 1);                    // (1,1) c1
+    EXPECT_EQ(w[10], 10);                  // (1,2) = input(0,1,0)
+    EXPECT_EQ(w[12], 0);                   // (2,0) pad
+    EXPECT_EQ(w[14], 100);                 // (2,1) = input(1,0,0) at offset (2*3+1)*2
+    EXPECT_EQ(w[16], 110);                 // (2,2) = input(1,1,0)
+    // Last pixel x=3: (1,2) is right padding.
+    const int32_t* last = out.data() + 3 * 18;
+    EXPECT_EQ(last[(1 * 3 + 1) * 2], 30);  // (1,1) = input(0,3,0)
+    EXPECT_EQ(last[(1 * 3 + 2) * 2], 0);   // (1,2) pad
+}
+
+TEST(WindowKernel, MaxPoolPaddingNeverWins) {
+    LayerConfig l;
+    l.type = LayerType::MaxPool;
+    EXPECT_EQ(swu_pad_code(l), std::numeric_limits<int32_t>::min());
+    l.type = LayerType::Conv;
+    EXPECT_EQ(swu_pad_code(l), 0);
+}
+
+TEST(PoolKernel, MaxOverWindowsAndGlobalMax) {
+    // 2 windows of area 2, 3 channels.
+    const std::vector<int32_t> windows = {1, 5, -7, 4, 2, -9, /* window 2 */ 0, 0, 0, 3, -1, 8};
+    std::vector<int32_t> out(6);
+    max_pool_windows(windows.data(), 2, 2, 3, out.data());
+    EXPECT_EQ(out, (std::vector<int32_t>{4, 5, -7, 3, 0, 8}));
+    std::vector<int32_t> running(3, std::numeric_limits<int32_t>::min());
+    global_max_accumulate(windows.data(), 4, 3, running.data());
+    EXPECT_EQ(running, (std::vector<int32_t>{4, 5, 8}));
+}
+
+TEST(TimingRules, FollowTheFoldingFormulas) {
+    LayerConfig l = conv3x3_pad1_on_4x4x2();
+    // SWU: accepts W * ceil(C/SIMD) = 4 * 1 per row; emits ceil(4/2) * 9 * 1 per row.
+    EXPECT_EQ(swu_read_cycles_per_row(l), 4u);
+    EXPECT_EQ(swu_write_cycles_per_row(l), 18u);
+    EXPECT_EQ(swu_buffer_rows(l), 4);  // K + stride by default
+    // MVTU: fan_in/SIMD = 18/2 = 9, N/PE = 3, ceil(W/MMV) = 2 -> 54 per row, 216 per frame.
+    EXPECT_EQ(mvtu_cycles_per_row(l), 54u);
+    EXPECT_EQ(mvtu_cycles_per_frame(l), 216u);
+    EXPECT_EQ(mvtu_lanes(l), 4u);
+    EXPECT_EQ(mvtu_ops_per_frame(l), 18u * 3 * 16);
+
+    InputConfig in;
+    in.shape = {224, 224, 3};
+    in.bits = 8;
+    in.stream_bits = 24;
+    EXPECT_EQ(source_row_cycles(in), 224u);  // one RGB pixel per clock
+    in.stream_bits = 64;
+    EXPECT_EQ(source_row_cycles(in), 84u);   // ceil(224*24/64)
+
+    LayerConfig pool;
+    pool.type = LayerType::MaxPool;
+    pool.kernel = 3;
+    pool.in = {54, 54, 154};
+    pool.out = {27, 27, 154};
+    pool.folding.simd = 154;
+    EXPECT_EQ(pool_cycles_per_row(pool), 27u * 9);
+    pool.type = LayerType::GlobalMaxPool;
+    pool.folding.simd = 77;
+    EXPECT_EQ(global_pool_cycles_per_row(pool), 54u * 2);
+}
+
+TEST(DataflowEstimate, AlexNetPruned40IsBoundByTheInputStream) {
+    const NetworkConfig net = load_network_config(std::string(QSIM_SOURCE_DIR) + "/configs/alexnet_pruned40.yaml");
+    const DataflowEstimate est = estimate_dataflow(net);
+    // Layer 1 after pruning: SIMD 3, PE 60, MMV 18 (ch. 4.7.1.1): 144 * 1 * 54*3 cycles.
+    const LayerConfig* conv1 = net.find_layer("conv1");
+    ASSERT_NE(conv1, nullptr);
+    EXPECT_EQ(conv1->out.channels, 60);
+    EXPECT_EQ(mvtu_cycles_per_frame(*conv1), 144u * 1 * 54 * 3);
+    // The 224x224 image streams in one 24-bit pixel per clock.
+    EXPECT_EQ(est.interval_cycles, 224u * 224);
+    EXPECT_EQ(est.blocks[est.bottleneck].role, "source");
+    // Every layer is balanced at or below the first layer's interval (ch. 4.7.1.1).
+    for (const auto& b : est.blocks) EXPECT_LE(b.cycles_per_frame, est.interval_cycles) << b.layer << " " << b.role;
+}
+
+TEST(InputGenerator, IsDeterministicAndCoversTheRange) {
+    InputConfig in;
+    in.shape = {8, 8, 3};
+    in.bits = 4;
+    in.seed = 3;
+    const FeatureMap a = generate_input_frame(in, 0), b = generate_input_frame(in, 0), c = generate_input_frame(in, 1);
+    EXPECT_EQ(a.data, b.data);
+    EXPECT_NE(a.data, c.data);
+    int lo = 99, hi = -99;
+    for (int v : a.data) lo = std::min(lo, v), hi = std::max(hi, v);
+    EXPECT_EQ(lo, 0);
+    EXPECT_EQ(hi, 15);
+    in.is_signed = true;
+    for (int v : generate_input_frame(in, 2).data) {
+        EXPECT_GE(v, -8);
+        EXPECT_LE(v, 7);
+    }
+}
+
+}  // namespace
+}  // namespace qsim
