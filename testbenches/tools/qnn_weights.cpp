@@ -1,2 +1,343 @@
-// placeholder: being written
-int main() { return 0; }
+// qnn-weights: create and inspect QNN weight files (docs/weights-format.md).
+//
+//   qnn-weights generate --config NET.yaml --out FILE [--seed S] [--sparsity X] [--set NAME=VALUE ...]
+//   qnn-weights from-npy --config NET.yaml --npy-dir DIR --out FILE [--set NAME=VALUE ...]
+//   qnn-weights info FILE
+//
+// Exit codes: 0 success, 1 invalid configuration / weight file / .npy input, 2 usage error.
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "models/network/config_loader.hpp"
+#include "models/network/network_config.hpp"
+#include "models/network/npy.hpp"
+#include "models/network/param_generator.hpp"
+#include "models/network/quantizer.hpp"
+#include "models/network/weight_file.hpp"
+
+namespace {
+
+using namespace qsim;
+
+const char* const kUsage =
+    "usage:\n"
+    "  qnn-weights generate --config NET.yaml --out FILE [--seed S] [--sparsity X]\n"
+    "                       [--set NAME=VALUE ...]\n"
+    "      Deterministic random weights with analytic thresholds. Seed and sparsity default to\n"
+    "      the config's weights.generator section.\n"
+    "  qnn-weights from-npy --config NET.yaml --npy-dir DIR --out FILE [--set NAME=VALUE ...]\n"
+    "      Quantises DIR/<layer>.weights.npy (float, shape [N, ...] with N*fan_in elements in\n"
+    "      synapse order) with the config's weights section. Optional per layer:\n"
+    "        DIR/<layer>.thresholds.npy  shape [N, T] (thresholds / bipolar layers)\n"
+    "        DIR/<layer>.bias.npy        shape [N]    (relu layers)\n"
+    "        DIR/<layer>.requant.npy     [mul, shift] (relu layers)\n"
+    "      Missing ones are computed analytically, as the generator does.\n"
+    "  qnn-weights info FILE\n"
+    "      Lists the layers of a weight file and checks its checksum.\n"
+    "exit status: 0 ok, 1 invalid config / weight file / npy input, 2 usage error\n";
+
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct Options {
+    std::string command;
+    std::string config, out, npy_dir, file;
+    std::optional<uint64_t> seed;
+    std::optional<double> sparsity;
+    std::map<std::string, std::string> sets;
+};
+
+uint64_t parse_u64(const std::string& opt, const std::string& s) {
+    if (s.empty() || s[0] == '-' || s[0] == '+') throw UsageError(opt + ": expected a non-negative integer, got '" + s + "'");
+    errno = 0;
+    char* end = nullptr;
+    unsigned long long v = std::strtoull(s.c_str(), &end, 0);
+    if (errno == ERANGE || *end != '\0')
+        throw UsageError(opt + ": expected a non-negative 64-bit integer, got '" + s + "'");
+    return v;
+}
+
+double parse_fraction(const std::string& opt, const std::string& s) {
+    char* end = nullptr;
+    double v = std::strtod(s.c_str(), &end);
+    if (s.empty() || *end != '\0' || !(v >= 0.0 && v <= 1.0))
+        throw UsageError(opt + ": expected a number in [0, 1], got '" + s + "'");
+    return v;
+}
+
+Options parse_args(int argc, char** argv) {
+    Options o;
+    if (argc < 2) throw UsageError("missing command");
+    o.command = argv[1];
+    if (o.command != "generate" && o.command != "from-npy" && o.command != "info")
+        throw UsageError("unknown command '" + o.command + "'");
+    std::vector<std::string> positional;
+    for (int i = 2; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a.size() < 2 || a.compare(0, 2, "--") != 0) {
+            positional.push_back(a);
+            continue;
+        }
+        std::string value;
+        bool has_value = false;
+        size_t eq = a.find('=');
+        if (eq != std::string::npos && a.compare(0, 5, "--set") != 0) {
+            value = a.substr(eq + 1);
+            a = a.substr(0, eq);
+            has_value = true;
+        } else if (a.compare(0, 6, "--set=") == 0) {
+            value = a.substr(6);
+            a = "--set";
+            has_value = true;
+        }
+        auto take = [&]() -> std::string {
+            if (has_value) return value;
+            if (i + 1 >= argc) throw UsageError(a + " needs a value");
+            return argv[++i];
+        };
+        auto allowed = [&](std::initializer_list<const char*> cmds) {
+            for (const char* c : cmds)
+                if (o.command == c) return;
+            throw UsageError("option " + a + " is not valid for '" + o.command + "'");
+        };
+        if (a == "--config") {
+            allowed({"generate", "from-npy"});
+            o.config = take();
+        } else if (a == "--out") {
+            allowed({"generate", "from-npy"});
+            o.out = take();
+        } else if (a == "--npy-dir") {
+            allowed({"from-npy"});
+            o.npy_dir = take();
+        } else if (a == "--seed") {
+            allowed({"generate"});
+            o.seed = parse_u64(a, take());
+        } else if (a == "--sparsity") {
+            allowed({"generate"});
+            o.sparsity = parse_fraction(a, take());
+        } else if (a == "--set") {
+            allowed({"generate", "from-npy"});
+            std::string kv = take();
+            size_t p = kv.find('=');
+            if (p == std::string::npos || p == 0)
+                throw UsageError("--set: expected NAME=VALUE, got '" + kv + "'");
+            o.sets[kv.substr(0, p)] = kv.substr(p + 1);
+        } else {
+            throw UsageError("unknown option '" + a + "'");
+        }
+    }
+    if (o.command == "info") {
+        if (positional.size() != 1) throw UsageError("info: expected exactly one weight file");
+        o.file = positional[0];
+        return o;
+    }
+    if (!positional.empty()) throw UsageError("unexpected argument '" + positional[0] + "'");
+    if (o.config.empty()) throw UsageError(o.command + ": --config is required");
+    if (o.out.empty()) throw UsageError(o.command + ": --out is required");
+    if (o.command == "from-npy" && o.npy_dir.empty()) throw UsageError("from-npy: --npy-dir is required");
+    return o;
+}
+
+uint64_t count_weights(const NetworkParams& p) {
+    uint64_t n = 0;
+    for (const auto& l : p.layers) n += l.weights.size();
+    return n;
+}
+
+void report_written(const std::string& out, const NetworkConfig& cfg, const NetworkParams& p) {
+    size_t layers = 0;
+    for (const auto& l : cfg.layers) layers += l.is_compute() ? 1 : 0;
+    std::error_code ec;
+    auto size = std::filesystem::file_size(out, ec);
+    std::cout << "qnn-weights: wrote " << out << ": " << layers << " compute layers, " << count_weights(p)
+              << " weights, " << (ec ? 0 : size) << " bytes\n";
+}
+
+int cmd_generate(const Options& o) {
+    const NetworkConfig cfg = load_network_config(o.config, o.sets);
+    const uint64_t seed = o.seed ? *o.seed : cfg.weights.seed;
+    const double sparsity = o.sparsity ? *o.sparsity : cfg.weights.sparsity;
+    const NetworkParams p = generate_params(cfg, seed, sparsity);
+    write_weight_file(o.out, cfg, p);
+    report_written(o.out, cfg, p);
+    std::cout << "  seed " << seed << ", sparsity " << sparsity << "\n";
+    return 0;
+}
+
+std::string join_path(const std::string& dir, const std::string& name) {
+    return (std::filesystem::path(dir) / name).string();
+}
+
+bool exists(const std::string& path) {
+    std::error_code ec;
+    return std::filesystem::is_regular_file(path, ec);
+}
+
+std::string shape_of(const std::vector<size_t>& dims) {
+    NpyArray a;
+    a.shape = dims;
+    return a.shape_string();
+}
+
+// Integer value of a threshold/bias/requant entry: rounded half away from zero, must fit int32.
+int32_t to_int32(const NpyArray& a, size_t i, const std::string& path) {
+    const double v = a.values[i];
+    const double r = std::round(v);
+    if (!std::isfinite(v) || r < -2147483648.0 || r > 2147483647.0)
+        throw NpyError(path, a.data_offset + i * npy_item_size(a.dtype),
+                       "element " + std::to_string(i) + " (" + std::to_string(v) +
+                           "): expected a finite value that fits in int32");
+    return int32_t(r);
+}
+
+int cmd_from_npy(const Options& o) {
+    const NetworkConfig cfg = load_network_config(o.config, o.sets);
+    NetworkParams params;
+    params.layers.resize(cfg.layers.size());
+
+    // Weights first (Accumulator inputs of later layers depend on earlier weights).
+    for (size_t l = 0; l < cfg.layers.size(); ++l) {
+        const LayerConfig& L = cfg.layers[l];
+        if (!L.is_compute()) continue;
+        const std::string path = join_path(o.npy_dir, L.name + ".weights.npy");
+        const NpyArray a = read_npy(path);
+        const size_t n = size_t(L.out.channels), fan_in = size_t(L.fan_in());
+        if (a.shape.empty() || a.shape[0] != n || a.size() != n * fan_in)
+            throw NpyError(path, a.header_offset,
+                           "shape " + a.shape_string() + ": expected [N, ...] with N = " + std::to_string(n) +
+                               " rows of fan_in = " + std::to_string(fan_in) + " values (" +
+                               std::to_string(n * fan_in) + " elements) for layer '" + L.name +
+                               "', e.g. " + shape_of({n, fan_in}));
+        for (size_t i = 0; i < a.size(); ++i)
+            if (!std::isfinite(a.values[i]))
+                throw NpyError(path, a.data_offset + i * npy_item_size(a.dtype),
+                               "weight " + std::to_string(i) + " is not finite: expected a finite float");
+        LayerParams& p = params.layers[l];
+        p.layer = L.name;
+        p.weights = quantize_weights(a.values, L.weights);
+    }
+
+    const std::vector<ValueModel> models = input_value_models(cfg, params);
+    for (size_t l = 0; l < cfg.layers.size(); ++l) {
+        const LayerConfig& L = cfg.layers[l];
+        if (!L.is_compute()) continue;
+        LayerParams& p = params.layers[l];
+        LayerParams analytic = p;
+        fill_analytic_activation(L, models[l], analytic);
+        const size_t n = size_t(L.out.channels);
+        const ActivationType act = L.activation.type;
+        if (act == ActivationType::Thresholds || act == ActivationType::Bipolar) {
+            const size_t T = size_t(L.thresholds_per_channel());
+            const std::string path = join_path(o.npy_dir, L.name + ".thresholds.npy");
+            if (!exists(path)) {
+                std::cerr << "qnn-weights: " << L.name << ": no " << path
+                          << ", using the generator's analytic thresholds\n";
+                p.thresholds = analytic.thresholds;
+                continue;
+            }
+            const NpyArray a = read_npy(path);
+            const bool shape_ok = (a.shape.size() == 2 && a.shape[0] == n && a.shape[1] == T) ||
+                                  (T == 1 && a.shape.size() == 1 && a.shape[0] == n);
+            if (!shape_ok)
+                throw NpyError(path, a.header_offset,
+                               "shape " + a.shape_string() + ": expected " + shape_of({n, T}) +
+                                   " (N, thresholds per channel) for layer '" + L.name + "'");
+            p.thresholds.resize(n * T);
+            for (size_t i = 0; i < n * T; ++i) {
+                p.thresholds[i] = to_int32(a, i, path);
+                if (i % T != 0 && p.thresholds[i] < p.thresholds[i - 1])
+                    throw NpyError(path, a.data_offset + i * npy_item_size(a.dtype),
+                                   "channel " + std::to_string(i / T) + ": threshold " +
+                                       std::to_string(i % T) + " (" + std::to_string(p.thresholds[i]) +
+                                       ") is below the previous one (" + std::to_string(p.thresholds[i - 1]) +
+                                       "): expected ascending thresholds");
+            }
+        } else if (act == ActivationType::Relu) {
+            const std::string bpath = join_path(o.npy_dir, L.name + ".bias.npy");
+            const std::string rpath = join_path(o.npy_dir, L.name + ".requant.npy");
+            if (!exists(bpath)) {
+                std::cerr << "qnn-weights: " << L.name << ": no " << bpath
+                          << ", using the generator's analytic bias and requantisation\n";
+                p.bias = analytic.bias;
+            } else {
+                const NpyArray a = read_npy(bpath);
+                if (!(a.shape.size() == 1 && a.shape[0] == n) &&
+                    !(a.shape.size() == 2 && a.shape[0] == n && a.shape[1] == 1))
+                    throw NpyError(bpath, a.header_offset,
+                                   "shape " + a.shape_string() + ": expected " + shape_of({n}) +
+                                       " (one bias per output channel) for layer '" + L.name + "'");
+                p.bias.resize(n);
+                for (size_t i = 0; i < n; ++i) p.bias[i] = to_int32(a, i, bpath);
+            }
+            if (exists(rpath)) {
+                const NpyArray a = read_npy(rpath);
+                if (a.size() != 2)
+                    throw NpyError(rpath, a.header_offset,
+                                   "shape " + a.shape_string() + ": expected (2,) holding [mul, shift]");
+                p.mul = to_int32(a, 0, rpath);
+                p.shift = to_int32(a, 1, rpath);
+                if (p.mul < 1)
+                    throw NpyError(rpath, a.data_offset, "mul " + std::to_string(p.mul) + ": expected >= 1");
+                if (p.shift < 1 || p.shift > 31)
+                    throw NpyError(rpath, a.data_offset + npy_item_size(a.dtype),
+                                   "shift " + std::to_string(p.shift) + ": expected 1..31");
+            } else {
+                const AccumulatorModel acc = accumulator_model(L, p.weights, models[l]);
+                analytic_relu_scale(L, acc, p.bias, p.mul, p.shift);
+                if (exists(bpath))
+                    std::cerr << "qnn-weights: " << L.name << ": no " << rpath
+                              << ", using the analytic mul " << p.mul << " and shift " << p.shift << "\n";
+            }
+        }
+    }
+    write_weight_file(o.out, cfg, params);
+    report_written(o.out, cfg, params);
+    return 0;
+}
+
+int cmd_info(const Options& o) {
+    const WeightFileSummary s = summarize_weight_file(o.file);
+    std::cout << format_weight_file_summary(s);
+    return s.ok() ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        if (argc >= 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
+                          std::string(argv[1]) == "help")) {
+            std::cout << kUsage;
+            return 0;
+        }
+        const Options o = parse_args(argc, argv);
+        if (o.command == "generate") return cmd_generate(o);
+        if (o.command == "from-npy") return cmd_from_npy(o);
+        return cmd_info(o);
+    } catch (const UsageError& e) {
+        std::cerr << "qnn-weights: " << e.what() << "\n" << kUsage;
+        return 2;
+    } catch (const ConfigError& e) {
+        std::cerr << e.what() << "\n";
+        return 1;
+    } catch (const WeightFileError& e) {
+        std::cerr << e.what() << "\n";
+        return 1;
+    } catch (const NpyError& e) {
+        std::cerr << e.what() << "\n";
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "qnn-weights: error: " << e.what() << "\n";
+        return 1;
+    }
+}

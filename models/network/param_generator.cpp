@@ -1,0 +1,283 @@
+#include "models/network/param_generator.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+
+#include "models/common/rng.hpp"
+
+namespace qsim {
+
+namespace {
+
+constexpr double kClamp = 1073741824.0;  // 2^30
+constexpr double kInt32Max = 2147483647.0;
+
+int64_t round_clamped(double x) {
+    if (std::isnan(x)) return 0;
+    x = std::round(x);
+    if (x > kClamp) x = kClamp;
+    if (x < -kClamp) x = -kClamp;
+    return int64_t(x);
+}
+
+std::string layer_field(const LayerConfig& l, const std::string& f) {
+    return "layers[" + l.name + "]." + f;
+}
+
+}  // namespace
+
+std::vector<int8_t> generate_weights(const LayerConfig& layer, uint64_t layer_seed, double sparsity,
+                                     const std::string& config_file) {
+    if (!layer.is_compute()) return {};
+    if (!(sparsity >= 0.0 && sparsity <= 1.0))
+        throw ConfigError(config_file, {}, "weights.generator.sparsity",
+                          "must be in [0, 1], got " + std::to_string(sparsity));
+    const int64_t n_out = layer.out.channels;
+    const int64_t fan_in = layer.fan_in();
+    if (n_out < 1 || fan_in < 1)
+        throw ConfigError(config_file, layer.loc, layer_field(layer, "out.channels"),
+                          "a compute layer needs out.channels >= 1 and fan_in >= 1 (got " +
+                              std::to_string(n_out) + " and " + std::to_string(fan_in) + ")");
+    const WeightQuant q = layer.weights.quant;
+    int m = 1;
+    if (q == WeightQuant::Uniform) {
+        if (layer.weights.bits < 2 || layer.weights.bits > 8)
+            throw ConfigError(config_file, layer.loc, layer_field(layer, "weights.bits"),
+                              "uniform weights need 2..8 bits, got " +
+                                  std::to_string(layer.weights.bits));
+        m = (1 << (layer.weights.bits - 1)) - 1;
+    }
+    Rng rng(layer_seed);
+    std::vector<int8_t> w(size_t(n_out * fan_in));
+    for (auto& v : w) {
+        switch (q) {
+            case WeightQuant::Binary: v = (rng.next() >> 63) ? 1 : -1; break;
+            case WeightQuant::Ternary:
+                if (rng.uniform() < sparsity) v = 0;
+                else v = (rng.next() >> 63) ? 1 : -1;
+                break;
+            case WeightQuant::Uniform:
+                if (rng.uniform() < sparsity) {
+                    v = 0;
+                } else {
+                    int k = int(rng.below(uint32_t(2 * m)));  // 0 .. 2m-1
+                    v = int8_t(k < m ? k - m : k - m + 1);     // -m..-1, 1..m
+                }
+                break;
+        }
+    }
+    return w;
+}
+
+ValueModel encoding_value_model(Encoding e, int bits) {
+    ValueModel v;
+    switch (e) {
+        case Encoding::Unsigned: {
+            double levels = std::ldexp(1.0, bits);  // 2^b codes 0 .. 2^b - 1
+            v.mean = (levels - 1) / 2;
+            v.var = (levels * levels - 1) / 12;
+            v.bound = levels - 1;
+            break;
+        }
+        case Encoding::Signed: {
+            double levels = std::ldexp(1.0, bits);  // -2^(b-1) .. 2^(b-1) - 1
+            v.mean = -0.5;
+            v.var = (levels * levels - 1) / 12;
+            v.bound = levels / 2;
+            break;
+        }
+        case Encoding::Bipolar:
+            v.mean = 0;
+            v.var = 1;
+            v.bound = 1;
+            break;
+        case Encoding::Accumulator:
+            throw std::invalid_argument(
+                "encoding_value_model: an Accumulator input needs the previous layer's model");
+    }
+    return v;
+}
+
+AccumulatorModel accumulator_model(const LayerConfig& layer, const std::vector<int8_t>& weights,
+                                   const ValueModel& in) {
+    AccumulatorModel a;
+    const size_t n_out = size_t(std::max(0, layer.out.channels));
+    const size_t fan_in = size_t(std::max<int64_t>(0, layer.fan_in()));
+    if (weights.size() != n_out * fan_in)
+        throw std::invalid_argument("accumulator_model: layer " + layer.name + " has " +
+                                    std::to_string(weights.size()) + " weights, expected " +
+                                    std::to_string(n_out * fan_in));
+    a.mean.resize(n_out);
+    a.sd.resize(n_out);
+    a.bound.resize(n_out);
+    a.step = layer.in_encoding == Encoding::Bipolar ? 2 : 1;
+    if (a.step == 2) a.parity.resize(n_out);
+    for (size_t n = 0; n < n_out; ++n) {
+        int64_t sum = 0, sum_sq = 0, sum_abs = 0;
+        const int8_t* w = weights.data() + n * fan_in;
+        for (size_t s = 0; s < fan_in; ++s) {
+            sum += w[s];
+            sum_sq += int64_t(w[s]) * w[s];
+            sum_abs += w[s] < 0 ? -w[s] : w[s];
+        }
+        a.mean[n] = in.mean * double(sum);
+        a.sd[n] = std::max(1.0, std::sqrt(in.var * double(sum_sq)));
+        a.bound[n] = in.bound * double(sum_abs);
+        if (a.step == 2) a.parity[n] = int(sum_abs & 1);
+    }
+    return a;
+}
+
+ValueModel accumulator_value_model(const AccumulatorModel& acc) {
+    ValueModel v;
+    if (acc.mean.empty()) return v;
+    double m = 0, m2 = 0, b = 0;
+    for (size_t n = 0; n < acc.mean.size(); ++n) {
+        m += acc.mean[n];
+        m2 += acc.sd[n] * acc.sd[n] + acc.mean[n] * acc.mean[n];
+        b = std::max(b, acc.bound[n]);
+    }
+    m /= double(acc.mean.size());
+    m2 /= double(acc.mean.size());
+    v.mean = m;
+    v.var = std::max(0.0, m2 - m * m);
+    v.bound = std::min(b, kInt32Max);
+    return v;
+}
+
+std::vector<ValueModel> input_value_models(const NetworkConfig& cfg, const NetworkParams& params) {
+    std::vector<ValueModel> models(cfg.layers.size());
+    ValueModel last_acc;  // accumulator model of the last compute layer seen
+    for (size_t l = 0; l < cfg.layers.size(); ++l) {
+        const LayerConfig& layer = cfg.layers[l];
+        if (layer.in_encoding == Encoding::Accumulator) models[l] = last_acc;
+        else models[l] = encoding_value_model(layer.in_encoding, layer.in_bits);
+        if (layer.is_compute() && l < params.layers.size())
+            last_acc = accumulator_value_model(
+                accumulator_model(layer, params.layers[l].weights, models[l]));
+    }
+    return models;
+}
+
+double normal_quantile(double p) {
+    if (!(p > 0.0 && p < 1.0))
+        throw std::invalid_argument("normal_quantile: p must be in (0, 1), got " + std::to_string(p));
+    // Exactly symmetric: z(1 - p) = -z(p), z(1/2) = 0.
+    if (p == 0.5) return 0.0;
+    if (p > 0.5) return -normal_quantile(1.0 - p);
+    // Phi(x) = erfc(-x / sqrt(2)) / 2 is increasing; bisect until the bracket stops shrinking.
+    double lo = -40.0, hi = 40.0;
+    for (int i = 0; i < 200; ++i) {
+        double mid = 0.5 * (lo + hi);
+        if (mid <= lo || mid >= hi) break;
+        double phi = 0.5 * std::erfc(-mid / std::sqrt(2.0));
+        if (phi < p) lo = mid;
+        else hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+std::vector<int32_t> analytic_thresholds(const LayerConfig& layer, const AccumulatorModel& acc) {
+    const size_t n_out = acc.mean.size();
+    std::vector<int32_t> t;
+    if (layer.activation.type == ActivationType::Bipolar) {
+        t.resize(n_out);
+        for (size_t n = 0; n < n_out; ++n) t[n] = int32_t(round_clamped(acc.mean[n]));
+        return t;
+    }
+    if (layer.activation.type != ActivationType::Thresholds) return t;
+    const int bits = layer.activation.bits;
+    if (bits < 1 || bits > 16)
+        throw std::invalid_argument("analytic_thresholds: layer " + layer.name +
+                                    ": threshold activations need 1..16 bits");
+    const int levels = 1 << bits;
+    const int T = levels - 1;
+    std::vector<double> z(static_cast<size_t>(T));
+    for (int j = 1; j <= T; ++j) z[size_t(j - 1)] = normal_quantile(double(j) / levels);
+    t.resize(n_out * size_t(T));
+    for (size_t n = 0; n < n_out; ++n) {
+        int64_t prev = 0;
+        for (int j = 0; j < T; ++j) {
+            int64_t v = round_clamped(acc.mean[n] + acc.sd[n] * z[size_t(j)]);
+            if (acc.step == 2 && ((v - acc.parity[n]) % 2 != 0)) ++v;  // same acc >= t
+            if (j > 0) v = std::max(v, prev + acc.step);
+            t[n * size_t(T) + size_t(j)] = int32_t(v);
+            prev = v;
+        }
+    }
+    return t;
+}
+
+std::vector<int32_t> analytic_relu_bias(const AccumulatorModel& acc) {
+    std::vector<int32_t> b(acc.mean.size());
+    for (size_t n = 0; n < b.size(); ++n) b[n] = int32_t(-round_clamped(acc.mean[n]));
+    return b;
+}
+
+void analytic_relu_scale(const LayerConfig& layer, const AccumulatorModel& acc,
+                         const std::vector<int32_t>& bias, int32_t& mul, int32_t& shift) {
+    double sd_max = 1.0;
+    for (double s : acc.sd) sd_max = std::max(sd_max, s);
+    const double full = std::ldexp(1.0, layer.activation.bits) - 1;
+    const double scale = full / (3.0 * sd_max);  // wanted mul / 2^shift
+    auto mul_for = [&](int sh) { return std::max(1.0, std::round(scale * std::ldexp(1.0, sh))); };
+    // Largest |acc + bias| over the layer.
+    double worst = 0;
+    for (size_t n = 0; n < acc.bound.size(); ++n) {
+        double b = n < bias.size() ? std::fabs(double(bias[n])) : 0.0;
+        worst = std::max(worst, acc.bound[n] + b);
+    }
+    auto fits = [&](double m, int sh) { return worst * m + std::ldexp(1.0, sh - 1) <= kInt32Max; };
+
+    int sh = 16;
+    while (sh < 30 && std::round(scale * std::ldexp(1.0, sh)) < 1.0) ++sh;
+    double m = mul_for(sh);
+    while (!fits(m, sh) && sh > 1) {
+        --sh;
+        m = mul_for(sh);
+    }
+    mul = int32_t(std::min(m, kInt32Max));
+    shift = sh;
+}
+
+void fill_analytic_activation(const LayerConfig& layer, const ValueModel& in, LayerParams& p) {
+    p.thresholds.clear();
+    p.bias.clear();
+    p.mul = 1;
+    p.shift = 1;
+    const AccumulatorModel acc = accumulator_model(layer, p.weights, in);
+    switch (layer.activation.type) {
+        case ActivationType::Thresholds:
+        case ActivationType::Bipolar: p.thresholds = analytic_thresholds(layer, acc); break;
+        case ActivationType::Relu:
+            p.bias = analytic_relu_bias(acc);
+            analytic_relu_scale(layer, acc, p.bias, p.mul, p.shift);
+            break;
+        case ActivationType::None: break;
+    }
+}
+
+NetworkParams generate_params(const NetworkConfig& cfg, uint64_t seed, double sparsity) {
+    if (!(sparsity >= 0.0 && sparsity <= 1.0))
+        throw ConfigError(cfg.source_file, {}, "weights.generator.sparsity",
+                          "must be in [0, 1], got " + std::to_string(sparsity));
+    NetworkParams params;
+    params.layers.resize(cfg.layers.size());
+    for (size_t l = 0; l < cfg.layers.size(); ++l) {
+        const LayerConfig& layer = cfg.layers[l];
+        if (!layer.is_compute()) continue;
+        LayerParams& p = params.layers[l];
+        p.layer = layer.name;
+        p.weights = generate_weights(layer, Rng::mix(seed, l), sparsity, cfg.source_file);
+    }
+    const std::vector<ValueModel> models = input_value_models(cfg, params);
+    for (size_t l = 0; l < cfg.layers.size(); ++l)
+        if (cfg.layers[l].is_compute())
+            fill_analytic_activation(cfg.layers[l], models[l], params.layers[l]);
+    return params;
+}
+
+}  // namespace qsim

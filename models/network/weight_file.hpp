@@ -1,0 +1,106 @@
+// Binary weight file (".qnnw"): the quantised parameters of every compute layer of a network,
+// validated against the configuration when read. The byte layout is described in
+// docs/weights-format.md; all integers are little endian.
+//
+//   header  : magic "QNNSIMW\0" (8) | u16 version = 1 | u16 flags = 0 | u32 layer count |
+//             u64 payload bytes (the layer records that follow)
+//   record  : per compute layer, in config order (pool layers have none), see the doc
+//   trailer : u32 CRC-32 (IEEE 802.3) of every byte before it
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "models/network/layer_params.hpp"
+#include "models/network/network_config.hpp"
+
+namespace qsim {
+
+// Any invalid weight file (or parameters that cannot be written). what() is
+// "file:@offset: field: message", e.g.
+//   alexnet.qnnw:@1234: layers[conv2].fan_in: expected 750 (from config), file has 600
+class WeightFileError : public std::runtime_error {
+public:
+    WeightFileError(std::string file, uint64_t offset, std::string field, std::string message);
+    const std::string& file() const { return file_; }
+    uint64_t offset() const { return offset_; }
+    const std::string& field() const { return field_; }
+    const std::string& message() const { return message_; }
+
+private:
+    std::string file_;
+    uint64_t offset_;
+    std::string field_;
+    std::string message_;
+};
+
+constexpr uint16_t kWeightFileVersion = 1;
+constexpr size_t kWeightFileHeaderBytes = 24;
+constexpr size_t kWeightFileTrailerBytes = 4;
+
+// CRC-32 as used by Ethernet, zlib and PNG (reflected polynomial 0xEDB88320, initial value and
+// final xor 0xFFFFFFFF). crc32("123456789") == 0xCBF43926. Pass a previous result as `crc` to
+// continue a running checksum.
+uint32_t crc32(const uint8_t* data, size_t size, uint32_t crc = 0);
+
+// Serialises params (one entry per config layer) after checking them against the config;
+// `name` is used in error messages. Throws WeightFileError.
+std::vector<uint8_t> encode_weight_file(const NetworkConfig& cfg, const NetworkParams& params,
+                                        const std::string& name = "<memory>");
+void write_weight_file(const std::string& path, const NetworkConfig& cfg, const NetworkParams& params);
+
+// Parses and validates a weight file against the config: structure, checksum, layer names and
+// order, quantisation, activation, shapes, weight codes and threshold order. Returns one entry
+// per config layer (pool layers: empty). Throws WeightFileError.
+NetworkParams decode_weight_file(const std::vector<uint8_t>& bytes, const NetworkConfig& cfg,
+                                 const std::string& name = "<memory>");
+NetworkParams read_weight_file(const std::string& path, const NetworkConfig& cfg);
+
+// What a weight file contains, without a config (for `qnn-weights info`).
+struct WeightFileLayerInfo {
+    std::string name;
+    uint64_t offset = 0;        // of the record
+    uint64_t record_bytes = 0;
+    int quant = 0;              // 0 binary, 1 ternary, 2 uniform
+    int weight_bits = 0;
+    float scale = 0;
+    float ternary_threshold = 0;
+    int activation = 0;         // 0 thresholds, 1 bipolar, 2 relu, 3 none
+    int activation_bits = 0;
+    uint32_t n = 0;
+    uint32_t fan_in = 0;
+    uint64_t packed_bytes = 0;
+    uint32_t thresholds_per_channel = 0;
+    int32_t mul = 0, shift = 0;  // relu only
+};
+
+struct WeightFileSummary {
+    std::string file;
+    uint64_t file_bytes = 0;
+    uint16_t version = 0;
+    uint16_t flags = 0;
+    uint32_t layer_count = 0;
+    uint64_t payload_bytes = 0;
+    bool checksum_present = false;
+    uint32_t stored_crc = 0;
+    uint32_t computed_crc = 0;
+    std::vector<WeightFileLayerInfo> layers;
+    std::string problem;  // what() of the first structural error found, empty if none
+
+    bool checksum_ok() const { return checksum_present && stored_crc == computed_crc; }
+    bool ok() const { return checksum_ok() && problem.empty(); }
+};
+
+// Throws WeightFileError only when the file cannot be read or is not a weight file (bad
+// magic, truncated header, unsupported version); other problems go to `problem`.
+WeightFileSummary summarize_weight_file(const std::string& path);
+// Human-readable listing: header, checksum OK/bad, one line per layer, totals.
+std::string describe_weight_file(const std::string& path);
+std::string format_weight_file_summary(const WeightFileSummary& s);
+
+const char* weight_quant_code_name(int code);   // "binary", "ternary", "uniform", "invalid"
+const char* activation_code_name(int code);     // "thresholds", "bipolar", "relu", "none", "invalid"
+
+}  // namespace qsim
