@@ -4,4 +4,4 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$root/scripts/build.sh" --target sim
 cd "$root"
-exec "${BUILD_DIR:-$root/build}/sim" --config configs/alexnet_pruned40.yaml "$@"
+SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 exec "${BUILD_DIR:-$root/build}/sim" --config configs/alexnet_pruned40.yaml "$@"

@@ -188,6 +188,11 @@ RunResult simulate(const NetworkConfig& net, const NetworkParams& params, const 
         std::ostringstream os;
         const uint64_t busy = per_frame(worst->busy_cycles, frames);
         os << worst->role << " busy " << busy << " cycles/frame (" << worst->rule << ")";
+        std::string ties;
+        for (const auto& b : r.blocks)
+            if (&b != worst && b.busy_cycles > 0 && 1000 * b.busy_cycles >= 995 * worst->busy_cycles)
+                ties += (ties.empty() ? "" : ", ") + b.name;
+        if (!ties.empty()) os << "; as busy (within 0.5%): " << ties;
         if (r.interval_cycles > busy && busy > 0)
             os << "; the interval is " << r.interval_cycles - busy
                << " cycles longer: stalls from starvation/backpressure";

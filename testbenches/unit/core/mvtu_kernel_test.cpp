@@ -103,7 +103,9 @@ TEST(WeightMemory, PlacesWeightsAtTheFinnPeAddressAndLane) {
     EXPECT_EQ(mem.word(1, 5)[0], uint64_t(0xD) << 8);
     for (int pe = 0; pe < 2; ++pe)
         for (uint64_t a = 0; a < mem.depth(); ++a)
-            if (!(pe == 1 && a == 5)) EXPECT_EQ(mem.word(pe, a)[0], 0u) << pe << "/" << a;
+            if (!(pe == 1 && a == 5)) {
+                EXPECT_EQ(mem.word(pe, a)[0], 0u) << pe << "/" << a;
+            }
 }
 
 struct DatapathCase {

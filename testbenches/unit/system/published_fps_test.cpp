@@ -38,7 +38,9 @@ TEST_P(PublishedFps, WithinFivePercentOfTable43) {
                                       << p.fps << " (" << 100 * error << "%)";
     // The simulated interval agrees with the analytical one (no stalls the closed form misses).
     EXPECT_EQ(r.interval_cycles, r.estimate_interval_cycles);
-    if (p.check_bits) EXPECT_TRUE(r.check.passed) << r.check.message;
+    if (p.check_bits) {
+        EXPECT_TRUE(r.check.passed) << r.check.message;
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Table43, PublishedFps,

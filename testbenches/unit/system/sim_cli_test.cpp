@@ -1,0 +1,135 @@
+// System tests of the `sim` command: exit codes, error messages that name file, line and
+// field, the JSON report, and a weight file round trip through --weights.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "models/network/config_loader.hpp"
+#include "models/network/param_generator.hpp"
+#include "models/network/weight_file.hpp"
+
+namespace qsim {
+namespace {
+
+struct SimRun {
+    int status = -1;
+    std::string output;  // stdout and stderr
+};
+
+SimRun run_sim(const std::string& args) {
+    const std::string cmd = std::string("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 ") + QSIM_SIM_BINARY + " " + args + " 2>&1";
+    SimRun r;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (p == nullptr) return r;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+    const int st = pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+}
+
+class SimCli : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = std::filesystem::temp_directory_path() /
+               ("qsim_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+        std::filesystem::create_directories(dir_);
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+    std::string write(const std::string& name, const std::string& text) {
+        const auto path = dir_ / name;
+        std::ofstream(path) << text;
+        return path.string();
+    }
+    std::filesystem::path dir_;
+};
+
+const char* kTiny = R"(name: tiny
+device: {clock_mhz: 100}
+input: {height: 6, width: 6, channels: 3}
+run: {frames: 2}
+layers:
+  - name: conv1
+    type: conv
+    kernel: 3
+    filters: 4
+    weights: {quant: binary}
+    activation: {type: thresholds, bits: 2}
+    folding: {pe: 2, simd: 3}
+)";
+
+TEST_F(SimCli, RunsChecksAndWritesTheJsonReport) {
+    const std::string cfg = write("tiny.yaml", kTiny);
+    const std::string report = (dir_ / "out.json").string();
+    const SimRun r = run_sim("--config " + cfg + " --check --report " + report);
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("golden check   PASS"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("frames/s"), std::string::npos);
+    std::ifstream in(report);
+    const nlohmann::json j = nlohmann::json::parse(in);
+    EXPECT_EQ(j["network"], "tiny");
+    EXPECT_EQ(j["frames"]["completed"], 2);
+    EXPECT_GT(j["performance"]["frames_per_second"].get<double>(), 0.0);
+    EXPECT_EQ(j["layers"].size(), 1u);
+    EXPECT_EQ(j["layers"][0]["datapath"], "addsub");
+    EXPECT_TRUE(j["check"]["passed"].get<bool>());
+    EXPECT_TRUE(j["layers"][0].contains("stall_cycles"));
+    EXPECT_TRUE(j["performance"]["bottleneck"].contains("reason"));
+}
+
+TEST_F(SimCli, BadConfigNamesFileLineAndField) {
+    std::string text = kTiny;
+    text.replace(text.find("simd: 3"), 7, "simd: 2");
+    const std::string cfg = write("bad.yaml", text);
+    const SimRun r = run_sim("--config " + cfg);
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.output.find(cfg + ":12:28:"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("layers[0].folding.simd: must divide"), std::string::npos) << r.output;
+}
+
+TEST_F(SimCli, MissingConfigAndUsageErrors) {
+    SimRun r = run_sim("--config " + (dir_ / "nope.yaml").string());
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.output.find("nope.yaml"), std::string::npos) << r.output;
+    r = run_sim("");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.output.find("--config is required"), std::string::npos);
+    r = run_sim("--config " + write("t.yaml", kTiny) + " --frames 0");
+    EXPECT_EQ(r.status, 2);
+    r = run_sim("--config " + write("t2.yaml", kTiny) + " --set size=3");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.output.find("params.size"), std::string::npos) << r.output;
+}
+
+TEST_F(SimCli, WeightFileRoundTripAndCorruption) {
+    const std::string cfg = write("tiny.yaml", kTiny);
+    const NetworkConfig net = load_network_config(cfg);
+    const std::string good = (dir_ / "tiny.qnnw").string();
+    write_weight_file(good, net, generate_params(net, 5, 0.0));
+    SimRun r = run_sim("--config " + cfg + " --weights " + good + " --check");
+    EXPECT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("weights   " + good), std::string::npos) << r.output;
+
+    // Flip one payload byte: the checksum catches it and the message names the file.
+    std::string bytes;
+    {
+        std::ifstream in(good, std::ios::binary);
+        bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    bytes[40] = char(bytes[40] ^ 0x10);
+    const std::string bad = (dir_ / "bad.qnnw").string();
+    std::ofstream(bad, std::ios::binary) << bytes;
+    r = run_sim("--config " + cfg + " --weights " + bad);
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.output.find(bad + ":@"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("checksum"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace qsim
