@@ -15,6 +15,17 @@ struct StreamRow {
     int depth = 0;    // codes per pixel (channels, or window length)
     std::vector<int32_t> data;  // pixels * depth codes, pixel-major
 
+    // A row of `pixels` x `depth` codes, all `fill`.
+    static StreamRow shaped(int frame, int row, int pixels, int depth, int32_t fill = 0) {
+        StreamRow r;
+        r.frame = frame;
+        r.row = row;
+        r.pixels = pixels;
+        r.depth = depth;
+        r.data.assign(size_t(pixels) * size_t(depth), fill);
+        return r;
+    }
+
     const int32_t* pixel(int p) const { return data.data() + size_t(p) * depth; }
     int32_t* pixel(int p) { return data.data() + size_t(p) * depth; }
 };

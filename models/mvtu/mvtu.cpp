@@ -28,12 +28,7 @@ void Mvtu::run_conv() {
     const uint64_t ops = uint64_t(layer_.fan_in()) * layer_.out.channels * layer_.out.width;
     for (;;) {
         StreamRow windows = take(in);
-        StreamRow row;
-        row.frame = windows.frame;
-        row.row = windows.row;
-        row.pixels = windows.pixels;
-        row.depth = kernel_.channels();
-        row.data.resize(size_t(row.pixels) * row.depth);
+        StreamRow row = StreamRow::shaped(windows.frame, windows.row, windows.pixels, kernel_.channels());
         kernel_.compute(windows.data.data(), windows.pixels, row.data.data());
         account(cycles, ops);
         const bool last = row.row == layer_.out.height - 1;
@@ -61,12 +56,7 @@ void Mvtu::run_fc() {
             account(due - charged, 0);
             charged = due;
         }
-        StreamRow result;
-        result.frame = frame;
-        result.row = 0;
-        result.pixels = 1;
-        result.depth = kernel_.channels();
-        result.data.resize(size_t(result.depth));
+        StreamRow result = StreamRow::shaped(frame, 0, 1, kernel_.channels());
         kernel_.compute(vector.data(), 1, result.data.data());
         // The remaining neuron folds reuse the buffered input vector.
         account(total - charged, mvtu_ops_per_frame(layer_));

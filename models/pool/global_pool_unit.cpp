@@ -16,11 +16,7 @@ void GlobalPoolUnit::run() {
     const uint64_t cycles = global_pool_cycles_per_row(layer_);
     const int channels = layer_.in.channels;
     for (;;) {
-        StreamRow result;
-        result.row = 0;
-        result.pixels = 1;
-        result.depth = channels;
-        result.data.assign(size_t(channels), std::numeric_limits<int32_t>::min());
+        StreamRow result = StreamRow::shaped(0, 0, 1, channels, std::numeric_limits<int32_t>::min());
         for (int y = 0; y < layer_.in.height; ++y) {
             StreamRow row = take(in);
             result.frame = row.frame;

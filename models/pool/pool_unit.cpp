@@ -16,12 +16,7 @@ void PoolUnit::run() {
     const int channels = layer_.in.channels;
     for (;;) {
         StreamRow windows = take(in);
-        StreamRow row;
-        row.frame = windows.frame;
-        row.row = windows.row;
-        row.pixels = windows.pixels;
-        row.depth = channels;
-        row.data.resize(size_t(row.pixels) * channels);
+        StreamRow row = StreamRow::shaped(windows.frame, windows.row, windows.pixels, channels);
         max_pool_windows(windows.data.data(), windows.pixels, area, channels, row.data.data());
         busy(cycles);
         stats_.lane_cycles += cycles * uint64_t(layer_.folding.simd);

@@ -1,5 +1,7 @@
 #include "models/source/input_source.hpp"
 
+#include <algorithm>
+
 #include "models/source/input_kernel.hpp"
 #include "models/source/source_timing.hpp"
 
@@ -19,13 +21,8 @@ void InputSource::run() {
         const FeatureMap frame = generate_input_frame(input_, f);
         frame_start_.push_back(now_cycles());
         for (int y = 0; y < input_.shape.height; ++y) {
-            StreamRow row;
-            row.frame = f;
-            row.row = y;
-            row.pixels = width;
-            row.depth = channels;
-            const auto first = frame.data.begin() + size_t(y) * width * channels;
-            row.data.assign(first, first + size_t(width) * channels);
+            StreamRow row = StreamRow::shaped(f, y, width, channels);
+            std::copy_n(frame.data.begin() + ptrdiff_t(size_t(y) * width * channels), row.data.size(), row.data.begin());
             busy(row_cycles);
             give(out, std::move(row));
         }

@@ -88,12 +88,7 @@ void SlidingWindowUnit::emit_windows() {
                                              " missing from the line buffer").c_str());
                 }
             }
-            StreamRow windows;
-            windows.frame = f;
-            windows.row = r;
-            windows.pixels = layer_.out.width;
-            windows.depth = window_length;
-            windows.data.resize(size_t(layer_.out.width) * window_length);
+            StreamRow windows = StreamRow::shaped(f, r, layer_.out.width, window_length);
             build_window_row(layer_, rows.data(), windows.data.data());
             reader_.busy(cycles);
             reader_.give(out, std::move(windows));
