@@ -14,29 +14,16 @@
 #include "models/mvtu/weight_memory.hpp"
 #include "models/swu/window_kernel.hpp"
 #include "testbenches/golden/golden_reference.hpp"
+#include "testbenches/unit/net_builder.hpp"
 
 namespace qsim {
 namespace {
 
 // An fc layer with fan_in inputs and n outputs; enough for memory and datapath tests.
 LayerConfig fc_layer(int fan_in, int n, WeightQuant q, int wbits, Encoding in, int in_bits, int pe, int simd) {
-    LayerConfig l;
-    l.name = "fc";
-    l.type = LayerType::Fc;
-    l.in = {1, 1, fan_in};
-    l.out = {1, 1, n};
-    l.weights.quant = q;
-    l.weights.bits = wbits;
-    l.in_encoding = in;
-    l.in_bits = in_bits;
+    LayerConfig l = testing_support::fc_layer("fc", {1, 1, fan_in}, n);
+    testing_support::set_operands(l, in, in_bits, {q, wbits}, {ActivationType::None, 32});
     l.folding = {pe, simd, 1};
-    l.activation.type = ActivationType::None;
-    l.activation.bits = 32;
-    l.out_encoding = Encoding::Accumulator;
-    l.out_bits = 32;
-    l.datapath = q == WeightQuant::Uniform ? Datapath::DspMac
-                 : (q == WeightQuant::Binary && in == Encoding::Bipolar) ? Datapath::XnorPopcount
-                                                                         : Datapath::AddSub;
     return l;
 }
 
@@ -187,22 +174,9 @@ TEST(ThresholdUnit, CountsThresholdsReachedAndRequantises) {
 
 TEST(MvtuKernel, GroupedConvMatchesGoldenReference) {
     // 2-group 3x3 conv, unsigned 2-bit inputs, binary weights, 2-bit thresholds.
-    LayerConfig l;
-    l.name = "conv";
-    l.type = LayerType::Conv;
-    l.kernel = 3;
-    l.stride = 1;
-    l.pad_begin = l.pad_end = 1;
-    l.groups = 2;
-    l.in = {5, 5, 6};
-    l.out = {5, 5, 8};
-    l.in_encoding = Encoding::Unsigned;
-    l.in_bits = 2;
-    l.weights = {WeightQuant::Binary, 1, 0.0, 1.0};
-    l.activation = {ActivationType::Thresholds, 2};
-    l.out_encoding = Encoding::Unsigned;
-    l.out_bits = 2;
-    l.datapath = Datapath::AddSub;
+    LayerConfig l = testing_support::conv_layer("conv", 3, 1, 1, {5, 5, 6}, 8, /*groups=*/2);
+    testing_support::set_operands(l, Encoding::Unsigned, 2, {WeightQuant::Binary, 1, 0.0, 1.0},
+                                  {ActivationType::Thresholds, 2});  // out: unsigned 2-bit, ADD/SUB
     l.folding = {2, 3, 1};
     Rng rng(99);
     LayerParams p;
@@ -218,12 +192,7 @@ TEST(MvtuKernel, GroupedConvMatchesGoldenReference) {
     std::vector<int32_t> windows(size_t(l.out.width) * kernel.window_length());
     std::vector<int32_t> out(size_t(l.out.width) * 8);
     for (int oy = 0; oy < l.out.height; ++oy) {
-        std::vector<const int32_t*> rows(3);
-        for (int ky = 0; ky < 3; ++ky) {
-            const int iy = swu_first_input_row(l, oy) + ky;
-            rows[size_t(ky)] = (iy < 0 || iy >= l.in.height) ? nullptr : &in.data[size_t(iy) * l.in.width * l.in.channels];
-        }
-        build_window_row(l, rows.data(), windows.data());
+        build_window_row(l, testing_support::window_input_rows(l, in, oy).data(), windows.data());
         kernel.compute(windows.data(), l.out.width, out.data());
         for (int ox = 0; ox < l.out.width; ++ox)
             for (int n = 0; n < 8; ++n) ASSERT_EQ(out[size_t(ox) * 8 + n], expected.at(oy, ox, n)) << oy << "," << ox << "," << n;

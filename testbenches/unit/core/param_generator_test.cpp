@@ -12,116 +12,22 @@
 #include "models/common/rng.hpp"
 #include "models/network/param_generator.hpp"
 #include "models/network/quantizer.hpp"
+#include "testbenches/unit/net_builder.hpp"
 
 namespace qsim {
 namespace {
 
-// Builds a NetworkConfig layer by layer, filling the derived fields the loader would fill.
-class NetBuilder {
-public:
-    NetBuilder(int h, int w, int c, int bits = 8, bool is_signed = false) {
-        cfg_.name = "test";
-        cfg_.source_file = "test.yaml";
-        cfg_.input.shape = {h, w, c};
-        cfg_.input.bits = bits;
-        cfg_.input.is_signed = is_signed;
-        cur_ = {h, w, c};
-        enc_ = is_signed ? Encoding::Signed : Encoding::Unsigned;
-        bits_ = bits;
-    }
-    NetBuilder& conv(const std::string& name, int k, int filters, WeightQuant q, int qbits,
-                     ActivationType a, int abits, int pad = 0, int groups = 1, int stride = 1) {
-        LayerConfig L = base(name, LayerType::Conv);
-        L.kernel = k;
-        L.stride = stride;
-        L.pad_begin = L.pad_end = pad;
-        L.groups = groups;
-        L.filters = filters;
-        L.out = {(cur_.height + 2 * pad - k) / stride + 1, (cur_.width + 2 * pad - k) / stride + 1, filters};
-        return compute(L, q, qbits, a, abits);
-    }
-    NetBuilder& fc(const std::string& name, int outputs, WeightQuant q, int qbits, ActivationType a,
-                   int abits) {
-        LayerConfig L = base(name, LayerType::Fc);
-        L.filters = outputs;
-        L.out = {1, 1, outputs};
-        return compute(L, q, qbits, a, abits);
-    }
-    NetBuilder& maxpool(const std::string& name, int k) {
-        LayerConfig L = base(name, LayerType::MaxPool);
-        L.kernel = k;
-        L.stride = k;
-        L.out = {cur_.height / k, cur_.width / k, cur_.channels};
-        L.out_encoding = enc_;
-        L.out_bits = bits_;
-        cur_ = L.out;
-        cfg_.layers.push_back(L);
-        return *this;
-    }
-    NetworkConfig build() const { return cfg_; }
+using testing_support::expect_same;
+using testing_support::NetBuilder;
 
-private:
-    LayerConfig base(const std::string& name, LayerType t) {
-        LayerConfig L;
-        L.name = name;
-        L.type = t;
-        L.in = cur_;
-        L.in_encoding = enc_;
-        L.in_bits = bits_;
-        return L;
-    }
-    NetBuilder& compute(LayerConfig& L, WeightQuant q, int qbits, ActivationType a, int abits) {
-        L.weights.quant = q;
-        L.weights.bits = q == WeightQuant::Binary ? 1 : q == WeightQuant::Ternary ? 2 : qbits;
-        L.weights.threshold = 0.05;
-        L.weights.scale = 0.25;
-        L.activation.type = a;
-        L.activation.bits = a == ActivationType::Bipolar ? 1 : a == ActivationType::None ? 32 : abits;
-        L.out_encoding = a == ActivationType::Bipolar  ? Encoding::Bipolar
-                         : a == ActivationType::None ? Encoding::Accumulator
-                                                     : Encoding::Unsigned;
-        L.out_bits = L.activation.bits;
-        L.datapath = q == WeightQuant::Uniform                                 ? Datapath::DspMac
-                     : (q == WeightQuant::Binary && enc_ == Encoding::Bipolar) ? Datapath::XnorPopcount
-                                                                               : Datapath::AddSub;
-        cur_ = L.out;
-        enc_ = L.out_encoding;
-        bits_ = L.out_bits;
-        cfg_.layers.push_back(L);
-        return *this;
-    }
-
-    NetworkConfig cfg_;
-    FmShape cur_;
-    Encoding enc_;
-    int bits_;
-};
+// The hand-built nets of these tests: float import with ternary eta 0.05 and uniform scale 0.25.
+NetBuilder net_builder(int h, int w, int c, int bits = 8, bool is_signed = false) {
+    return NetBuilder(h, w, c, bits, is_signed).float_import(0.05, 0.25);
+}
 
 // conv (binary, 2-bit thresholds) -> pool -> grouped conv (ternary, relu 3) -> fc (uniform 4,
 // bipolar) -> fc (binary on bipolar input, thresholds 2) -> fc (uniform 3, none).
-NetworkConfig mixed_net() {
-    return NetBuilder(8, 8, 3)
-        .conv("conv1", 3, 16, WeightQuant::Binary, 1, ActivationType::Thresholds, 2, 1)
-        .maxpool("pool1", 2)
-        .conv("conv2", 3, 16, WeightQuant::Ternary, 2, ActivationType::Relu, 3, 1, 2)
-        .fc("fc1", 32, WeightQuant::Uniform, 4, ActivationType::Bipolar, 1)
-        .fc("fc2", 15, WeightQuant::Binary, 1, ActivationType::Thresholds, 2)
-        .fc("fc3", 10, WeightQuant::Uniform, 3, ActivationType::None, 32)
-        .build();
-}
-
-void expect_same(const NetworkParams& a, const NetworkParams& b) {
-    ASSERT_EQ(a.layers.size(), b.layers.size());
-    for (size_t l = 0; l < a.layers.size(); ++l) {
-        SCOPED_TRACE("layer " + std::to_string(l));
-        EXPECT_EQ(a.layers[l].layer, b.layers[l].layer);
-        EXPECT_EQ(a.layers[l].weights, b.layers[l].weights);
-        EXPECT_EQ(a.layers[l].thresholds, b.layers[l].thresholds);
-        EXPECT_EQ(a.layers[l].bias, b.layers[l].bias);
-        EXPECT_EQ(a.layers[l].mul, b.layers[l].mul);
-        EXPECT_EQ(a.layers[l].shift, b.layers[l].shift);
-    }
-}
+NetworkConfig mixed_net() { return testing_support::mixed_net(net_builder(8, 8, 3)); }
 
 // A random input value drawn from the distribution the generator assumes.
 int32_t draw_input(Rng& rng, Encoding e, int bits) {
@@ -222,7 +128,7 @@ TEST(ParamGenerator, ValueRangesPerQuantisation) {
 }
 
 TEST(ParamGenerator, UniformTwoBitAndEightBitRanges) {
-    const NetworkConfig cfg = NetBuilder(1, 1, 64)
+    const NetworkConfig cfg = net_builder(1, 1, 64)
                                   .fc("a", 64, WeightQuant::Uniform, 2, ActivationType::Relu, 4)
                                   .fc("b", 64, WeightQuant::Uniform, 8, ActivationType::Relu, 4)
                                   .build();
@@ -237,7 +143,7 @@ TEST(ParamGenerator, UniformTwoBitAndEightBitRanges) {
 }
 
 TEST(ParamGenerator, SparsityFractionMatchesRequest) {
-    const NetworkConfig cfg = NetBuilder(1, 1, 256)
+    const NetworkConfig cfg = net_builder(1, 1, 256)
                                   .fc("t", 256, WeightQuant::Ternary, 2, ActivationType::Thresholds, 2)
                                   .fc("u", 256, WeightQuant::Uniform, 4, ActivationType::Thresholds, 2)
                                   .fc("b", 64, WeightQuant::Binary, 1, ActivationType::Thresholds, 2)
@@ -330,7 +236,7 @@ TEST(ParamGenerator, EveryOutputCodeOccursForRandomInputs) {
     // Signed and unsigned inputs, every quantisation and activation.
     std::vector<NetworkConfig> nets = {
         mixed_net(),
-        NetBuilder(1, 1, 40, 4, true)
+        net_builder(1, 1, 40, 4, true)
             .fc("s1", 8, WeightQuant::Ternary, 2, ActivationType::Thresholds, 3)
             .fc("s2", 8, WeightQuant::Uniform, 5, ActivationType::Relu, 4)
             .fc("s3", 24, WeightQuant::Binary, 1, ActivationType::Bipolar, 1)
@@ -385,7 +291,7 @@ TEST(ParamGenerator, EveryOutputCodeOccursForRandomInputs) {
 TEST(ParamGenerator, SmallBipolarFanInKeepsCodesReachable) {
     // With bipolar inputs the accumulator has fixed parity; thresholds step by 2 so that all
     // four codes stay reachable even for a small fan-in.
-    const NetworkConfig cfg = NetBuilder(1, 1, 6)
+    const NetworkConfig cfg = net_builder(1, 1, 6)
                                   .fc("in", 5, WeightQuant::Binary, 1, ActivationType::Bipolar, 1)
                                   .fc("small", 4, WeightQuant::Binary, 1, ActivationType::Thresholds, 2)
                                   .build();
@@ -408,7 +314,7 @@ TEST(ParamGenerator, SmallBipolarFanInKeepsCodesReachable) {
 TEST(ParamGenerator, ReluScaleAvoidsInt32Overflow) {
     // 16-bit relu output on a wide 8-bit x 8-bit layer: the nominal mul at shift 16 would
     // overflow (acc + bias) * mul, so shift and mul are lowered together.
-    const NetworkConfig cfg = NetBuilder(1, 1, 4096)
+    const NetworkConfig cfg = net_builder(1, 1, 4096)
                                   .fc("wide", 4, WeightQuant::Uniform, 8, ActivationType::Relu, 16)
                                   .build();
     const NetworkParams p = generate_params(cfg, 3, 0.0);

@@ -23,6 +23,7 @@
 #include "models/network/param_generator.hpp"
 #include "models/network/quantizer.hpp"
 #include "models/network/weight_file.hpp"
+#include "testbenches/unit/net_builder.hpp"
 
 namespace qsim {
 namespace {
@@ -75,110 +76,24 @@ void fix_crc(std::vector<uint8_t>& b) { put32(b, b.size() - 4, crc32(b.data(), b
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
-// Builds a NetworkConfig by hand, filling the derived fields the loader would fill.
-class NetBuilder {
-public:
-    NetBuilder(int h, int w, int c, int bits = 8) {
-        cfg_.name = "test";
-        cfg_.source_file = "test.yaml";
-        cfg_.input.shape = {h, w, c};
-        cfg_.input.bits = bits;
-        cur_ = {h, w, c};
-        bits_ = bits;
-    }
-    NetBuilder& conv(const std::string& name, int k, int filters, WeightQuant q, int qbits,
-                     ActivationType a, int abits, int pad = 0, int groups = 1) {
-        LayerConfig L = base(name, LayerType::Conv);
-        L.kernel = k;
-        L.pad_begin = L.pad_end = pad;
-        L.groups = groups;
-        L.filters = filters;
-        L.out = {cur_.height + 2 * pad - k + 1, cur_.width + 2 * pad - k + 1, filters};
-        return compute(L, q, qbits, a, abits);
-    }
-    NetBuilder& fc(const std::string& name, int outputs, WeightQuant q, int qbits, ActivationType a,
-                   int abits) {
-        LayerConfig L = base(name, LayerType::Fc);
-        L.filters = outputs;
-        L.out = {1, 1, outputs};
-        return compute(L, q, qbits, a, abits);
-    }
-    NetBuilder& maxpool(const std::string& name, int k) {
-        LayerConfig L = base(name, LayerType::MaxPool);
-        L.kernel = L.stride = k;
-        L.out = {cur_.height / k, cur_.width / k, cur_.channels};
-        L.out_encoding = enc_;
-        L.out_bits = bits_;
-        cur_ = L.out;
-        cfg_.layers.push_back(L);
-        return *this;
-    }
-    NetworkConfig build() const { return cfg_; }
+using testing_support::expect_same;
+using testing_support::NetBuilder;
 
-private:
-    LayerConfig base(const std::string& name, LayerType t) {
-        LayerConfig L;
-        L.name = name;
-        L.type = t;
-        L.in = cur_;
-        L.in_encoding = enc_;
-        L.in_bits = bits_;
-        return L;
-    }
-    NetBuilder& compute(LayerConfig& L, WeightQuant q, int qbits, ActivationType a, int abits) {
-        L.weights.quant = q;
-        L.weights.bits = q == WeightQuant::Binary ? 1 : q == WeightQuant::Ternary ? 2 : qbits;
-        L.weights.threshold = 0.125;
-        L.weights.scale = 0.5;
-        L.activation.type = a;
-        L.activation.bits = a == ActivationType::Bipolar ? 1 : a == ActivationType::None ? 32 : abits;
-        L.out_encoding = a == ActivationType::Bipolar  ? Encoding::Bipolar
-                         : a == ActivationType::None ? Encoding::Accumulator
-                                                     : Encoding::Unsigned;
-        L.out_bits = L.activation.bits;
-        cur_ = L.out;
-        enc_ = L.out_encoding;
-        bits_ = L.out_bits;
-        cfg_.layers.push_back(L);
-        return *this;
-    }
-
-    NetworkConfig cfg_;
-    FmShape cur_;
-    Encoding enc_ = Encoding::Unsigned;
-    int bits_;
-};
+// The hand-built nets of these tests: float import with ternary eta 0.125 and uniform scale
+// 0.5, both exact in float32. The writer stores them in every record, and
+// HeaderAndRecordLayout expects the scale 0.5 back.
+NetBuilder net_builder(int h, int w, int c, int bits = 8) {
+    return NetBuilder(h, w, c, bits).float_import(0.125, 0.5);
+}
 
 // Compute layers: conv1 (binary, thresholds 2), conv2 (ternary, relu 3), fc1 (uniform 4,
 // bipolar), fc2 (binary, thresholds 2), fc3 (uniform 3, none; 450 weight bits -> 6 padding bits).
-NetworkConfig test_net() {
-    return NetBuilder(8, 8, 3)
-        .conv("conv1", 3, 16, WeightQuant::Binary, 1, ActivationType::Thresholds, 2, 1)
-        .maxpool("pool1", 2)
-        .conv("conv2", 3, 16, WeightQuant::Ternary, 2, ActivationType::Relu, 3, 1, 2)
-        .fc("fc1", 32, WeightQuant::Uniform, 4, ActivationType::Bipolar, 1)
-        .fc("fc2", 15, WeightQuant::Binary, 1, ActivationType::Thresholds, 2)
-        .fc("fc3", 10, WeightQuant::Uniform, 3, ActivationType::None, 32)
-        .build();
-}
+NetworkConfig test_net() { return testing_support::mixed_net(net_builder(8, 8, 3)); }
 
 size_t config_index(const NetworkConfig& cfg, const std::string& name) {
     for (size_t i = 0; i < cfg.layers.size(); ++i)
         if (cfg.layers[i].name == name) return i;
     return size_t(-1);
-}
-
-void expect_same(const NetworkParams& a, const NetworkParams& b) {
-    ASSERT_EQ(a.layers.size(), b.layers.size());
-    for (size_t l = 0; l < a.layers.size(); ++l) {
-        SCOPED_TRACE("layer " + std::to_string(l));
-        EXPECT_EQ(a.layers[l].layer, b.layers[l].layer);
-        EXPECT_EQ(a.layers[l].weights, b.layers[l].weights);
-        EXPECT_EQ(a.layers[l].thresholds, b.layers[l].thresholds);
-        EXPECT_EQ(a.layers[l].bias, b.layers[l].bias);
-        EXPECT_EQ(a.layers[l].mul, b.layers[l].mul);
-        EXPECT_EQ(a.layers[l].shift, b.layers[l].shift);
-    }
 }
 
 // Byte offsets of the fields of one layer record, found by walking the format independently
@@ -348,7 +263,7 @@ TEST_F(WeightFileTest, HeaderAndRecordLayout) {
 
 TEST_F(WeightFileTest, WriterAndReaderAgreeForEveryQuantisation) {
     // Extreme values: uniform 8-bit +-127 and every value of a uniform 2-bit layer.
-    const NetworkConfig c = NetBuilder(1, 1, 9)
+    const NetworkConfig c = net_builder(1, 1, 9)
                                 .fc("u8", 3, WeightQuant::Uniform, 8, ActivationType::Relu, 8)
                                 .fc("u2", 5, WeightQuant::Uniform, 2, ActivationType::Thresholds, 1)
                                 .build();

@@ -13,19 +13,13 @@
 #include "models/source/source_timing.hpp"
 #include "models/swu/swu_timing.hpp"
 #include "models/swu/window_kernel.hpp"
+#include "testbenches/unit/net_builder.hpp"
 
 namespace qsim {
 namespace {
 
 LayerConfig conv3x3_pad1_on_4x4x2() {
-    LayerConfig l;
-    l.name = "c";
-    l.type = LayerType::Conv;
-    l.kernel = 3;
-    l.stride = 1;
-    l.pad_begin = l.pad_end = 1;
-    l.in = {4, 4, 2};
-    l.out = {4, 4, 3};
+    LayerConfig l = testing_support::conv_layer("c", 3, 1, 1, {4, 4, 2}, 3);  // out 4x4x3
     l.folding = {1, 2, 2};
     return l;
 }

@@ -9,6 +9,7 @@
 #include "models/swu/window_kernel.hpp"
 #include "testbenches/golden/golden_reference.hpp"
 #include "testbenches/unit/modules/stream_testbench.hpp"
+#include "testbenches/unit/net_builder.hpp"
 
 namespace qsim {
 namespace {
@@ -16,22 +17,13 @@ namespace {
 using testbench::RowCollector;
 using testbench::RowFeeder;
 
+// feeder -> FIFO -> MVTU -> FIFO -> collector.
+using MvtuBench = testbench::BlockBench<Mvtu>;
+
 LayerConfig conv_layer() {
-    LayerConfig l;
-    l.name = "conv";
-    l.type = LayerType::Conv;
-    l.kernel = 3;
-    l.stride = 1;
-    l.pad_begin = l.pad_end = 1;
-    l.in = {5, 5, 4};
-    l.out = {5, 5, 6};
-    l.in_encoding = Encoding::Unsigned;
-    l.in_bits = 2;
-    l.weights = {WeightQuant::Ternary, 2, 0.05, 1.0};
-    l.activation = {ActivationType::Thresholds, 2};
-    l.out_encoding = Encoding::Unsigned;
-    l.out_bits = 2;
-    l.datapath = Datapath::AddSub;
+    LayerConfig l = testing_support::conv_layer("conv", 3, 1, 1, {5, 5, 4}, 6);  // out 5x5x6
+    testing_support::set_operands(l, Encoding::Unsigned, 2, {WeightQuant::Ternary, 2, 0.05, 1.0},
+                                  {ActivationType::Thresholds, 2});  // out: unsigned 2-bit, ADD/SUB
     l.folding = {3, 2, 5};  // 18 synapse folds x 2 neuron folds x 1 pixel group = 36 cycles/row
     return l;
 }
@@ -55,35 +47,24 @@ FeatureMap random_map(FmShape s, int levels, uint64_t seed) {
 std::vector<StreamRow> window_rows(const LayerConfig& l, const FeatureMap& fm) {
     std::vector<StreamRow> rows;
     for (int r = 0; r < l.out.height; ++r) {
-        std::vector<const int32_t*> in_rows(size_t(l.kernel));
-        for (int ky = 0; ky < l.kernel; ++ky) {
-            const int iy = swu_first_input_row(l, r) + ky;
-            in_rows[size_t(ky)] = (iy < 0 || iy >= l.in.height) ? nullptr : fm.data.data() + size_t(iy) * l.in.width * l.in.channels;
-        }
         StreamRow w;
         w.row = r;
         w.pixels = l.out.width;
         w.depth = l.kernel * l.kernel * l.in.channels;
         w.data.resize(size_t(w.pixels) * w.depth);
-        build_window_row(l, in_rows.data(), w.data.data());
+        build_window_row(l, testing_support::window_input_rows(l, fm, r).data(), w.data.data());
         rows.push_back(std::move(w));
     }
     return rows;
 }
 
 TEST(Mvtu, ConvRowsAreBitTrueAndTakeTheFoldedCycles) {
-    const auto period = testbench::test_period();
     const LayerConfig l = conv_layer();
     const NetworkParams params = generate_params(one_layer_net(l), 5, 0.3);
     const FeatureMap in = random_map(l.in, 4, 9);
-    RowFeeder feeder("feeder", period, window_rows(l, in), 0);
-    RowFifo a("a", 2), b("b", 2);
-    Mvtu mvtu("mvtu", l, params.layers[0], period);
-    RowCollector collector("collector", period);
-    feeder.out(a);
-    mvtu.in(a);
-    mvtu.out(b);
-    collector.in(b);
+    MvtuBench bench(window_rows(l, in), {}, "mvtu", l, params.layers[0]);
+    Mvtu& mvtu = bench.block;
+    RowCollector& collector = bench.collector;
     sc_core::sc_start();
 
     const FeatureMap expected = golden::run_layer(l, params.layers[0], in);
@@ -100,17 +81,15 @@ TEST(Mvtu, ConvRowsAreBitTrueAndTakeTheFoldedCycles) {
 }
 
 TEST(Mvtu, SlowConsumerBlocksTheMvtu) {
-    const auto period = testbench::test_period();
     const LayerConfig l = conv_layer();
     const NetworkParams params = generate_params(one_layer_net(l), 5, 0.0);
-    RowFeeder feeder("feeder", period, window_rows(l, random_map(l.in, 4, 1)), 0);
-    RowFifo a("a", 1), b("b", 1);
-    Mvtu mvtu("mvtu", l, params.layers[0], period);
-    RowCollector collector("collector", period, 100);  // takes a row every 100 cycles
-    feeder.out(a);
-    mvtu.in(a);
-    mvtu.out(b);
-    collector.in(b);
+    testbench::BenchPace pace;
+    pace.fifo_depth = 1;
+    pace.hold = 100;  // the collector takes a row every 100 cycles
+    MvtuBench bench(window_rows(l, random_map(l.in, 4, 1)), pace, "mvtu", l, params.layers[0]);
+    RowFeeder& feeder = bench.feeder;
+    Mvtu& mvtu = bench.block;
+    RowCollector& collector = bench.collector;
     sc_core::sc_start();
     ASSERT_EQ(collector.rows.size(), 5u);
     for (size_t i = 1; i < 5; ++i) EXPECT_EQ(collector.taken_at[i] - collector.taken_at[i - 1], 100u);
@@ -119,30 +98,17 @@ TEST(Mvtu, SlowConsumerBlocksTheMvtu) {
 }
 
 TEST(Mvtu, FcConsumesItsInputDuringTheFirstNeuronFold) {
-    const auto period = testbench::test_period();
-    LayerConfig l;
-    l.name = "fc";
-    l.type = LayerType::Fc;
-    l.in = {4, 4, 2};  // 32 inputs arriving as 4 rows of 8
-    l.out = {1, 1, 8};
-    l.in_encoding = Encoding::Bipolar;
-    l.in_bits = 1;
-    l.weights = {WeightQuant::Binary, 1, 0.0, 1.0};
-    l.activation = {ActivationType::Bipolar, 1};
-    l.out_encoding = Encoding::Bipolar;
-    l.out_bits = 1;
-    l.datapath = Datapath::XnorPopcount;
+    LayerConfig l = testing_support::fc_layer("fc", {4, 4, 2}, 8);  // 32 inputs arriving as 4 rows of 8
+    testing_support::set_operands(l, Encoding::Bipolar, 1, {WeightQuant::Binary, 1, 0.0, 1.0},
+                                  {ActivationType::Bipolar, 1});  // out: bipolar, XNOR-popcount
     l.folding = {2, 4, 1};  // 8 synapse folds x 4 neuron folds = 32 cycles
     const NetworkParams params = generate_params(one_layer_net(l), 3, 0.0);
     const FeatureMap in = random_map(l.in, 2, 2);
-    RowFeeder feeder("feeder", period, testbench::rows_of(in, 0), 10);  // a row every 10 cycles
-    RowFifo a("a", 2), b("b", 2);
-    Mvtu mvtu("mvtu", l, params.layers[0], period);
-    RowCollector collector("collector", period);
-    feeder.out(a);
-    mvtu.in(a);
-    mvtu.out(b);
-    collector.in(b);
+    testbench::BenchPace pace;
+    pace.gap = 10;  // the feeder sends a row every 10 cycles
+    MvtuBench bench(testbench::rows_of(in, 0), pace, "mvtu", l, params.layers[0]);
+    Mvtu& mvtu = bench.block;
+    RowCollector& collector = bench.collector;
     sc_core::sc_start();
     ASSERT_EQ(collector.rows.size(), 1u);
     EXPECT_EQ(collector.rows[0].data, golden::run_layer(l, params.layers[0], in).data);

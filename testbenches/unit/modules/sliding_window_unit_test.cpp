@@ -6,22 +6,19 @@
 #include "models/swu/sliding_window_unit.hpp"
 #include "models/swu/window_kernel.hpp"
 #include "testbenches/unit/modules/stream_testbench.hpp"
+#include "testbenches/unit/net_builder.hpp"
 
 namespace qsim {
 namespace {
 
 using testbench::RowCollector;
-using testbench::RowFeeder;
+
+// feeder -> FIFO -> SWU -> FIFO -> collector; every test here uses the default pace (no gaps
+// or holds, FIFOs of 2 rows).
+using SwuBench = testbench::BlockBench<SlidingWindowUnit>;
 
 LayerConfig conv3x3(int size, int channels, int simd, int mmv) {
-    LayerConfig l;
-    l.name = "conv";
-    l.type = LayerType::Conv;
-    l.kernel = 3;
-    l.stride = 1;
-    l.pad_begin = l.pad_end = 1;
-    l.in = {size, size, channels};
-    l.out = {size, size, 4};
+    LayerConfig l = testing_support::conv_layer("conv", 3, 1, 1, {size, size, channels}, 4);  // out size x size x 4
     l.folding = {1, simd, mmv};
     return l;
 }
@@ -35,33 +32,20 @@ FeatureMap random_map(FmShape s, uint64_t seed) {
 
 // Windows of output row r built straight from the whole frame.
 std::vector<int32_t> expected_windows(const LayerConfig& l, const FeatureMap& fm, int r) {
-    std::vector<const int32_t*> rows(size_t(l.kernel));
-    for (int ky = 0; ky < l.kernel; ++ky) {
-        const int iy = swu_first_input_row(l, r) + ky;
-        rows[size_t(ky)] = (iy < 0 || iy >= l.in.height)
-                               ? nullptr
-                               : fm.data.data() + size_t(iy) * l.in.width * l.in.channels;
-    }
     std::vector<int32_t> out(size_t(l.out.width) * l.kernel * l.kernel * l.in.channels);
-    build_window_row(l, rows.data(), out.data());
+    build_window_row(l, testing_support::window_input_rows(l, fm, r).data(), out.data());
     return out;
 }
 
 TEST(SlidingWindowUnit, EmitsEveryWindowOfTwoFramesWithItsTiming) {
-    const auto period = testbench::test_period();
     const LayerConfig l = conv3x3(6, 2, 1, 1);  // accepts 6*2 = 12 cycles/row, emits 6*9*2 = 108
     const FeatureMap f0 = random_map(l.in, 1), f1 = random_map(l.in, 2);
     std::vector<StreamRow> rows = testbench::rows_of(f0, 0);
     for (auto& r : testbench::rows_of(f1, 1)) rows.push_back(std::move(r));
 
-    RowFeeder feeder("feeder", period, std::move(rows), 0);
-    RowFifo in("in", 2), out("out", 2);
-    SlidingWindowUnit swu("swu", l, period);
-    RowCollector collector("collector", period);
-    feeder.out(in);
-    swu.in(in);
-    swu.out(out);
-    collector.in(out);
+    SwuBench bench(std::move(rows), {}, "swu", l);
+    SlidingWindowUnit& swu = bench.block;
+    RowCollector& collector = bench.collector;
     sc_core::sc_start();
 
     ASSERT_EQ(collector.rows.size(), 12u);
@@ -86,16 +70,10 @@ TEST(SlidingWindowUnit, EmitsEveryWindowOfTwoFramesWithItsTiming) {
 }
 
 TEST(SlidingWindowUnit, MmvAndSimdShortenTheSidesAsTheFoldingSays) {
-    const auto period = testbench::test_period();
     const LayerConfig l = conv3x3(6, 4, 2, 3);  // accepts 6*2 = 12 cycles/row, emits 2*9*2 = 36
-    RowFeeder feeder("feeder", period, testbench::rows_of(random_map(l.in, 3), 0), 0);
-    RowFifo in("in", 2), out("out", 2);
-    SlidingWindowUnit swu("swu", l, period);
-    RowCollector collector("collector", period);
-    feeder.out(in);
-    swu.in(in);
-    swu.out(out);
-    collector.in(out);
+    SwuBench bench(testbench::rows_of(random_map(l.in, 3), 0), {}, "swu", l);
+    SlidingWindowUnit& swu = bench.block;
+    RowCollector& collector = bench.collector;
     sc_core::sc_start();
     ASSERT_EQ(collector.rows.size(), 6u);
     EXPECT_EQ(swu.write_side_stats().busy_cycles, 6u * 12);
@@ -104,7 +82,6 @@ TEST(SlidingWindowUnit, MmvAndSimdShortenTheSidesAsTheFoldingSays) {
 }
 
 TEST(SlidingWindowUnit, StridedPoolWindowsDropUnusedRowsAndPadWithTheLowestCode) {
-    const auto period = testbench::test_period();
     LayerConfig l;
     l.name = "pool";
     l.type = LayerType::MaxPool;
@@ -116,14 +93,8 @@ TEST(SlidingWindowUnit, StridedPoolWindowsDropUnusedRowsAndPadWithTheLowestCode)
     l.out = {3, 3, 1};
     l.folding = {1, 1, 1};
     const FeatureMap fm = random_map(l.in, 4);
-    RowFeeder feeder("feeder", period, testbench::rows_of(fm, 0), 0);
-    RowFifo in("in", 2), out("out", 2);
-    SlidingWindowUnit swu("swu", l, period);
-    RowCollector collector("collector", period);
-    feeder.out(in);
-    swu.in(in);
-    swu.out(out);
-    collector.in(out);
+    SwuBench bench(testbench::rows_of(fm, 0), {}, "swu", l);
+    RowCollector& collector = bench.collector;
     sc_core::sc_start();
     ASSERT_EQ(collector.rows.size(), 3u);
     for (int r = 0; r < 3; ++r) EXPECT_EQ(collector.rows[size_t(r)].data, expected_windows(l, fm, r));

@@ -1,8 +1,11 @@
 // Testbench blocks for module tests: a feeder that streams prepared rows (one every `gap`
-// cycles, as fast as backpressure allows) and a collector that records every row it takes
-// and when, optionally pausing `hold` cycles after each row to create backpressure.
+// cycles, as fast as backpressure allows), a collector that records every row it takes
+// and when, optionally pausing `hold` cycles after each row to create backpressure, and a
+// BlockBench that wires one block under test between the two.
 #pragma once
 
+#include <cstdint>
+#include <utility>
 #include <vector>
 
 #include <systemc>
@@ -75,5 +78,38 @@ inline sc_core::sc_time test_period() {
     ensure_time_resolution();
     return sc_core::sc_time(10, sc_core::SC_NS);  // 100 MHz
 }
+
+// How a BlockBench feeds and drains its block: the feeder's gap between rows, the depth of
+// both FIFOs, and the collector's hold after each row (see RowFeeder and RowCollector).
+struct BenchPace {
+    uint64_t gap = 0;
+    int fifo_depth = 2;
+    uint64_t hold = 0;
+};
+
+// A block under test between a feeder and a collector, wired on construction:
+// feeder -> FIFO "in" -> block -> FIFO "out" -> collector. The test then calls
+// sc_core::sc_start() and inspects the members. The block is built as
+// Block(name, block_args..., period).
+template <class Block>
+struct BlockBench {
+    template <class... Args>
+    BlockBench(std::vector<StreamRow> rows, BenchPace pace, const char* name, const Args&... block_args)
+        : feeder("feeder", period, std::move(rows), pace.gap),
+          in("in", pace.fifo_depth),
+          out("out", pace.fifo_depth),
+          block(name, block_args..., period),
+          collector("collector", period, pace.hold) {
+        feeder.out(in);
+        block.in(in);
+        block.out(out);
+        collector.in(out);
+    }
+    const sc_core::sc_time period = test_period();  // first: it sets the time resolution
+    RowFeeder feeder;
+    RowFifo in, out;
+    Block block;
+    RowCollector collector;
+};
 
 }  // namespace qsim::testbench
