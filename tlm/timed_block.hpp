@@ -37,6 +37,8 @@ public:
     const BlockStats& stats() const { return stats_; }
     // What the block's thread is waiting for right now (for deadlock diagnosis).
     const std::string& waiting_for() const { return waiting_for_; }
+    // True while the block is doing timed work (not waiting on a stream or buffer).
+    bool working() const { return working_; }
     // Copies every row the block emits into `probe` (tests compare them with the golden
     // reference). Null disables recording.
     void set_probe(FrameAssembler* probe) { probe_ = probe; }
@@ -49,13 +51,14 @@ protected:
     StreamRow take(sc_core::sc_port<RowReadIf>& in);
     void give(sc_core::sc_port<RowWriteIf>& out, StreamRow row);
     // Waits on an internal event (e.g. a line buffer), counted as `blocked` or `starved`.
-    void wait_internal(const sc_core::sc_event& e, bool count_as_blocked, const char* what);
+    void wait_internal(const sc_core::sc_event& e, bool count_as_blocked, const std::string& what);
     void frame_done(int frame);
     uint64_t now_cycles() const;
 
     sc_core::sc_time period_;
     BlockStats stats_;
     std::string waiting_for_;
+    bool working_ = false;
     FrameAssembler* probe_ = nullptr;
 };
 

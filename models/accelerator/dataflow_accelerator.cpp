@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "models/accelerator/dataflow_timing.hpp"
+
 namespace qsim {
 
 namespace {
@@ -29,7 +31,7 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
         throw std::invalid_argument("parameters do not match the network's layers");
 
     source_ = std::make_unique<InputSource>("host_source", net.input, options.frames, period_);
-    RowFifo* upstream = make_fifo("host2" + object_name(net.layers.front().name), net.input.fifo_depth);
+    RowFifo* upstream = make_fifo("host_to_" + object_name(net.layers.front().name), net.input.fifo_depth);
     source_->out(*upstream);
 
     for (size_t i = 0; i < net.layers.size(); ++i) {
@@ -82,7 +84,7 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
 
         const bool last = i + 1 == net.layers.size();
         const std::string fifo_name =
-            last ? base + "2host" : base + "2" + object_name(net.layers[i + 1].name);
+            last ? base + "_to_host" : base + "_to_" + object_name(net.layers[i + 1].name);
         RowFifo* downstream = make_fifo(fifo_name, layer.fifo_depth);
         (*unit_out)(*downstream);
         blocks.out_fifo = downstream;
@@ -97,29 +99,33 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
         upstream = downstream;
     }
 
-    sink_ = std::make_unique<OutputSink>("host_sink", net.layers.back().out, period_);
+    sink_ = std::make_unique<OutputSink>("host_sink", net.layers.back().out, options.frames, period_);
     sink_->in(*upstream);
+
+    uint64_t limit = options.watchdog_cycles;
+    if (limit == 0) limit = 4 * estimate_dataflow(net).interval_cycles + 10000;
+    std::vector<const RowFifo*> fifos;
+    for (const auto& f : fifos_) fifos.push_back(f.get());
+    std::vector<ProgressWatchdog::Probe> probes;
+    auto probe = [&](const auto* block) {
+        probes.push_back({block->name(), [block] { return block->working(); },
+                          [block] { return std::string(block->waiting_for()); }});
+    };
+    probe(source_.get());
+    for (const auto& l : layers_) {
+        if (l.swu != nullptr) probe(l.swu);
+        probe(l.unit);
+    }
+    const OutputSink* sink = sink_.get();
+    const int frames = options.frames;
+    watchdog_ = std::make_unique<ProgressWatchdog>(
+        "watchdog", period_, limit, std::move(fifos), std::move(probes),
+        [sink, frames] { return sink->frames_completed() >= frames; }, sink_->all_frames_done());
 }
 
 RowFifo* DataflowAccelerator::make_fifo(const std::string& name, int depth) {
     fifos_.push_back(std::make_unique<RowFifo>(name.c_str(), depth));
     return fifos_.back().get();
-}
-
-std::vector<std::string> DataflowAccelerator::waiting_blocks() const {
-    std::vector<std::string> lines;
-    auto note = [&](const std::string& who, const std::string& what) {
-        if (!what.empty()) lines.push_back(who + ": waiting for " + what);
-    };
-    note(source_->name(), source_->waiting_for());
-    for (const auto& l : layers_) {
-        if (l.swu != nullptr) note(l.swu->name(), l.swu->waiting_for());
-        note(l.unit->name(), l.unit->waiting_for());
-    }
-    for (const auto& f : fifos_)
-        lines.push_back(std::string(f->name()) + ": " + std::to_string(f->size()) + "/" +
-                        std::to_string(f->depth()) + " rows");
-    return lines;
 }
 
 }  // namespace qsim

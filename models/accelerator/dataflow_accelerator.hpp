@@ -17,6 +17,7 @@
 #include "models/sink/output_sink.hpp"
 #include "models/source/input_source.hpp"
 #include "models/swu/sliding_window_unit.hpp"
+#include "tlm/progress_watchdog.hpp"
 #include "tlm/row_fifo.hpp"
 
 namespace qsim {
@@ -25,6 +26,7 @@ struct AcceleratorOptions {
     int frames = 2;
     bool record_layers = false;  // keep every layer's output frames (for checking)
     int internal_fifo_depth = 2; // rows between an SWU and the unit it feeds
+    uint64_t watchdog_cycles = 0; // 0: 4 x the slowest block's cycles per frame + 10,000
 };
 
 // The blocks of one layer, for reports.
@@ -44,14 +46,12 @@ public:
     sc_core::sc_time clock_period() const { return period_; }
     const InputSource& source() const { return *source_; }
     const OutputSink& sink() const { return *sink_; }
+    const ProgressWatchdog& watchdog() const { return *watchdog_; }
     const RowFifo& input_fifo() const { return *fifos_.front(); }
     const std::vector<LayerBlocks>& layers() const { return layers_; }
     // Output frames of layer i (empty unless options.record_layers).
     const std::vector<FeatureMap>& layer_outputs(size_t i) const { return probes_.at(i)->frames(); }
     bool recording() const { return !probes_.empty(); }
-
-    // Blocks that are waiting on something right now, as "name: what" lines.
-    std::vector<std::string> waiting_blocks() const;
 
 private:
     RowFifo* make_fifo(const std::string& name, int depth);
@@ -59,6 +59,7 @@ private:
     sc_core::sc_time period_;
     std::unique_ptr<InputSource> source_;
     std::unique_ptr<OutputSink> sink_;
+    std::unique_ptr<ProgressWatchdog> watchdog_;
     std::vector<std::unique_ptr<RowFifo>> fifos_;
     std::vector<std::unique_ptr<SlidingWindowUnit>> swus_;
     std::vector<std::unique_ptr<TimedBlock>> units_;

@@ -42,9 +42,17 @@ struct FmShape {
     int64_t elements() const { return int64_t(height) * width * channels; }
 };
 
+// The FPGA a design targets. Resource counts come from the device library (devices.yaml);
+// a "generic" device has none (0 = unknown).
 struct DeviceConfig {
     std::string name = "generic";
     double clock_mhz = 200.0;
+    std::string family;   // e.g. "Kintex UltraScale"
+    int64_t lut = 0;
+    int64_t ff = 0;
+    int64_t bram18 = 0;   // 18 Kb block RAMs (a BRAM36 counts as two)
+    int64_t dsp = 0;
+    std::string library;  // the device library the entry came from ("" when none was read)
 };
 
 // The frames fed into layer 0: a deterministic generator (seed) of `bits`-bit pixels.
@@ -69,6 +77,9 @@ struct WeightSource {
 
 struct RunConfig {
     int frames = 2;
+    // Stop and diagnose when no row has moved through any FIFO for this many cycles
+    // (deadlock or livelock). 0: derived from the design (see docs/errors.md).
+    uint64_t watchdog_cycles = 0;
 };
 
 struct Folding {

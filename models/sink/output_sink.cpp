@@ -2,8 +2,8 @@
 
 namespace qsim {
 
-OutputSink::OutputSink(sc_core::sc_module_name name, FmShape shape, sc_core::sc_time period)
-    : TimedBlock(name, period, "", "sink"), in("in"), frames_(shape) {
+OutputSink::OutputSink(sc_core::sc_module_name name, FmShape shape, int frames, sc_core::sc_time period)
+    : TimedBlock(name, period, "", "sink"), in("in"), frames_(shape), expected_(frames) {
     SC_THREAD(run);
 }
 
@@ -14,6 +14,7 @@ void OutputSink::run() {
         if (frames_.add(row)) {
             ++completed_;
             frame_done(frame);
+            if (completed_ == expected_) done_.notify(sc_core::SC_ZERO_TIME);
         }
     }
 }

@@ -13,7 +13,9 @@ public:
     sc_core::sc_port<RowReadIf> in;
 
     SC_HAS_PROCESS(OutputSink);
-    OutputSink(sc_core::sc_module_name name, FmShape shape, sc_core::sc_time period);
+    OutputSink(sc_core::sc_module_name name, FmShape shape, int frames, sc_core::sc_time period);
+    // Notified when the last expected frame has arrived.
+    const sc_core::sc_event& all_frames_done() const { return done_; }
 
     const std::vector<FeatureMap>& frames() const { return frames_.frames(); }
     int frames_completed() const { return completed_; }
@@ -21,7 +23,9 @@ public:
 private:
     void run();
     FrameAssembler frames_;
+    int expected_;
     int completed_ = 0;
+    sc_core::sc_event done_;
 };
 
 }  // namespace qsim

@@ -55,7 +55,8 @@ void SlidingWindowUnit::accept_rows() {
     const uint64_t cycles = swu_read_cycles_per_row(layer_);
     for (;;) {
         while (int(buffer_.size()) >= capacity_)
-            writer_.wait_internal(row_freed_, true, "space in the line buffer");
+            writer_.wait_internal(row_freed_, true, "space in the line buffer (" + std::to_string(buffer_.size()) + "/" +
+                                                        std::to_string(capacity_) + " rows)");
         StreamRow row = writer_.take(in);
         writer_.busy(cycles);
         last_frame_in_ = row.frame;
@@ -78,7 +79,11 @@ void SlidingWindowUnit::emit_windows() {
         for (int r = 0; r < layer_.out.height; ++r) {
             const int first = swu_first_input_row(layer_, r);
             const int last = std::min(first + K - 1, layer_.in.height - 1);
-            while (!delivered(f, last)) reader_.wait_internal(row_added_, false, "input rows in the line buffer");
+            while (!delivered(f, last))
+                reader_.wait_internal(row_added_, false,
+                                      "input row " + std::to_string(last) + " of frame " + std::to_string(f) +
+                                          " in the line buffer (" + std::to_string(buffer_.size()) + "/" +
+                                          std::to_string(capacity_) + " rows held)");
             for (int ky = 0; ky < K; ++ky) {
                 const int iy = first + ky;
                 if (iy < 0 || iy >= layer_.in.height) {

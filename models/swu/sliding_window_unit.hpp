@@ -26,6 +26,7 @@ public:
     const BlockStats& read_side_stats() const { return reader_.stats(); }
     int peak_buffered_rows() const { return peak_rows_; }
     std::string waiting_for() const;
+    bool working() const { return writer_.working() || reader_.working(); }
 
 private:
     struct BufferedRow {

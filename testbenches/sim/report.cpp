@@ -1,5 +1,6 @@
 #include "testbenches/sim/report.hpp"
 
+#include <cctype>
 #include <cstdio>
 #include <iomanip>
 #include <sstream>
@@ -52,8 +53,11 @@ void print_report(std::ostream& os, const RunResult& r) {
           " starved/blocked = cycles the unit waited for input / for space, whole run; fifo pk = peak/depth rows)\n\n";
 
     if (r.deadlock) {
-        os << "DEADLOCK: the pipeline stopped after " << r.frames_completed << " of " << r.frames_requested
-           << " frames at cycle " << r.total_cycles << ". Blocks and FIFOs:\n";
+        std::string kind = r.stall_kind;
+        for (char& c : kind) c = char(std::toupper(static_cast<unsigned char>(c)));
+        os << kind << ": the pipeline stopped after " << r.frames_completed << " of " << r.frames_requested
+           << " frames; the watchdog (run.watchdog_cycles = " << r.watchdog_cycles << ") fired at cycle "
+           << r.stall_cycle << ".\n";
         for (const auto& line : r.deadlock_report) os << "  " << line << "\n";
         return;
     }
@@ -65,7 +69,7 @@ void print_report(std::ostream& os, const RunResult& r) {
        << "bottleneck     " << r.bottleneck_block << ": " << r.bottleneck_reason << "\n"
        << "simulation     " << r.total_cycles << " cycles in " << fmt("%.3f", r.wall_seconds) << " s wall ("
        << fmt("%.3f", r.wall_seconds_per_frame) << " s/frame, " << fmt("%.0f", r.cycles_per_wall_second)
-       << " cycles/s)\n";
+       << " cycles/s), peak memory " << fmt("%.1f", r.peak_memory_mb) << " MB\n";
     if (r.check.done)
         os << "golden check   " << (r.check.passed ? "PASS: " : "FAIL: ") << r.check.message << "\n";
 }
@@ -79,7 +83,11 @@ nlohmann::json report_json(const RunResult& r, const NetworkConfig& net) {
     j["weights"] = r.weights;
     j["frames"] = {{"requested", r.frames_requested}, {"completed", r.frames_completed}};
     j["deadlock"] = r.deadlock;
-    if (r.deadlock) j["deadlock_report"] = r.deadlock_report;
+    if (r.deadlock)
+        j["stall"] = {{"kind", r.stall_kind},
+                      {"cycle", r.stall_cycle},
+                      {"watchdog_cycles", r.watchdog_cycles},
+                      {"diagnosis", r.deadlock_report}};
     j["performance"] = {
         {"interval_cycles", r.interval_cycles},
         {"frames_per_second", r.frames_per_second},
@@ -91,7 +99,8 @@ nlohmann::json report_json(const RunResult& r, const NetworkConfig& net) {
         {"bottleneck", {{"block", r.bottleneck_block}, {"layer", r.bottleneck_layer}, {"reason", r.bottleneck_reason}}}};
     j["simulation"] = {{"wall_seconds", r.wall_seconds},
                        {"wall_seconds_per_frame", r.wall_seconds_per_frame},
-                       {"cycles_per_wall_second", r.cycles_per_wall_second}};
+                       {"cycles_per_wall_second", r.cycles_per_wall_second},
+                       {"peak_memory_mb", r.peak_memory_mb}};
     json layers = json::array();
     for (const auto& l : r.layers) {
         json jl = {{"name", l.name},

@@ -1,6 +1,9 @@
 #include "testbenches/sim/simulation.hpp"
 
+#include <sys/resource.h>
+
 #include <chrono>
+#include <stdexcept>
 #include <sstream>
 
 #include <systemc>
@@ -22,6 +25,12 @@ NetworkParams load_params(const NetworkConfig& net) {
 }
 
 namespace {
+
+double peak_memory_mb() {
+    struct rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
 
 uint64_t per_frame(uint64_t total, int frames) { return frames > 0 ? total / uint64_t(frames) : 0; }
 
@@ -108,6 +117,7 @@ RunResult simulate(const NetworkConfig& net, const NetworkParams& params, const 
 
     AcceleratorOptions ao;
     ao.frames = r.frames_requested;
+    ao.watchdog_cycles = net.run.watchdog_cycles;
     ao.record_layers = options.check || options.record_layers;
     DataflowAccelerator accel("accel", net, params, ao);
 
@@ -120,9 +130,16 @@ RunResult simulate(const NetworkConfig& net, const NetworkParams& params, const 
     const OutputSink& sink = accel.sink();
     r.frames_completed = sink.frames_completed();
     r.outputs = sink.frames();
-    if (r.frames_completed < r.frames_requested) {
+    const ProgressWatchdog& watchdog = accel.watchdog();
+    r.watchdog_cycles = watchdog.limit_cycles();
+    if (watchdog.fired()) {
         r.deadlock = true;
-        r.deadlock_report = accel.waiting_blocks();
+        r.stall_kind = watchdog.verdict();
+        r.stall_cycle = watchdog.fired_at_cycle();
+        r.deadlock_report = watchdog.diagnosis();
+    } else if (r.frames_completed < r.frames_requested) {
+        throw std::logic_error("simulation ended with " + std::to_string(r.frames_completed) + " of " +
+                               std::to_string(r.frames_requested) + " frames and no watchdog verdict");
     }
 
     // Network timing.
@@ -199,6 +216,7 @@ RunResult simulate(const NetworkConfig& net, const NetworkParams& params, const 
         r.bottleneck_reason = os.str();
     }
 
+    r.peak_memory_mb = peak_memory_mb();
     if (frames > 0) {
         r.wall_seconds_per_frame = r.wall_seconds / frames;
         r.cycles_per_wall_second = r.wall_seconds > 0 ? double(r.total_cycles) / r.wall_seconds : 0.0;

@@ -72,8 +72,11 @@ struct RunResult {
     std::string weights;         // "generator(seed=..)" or the file
     int frames_requested = 0;
     int frames_completed = 0;
-    bool deadlock = false;
-    std::vector<std::string> deadlock_report;
+    bool deadlock = false;                    // the watchdog stopped a pipeline that made no progress
+    std::string stall_kind;                   // "deadlock" or "livelock"
+    uint64_t stall_cycle = 0;                 // when the watchdog fired
+    uint64_t watchdog_cycles = 0;             // the limit in force
+    std::vector<std::string> deadlock_report; // blocks and FIFOs as they stood
 
     uint64_t interval_cycles = 0;   // simulated steady-state initiation interval
     double frames_per_second = 0.0;
@@ -90,6 +93,7 @@ struct RunResult {
     double wall_seconds = 0.0;
     double wall_seconds_per_frame = 0.0;
     double cycles_per_wall_second = 0.0;
+    double peak_memory_mb = 0.0;  // peak resident set size of the process
 
     std::vector<LayerResult> layers;
     std::vector<BlockResult> blocks;
