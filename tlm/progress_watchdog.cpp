@@ -21,6 +21,7 @@ ProgressWatchdog::ProgressWatchdog(sc_core::sc_module_name name, sc_core::sc_tim
 uint64_t ProgressWatchdog::rows_moved() const {
     uint64_t n = 0;
     for (const RowFifo* f : fifos_) n += f->stats().rows;
+    for (const auto& c : counters_) n += c();
     return n;
 }
 

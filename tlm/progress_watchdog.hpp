@@ -30,6 +30,10 @@ public:
                      std::vector<const RowFifo*> fifos, std::vector<Probe> blocks, std::function<bool()> finished,
                      const sc_core::sc_event& finished_event);
 
+    // Anything else that counts as progress (e.g. bytes moved over the host link).
+    void add_progress_counter(std::function<uint64_t()> counter) { counters_.push_back(std::move(counter)); }
+    void add_probe(Probe probe) { blocks_.push_back(std::move(probe)); }
+
     bool fired() const { return fired_; }
     const std::string& verdict() const { return verdict_; }        // "deadlock" or "livelock"
     uint64_t fired_at_cycle() const { return fired_at_; }
@@ -46,6 +50,7 @@ private:
     uint64_t limit_;
     std::vector<const RowFifo*> fifos_;
     std::vector<Probe> blocks_;
+    std::vector<std::function<uint64_t()>> counters_;
     std::function<bool()> finished_;
     const sc_core::sc_event& finished_event_;
     bool fired_ = false;

@@ -46,7 +46,7 @@ void TimedBlock::busy(uint64_t cycles) {
     working_ = false;
 }
 
-StreamRow TimedBlock::take(sc_core::sc_port<RowReadIf>& in) {
+StreamRow TimedBlock::take(sc_core::sc_port_b<RowReadIf>& in) {
     const uint64_t t0 = now_cycles();
     waiting_for_ = "data from " + channel_state(in);
     StreamRow row = in->read();
@@ -56,7 +56,7 @@ StreamRow TimedBlock::take(sc_core::sc_port<RowReadIf>& in) {
     return row;
 }
 
-void TimedBlock::give(sc_core::sc_port<RowWriteIf>& out, StreamRow row) {
+void TimedBlock::give(sc_core::sc_port_b<RowWriteIf>& out, StreamRow row) {
     if (probe_ != nullptr) probe_->add(row);
     const uint64_t t0 = now_cycles();
     waiting_for_ = "space in " + channel_state(out);

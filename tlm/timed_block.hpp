@@ -48,8 +48,8 @@ protected:
                std::string role);
 
     void busy(uint64_t cycles);
-    StreamRow take(sc_core::sc_port<RowReadIf>& in);
-    void give(sc_core::sc_port<RowWriteIf>& out, StreamRow row);
+    StreamRow take(sc_core::sc_port_b<RowReadIf>& in);
+    void give(sc_core::sc_port_b<RowWriteIf>& out, StreamRow row);
     // Waits on an internal event (e.g. a line buffer), counted as `blocked` or `starved`.
     void wait_internal(const sc_core::sc_event& e, bool count_as_blocked, const std::string& what);
     void frame_done(int frame);

@@ -27,14 +27,21 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
                                          const NetworkParams& params, const AcceleratorOptions& options)
     : sc_core::sc_module(name), period_(period_of(net)) {
     if (net.layers.empty()) throw std::invalid_argument("network has no layers");
-    if (params.layers.size() != net.layers.size())
+    const size_t layer_count = options.device_layers ? options.device_layers : net.layers.size();
+    if (layer_count > net.layers.size()) throw std::invalid_argument("more device layers than the network has");
+    if (!options.host_linked && params.layers.size() != net.layers.size())
         throw std::invalid_argument("parameters do not match the network's layers");
 
     source_ = std::make_unique<InputSource>("host_source", net.input, options.frames, period_);
     RowFifo* upstream = make_fifo("host_to_" + object_name(net.layers.front().name), net.input.fifo_depth);
     source_->out(*upstream);
+    if (options.host_linked) {
+        dma_input_ = make_fifo("dma_to_source", options.dma_buffer_rows);
+        source_->from_dma(*dma_input_);
+    }
+    mvtus_.assign(net.layers.size(), nullptr);
 
-    for (size_t i = 0; i < net.layers.size(); ++i) {
+    for (size_t i = 0; i < layer_count; ++i) {
         const LayerConfig& layer = net.layers[i];
         const std::string base = object_name(layer.name);
         LayerBlocks blocks;
@@ -46,7 +53,10 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
         switch (layer.type) {
             case LayerType::Conv:
             case LayerType::Fc: {
-                auto mvtu = std::make_unique<Mvtu>((base + "_mvtu").c_str(), layer, params.layers[i], period_);
+                auto mvtu = options.host_linked
+                                ? std::make_unique<Mvtu>((base + "_mvtu").c_str(), layer, period_)
+                                : std::make_unique<Mvtu>((base + "_mvtu").c_str(), layer, params.layers[i], period_);
+                mvtus_[i] = mvtu.get();
                 unit_in = &mvtu->in;
                 unit_out = &mvtu->out;
                 unit = std::move(mvtu);
@@ -82,7 +92,7 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
             (*unit_in)(*upstream);
         }
 
-        const bool last = i + 1 == net.layers.size();
+        const bool last = i + 1 == layer_count;
         const std::string fifo_name =
             last ? base + "_to_host" : base + "_to_" + object_name(net.layers[i + 1].name);
         RowFifo* downstream = make_fifo(fifo_name, layer.fifo_depth);
@@ -99,8 +109,12 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
         upstream = downstream;
     }
 
-    sink_ = std::make_unique<OutputSink>("host_sink", net.layers.back().out, options.frames, period_);
+    sink_ = std::make_unique<OutputSink>("host_sink", net.layers[layer_count - 1].out, options.frames, period_);
     sink_->in(*upstream);
+    if (options.host_linked) {
+        dma_output_ = make_fifo("sink_to_dma", 2);
+        sink_->to_dma(*dma_output_);
+    }
 
     uint64_t limit = options.watchdog_cycles;
     if (limit == 0) limit = 4 * estimate_dataflow(net).interval_cycles + 10000;

@@ -27,6 +27,11 @@ struct AcceleratorOptions {
     bool record_layers = false;  // keep every layer's output frames (for checking)
     int internal_fifo_depth = 2; // rows between an SWU and the unit it feeds
     uint64_t watchdog_cycles = 0; // 0: 4 x the slowest block's cycles per frame + 10,000
+    // Host-linked system: input rows arrive from the DMA (channel 0), output rows leave to it
+    // (channel 2), and the MVTUs' weight and threshold memories are filled over channel 1.
+    bool host_linked = false;
+    size_t device_layers = 0;     // layers on the FPGA (a prefix); 0: all
+    int dma_buffer_rows = 2;      // rows the DMA's input stream buffer holds
 };
 
 // The blocks of one layer, for reports.
@@ -47,6 +52,12 @@ public:
     const InputSource& source() const { return *source_; }
     const OutputSink& sink() const { return *sink_; }
     const ProgressWatchdog& watchdog() const { return *watchdog_; }
+    ProgressWatchdog& watchdog() { return *watchdog_; }
+    // Host-linked mode: the FIFOs the DMA writes input rows to and reads output rows from,
+    // and the MVTU of a layer (nullptr for other layers).
+    RowFifo& dma_input() { return *dma_input_; }
+    RowFifo& dma_output() { return *dma_output_; }
+    Mvtu* mvtu(size_t layer) const { return mvtus_.at(layer); }
     const RowFifo& input_fifo() const { return *fifos_.front(); }
     const std::vector<LayerBlocks>& layers() const { return layers_; }
     // Output frames of layer i (empty unless options.record_layers).
@@ -65,6 +76,9 @@ private:
     std::vector<std::unique_ptr<TimedBlock>> units_;
     std::vector<std::unique_ptr<FrameAssembler>> probes_;
     std::vector<LayerBlocks> layers_;
+    std::vector<Mvtu*> mvtus_;
+    RowFifo* dma_input_ = nullptr;
+    RowFifo* dma_output_ = nullptr;
 };
 
 }  // namespace qsim

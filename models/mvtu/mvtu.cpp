@@ -9,12 +9,34 @@ namespace qsim {
 
 Mvtu::Mvtu(sc_core::sc_module_name name, const LayerConfig& layer, const LayerParams& params,
            sc_core::sc_time period)
-    : TimedBlock(name, period, layer.name, "mvtu"), in("in"), out("out"), layer_(layer), kernel_(layer, params) {
-    if (layer.type == LayerType::Conv) {
+    : TimedBlock(name, period, layer.name, "mvtu"),
+      in("in"),
+      out("out"),
+      layer_(layer),
+      kernel_(std::make_unique<MvtuKernel>(layer, params)) {
+    start();
+}
+
+Mvtu::Mvtu(sc_core::sc_module_name name, const LayerConfig& layer, sc_core::sc_time period)
+    : TimedBlock(name, period, layer.name, "mvtu"), in("in"), out("out"), layer_(layer) {
+    start();
+}
+
+void Mvtu::start() {
+    if (layer_.type == LayerType::Conv) {
         SC_THREAD(run_conv);
     } else {
         SC_THREAD(run_fc);
     }
+}
+
+void Mvtu::load_parameters(const LayerParams& params) {
+    kernel_ = std::make_unique<MvtuKernel>(layer_, params);
+    loaded_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Mvtu::wait_for_parameters() {
+    while (kernel_ == nullptr) wait_internal(loaded_, false, "its weights and thresholds (DMA channel 1)");
 }
 
 void Mvtu::account(uint64_t cycles, uint64_t ops) {
@@ -26,10 +48,11 @@ void Mvtu::account(uint64_t cycles, uint64_t ops) {
 void Mvtu::run_conv() {
     const uint64_t cycles = mvtu_cycles_per_row(layer_);
     const uint64_t ops = uint64_t(layer_.fan_in()) * layer_.out.channels * layer_.out.width;
+    wait_for_parameters();
     for (;;) {
         StreamRow windows = take(in);
-        StreamRow row = StreamRow::shaped(windows.frame, windows.row, windows.pixels, kernel_.channels());
-        kernel_.compute(windows.data.data(), windows.pixels, row.data.data());
+        StreamRow row = StreamRow::shaped(windows.frame, windows.row, windows.pixels, kernel_->channels());
+        kernel_->compute(windows.data.data(), windows.pixels, row.data.data());
         account(cycles, ops);
         const bool last = row.row == layer_.out.height - 1;
         const int frame = row.frame;
@@ -43,6 +66,7 @@ void Mvtu::run_fc() {
     const uint64_t total = mvtu_cycles_per_frame(layer_);
     const uint64_t simd = uint64_t(layer_.folding.simd);
     std::vector<int32_t> vector(size_t(layer_.fan_in()));
+    wait_for_parameters();
     for (;;) {
         // First neuron fold: the input words are consumed as the rows stream in.
         uint64_t received = 0, charged = 0;
@@ -56,8 +80,8 @@ void Mvtu::run_fc() {
             account(due - charged, 0);
             charged = due;
         }
-        StreamRow result = StreamRow::shaped(frame, 0, 1, kernel_.channels());
-        kernel_.compute(vector.data(), 1, result.data.data());
+        StreamRow result = StreamRow::shaped(frame, 0, 1, kernel_->channels());
+        kernel_->compute(vector.data(), 1, result.data.data());
         // The remaining neuron folds reuse the buffered input vector.
         account(total - charged, mvtu_ops_per_frame(layer_));
         give(out, std::move(result));

@@ -20,18 +20,27 @@ public:
     sc_core::sc_port<RowWriteIf> out;
 
     SC_HAS_PROCESS(Mvtu);
+    // With parameters: the weight and threshold memories start loaded.
     Mvtu(sc_core::sc_module_name name, const LayerConfig& layer, const LayerParams& params,
          sc_core::sc_time period);
+    // Without: the memories are filled at run time by load_parameters() (DMA channel 1), and
+    // the unit waits for them before computing its first row.
+    Mvtu(sc_core::sc_module_name name, const LayerConfig& layer, sc_core::sc_time period);
 
-    const MvtuKernel& kernel() const { return kernel_; }
+    void load_parameters(const LayerParams& params);
+    bool loaded() const { return kernel_ != nullptr; }
+    const MvtuKernel& kernel() const { return *kernel_; }
 
 private:
+    void start();
     void run_conv();
     void run_fc();
+    void wait_for_parameters();
     void account(uint64_t cycles, uint64_t ops);
 
     LayerConfig layer_;
-    MvtuKernel kernel_;
+    std::unique_ptr<MvtuKernel> kernel_;
+    sc_core::sc_event loaded_;
 };
 
 }  // namespace qsim

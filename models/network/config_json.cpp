@@ -46,7 +46,14 @@ nlohmann::json config_to_json(const NetworkConfig& cfg) {
     nlohmann::json j;
     j["name"] = cfg.name;
     j["source_file"] = cfg.source_file;
-    j["device"] = {{"name", cfg.device.name}, {"clock_mhz", cfg.device.clock_mhz}};
+    j["device"] = {{"name", cfg.device.name},
+                   {"clock_mhz", cfg.device.clock_mhz},
+                   {"family", cfg.device.family},
+                   {"library", cfg.device.library},
+                   {"lut", cfg.device.lut},
+                   {"ff", cfg.device.ff},
+                   {"bram18", cfg.device.bram18},
+                   {"dsp", cfg.device.dsp}};
     j["input"] = {{"height", cfg.input.shape.height},
                   {"width", cfg.input.shape.width},
                   {"channels", cfg.input.shape.channels},
@@ -62,7 +69,7 @@ nlohmann::json config_to_json(const NetworkConfig& cfg) {
         j["weights"] = {{"source", "generator"},
                         {"seed", cfg.weights.seed},
                         {"sparsity", cfg.weights.sparsity}};
-    j["run"] = {{"frames", cfg.run.frames}};
+    j["run"] = {{"frames", cfg.run.frames}, {"watchdog_cycles", cfg.run.watchdog_cycles}};
     nlohmann::json layers = nlohmann::json::array();
     for (const auto& l : cfg.layers) layers.push_back(layer_json(l));
     j["layers"] = std::move(layers);

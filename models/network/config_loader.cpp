@@ -20,6 +20,8 @@
 #include <utility>
 #include <vector>
 
+#include "models/accelerator/dataflow_timing.hpp"
+
 namespace qsim {
 
 namespace {
@@ -68,6 +70,34 @@ std::string to_text(i128 v) {
     if (neg) s.push_back('-');
     std::reverse(s.begin(), s.end());
     return s;
+}
+
+// a * b for non-negative a, b, saturated at kSat so that products of several 64-bit factors
+// never overflow the 128-bit type.
+constexpr i128 kSat = i128(1) << 100;
+i128 sat_mul(i128 a, i128 b) {
+    if (a == 0 || b == 0) return 0;
+    if (a >= kSat || b >= kSat || a > kSat / b) return kSat;
+    return a * b;
+}
+i128 ceil_div128(i128 a, i128 b) { return (a + b - 1) / b; }
+// A non-negative long double as an integer, saturated at kSat (clock periods of absurdly slow
+// clocks exceed every integer type).
+i128 sat_int(long double v) { return v >= (long double)kSat ? kSat : v <= 0 ? 0 : i128(v); }
+constexpr i128 kU64Max = ~uint64_t(0);
+
+// Thousands separators for large counts: 18446744073709551615 -> 18,446,744,073,709,551,615.
+std::string grouped(i128 v) {
+    std::string t = v >= kSat ? "more than 2^100" : to_text(v);
+    if (v >= kSat) return t;
+    std::string out;
+    int n = 0;
+    for (size_t i = t.size(); i-- > 0;) {
+        out.push_back(t[i]);
+        if (++n % 3 == 0 && i > 0 && t[i - 1] != '-') out.push_back(',');
+    }
+    std::reverse(out.begin(), out.end());
+    return out;
 }
 
 std::string fmt_double(double v) {
@@ -224,6 +254,19 @@ public:
         if (errno == ERANGE)
             fail(n, path, "expected an integer that fits in 64 bits, got " + shown(n, t));
         return uint64_t(v);
+    }
+
+    // Integer in [lo, 2^63-1] (the resource counts of a device library).
+    int64_t as_i64(const YAML::Node& n, const std::string& path, int64_t lo) const {
+        std::string t = scalar(n, path, "an integer");
+        if (!is_int_text(t, true)) fail(n, path, "expected an integer, got " + shown(n, t));
+        errno = 0;
+        long long v = std::strtoll(t.c_str(), nullptr, 10);
+        if (errno == ERANGE)
+            fail(n, path, "expected an integer that fits in 64 bits, got " + shown(n, t));
+        if (v < lo)
+            fail(n, path, "must be >= " + std::to_string(lo) + " (got " + std::to_string(v) + ")");
+        return int64_t(v);
     }
 
     double as_number(const YAML::Node& n, const std::string& path) const {
@@ -395,19 +438,178 @@ void parse_params(Ctx& c, const MapView& root, const std::map<std::string, std::
     }
 }
 
-DeviceConfig parse_device(const Ctx& c, const MapView& root) {
+// `p` relative to `base_dir` (as given when absolute or when base_dir is the working directory).
+std::string resolve_path(const std::string& base_dir, const std::string& p) {
+    namespace fs = std::filesystem;
+    fs::path fp(p);
+    if (fp.is_absolute() || base_dir.empty() || base_dir == ".") return p;
+    return (fs::path(base_dir) / fp).string();
+}
+
+// Reads a whole small regular file (at most `max_bytes`); returns false with `why` set when it
+// cannot be read. Devices and pipes (/dev/zero, a FIFO) are refused rather than read forever.
+bool read_small_file(const std::string& path, uintmax_t max_bytes, std::string& text, std::string& why) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::file_status st = fs::status(path, ec);
+    if (fs::is_directory(st)) {
+        why = "it is a directory";
+        return false;
+    }
+    if (fs::exists(st) && !fs::is_regular_file(st)) {
+        why = "it is not a regular file";
+        return false;
+    }
+    if (fs::exists(st)) {
+        const uintmax_t size = fs::file_size(path, ec);
+        if (!ec && size > max_bytes) {
+            why = "it has " + std::to_string(size) + " bytes, more than the " + std::to_string(max_bytes) +
+                  " a device library may have";
+            return false;
+        }
+    }
+    errno = 0;
+    std::ifstream f(path, std::ios::binary);
+    if (!f) {
+        int err = errno;
+        why = err ? std::strerror(err) : "cannot be opened";
+        return false;
+    }
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    if (f.bad()) {
+        why = "read error";
+        return false;
+    }
+    text = ss.str();
+    return true;
+}
+
+constexpr const char* kDefaultDeviceLibrary = "devices.yaml";
+constexpr uintmax_t kMaxDeviceLibraryBytes = uintmax_t(1) << 20;  // 1 MiB
+
+// One entry of a device library.
+struct DeviceEntry {
+    std::string name;
+    DeviceConfig device;
+};
+
+// Parses and validates a whole device library (docs/config.md, "Device library"). Errors name
+// the library file, with the line and column inside it.
+std::vector<DeviceEntry> parse_device_library(const std::string& text, const std::string& lib_path) {
+    Ctx c;
+    c.file = lib_path;
+    std::vector<YAML::Node> docs;
+    try {
+        docs = YAML::LoadAll(text);
+    } catch (const YAML::Exception& e) {
+        throw ConfigError(lib_path, loc_of(e.mark), "yaml", "malformed YAML in device library: " + e.msg);
+    }
+    if (docs.size() > 1)
+        c.fail(docs[1], "yaml", "expected a single YAML document, found " + std::to_string(docs.size()));
+    static const std::string kShape = "a device library: a mapping with the field 'devices'";
+    if (docs.empty() || !docs[0].IsDefined() || docs[0].IsNull())
+        c.fail(SourceLoc{1, 1}, "", "empty document; expected " + kShape);
+    if (!docs[0].IsMap()) c.fail(docs[0], "", "expected " + kShape + ", got " + kind_of(docs[0]));
+    MapView root(c, docs[0], "");
+    root.check_keys({"devices"});
+    YAML::Node list = root.need("devices");
+    if (!list.IsMap() && !list.IsNull())
+        c.fail(list, "devices",
+               "expected a mapping from device names to {family, lut, ff, bram18, dsp}, got " +
+                   kind_of(list));
+    MapView devices(c, list, "devices");
+    if (devices.empty()) c.fail(list, "devices", "must list at least one device");
+    std::vector<DeviceEntry> out;
+    for (const auto& e : devices.entries()) {
+        const std::string path = "devices." + e.key;
+        if (!valid_layer_name(e.key))
+            c.fail(e.key_node, path,
+                   "expected a device name of the characters A-Z a-z 0-9 _ . - (got '" + e.key + "')");
+        if (e.key == "generic")
+            c.fail(e.key_node, path, "'generic' is reserved for a device without resource counts");
+        if (!e.value.IsMap())
+            c.fail(e.value, path,
+                   "expected a mapping with the fields family, lut, ff, bram18, dsp, got " + kind_of(e.value));
+        MapView m(c, e.value, path);
+        m.check_keys({"family", "lut", "ff", "bram18", "dsp"});
+        DeviceEntry d;
+        d.name = e.key;
+        d.device.name = e.key;
+        YAML::Node fam = m.need("family");
+        d.device.family = c.as_string(fam, path + ".family");
+        if (d.device.family.empty()) c.fail(fam, path + ".family", "must not be empty");
+        d.device.lut = c.as_i64(m.need("lut"), path + ".lut", 1);
+        d.device.ff = c.as_i64(m.need("ff"), path + ".ff", 1);
+        d.device.bram18 = c.as_i64(m.need("bram18"), path + ".bram18", 1);
+        d.device.dsp = c.as_i64(m.need("dsp"), path + ".dsp", 1);
+        d.device.library = lib_path;
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+// The largest clock the simulator accepts: the clock period is simulated in whole
+// femtoseconds (SystemC time resolution 1 fs), so 1 THz (1,000 fs) keeps the rounding of the
+// period below 0.05%.
+constexpr double kMaxClockMhz = 1e6;
+
+DeviceConfig parse_device(const Ctx& c, const MapView& root, const std::string& base_dir) {
     MapView m(c, root.need("device"), "device");
-    m.check_keys({"name", "clock_mhz"});
+    m.check_keys({"name", "clock_mhz", "library"});
     DeviceConfig d;
+    YAML::Node name_node = m.get("name");
     if (m.has("name")) {
-        d.name = c.as_string(m.get("name"), "device.name");
-        if (d.name.empty()) c.fail(m.get("name"), "device.name", "must not be empty");
+        d.name = c.as_string(name_node, "device.name");
+        if (d.name.empty()) c.fail(name_node, "device.name", "must not be empty");
     }
     YAML::Node clk = m.need("clock_mhz");
     d.clock_mhz = c.as_number(clk, "device.clock_mhz");
     if (!(d.clock_mhz > 0))
         c.fail(clk, "device.clock_mhz", "must be > 0 (got " + fmt_double(d.clock_mhz) + ")");
-    return d;
+    if (d.clock_mhz > kMaxClockMhz)
+        c.fail(clk, "device.clock_mhz",
+               "must be <= 1000000 (1 THz: the clock period is simulated in whole femtoseconds) (got " +
+                   fmt_double(d.clock_mhz) + ")");
+
+    // The device library: read when given, or when a named device must be looked up.
+    const bool lib_given = m.has("library");
+    if (!lib_given && d.name == "generic") return d;
+    std::string lib_path;
+    YAML::Node lib_node = m.get("library");
+    if (lib_given) {
+        std::string p = c.as_string(lib_node, "device.library");
+        if (p.empty()) c.fail(lib_node, "device.library", "expected a file path, got an empty string");
+        lib_path = resolve_path(base_dir, p);
+    } else {
+        lib_path = resolve_path(base_dir, kDefaultDeviceLibrary);
+    }
+    std::string text, why;
+    if (!read_small_file(lib_path, kMaxDeviceLibraryBytes, text, why)) {
+        if (lib_given)
+            c.fail(lib_node, "device.library",
+                   "cannot read device library '" + lib_path + "': " + why);
+        c.fail(name_node, "device.name",
+               "cannot look up device '" + d.name + "': cannot read device library '" + lib_path +
+                   "': " + why + " (give device.library, or use name: generic)");
+    }
+    const std::vector<DeviceEntry> lib = parse_device_library(text, lib_path);
+    if (d.name == "generic") {
+        d.library = lib_path;
+        return d;
+    }
+    std::vector<std::string> known;
+    for (const auto& e : lib) {
+        if (e.name == d.name) {
+            DeviceConfig out = e.device;
+            out.clock_mhz = d.clock_mhz;
+            return out;
+        }
+        known.push_back(e.name);
+    }
+    c.fail(name_node, "device.name",
+           "unknown device '" + d.name + "'; known devices in " + lib_path + ": " + join(known) +
+               " (or 'generic' for a device without resource counts)");
 }
 
 InputConfig parse_input(const Ctx& c, const MapView& root) {
@@ -425,6 +627,66 @@ InputConfig parse_input(const Ctx& c, const MapView& root) {
     if (m.has("seed")) in.seed = c.as_u64(m.get("seed"), "input.seed");
     in.fifo_depth = m.int_or("fifo_depth", 2, 1);
     return in;
+}
+
+// `host:` (docs/host-link.md): the host, its PCIe link and the system architecture.
+HostConfig parse_host(const Ctx& c, const MapView& root) {
+    HostConfig h;
+    if (!root.has("host")) return h;
+    h.enabled = true;
+    MapView m(c, root.get("host"), "host");
+    m.check_keys({"architecture", "timing", "pcie", "dma", "quantum_ns", "host_gops", "loopback"});
+    if (m.has("architecture")) {
+        const std::string a = c.as_string(m.get("architecture"), "host.architecture");
+        if (a == "dataflow") h.architecture = HostArchitecture::Dataflow;
+        else if (a == "loopback") h.architecture = HostArchitecture::Loopback;
+        else c.fail(m.get("architecture"), "host.architecture", "expected 'dataflow' or 'loopback', got '" + a + "'");
+    }
+    if (m.has("timing")) {
+        const std::string t = c.as_string(m.get("timing"), "host.timing");
+        if (t == "lt") h.timing = TimingMode::LooselyTimed;
+        else if (t == "at") h.timing = TimingMode::ApproximatelyTimed;
+        else c.fail(m.get("timing"), "host.timing", "expected 'lt' (loosely timed) or 'at' (approximately timed), got '" + t + "'");
+    }
+    auto positive = [&](const MapView& v, const std::string& key, double def) {
+        if (!v.has(key)) return def;
+        const double x = c.as_number(v.get(key), v.sub(key));
+        if (!(x > 0)) c.fail(v.get(key), v.sub(key), "must be > 0");
+        return x;
+    };
+    if (m.has("pcie")) {
+        MapView p(c, m.get("pcie"), "host.pcie");
+        p.check_keys({"generation", "lanes", "max_payload_bytes", "tlp_overhead_bytes", "latency_ns", "transfer_overhead_ns"});
+        h.pcie.generation = p.int_or("generation", 3, 1, 5);
+        h.pcie.lanes = p.int_or("lanes", 8, 1, 16);
+        if (h.pcie.lanes & (h.pcie.lanes - 1))
+            c.fail(p.get("lanes"), "host.pcie.lanes", "expected 1, 2, 4, 8 or 16, got " + std::to_string(h.pcie.lanes));
+        h.pcie.max_payload_bytes = p.int_or("max_payload_bytes", 256, 1, 4096);
+        h.pcie.tlp_overhead_bytes = p.int_or("tlp_overhead_bytes", 24, 0, 256);
+        h.pcie.latency_ns = p.has("latency_ns") ? c.as_number(p.get("latency_ns"), "host.pcie.latency_ns") : h.pcie.latency_ns;
+        h.pcie.transfer_overhead_ns = p.has("transfer_overhead_ns")
+                                          ? c.as_number(p.get("transfer_overhead_ns"), "host.pcie.transfer_overhead_ns")
+                                          : h.pcie.transfer_overhead_ns;
+        if (h.pcie.latency_ns < 0) c.fail(p.get("latency_ns"), "host.pcie.latency_ns", "must be >= 0");
+        if (h.pcie.transfer_overhead_ns < 0)
+            c.fail(p.get("transfer_overhead_ns"), "host.pcie.transfer_overhead_ns", "must be >= 0");
+    }
+    if (m.has("dma")) {
+        MapView d(c, m.get("dma"), "host.dma");
+        d.check_keys({"stream_bits", "clock_mhz"});
+        h.dma.stream_bits = d.int_or("stream_bits", 256, 8, 4096);
+        h.dma.clock_mhz = positive(d, "clock_mhz", 250.0);
+    }
+    h.quantum_ns = positive(m, "quantum_ns", h.quantum_ns);
+    h.host_gops = positive(m, "host_gops", h.host_gops);
+    if (m.has("loopback")) {
+        MapView l(c, m.get("loopback"), "host.loopback");
+        l.check_keys({"pes", "simd", "clock_mhz"});
+        h.loopback_pes = l.int_or("pes", 2048, 1, 1 << 20);
+        h.loopback_simd = l.int_or("simd", 4, 1, 4096);
+        h.loopback_clock_mhz = positive(l, "clock_mhz", 250.0);
+    }
+    return h;
 }
 
 WeightSource parse_weight_source(const Ctx& c, const MapView& root, const std::string& base_dir) {
@@ -452,12 +714,7 @@ WeightSource parse_weight_source(const Ctx& c, const MapView& root, const std::s
         std::string p = c.as_string(f, "weights.file");
         if (p.empty()) c.fail(f, "weights.file", "expected a file path, got an empty string");
         ws.kind = WeightSource::Kind::File;
-        namespace fs = std::filesystem;
-        fs::path fp(p);
-        if (fp.is_absolute() || base_dir.empty() || base_dir == ".")
-            ws.path = p;
-        else
-            ws.path = (fs::path(base_dir) / fp).string();
+        ws.path = resolve_path(base_dir, p);
     } else {
         c.fail(m.node(), "weights", "expected exactly one of 'generator' or 'file'");
     }
@@ -636,6 +893,83 @@ int64_t max_abs_input(Encoding e, int bits) {
         case Encoding::Accumulator: return int64_t(1) << 31;
     }
     return 0;
+}
+
+// Every per-frame count the timing model and the report compute for this layer (cycles of each
+// block, operations) must fit in 64 bits. The formulas mirror the timing rules
+// (models/*/..._timing.cpp), computed here in 128 bits.
+void check_layer_counts(const Ctx& c, const YAML::Node& item, const std::string& lpath,
+                        const LayerConfig& L) {
+    const i128 hi = L.in.height, wi = L.in.width, ci = L.in.channels;
+    const i128 ho = L.out.height, wo = L.out.width, n = L.out.channels;
+    const i128 k = L.kernel, simd = L.folding.simd, pe = L.folding.pe, mmv = L.folding.mmv;
+    struct Count {
+        const char* what;
+        std::string formula;
+        i128 value;
+    };
+    std::vector<Count> counts;
+    auto num = [](i128 v) { return to_text(v); };
+    if (L.uses_swu()) {
+        counts.push_back({"sliding-window unit (input side) cycles per frame", "H_in * W_in * ceil(C/SIMD) = " +
+                              num(hi) + " * " + num(wi) + " * " + num(ceil_div128(ci, simd)),
+                          sat_mul(sat_mul(hi, wi), ceil_div128(ci, simd))});
+        counts.push_back({"sliding-window unit (window side) cycles per frame",
+                          "H_out * ceil(W_out/MMV) * K*K * ceil(C/SIMD) = " + num(ho) + " * " +
+                              num(ceil_div128(wo, mmv)) + " * " + num(k) + "*" + num(k) + " * " +
+                              num(ceil_div128(ci, simd)),
+                          sat_mul(sat_mul(sat_mul(ho, ceil_div128(wo, mmv)), sat_mul(k, k)),
+                                  ceil_div128(ci, simd))});
+    }
+    switch (L.type) {
+        case LayerType::Conv:
+        case LayerType::Fc: {
+            const i128 fan_in = L.fan_in();
+            const i128 pixels = L.type == LayerType::Conv ? sat_mul(ho, ceil_div128(wo, mmv)) : 1;
+            counts.push_back({"MVTU cycles per frame",
+                              "output pixel groups * ceil(fan_in/SIMD) * ceil(N/PE) = " + num(pixels) +
+                                  " * " + num(ceil_div128(fan_in, simd)) + " * " + num(ceil_div128(n, pe)),
+                              sat_mul(sat_mul(pixels, ceil_div128(fan_in, simd)), ceil_div128(n, pe))});
+            counts.push_back({"multiply-accumulates per frame",
+                              "fan_in * N * H_out * W_out = " + num(fan_in) + " * " + num(n) + " * " +
+                                  num(ho) + " * " + num(wo),
+                              sat_mul(sat_mul(fan_in, n), sat_mul(ho, wo))});
+            break;
+        }
+        case LayerType::MaxPool:
+            counts.push_back({"pooling unit cycles per frame",
+                              "H_out * W_out * K*K * ceil(C/SIMD) = " + num(ho) + " * " + num(wo) + " * " +
+                                  num(k) + "*" + num(k) + " * " + num(ceil_div128(ci, simd)),
+                              sat_mul(sat_mul(sat_mul(ho, wo), sat_mul(k, k)), ceil_div128(ci, simd))});
+            counts.push_back({"comparisons per frame",
+                              "H_out * W_out * C * K*K = " + num(ho) + " * " + num(wo) + " * " + num(ci) +
+                                  " * " + num(k) + "*" + num(k),
+                              sat_mul(sat_mul(sat_mul(ho, wo), ci), sat_mul(k, k))});
+            break;
+        case LayerType::GlobalMaxPool:
+            counts.push_back({"global pooling unit cycles per frame",
+                              "H_in * W_in * ceil(C/SIMD) = " + num(hi) + " * " + num(wi) + " * " +
+                                  num(ceil_div128(ci, simd)),
+                              sat_mul(sat_mul(hi, wi), ceil_div128(ci, simd))});
+            break;
+    }
+    for (const auto& cnt : counts)
+        if (cnt.value > kU64Max)
+            c.fail(item, lpath,
+                   "layer '" + L.name + "': its " + cnt.what + " " + cnt.formula + " = " +
+                       grouped(cnt.value) +
+                       " does not fit in 64 bits (at most 18,446,744,073,709,551,615); use a smaller "
+                       "kernel or feature map");
+    // The SWU emits one row of the image matrix at a time: W_out windows of K*K*C values,
+    // held in memory like a feature map and under the same 2^31-1 limit.
+    if (L.uses_swu()) {
+        const i128 row = sat_mul(wo, sat_mul(sat_mul(k, k), ci));
+        if (row > kMaxFmElements)
+            c.fail(item, lpath,
+                   "layer '" + L.name + "': its sliding-window unit would emit rows of W_out * K*K*C = " +
+                       num(wo) + " * " + num(k) + "*" + num(k) + "*" + num(ci) + " = " + grouped(row) +
+                       " values, more than the 2,147,483,647 a row may hold; use a smaller kernel");
+    }
 }
 
 LayerConfig parse_layer(const Ctx& c, const YAML::Node& item, size_t index, const Upstream& up,
@@ -912,6 +1246,7 @@ LayerConfig parse_layer(const Ctx& c, const YAML::Node& item, size_t index, cons
                        " derived from " + source + " (got " + std::to_string(given) + ")");
         }
     }
+    check_layer_counts(c, item, lpath, L);
     return L;
 }
 
@@ -923,7 +1258,7 @@ NetworkConfig parse_root(Ctx& c, const YAML::Node& root,
         c.fail(SourceLoc{1, 1}, "", "empty document; expected " + kTop);
     if (!root.IsMap()) c.fail(root, "", "expected " + kTop + ", got " + kind_of(root));
     MapView m(c, root, "");
-    m.check_keys({"name", "params", "device", "input", "weights", "run", "defaults", "layers"});
+    m.check_keys({"name", "params", "device", "input", "weights", "run", "defaults", "host", "layers"});
 
     parse_params(c, m, overrides);
 
@@ -932,13 +1267,29 @@ NetworkConfig parse_root(Ctx& c, const YAML::Node& root,
     YAML::Node name_node = m.need("name");
     cfg.name = c.as_string(name_node, "name");
     if (cfg.name.empty()) c.fail(name_node, "name", "must not be empty");
-    cfg.device = parse_device(c, m);
+    cfg.device = parse_device(c, m, base_dir);
     cfg.input = parse_input(c, m);
     cfg.weights = parse_weight_source(c, m, base_dir);
+    cfg.host = parse_host(c, m);
+    YAML::Node frames_node(YAML::NodeType::Undefined), watchdog_node(YAML::NodeType::Undefined);
+    SourceLoc run_loc{1, 1};
     if (m.has("run")) {
         MapView r(c, m.get("run"), "run");
-        r.check_keys({"frames"});
+        r.check_keys({"frames", "watchdog_cycles"});
         cfg.run.frames = r.int_or("frames", 2, 1);
+        frames_node = r.get("frames");
+        run_loc = c.loc_for(r.node());
+        if (r.has("watchdog_cycles")) {
+            watchdog_node = r.get("watchdog_cycles");
+            const std::string path = "run.watchdog_cycles";
+            std::string t = c.scalar(watchdog_node, path, "an integer >= 1");
+            if (is_int_text(t, true) && !is_int_text(t, false))
+                c.fail(watchdog_node, path, "must be >= 1 (got " + t + ")");
+            cfg.run.watchdog_cycles = c.as_u64(watchdog_node, path);
+            if (cfg.run.watchdog_cycles == 0)
+                c.fail(watchdog_node, path,
+                       "must be >= 1 (got 0; leave the field out for the limit derived from the design)");
+        }
     }
     int default_fifo = 2;
     if (m.has("defaults")) {
@@ -967,10 +1318,69 @@ NetworkConfig parse_root(Ctx& c, const YAML::Node& root,
         up.from_input = false;
         cfg.layers.push_back(std::move(L));
     }
+
+    // The simulated time must fit SystemC's 64-bit femtosecond clock.
+    const std::string problem = simulated_time_problem(cfg, cfg.run.frames);
+    if (!problem.empty()) {
+        if (frames_node.IsDefined()) c.fail(frames_node, "run.frames", problem);
+        c.fail(run_loc, "run.frames", problem + " (run.frames defaults to 2)");
+    }
+    if (cfg.run.watchdog_cycles == 0) {
+        // The derived limit (4 x the slowest block's cycles per frame + 10,000, as the
+        // accelerator computes it) is one wait of the watchdog and must fit the clock too.
+        const long double derived = 4.0L * (long double)estimate_dataflow(cfg).interval_cycles + 10000.0L;
+        const long double fs = derived * clock_period_fs(cfg);
+        if (fs > kMaxSimulatedFs)
+            c.fail(run_loc, "run.watchdog_cycles",
+                   "the derived watchdog limit (4 x the slowest block's cycles per frame + 10,000 = " +
+                       grouped(sat_int(derived)) + " cycles) x " + grouped(sat_int(clock_period_fs(cfg))) +
+                       " fs per cycle exceeds SystemC's 64-bit clock (2^63 fs, about 9,223 s); give "
+                       "run.watchdog_cycles <= " + grouped(sat_int(kMaxSimulatedFs / clock_period_fs(cfg))) +
+                       " or use a faster clock");
+    } else {
+        const long double fs = (long double)cfg.run.watchdog_cycles * clock_period_fs(cfg);
+        if (fs > kMaxSimulatedFs)
+            c.fail(watchdog_node, "run.watchdog_cycles",
+                   "must be at most " + to_text(sat_int(kMaxSimulatedFs / clock_period_fs(cfg))) +
+                       " cycles at " + fmt_double(cfg.device.clock_mhz) +
+                       " MHz: the watchdog's wait must fit SystemC's 64-bit clock (2^63 fs, about "
+                       "9,223 s) (got " + to_text(i128(cfg.run.watchdog_cycles)) + ")");
+    }
     return cfg;
 }
 
 }  // namespace
+
+long double clock_period_fs(const NetworkConfig& net) {
+    // The accelerator's clock is sc_time(1e15 / clock_hz, SC_FS) at a 1 fs resolution.
+    return std::max(1.0L, std::round(1e15L / (long double)net.clock_hz()));
+}
+
+std::string simulated_time_problem(const NetworkConfig& net, int64_t frames) {
+    const DataflowEstimate est = estimate_dataflow(net);
+    const uint64_t interval = est.interval_cycles;
+    const long double period = clock_period_fs(net);
+    const long double total = (long double)frames * (long double)interval * period;
+    if (total <= kMaxSimulatedFs) return "";
+    std::string slowest;
+    if (est.bottleneck < est.blocks.size()) {
+        const BlockEstimate& b = est.blocks[est.bottleneck];
+        slowest = b.layer.empty() ? b.role : b.layer + " " + b.role;
+    }
+    const long double per_frame = (long double)interval * period;
+    const i128 max_frames = per_frame > kMaxSimulatedFs ? 0 : sat_int(kMaxSimulatedFs / per_frame);
+    std::ostringstream os;
+    os.precision(4);
+    os << to_text(frames) << " frames x " << grouped(i128(interval)) << " cycles per frame (slowest block: "
+       << slowest << ") x " << grouped(sat_int(period)) << " fs per cycle at " << fmt_double(net.device.clock_mhz)
+       << " MHz = " << (total / 1e15L) << " s of simulated time; SystemC's clock holds at most 2^63 fs "
+       << "(64-bit femtoseconds, about 9,223 s)";
+    if (max_frames > 0)
+        os << "; simulate at most " << grouped(max_frames) << " frames";
+    else
+        os << "; even one frame does not fit: use a faster clock or a smaller design";
+    return os.str();
+}
 
 NetworkConfig parse_network_config(const std::string& yaml_text, const std::string& file_name,
                                    const std::map<std::string, std::string>& param_overrides,

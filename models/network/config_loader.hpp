@@ -5,6 +5,7 @@
 // offending line and column of the file.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 
@@ -21,9 +22,22 @@ NetworkConfig load_network_config(const std::string& path,
 
 // Same as load_network_config, from text. `file_name` is what error messages print as the
 // file (and what NetworkConfig::source_file is set to); `base_dir` is the directory a
-// relative weight-file path is resolved against.
+// relative weight-file path and the device library (device.library, default devices.yaml)
+// are resolved against.
 NetworkConfig parse_network_config(const std::string& yaml_text, const std::string& file_name,
                                    const std::map<std::string, std::string>& param_overrides = {},
                                    const std::string& base_dir = ".");
+
+// The longest simulated time the loader accepts: 2^63 fs (about 9,223 s), half the range of
+// SystemC's 64-bit time at the simulator's 1 fs resolution.
+constexpr long double kMaxSimulatedFs = 9223372036854775808.0L;
+
+// The accelerator's clock period in whole femtoseconds, as the SystemC clock rounds it.
+long double clock_period_fs(const NetworkConfig& net);
+
+// Empty when `frames` frames of `net` (frames x the slowest block's analytical cycles per
+// frame x the clock period) fit in kMaxSimulatedFs; otherwise the reason, with the largest
+// frame count that fits. The loader reports it at run.frames; `sim --frames N` checks N.
+std::string simulated_time_problem(const NetworkConfig& net, int64_t frames);
 
 }  // namespace qsim

@@ -82,6 +82,39 @@ struct RunConfig {
     uint64_t watchdog_cycles = 0;
 };
 
+// The PCIe link between host and FPGA (ch. 6.6.1). Defaults: Gen3 x8.
+struct PcieConfig {
+    int generation = 3;              // 1..5: 2.5, 5, 8, 16, 32 GT/s per lane
+    int lanes = 8;                   // 1, 2, 4, 8, 16
+    int max_payload_bytes = 256;     // TLP payload size
+    int tlp_overhead_bytes = 24;     // per TLP: header, sequence number, LCRC, framing
+    double latency_ns = 500.0;       // one-way latency of a transfer
+    double transfer_overhead_ns = 1000.0;  // per DMA transfer: descriptor fetch, doorbell
+};
+
+// The DMA engine's AXI4-stream channels on the FPGA side (ch. 6.6.1: 256 bit at 250 MHz).
+struct DmaConfig {
+    int stream_bits = 256;
+    double clock_mhz = 250.0;
+};
+
+enum class HostArchitecture { Dataflow, Loopback };
+enum class TimingMode { LooselyTimed, ApproximatelyTimed };
+
+// The host side of the system: present when the config has a `host:` section.
+struct HostConfig {
+    bool enabled = false;
+    HostArchitecture architecture = HostArchitecture::Dataflow;
+    TimingMode timing = TimingMode::LooselyTimed;
+    PcieConfig pcie;
+    DmaConfig dma;
+    double quantum_ns = 1000.0;      // LT temporal-decoupling quantum
+    double host_gops = 100.0;        // host throughput for layers placed on the host (1e9 ops/s)
+    int loopback_pes = 2048;         // loopback: PEs of the single layer accelerator (ch. 6.6.3)
+    int loopback_simd = 4;           // loopback: synapses per PE per clock (p of Table 6.7)
+    double loopback_clock_mhz = 250.0;  // loopback accelerator clock (ch. 6.7.3)
+};
+
 struct Folding {
     int pe = 1;    // output channels computed in parallel
     int simd = 1;  // input lanes per PE
@@ -150,6 +183,7 @@ struct NetworkConfig {
     InputConfig input;
     WeightSource weights;
     RunConfig run;
+    HostConfig host;  // the host link, when the config has a `host:` section
     std::vector<LayerConfig> layers;
 
     double clock_hz() const { return device.clock_mhz * 1e6; }

@@ -445,6 +445,90 @@ const char* activation_code_name(int code) {
     return "invalid";
 }
 
+namespace {
+
+// Appends one compute layer's record (layout in docs/weights-format.md).
+void write_record(Writer& w, const LayerConfig& L, const LayerParams& P, const std::string& name) {
+    const std::string f = "layers[" + L.name + "]";
+    if (L.name.size() > 0xFFFF) w.fail(f + ".name", "name longer than 65535 bytes");
+    const int bits = storage_bits(L.weights);
+    if (L.weights.quant == WeightQuant::Uniform && (bits < 2 || bits > 8))
+        w.fail(f + ".weight_bits", "uniform weights need 2..8 bits, config has " + std::to_string(bits));
+    if (L.activation.bits < 0 || L.activation.bits > 255)
+        w.fail(f + ".activation_bits", "does not fit a byte: " + std::to_string(L.activation.bits));
+    const int64_t n = L.out.channels, fan_in = L.fan_in();
+    if (n < 1 || fan_in < 1 || n > 0xFFFFFFFFll || fan_in > 0xFFFFFFFFll)
+        w.fail(f + ".n", "N = " + std::to_string(n) + " and fan_in = " + std::to_string(fan_in) +
+                             " must be in 1..2^32-1");
+    const uint64_t count = uint64_t(n) * uint64_t(fan_in);
+    if (P.weights.size() != count)
+        w.fail(f + ".weights", "expected " + std::to_string(count) + " weights (N " + std::to_string(n) +
+                                   " * fan_in " + std::to_string(fan_in) + "), params have " +
+                                   std::to_string(P.weights.size()));
+    const int T = L.thresholds_per_channel();
+    const bool relu = L.activation.type == ActivationType::Relu;
+    if (P.thresholds.size() != uint64_t(n) * uint64_t(T))
+        w.fail(f + ".thresholds", "expected " + std::to_string(uint64_t(n) * T) + " thresholds (" +
+                                      std::to_string(T) + " per channel), params have " +
+                                      std::to_string(P.thresholds.size()));
+    if (relu) {
+        if (P.bias.size() != uint64_t(n))
+            w.fail(f + ".bias", "expected " + std::to_string(n) + " biases, params have " +
+                                    std::to_string(P.bias.size()));
+        if (P.mul < 1) w.fail(f + ".mul", "expected a multiplier >= 1, got " + std::to_string(P.mul));
+        if (P.shift < 1 || P.shift > 31)
+            w.fail(f + ".shift", "expected a shift in 1..31, got " + std::to_string(P.shift));
+    }
+
+    w.u16(L.name.size());
+    w.bytes(L.name.data(), L.name.size());
+    w.u8(quant_code(L.weights.quant));
+    w.u8(bits);
+    w.f32(L.weights.scale);
+    w.f32(L.weights.threshold);
+    w.u8(activation_code(L.activation.type));
+    w.u8(L.activation.bits);
+    w.u32(n);
+    w.u32(fan_in);
+    const uint64_t nbytes = packed_size(count, bits);
+    w.u64(nbytes);
+    const size_t base = w.buf.size();
+    w.buf.resize(base + nbytes, 0);
+    const int maxv = L.weights.quant == WeightQuant::Uniform ? (1 << (bits - 1)) - 1 : 1;
+    for (uint64_t k = 0; k < count; ++k) {
+        const int v = P.weights[k];
+        const bool ok = L.weights.quant == WeightQuant::Binary ? (v == 1 || v == -1)
+                                                               : (v >= -maxv && v <= maxv);
+        if (!ok)
+            throw WeightFileError(name, base + k * bits / 8, f + ".weights",
+                                  "weight " + std::to_string(k) + " = " + std::to_string(v) +
+                                      " is not a valid " + to_string(L.weights.quant) + " " +
+                                      std::to_string(bits) + "-bit value");
+        uint32_t c = L.weights.quant == WeightQuant::Binary ? (v > 0 ? 1u : 0u)
+                                                            : uint32_t(v) & ((1u << bits) - 1);
+        const uint64_t bit = k * uint64_t(bits);
+        const unsigned sh = unsigned(bit % 8);
+        w.buf[base + bit / 8] |= uint8_t(c << sh);
+        if (sh + unsigned(bits) > 8) w.buf[base + bit / 8 + 1] |= uint8_t(c >> (8 - sh));
+    }
+    w.u32(uint32_t(T));
+    for (size_t i = 0; i < P.thresholds.size(); ++i) {
+        if (i % size_t(T) != 0 && P.thresholds[i] < P.thresholds[i - 1])
+            w.fail(f + ".thresholds", "channel " + std::to_string(i / T) + ": threshold " +
+                                          std::to_string(i % T) + " (" + std::to_string(P.thresholds[i]) +
+                                          ") is below the previous one (" +
+                                          std::to_string(P.thresholds[i - 1]) + "): expected ascending");
+        w.i32(P.thresholds[i]);
+    }
+    if (relu) {
+        for (int32_t b : P.bias) w.i32(b);
+        w.i32(P.mul);
+        w.i32(P.shift);
+    }
+}
+
+}  // namespace
+
 std::vector<uint8_t> encode_weight_file(const NetworkConfig& cfg, const NetworkParams& params,
                                         const std::string& name) {
     Writer w(name);
@@ -460,88 +544,12 @@ std::vector<uint8_t> encode_weight_file(const NetworkConfig& cfg, const NetworkP
     w.u64(0);  // payload bytes, patched below
 
     for (size_t l = 0; l < cfg.layers.size(); ++l) {
-        const LayerConfig& L = cfg.layers[l];
-        if (!L.is_compute()) continue;
-        const LayerParams& P = params.layers[l];
-        const std::string f = "layers[" + L.name + "]";
-        if (P.layer != L.name)
-            w.fail(f + ".name", "parameter entry " + std::to_string(l) + " is named '" + P.layer +
-                                    "', expected '" + L.name + "'");
-        if (L.name.size() > 0xFFFF) w.fail(f + ".name", "name longer than 65535 bytes");
-        const int bits = storage_bits(L.weights);
-        if (L.weights.quant == WeightQuant::Uniform && (bits < 2 || bits > 8))
-            w.fail(f + ".weight_bits", "uniform weights need 2..8 bits, config has " + std::to_string(bits));
-        if (L.activation.bits < 0 || L.activation.bits > 255)
-            w.fail(f + ".activation_bits", "does not fit a byte: " + std::to_string(L.activation.bits));
-        const int64_t n = L.out.channels, fan_in = L.fan_in();
-        if (n < 1 || fan_in < 1 || n > 0xFFFFFFFFll || fan_in > 0xFFFFFFFFll)
-            w.fail(f + ".n", "N = " + std::to_string(n) + " and fan_in = " + std::to_string(fan_in) +
-                                 " must be in 1..2^32-1");
-        const uint64_t count = uint64_t(n) * uint64_t(fan_in);
-        if (P.weights.size() != count)
-            w.fail(f + ".weights", "expected " + std::to_string(count) + " weights (N " + std::to_string(n) +
-                                       " * fan_in " + std::to_string(fan_in) + "), params have " +
-                                       std::to_string(P.weights.size()));
-        const int T = L.thresholds_per_channel();
-        const bool relu = L.activation.type == ActivationType::Relu;
-        if (P.thresholds.size() != uint64_t(n) * uint64_t(T))
-            w.fail(f + ".thresholds", "expected " + std::to_string(uint64_t(n) * T) + " thresholds (" +
-                                          std::to_string(T) + " per channel), params have " +
-                                          std::to_string(P.thresholds.size()));
-        if (relu) {
-            if (P.bias.size() != uint64_t(n))
-                w.fail(f + ".bias", "expected " + std::to_string(n) + " biases, params have " +
-                                        std::to_string(P.bias.size()));
-            if (P.mul < 1) w.fail(f + ".mul", "expected a multiplier >= 1, got " + std::to_string(P.mul));
-            if (P.shift < 1 || P.shift > 31)
-                w.fail(f + ".shift", "expected a shift in 1..31, got " + std::to_string(P.shift));
-        }
-
-        w.u16(L.name.size());
-        w.bytes(L.name.data(), L.name.size());
-        w.u8(quant_code(L.weights.quant));
-        w.u8(bits);
-        w.f32(L.weights.scale);
-        w.f32(L.weights.threshold);
-        w.u8(activation_code(L.activation.type));
-        w.u8(L.activation.bits);
-        w.u32(n);
-        w.u32(fan_in);
-        const uint64_t nbytes = packed_size(count, bits);
-        w.u64(nbytes);
-        const size_t base = w.buf.size();
-        w.buf.resize(base + nbytes, 0);
-        const int maxv = L.weights.quant == WeightQuant::Uniform ? (1 << (bits - 1)) - 1 : 1;
-        for (uint64_t k = 0; k < count; ++k) {
-            const int v = P.weights[k];
-            const bool ok = L.weights.quant == WeightQuant::Binary ? (v == 1 || v == -1)
-                                                                   : (v >= -maxv && v <= maxv);
-            if (!ok)
-                throw WeightFileError(name, base + k * bits / 8, f + ".weights",
-                                      "weight " + std::to_string(k) + " = " + std::to_string(v) +
-                                          " is not a valid " + to_string(L.weights.quant) + " " +
-                                          std::to_string(bits) + "-bit value");
-            uint32_t c = L.weights.quant == WeightQuant::Binary ? (v > 0 ? 1u : 0u)
-                                                                : uint32_t(v) & ((1u << bits) - 1);
-            const uint64_t bit = k * uint64_t(bits);
-            const unsigned sh = unsigned(bit % 8);
-            w.buf[base + bit / 8] |= uint8_t(c << sh);
-            if (sh + unsigned(bits) > 8) w.buf[base + bit / 8 + 1] |= uint8_t(c >> (8 - sh));
-        }
-        w.u32(uint32_t(T));
-        for (size_t i = 0; i < P.thresholds.size(); ++i) {
-            if (i % size_t(T) != 0 && P.thresholds[i] < P.thresholds[i - 1])
-                w.fail(f + ".thresholds", "channel " + std::to_string(i / T) + ": threshold " +
-                                              std::to_string(i % T) + " (" + std::to_string(P.thresholds[i]) +
-                                              ") is below the previous one (" +
-                                              std::to_string(P.thresholds[i - 1]) + "): expected ascending");
-            w.i32(P.thresholds[i]);
-        }
-        if (relu) {
-            for (int32_t b : P.bias) w.i32(b);
-            w.i32(P.mul);
-            w.i32(P.shift);
-        }
+        if (!cfg.layers[l].is_compute()) continue;
+        const std::string f = "layers[" + cfg.layers[l].name + "]";
+        if (params.layers[l].layer != cfg.layers[l].name)
+            w.fail(f + ".name", "parameter entry " + std::to_string(l) + " is named '" + params.layers[l].layer +
+                                    "', expected '" + cfg.layers[l].name + "'");
+        write_record(w, cfg.layers[l], params.layers[l], name);
     }
     w.patch(16, w.buf.size() - kWeightFileHeaderBytes, 8);
     w.u32(crc32(w.buf.data(), w.buf.size()));
@@ -706,6 +714,27 @@ std::string format_weight_file_summary(const WeightFileSummary& s) {
 
 std::string describe_weight_file(const std::string& path) {
     return format_weight_file_summary(summarize_weight_file(path));
+}
+
+}  // namespace qsim
+
+namespace qsim {
+
+std::vector<uint8_t> encode_layer_record(const LayerConfig& layer, const LayerParams& params, const std::string& name) {
+    Writer w(name);
+    write_record(w, layer, params, name);
+    return std::move(w.buf);
+}
+
+LayerParams decode_layer_record(const std::vector<uint8_t>& bytes, const LayerConfig& layer, const std::string& name) {
+    Reader r(bytes, name, bytes.size());
+    LayerParams params;
+    parse_record(r, 0, &layer, &params, nullptr);
+    if (r.pos() != bytes.size())
+        throw WeightFileError(name, r.pos(), "layers[" + layer.name + "]",
+                              "the record ends at @" + std::to_string(r.pos()) + " but " +
+                                  std::to_string(bytes.size()) + " bytes were given");
+    return params;
 }
 
 }  // namespace qsim

@@ -58,6 +58,13 @@ NetworkParams decode_weight_file(const std::vector<uint8_t>& bytes, const Networ
                                  const std::string& name = "<memory>");
 NetworkParams read_weight_file(const std::string& path, const NetworkConfig& cfg);
 
+// One compute layer's record on its own: what DMA channel 1 carries to that layer's weight and
+// threshold memories (ch. 6.6.1). Same layout and validation as inside a file.
+std::vector<uint8_t> encode_layer_record(const LayerConfig& layer, const LayerParams& params,
+                                         const std::string& name = "<memory>");
+LayerParams decode_layer_record(const std::vector<uint8_t>& bytes, const LayerConfig& layer,
+                                const std::string& name = "<memory>");
+
 // What a weight file contains, without a config (for `qnn-weights info`).
 struct WeightFileLayerInfo {
     std::string name;

@@ -3,7 +3,7 @@
 namespace qsim {
 
 OutputSink::OutputSink(sc_core::sc_module_name name, FmShape shape, int frames, sc_core::sc_time period)
-    : TimedBlock(name, period, "", "sink"), in("in"), frames_(shape), expected_(frames) {
+    : TimedBlock(name, period, "", "sink"), in("in"), to_dma("to_dma"), frames_(shape), expected_(frames) {
     SC_THREAD(run);
 }
 
@@ -11,7 +11,9 @@ void OutputSink::run() {
     for (;;) {
         StreamRow row = take(in);
         const int frame = row.frame;
-        if (frames_.add(row)) {
+        const bool complete = frames_.add(row);
+        if (to_dma.size() > 0) give(to_dma, std::move(row));
+        if (complete) {
             ++completed_;
             frame_done(frame);
             if (completed_ == expected_) done_.notify(sc_core::SC_ZERO_TIME);

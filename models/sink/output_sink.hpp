@@ -11,6 +11,8 @@ namespace qsim {
 class OutputSink : public TimedBlock {
 public:
     sc_core::sc_port<RowReadIf> in;
+    // When bound, every row is also passed on (to the DMA's output channel).
+    sc_core::sc_port<RowWriteIf, 1, sc_core::SC_ZERO_OR_MORE_BOUND> to_dma;
 
     SC_HAS_PROCESS(OutputSink);
     OutputSink(sc_core::sc_module_name name, FmShape shape, int frames, sc_core::sc_time period);

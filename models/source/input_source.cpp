@@ -9,7 +9,7 @@ namespace qsim {
 
 InputSource::InputSource(sc_core::sc_module_name name, const InputConfig& input, int frames,
                          sc_core::sc_time period)
-    : TimedBlock(name, period, "", "source"), out("out"), input_(input), frames_(frames) {
+    : TimedBlock(name, period, "", "source"), out("out"), from_dma("from_dma"), input_(input), frames_(frames) {
     SC_THREAD(run);
 }
 
@@ -17,12 +17,19 @@ void InputSource::run() {
     const uint64_t row_cycles = source_row_cycles(input_);
     const int width = input_.shape.width;
     const int channels = input_.shape.channels;
+    const bool from_dma_bound = from_dma.size() > 0;
     for (int f = 0; f < frames_; ++f) {
-        const FeatureMap frame = generate_input_frame(input_, f);
-        frame_start_.push_back(now_cycles());
+        const FeatureMap frame = from_dma_bound ? FeatureMap() : generate_input_frame(input_, f);
         for (int y = 0; y < input_.shape.height; ++y) {
-            StreamRow row = StreamRow::shaped(f, y, width, channels);
-            std::copy_n(frame.data.begin() + ptrdiff_t(size_t(y) * width * channels), row.data.size(), row.data.begin());
+            StreamRow row;
+            if (from_dma_bound) {
+                row = take(from_dma);
+            } else {
+                row = StreamRow::shaped(f, y, width, channels);
+                std::copy_n(frame.data.begin() + ptrdiff_t(size_t(y) * width * channels), row.data.size(),
+                            row.data.begin());
+            }
+            if (y == 0) frame_start_.push_back(now_cycles());
             busy(row_cycles);
             give(out, std::move(row));
         }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "models/network/config_json.hpp"
+#include "models/network/weight_file.hpp"
 
 namespace qsim {
 
@@ -24,6 +25,29 @@ std::string shape(const FmShape& s) {
 
 std::string folding(const Folding& f) {
     return std::to_string(f.pe) + "/" + std::to_string(f.simd) + "/" + std::to_string(f.mmv);
+}
+
+void print_host(std::ostream& os, const RunResult& r) {
+    const HostResult& h = r.host;
+    os << "\nhost link      PCIe Gen" << h.pcie_generation << " x" << h.pcie_lanes << ", "
+       << (h.timing == "lt" ? "loosely timed" : "approximately timed") << ", " << h.architecture << " architecture";
+    if (h.architecture == "dataflow")
+        os << " (" << h.device_layers << " layers on the FPGA, " << h.host_layers << " on the host)";
+    os << "\n";
+    if (h.architecture == "dataflow")
+        os << "weight load    " << fmt("%.1f", h.weight_load_us) << " us for " << h.weight_bytes
+           << " bytes over DMA channel 1, before inference\n";
+    else
+        os << "weights        " << h.weight_bytes << " bytes over DMA channel 1, every layer of every frame\n";
+    os << "per frame      PCIe " << fmt("%.1f", h.link_us_per_frame) << " us, accelerator "
+       << fmt("%.1f", h.compute_us_per_frame) << " us, host layers " << fmt("%.1f", h.host_us_per_frame)
+       << " us: bound by the " << h.bound << "\n"
+       << "system rate    " << fmt("%.1f", h.frames_per_second) << " frames/s at the host, latency "
+       << fmt("%.1f", h.latency_us) << " us\n"
+       << "DMA bytes      in " << h.input_bytes << ", weights " << h.weight_bytes << ", out " << h.output_bytes << "\n"
+       << "counters       read back from the register bank: " << h.counter_cycles << " cycles, " << h.counter_frames
+       << " frames\n";
+    for (const auto& e : h.errors) os << "link error     " << e << "\n";
 }
 
 }  // namespace
@@ -70,6 +94,7 @@ void print_report(std::ostream& os, const RunResult& r) {
        << "simulation     " << r.total_cycles << " cycles in " << fmt("%.3f", r.wall_seconds) << " s wall ("
        << fmt("%.3f", r.wall_seconds_per_frame) << " s/frame, " << fmt("%.0f", r.cycles_per_wall_second)
        << " cycles/s), peak memory " << fmt("%.1f", r.peak_memory_mb) << " MB\n";
+    if (r.host.enabled) print_host(os, r);
     if (r.check.done)
         os << "golden check   " << (r.check.passed ? "PASS: " : "FAIL: ") << r.check.message << "\n";
 }
@@ -82,6 +107,18 @@ nlohmann::json report_json(const RunResult& r, const NetworkConfig& net) {
     j["device"] = {{"name", r.device}, {"clock_mhz", r.clock_mhz}};
     j["weights"] = r.weights;
     j["frames"] = {{"requested", r.frames_requested}, {"completed", r.frames_completed}};
+    {
+        // CRC-32 of the final output codes (little-endian int32, frame after frame), so runs can
+        // be compared without storing the outputs.
+        uint32_t crc = 0;
+        for (const auto& fm : r.outputs)
+            for (int32_t v : fm.data) {
+                const uint8_t b[4] = {uint8_t(v), uint8_t(uint32_t(v) >> 8), uint8_t(uint32_t(v) >> 16),
+                                      uint8_t(uint32_t(v) >> 24)};
+                crc = crc32(b, 4, crc);
+            }
+        j["outputs"] = {{"frames", r.outputs.size()}, {"crc32", crc}};
+    }
     j["deadlock"] = r.deadlock;
     if (r.deadlock)
         j["stall"] = {{"kind", r.stall_kind},
@@ -138,6 +175,22 @@ nlohmann::json report_json(const RunResult& r, const NetworkConfig& net) {
                           {"estimate_cycles_per_frame", b.estimate_per_frame},
                           {"rule", b.rule}});
     j["blocks"] = blocks;
+    if (r.host.enabled) {
+        const HostResult& h = r.host;
+        j["host"] = {{"architecture", h.architecture},
+                     {"timing", h.timing},
+                     {"pcie", {{"generation", h.pcie_generation}, {"lanes", h.pcie_lanes}}},
+                     {"device_layers", h.device_layers},
+                     {"weight_load_us", h.weight_load_us},
+                     {"dma_bytes", {{"input", h.input_bytes}, {"weights", h.weight_bytes}, {"output", h.output_bytes}}},
+                     {"per_frame_us", {{"link", h.link_us_per_frame}, {"accelerator", h.compute_us_per_frame},
+                                       {"host", h.host_us_per_frame}}},
+                     {"bound", h.bound},
+                     {"frames_per_second", h.frames_per_second},
+                     {"latency_us", h.latency_us},
+                     {"counters", {{"cycles", h.counter_cycles}, {"frames", h.counter_frames}}},
+                     {"errors", h.errors}};
+    }
     if (r.check.done)
         j["check"] = {{"passed", r.check.passed}, {"values_compared", r.check.values_compared}, {"message", r.check.message}};
     j["config"] = config_to_json(net);

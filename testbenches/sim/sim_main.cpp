@@ -4,7 +4,8 @@
 //       [--set NAME=VALUE ...] [--report out.json] [--check]
 //
 // Exit codes: 0 ok, 1 bad input (config, weight file), 2 usage, 3 the pipeline stalled
-// (deadlock), 4 the golden-reference check failed.
+// (deadlock), 4 the golden-reference check failed. Every error is one line on stderr
+// (docs/errors.md lists them).
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -41,7 +42,7 @@ int run(int argc, char** argv) {
         po::store(po::parse_command_line(argc, argv, desc), vm);
         po::notify(vm);
     } catch (const po::error& e) {
-        std::cerr << "sim: " << e.what() << "\n" << desc << "\n";
+        std::cerr << "sim: usage: " << e.what() << " (see sim --help)\n";
         return 2;
     }
     if (vm.count("help")) {
@@ -49,24 +50,31 @@ int run(int argc, char** argv) {
         return 0;
     }
     if (config.empty()) {
-        std::cerr << "sim: --config is required\n" << desc << "\n";
+        std::cerr << "sim: usage: --config is required: the network YAML to simulate (see sim --help)\n";
         return 2;
     }
     if (vm.count("frames") && frames < 1) {
-        std::cerr << "sim: --frames must be >= 1 (got " << frames << ")\n";
+        std::cerr << "sim: usage: --frames must be >= 1 (got " << frames << ")\n";
         return 2;
     }
     std::map<std::string, std::string> overrides;
     for (const auto& s : sets) {
         const auto eq = s.find('=');
         if (eq == std::string::npos || eq == 0) {
-            std::cerr << "sim: --set expects NAME=VALUE (got '" << s << "')\n";
+            std::cerr << "sim: usage: --set expects NAME=VALUE (got '" << s << "')\n";
             return 2;
         }
         overrides[s.substr(0, eq)] = s.substr(eq + 1);
     }
 
     qsim::NetworkConfig net = qsim::load_network_config(config, overrides);
+    if (vm.count("frames")) {
+        const std::string problem = qsim::simulated_time_problem(net, frames);
+        if (!problem.empty()) {
+            std::cerr << "sim: usage: --frames: " << problem << "\n";
+            return 2;
+        }
+    }
     if (!weights.empty()) {
         net.weights.kind = qsim::WeightSource::Kind::File;
         net.weights.path = weights;

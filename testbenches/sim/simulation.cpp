@@ -2,13 +2,19 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <stdexcept>
 #include <sstream>
 
 #include <systemc>
 
 #include "models/accelerator/dataflow_accelerator.hpp"
+#include "models/host/host_system.hpp"
+#include "models/loopback/loopback_timing.hpp"
+#include "tlm/pcie_timing.hpp"
 #include "models/mvtu/mvtu_timing.hpp"
 #include "models/network/param_generator.hpp"
 #include "models/network/weight_file.hpp"
@@ -55,8 +61,9 @@ BlockResult block_result(const BlockStats& s, const DataflowEstimate& est) {
     return b;
 }
 
+// outputs(i): the recorded output frames of layer i.
 CheckResult check_against_golden(const NetworkConfig& net, const NetworkParams& params,
-                                 const DataflowAccelerator& accel, int frames) {
+                                 const std::function<const std::vector<FeatureMap>&(size_t)>& outputs, int frames) {
     CheckResult r;
     r.done = true;
     r.passed = true;
@@ -64,7 +71,7 @@ CheckResult check_against_golden(const NetworkConfig& net, const NetworkParams& 
         const std::vector<FeatureMap> expected =
             golden::run_network(net, params, generate_input_frame(net.input, f));
         for (size_t i = 0; i < net.layers.size() && r.passed; ++i) {
-            const auto& got_frames = accel.layer_outputs(i);
+            const auto& got_frames = outputs(i);
             const FmShape s = net.layers[i].out;
             if (int(got_frames.size()) <= f || got_frames[size_t(f)].data.size() != expected[i].data.size()) {
                 std::ostringstream os;
@@ -106,6 +113,120 @@ std::string describe_weights(const NetworkConfig& net) {
 
 }  // namespace
 
+namespace {
+
+const char* timing_name(TimingMode t) { return t == TimingMode::LooselyTimed ? "lt" : "at"; }
+
+// Wire time of `bytes` moved in HostDriver::kChunkBytes transfers.
+double chunked_link_ns(uint64_t bytes, const PcieConfig& pcie) {
+    const uint64_t chunk = HostDriver::kChunkBytes;
+    double ns = double(bytes / chunk) * pcie_transfer_time_ns(chunk, pcie);
+    if (bytes % chunk) ns += pcie_transfer_time_ns(bytes % chunk, pcie);
+    return ns;
+}
+
+void collect_host(RunResult& r, const NetworkConfig& net, const HostSystem& system) {
+    HostResult& h = r.host;
+    const HostTimeline& t = system.host().timeline();
+    h.enabled = true;
+    h.architecture = system.loopback() ? "loopback" : "dataflow";
+    h.timing = timing_name(net.host.timing);
+    h.pcie_generation = net.host.pcie.generation;
+    h.pcie_lanes = net.host.pcie.lanes;
+    h.device_layers = system.device_layers();
+    h.host_layers = net.layers.size() - system.device_layers();
+    h.weight_load_us = (t.weights_done - t.weights_start).to_seconds() * 1e6;
+    h.weight_bytes = system.dma().channel(1).bytes;
+    h.input_bytes = system.dma().channel(0).bytes;
+    h.output_bytes = system.dma().channel(2).bytes;
+    h.errors = t.errors;
+    if (!system.dma().last_error().empty()) h.errors.push_back(system.dma().last_error());
+    const int frames = std::max<int>(1, int(t.frame_done.size()));
+    const uint64_t per_frame_weights = system.loopback() ? h.weight_bytes / uint64_t(frames) : 0;
+    h.link_us_per_frame = (chunked_link_ns(h.input_bytes / uint64_t(frames), net.host.pcie) +
+                           chunked_link_ns(h.output_bytes / uint64_t(frames), net.host.pcie) +
+                           chunked_link_ns(per_frame_weights, net.host.pcie)) / 1e3;
+    h.compute_us_per_frame = system.loopback()
+                                 ? double(system.loopback_accelerator().stats().busy_cycles) / frames /
+                                       net.host.loopback_clock_mhz
+                                 : double(r.interval_cycles) / net.device.clock_mhz;
+    h.host_us_per_frame = t.host_compute_seconds * 1e6 / frames;
+    if (t.frame_done.size() >= 2) {
+        const double interval = (t.frame_done.back() - t.frame_done[t.frame_done.size() - 2]).to_seconds();
+        h.frames_per_second = interval > 0 ? 1.0 / interval : 0.0;
+    }
+    if (!t.frame_done.empty() && !t.frame_sent.empty())
+        h.latency_us = (t.frame_done.front() - t.weights_done).to_seconds() * 1e6;
+    const double worst = std::max({h.link_us_per_frame, h.compute_us_per_frame, h.host_us_per_frame});
+    h.bound = worst == h.link_us_per_frame ? "PCIe link" : worst == h.compute_us_per_frame ? "accelerator" : "host layers";
+    h.counter_cycles = t.counters.cycles;
+    h.counter_frames = t.counters.frames;
+}
+
+// Loopback architecture: one layer accelerator, every layer's maps and weights over PCIe.
+RunResult simulate_loopback(RunResult r, const NetworkConfig& net, const NetworkParams& params,
+                            const SimOptions& options) {
+    HostSystem system("system", net, params, r.frames_requested, false);
+    const auto t0 = std::chrono::steady_clock::now();
+    sc_core::sc_start();
+    r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const LoopbackAccelerator& loop = system.loopback_accelerator();
+    const sc_core::sc_time period(1e3 / net.host.loopback_clock_mhz, sc_core::SC_NS);
+    r.clock_mhz = net.host.loopback_clock_mhz;
+    r.total_cycles = uint64_t(sc_core::sc_time_stamp() / period + 0.5);
+    r.frames_completed = int(system.host().timeline().frame_done.size());
+    const ProgressWatchdog& watchdog = system.watchdog();
+    r.watchdog_cycles = watchdog.limit_cycles();
+    if (watchdog.fired()) {
+        r.deadlock = true;
+        r.stall_kind = watchdog.verdict();
+        r.stall_cycle = watchdog.fired_at_cycle();
+        r.deadlock_report = watchdog.diagnosis();
+    }
+    const int frames = std::max(1, r.frames_completed);
+    uint64_t total = 0;
+    for (size_t i = 0; i < net.layers.size(); ++i) {
+        const LayerConfig& l = net.layers[i];
+        LayerResult lr;
+        lr.name = l.name;
+        lr.type = to_string(l.type);
+        lr.datapath = l.is_compute() ? to_string(l.datapath) : "";
+        lr.folding = {net.host.loopback_pes, net.host.loopback_simd, 1};
+        lr.in = l.in;
+        lr.out = l.out;
+        lr.ops_per_frame = l.is_compute() ? mvtu_ops_per_frame(l) : pool_ops_per_frame(l);
+        lr.estimate_per_frame = loopback_layer_cycles(l, net.host.loopback_pes, net.host.loopback_simd);
+        lr.busy_per_frame = per_frame(loop.layer_stats(i).busy_cycles, frames);
+        total += lr.estimate_per_frame;
+        r.layers.push_back(lr);
+    }
+    const auto& done = system.host().timeline().frame_done;
+    if (done.size() >= 2) r.interval_cycles = uint64_t((done.back() - done[done.size() - 2]) / period + 0.5);
+    r.frames_per_second = r.interval_cycles ? net.host.loopback_clock_mhz * 1e6 / double(r.interval_cycles) : 0.0;
+    r.estimate_interval_cycles = total;  // compute alone, without the link
+    r.estimate_frames_per_second = total ? net.host.loopback_clock_mhz * 1e6 / double(total) : 0.0;
+    collect_host(r, net, system);
+    r.latency_us = r.host.latency_us;
+    r.latency_cycles = uint64_t(r.latency_us * net.host.loopback_clock_mhz);
+    r.bottleneck_block = r.host.bound;
+    r.bottleneck_reason = "per frame: PCIe " + std::to_string(int(r.host.link_us_per_frame)) + " us, compute " +
+                          std::to_string(int(r.host.compute_us_per_frame)) + " us, one after the other per layer";
+    r.peak_memory_mb = peak_memory_mb();
+    if (r.frames_completed > 0) {
+        r.wall_seconds_per_frame = r.wall_seconds / r.frames_completed;
+        r.cycles_per_wall_second = r.wall_seconds > 0 ? double(r.total_cycles) / r.wall_seconds : 0.0;
+    }
+    const auto& outs = system.host().timeline().host_layer_outputs;
+    auto outputs = [&](size_t i) -> const std::vector<FeatureMap>& { return outs.at(i); };
+    r.outputs = system.host().timeline().device_outputs;
+    if (options.check && !r.deadlock) r.check = check_against_golden(net, params, outputs, r.frames_completed);
+    if (options.record_layers || options.check)
+        for (size_t i = 0; i < net.layers.size(); ++i) r.layer_outputs.push_back(outs[i]);
+    return r;
+}
+
+}  // namespace
+
 RunResult simulate(const NetworkConfig& net, const NetworkParams& params, const SimOptions& options) {
     RunResult r;
     r.network = net.name;
@@ -114,12 +235,22 @@ RunResult simulate(const NetworkConfig& net, const NetworkParams& params, const 
     r.clock_mhz = net.device.clock_mhz;
     r.weights = describe_weights(net);
     r.frames_requested = options.frames > 0 ? options.frames : net.run.frames;
+    if (net.host.enabled && net.host.architecture == HostArchitecture::Loopback)
+        return simulate_loopback(r, net, params, options);
 
-    AcceleratorOptions ao;
-    ao.frames = r.frames_requested;
-    ao.watchdog_cycles = net.run.watchdog_cycles;
-    ao.record_layers = options.check || options.record_layers;
-    DataflowAccelerator accel("accel", net, params, ao);
+    const bool record = options.check || options.record_layers;
+    std::unique_ptr<DataflowAccelerator> standalone;
+    std::unique_ptr<HostSystem> system;
+    if (net.host.enabled) {
+        system = std::make_unique<HostSystem>("system", net, params, r.frames_requested, record);
+    } else {
+        AcceleratorOptions ao;
+        ao.frames = r.frames_requested;
+        ao.watchdog_cycles = net.run.watchdog_cycles;
+        ao.record_layers = record;
+        standalone = std::make_unique<DataflowAccelerator>("accel", net, params, ao);
+    }
+    const DataflowAccelerator& accel = system ? system->accelerator() : *standalone;
 
     const auto t0 = std::chrono::steady_clock::now();
     sc_core::sc_start();
@@ -221,9 +352,21 @@ RunResult simulate(const NetworkConfig& net, const NetworkParams& params, const 
         r.wall_seconds_per_frame = r.wall_seconds / frames;
         r.cycles_per_wall_second = r.wall_seconds > 0 ? double(r.total_cycles) / r.wall_seconds : 0.0;
     }
-    if (options.check && !r.deadlock) r.check = check_against_golden(net, params, accel, frames);
-    if (ao.record_layers)
-        for (size_t i = 0; i < net.layers.size(); ++i) r.layer_outputs.push_back(accel.layer_outputs(i));
+    if (system) collect_host(r, net, *system);
+    const size_t device_layers = accel.layers().size();
+    auto outputs = [&](size_t i) -> const std::vector<FeatureMap>& {
+        return i < device_layers ? accel.layer_outputs(i)
+                                 : system->host().timeline().host_layer_outputs.at(i - device_layers);
+    };
+    if (system && !system->host().timeline().frame_done.empty()) {
+        r.outputs.clear();
+        for (size_t f = 0; f < system->host().timeline().frame_done.size(); ++f)
+            r.outputs.push_back(device_layers < net.layers.size() ? outputs(net.layers.size() - 1).at(f)
+                                                                  : system->host().timeline().device_outputs.at(f));
+    }
+    if (options.check && !r.deadlock) r.check = check_against_golden(net, params, outputs, frames);
+    if (record)
+        for (size_t i = 0; i < net.layers.size(); ++i) r.layer_outputs.push_back(outputs(i));
     return r;
 }
 

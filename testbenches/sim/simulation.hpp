@@ -64,6 +64,30 @@ struct CheckResult {
     std::string message;  // first mismatch, or a summary
 };
 
+// The host side, when the config has a `host:` section (ch. 6.6.1).
+struct HostResult {
+    bool enabled = false;
+    std::string architecture;     // "dataflow" or "loopback"
+    std::string timing;           // "lt" or "at"
+    int pcie_generation = 0;
+    int pcie_lanes = 0;
+    size_t device_layers = 0;     // layers on the FPGA; the rest run on the host
+    size_t host_layers = 0;
+    double weight_load_us = 0.0;  // weight loading phase, before inference
+    uint64_t weight_bytes = 0;    // over DMA channel 1
+    uint64_t input_bytes = 0;     // over DMA channel 0, all frames
+    uint64_t output_bytes = 0;    // over DMA channel 2, all frames
+    double link_us_per_frame = 0.0;     // PCIe time of one frame's traffic
+    double compute_us_per_frame = 0.0;  // accelerator interval
+    double host_us_per_frame = 0.0;     // layers run on the host
+    double frames_per_second = 0.0;     // at the host, outputs and host layers done
+    double latency_us = 0.0;            // first frame: first input byte sent to last result
+    std::string bound;                  // what sets the frame rate: "PCIe link", "accelerator", "host layers"
+    uint64_t counter_cycles = 0;        // from the register bank, as the host read them
+    uint64_t counter_frames = 0;
+    std::vector<std::string> errors;    // transfers that failed
+};
+
 struct RunResult {
     std::string network;
     std::string config_file;
@@ -98,6 +122,7 @@ struct RunResult {
     std::vector<LayerResult> layers;
     std::vector<BlockResult> blocks;
     CheckResult check;
+    HostResult host;
     std::vector<FeatureMap> outputs;                  // final output frames
     std::vector<std::vector<FeatureMap>> layer_outputs; // per layer, when recorded
 };

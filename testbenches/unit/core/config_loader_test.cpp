@@ -80,7 +80,7 @@ const char* kCnn = R"(name: tiny_cnn
 params:
   K: 3
 device:
-  name: xc7z020
+  name: Z7020
   clock_mhz: 100
 input:
   height: 32
@@ -127,11 +127,20 @@ void expect_shape(const FmShape& s, int h, int w, int c) {
     EXPECT_EQ(s.channels, c);
 }
 
+// The shipped device library (configs/devices.yaml) is found in the config's directory.
+const std::string kConfigDir = std::string(QSIM_SOURCE_DIR) + "/configs";
+
 TEST(ConfigLoader, CnnDerivedFields) {
-    NetworkConfig cfg = parse_network_config(kCnn, "cnn.yaml");
+    NetworkConfig cfg = parse_network_config(kCnn, "cnn.yaml", {}, kConfigDir);
     EXPECT_EQ(cfg.name, "tiny_cnn");
     EXPECT_EQ(cfg.source_file, "cnn.yaml");
-    EXPECT_EQ(cfg.device.name, "xc7z020");
+    EXPECT_EQ(cfg.device.name, "Z7020");
+    EXPECT_EQ(cfg.device.family, "Zynq-7000");
+    EXPECT_EQ(cfg.device.lut, 53200);
+    EXPECT_EQ(cfg.device.ff, 106400);
+    EXPECT_EQ(cfg.device.bram18, 280);
+    EXPECT_EQ(cfg.device.dsp, 220);
+    EXPECT_EQ(cfg.device.library, kConfigDir + "/devices.yaml");
     EXPECT_DOUBLE_EQ(cfg.device.clock_mhz, 100.0);
     EXPECT_DOUBLE_EQ(cfg.clock_hz(), 100e6);
     expect_shape(cfg.input.shape, 32, 32, 3);
@@ -472,7 +481,10 @@ TEST(ConfigLoader, DocumentationExampleIsValid) {
         }
     }
     ASSERT_TRUE(done);
-    NetworkConfig cfg = parse_network_config(yaml, "config.md");
+    // The example names device Z7020, looked up in configs/devices.yaml.
+    NetworkConfig cfg = parse_network_config(yaml, "config.md", {}, kConfigDir);
+    EXPECT_EQ(cfg.device.name, "Z7020");
+    EXPECT_EQ(cfg.device.dsp, 220);
     ASSERT_EQ(cfg.layers.size(), 6u);
     EXPECT_EQ(cfg.layers[0].activation.bits, 2);  // ${BITS}
     EXPECT_EQ(cfg.layers[0].folding.pe, 16);      // ${PE1}
@@ -485,10 +497,17 @@ TEST(ConfigLoader, DocumentationExampleIsValid) {
 }
 
 TEST(ConfigJson, ContainsEffectiveFields) {
-    NetworkConfig cfg = parse_network_config(kCnn, "cnn.yaml");
+    NetworkConfig cfg = parse_network_config(kCnn, "cnn.yaml", {}, kConfigDir);
     nlohmann::json j = config_to_json(cfg);
     EXPECT_EQ(j["name"], "tiny_cnn");
     EXPECT_EQ(j["device"]["clock_mhz"], 100.0);
+    EXPECT_EQ(j["device"]["name"], "Z7020");
+    EXPECT_EQ(j["device"]["family"], "Zynq-7000");
+    EXPECT_EQ(j["device"]["lut"], 53200);
+    EXPECT_EQ(j["device"]["ff"], 106400);
+    EXPECT_EQ(j["device"]["bram18"], 280);
+    EXPECT_EQ(j["device"]["dsp"], 220);
+    EXPECT_EQ(j["run"]["watchdog_cycles"], 0);
     EXPECT_EQ(j["input"]["channels"], 3);
     EXPECT_EQ(j["weights"]["source"], "generator");
     EXPECT_EQ(j["run"]["frames"], 3);
@@ -887,6 +906,206 @@ TEST(ConfigLoaderError, NeverCrashesOnOddInputs) {
             ADD_FAILURE() << "non-ConfigError for '" << in.substr(0, 80) << "': " << e.what();
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Device library, run.watchdog_cycles, and the 64-bit limits of the simulated time.
+
+// A scratch directory for library files, removed at the end of the test.
+class TempDir {
+public:
+    TempDir() {
+        path_ = std::filesystem::temp_directory_path() /
+                ("qsim_cfg_" + std::to_string(getpid()) + "_" +
+                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        std::filesystem::create_directories(path_);
+    }
+    ~TempDir() { std::filesystem::remove_all(path_); }
+    std::string write(const std::string& name, const std::string& text) const {
+        std::ofstream(path_ / name) << text;
+        return (path_ / name).string();
+    }
+    std::string str() const { return path_.string(); }
+
+private:
+    std::filesystem::path path_;
+};
+
+std::string with_device(const std::string& device) {
+    return "name: t\ndevice: " + device +
+           "\ninput: {height: 8, width: 8, channels: 4}\nlayers:\n  - name: c\n" + kConvBody;
+}
+
+// Expects a ConfigError from parse_network_config(yaml, "cfg.yaml", {}, dir) whose what()
+// starts with `prefix` and holds every one of `words`.
+void expect_error_in(const std::string& yaml, const std::string& dir, const std::string& prefix,
+                     const std::vector<std::string>& words) {
+    try {
+        parse_network_config(yaml, "cfg.yaml", {}, dir);
+        ADD_FAILURE() << "no ConfigError for:\n" << yaml;
+    } catch (const ConfigError& e) {
+        const std::string what = e.what();
+        EXPECT_EQ(what.rfind(prefix, 0), 0u) << "expected prefix '" << prefix << "' in: " << what;
+        for (const auto& w : words) EXPECT_NE(what.find(w), std::string::npos) << "expected '" << w << "' in: " << what;
+    }
+}
+
+TEST(DeviceLibrary, ShippedDevices) {
+    struct Want {
+        const char* name;
+        const char* family;
+        int64_t lut, ff, bram18, dsp;
+    };
+    const Want wants[] = {{"KU115", "Kintex UltraScale", 663360, 1326720, 4320, 5520},
+                          {"ZU3", "Zynq UltraScale+", 70560, 141120, 432, 360},
+                          {"VU3P", "Virtex UltraScale+", 394080, 788160, 1440, 2280},
+                          {"Z7020", "Zynq-7000", 53200, 106400, 280, 220}};
+    for (const auto& w : wants) {
+        const NetworkConfig cfg = parse_network_config(
+            with_device(std::string("{name: ") + w.name + ", clock_mhz: 100}"), "cfg.yaml", {}, kConfigDir);
+        EXPECT_EQ(cfg.device.name, w.name);
+        EXPECT_EQ(cfg.device.family, w.family);
+        EXPECT_EQ(cfg.device.lut, w.lut);
+        EXPECT_EQ(cfg.device.ff, w.ff);
+        EXPECT_EQ(cfg.device.bram18, w.bram18);
+        EXPECT_EQ(cfg.device.dsp, w.dsp);
+        EXPECT_DOUBLE_EQ(cfg.device.clock_mhz, 100.0);
+    }
+    // generic needs no library and has no resource counts.
+    const NetworkConfig g = parse_network_config(with_device("{clock_mhz: 100}"), "cfg.yaml", {}, "/nonexistent");
+    EXPECT_EQ(g.device.name, "generic");
+    EXPECT_EQ(g.device.lut, 0);
+    EXPECT_EQ(g.device.library, "");
+}
+
+TEST(DeviceLibrary, LoadFileUsesTheConfigDirectory) {
+    TempDir d;
+    d.write("devices.yaml", "devices:\n  MINE: {family: Test, lut: 10, ff: 20, bram18: 2, dsp: 1}\n");
+    std::filesystem::create_directories(d.str() + "/lib");
+    d.write("lib/other.yaml", "devices:\n  OTHER: {family: Other, lut: 1, ff: 2, bram18: 3, dsp: 4}\n");
+    const std::string cfg = d.write("net.yaml", with_device("{name: MINE, clock_mhz: 100}"));
+    const NetworkConfig a = load_network_config(cfg);
+    EXPECT_EQ(a.device.family, "Test");
+    EXPECT_EQ(a.device.lut, 10);
+    EXPECT_EQ(a.device.library, d.str() + "/devices.yaml");
+    const std::string cfg2 =
+        d.write("net2.yaml", with_device("{name: OTHER, library: lib/other.yaml, clock_mhz: 100}"));
+    const NetworkConfig b = load_network_config(cfg2);
+    EXPECT_EQ(b.device.dsp, 4);
+    EXPECT_EQ(b.device.library, d.str() + "/lib/other.yaml");
+}
+
+TEST(DeviceLibrary, UnknownDeviceListsTheKnownOnes) {
+    expect_error_in(with_device("{name: XCKU040, clock_mhz: 100}"), kConfigDir, "cfg.yaml:2:16: device.name: ",
+                    {"unknown device 'XCKU040'; known devices in " + kConfigDir +
+                     "/devices.yaml: KU115, ZU3, VU3P, Z7020"});
+}
+
+TEST(DeviceLibrary, MissingLibrary) {
+    TempDir d;
+    expect_error_in(with_device("{name: KU115, clock_mhz: 100}"), d.str(), "cfg.yaml:2:16: device.name: ",
+                    {"cannot read device library '" + d.str() + "/devices.yaml'", "No such file"});
+    expect_error_in(with_device("{name: KU115, library: nope.yaml, clock_mhz: 100}"), d.str(),
+                    "cfg.yaml:2:32: device.library: ",
+                    {"cannot read device library '" + d.str() + "/nope.yaml'"});
+    // Devices and oversized files are refused, not read.
+    expect_error_in(with_device("{name: KU115, library: /dev/zero, clock_mhz: 100}"), d.str(),
+                    "cfg.yaml:2:32: device.library: ", {"'/dev/zero': it is not a regular file"});
+    d.write("big.yaml", "# " + std::string(2 << 20, 'x') + "\n");
+    expect_error_in(with_device("{name: KU115, library: big.yaml, clock_mhz: 100}"), d.str(),
+                    "cfg.yaml:2:32: device.library: ", {"big.yaml': it has 2097155 bytes, more than the 1048576"});
+    // An explicit library is read and checked even for a generic device.
+    expect_error_in(with_device("{library: nope.yaml, clock_mhz: 100}"), d.str(), "cfg.yaml:2:19: device.library: ",
+                    {"nope.yaml"});
+}
+
+TEST(DeviceLibrary, MalformedLibraryNamesItsFileAndLine) {
+    TempDir d;
+    const std::string cases[][3] = {
+        {"devices:\n  A: {family: x, lut: 1\n", ":3:1: yaml: ", "malformed YAML in device library"},
+        {"", ":1:1: ", "empty document"},
+        {"[1]\n", ":1:1: ", "expected a device library"},
+        {"devicez: {}\n", ":1:1: devicez: ", "unknown field 'devicez'; expected one of: devices"},
+        {"devices:\n", ":1:1: devices: ", "must list at least one device"},
+        {"devices: [A]\n", ":1:10: devices: ", "expected a mapping from device names"},
+        {"devices:\n  A: 3\n", ":2:6: devices.A: ", "expected a mapping with the fields family"},
+        {"devices:\n  A: {family: x, lut: 1, ff: 1, bram18: 1}\n", ":2:6: devices.A.dsp: ", "missing required field"},
+        {"devices:\n  A: {family: x, lut: 0, ff: 1, bram18: 1, dsp: 1}\n", ":2:23: devices.A.lut: ", "must be >= 1 (got 0)"},
+        {"devices:\n  A: {family: x, lut: -5, ff: 1, bram18: 1, dsp: 1}\n", ":2:23: devices.A.lut: ", "must be >= 1 (got -5)"},
+        {"devices:\n  A: {family: x, lut: 1.5, ff: 1, bram18: 1, dsp: 1}\n", ":2:23: devices.A.lut: ", "expected an integer, got '1.5'"},
+        {"devices:\n  A: {family: x, lut: 99999999999999999999, ff: 1, bram18: 1, dsp: 1}\n", ":2:23: devices.A.lut: ", "fits in 64 bits"},
+        {"devices:\n  A: {family: x, lut: 1, ff: 1, bram18: 1, dsp: 1, bram36: 1}\n", ":2:52: devices.A.bram36: ",
+         "unknown field 'bram36'; expected one of: family, lut, ff, bram18, dsp"},
+        {"devices:\n  A: {family: '', lut: 1, ff: 1, bram18: 1, dsp: 1}\n", ":2:15: devices.A.family: ", "must not be empty"},
+        {"devices:\n  generic: {family: x, lut: 1, ff: 1, bram18: 1, dsp: 1}\n", ":2:3: devices.generic: ", "reserved"},
+        {"devices:\n  A: {family: x, lut: 1, ff: 1, bram18: 1, dsp: 1}\n  A: {family: y, lut: 1, ff: 1, bram18: 1, dsp: 1}\n",
+         ":3:3: devices.A: ", "duplicate field 'A'"},
+    };
+    for (const auto& c : cases) {
+        const std::string lib = d.write("lib.yaml", c[0]);
+        expect_error_in(with_device("{name: A, library: lib.yaml, clock_mhz: 100}"), d.str(), lib + c[1], {c[2]});
+    }
+}
+
+TEST(ConfigLoaderError, ClockTooFast) {
+    expect_error(with_device("{clock_mhz: 2e6}"), "2:21", "device.clock_mhz",
+                 {"must be <= 1000000", "whole femtoseconds", "(got 2000000)"});
+}
+
+TEST(RunConfig, WatchdogCycles) {
+    const std::string base = "name: t\ndevice: {clock_mhz: 100}\ninput: {height: 8, width: 8, channels: 4}\n";
+    const std::string layer = "layers:\n  - name: c\n" + std::string(kConvBody);
+    EXPECT_EQ(parse_network_config(base + layer, "cfg.yaml").run.watchdog_cycles, 0u);
+    EXPECT_EQ(parse_network_config(base + "run: {watchdog_cycles: 5000}\n" + layer, "cfg.yaml").run.watchdog_cycles,
+              5000u);
+    expect_error(base + "run: {watchdog_cycles: 0}\n" + layer, "4:24", "run.watchdog_cycles", {"must be >= 1 (got 0"});
+    expect_error(base + "run: {watchdog_cycles: -3}\n" + layer, "4:24", "run.watchdog_cycles", {"must be >= 1 (got -3)"});
+    expect_error(base + "run: {watchdog_cycles: soon}\n" + layer, "4:24", "run.watchdog_cycles",
+                 {"expected a non-negative integer, got 'soon'"});
+    // 10 ns per cycle: at most 2^63 fs / 10^7 fs = 922,337,203,685 cycles.
+    expect_error(base + "run: {watchdog_cycles: 922337203686}\n" + layer, "4:24", "run.watchdog_cycles",
+                 {"must be at most 922337203685 cycles", "2^63 fs"});
+    EXPECT_EQ(parse_network_config(base + "run: {watchdog_cycles: 922337203685}\n" + layer, "cfg.yaml")
+                  .run.watchdog_cycles,
+              922337203685u);
+    // One frame (10,368 cycles) fits at 2.25e-6 MHz, but the derived watchdog limit
+    // (4 x 10,368 + 10,000 cycles) does not: say so, unless the limit is given.
+    const std::string slow = "name: t\ndevice: {clock_mhz: 2.25e-6}\ninput: {height: 8, width: 8, channels: 4}\n";
+    expect_error(slow + "run: {frames: 1}\n" + layer, "4:6", "run.watchdog_cycles",
+                 {"derived watchdog limit", "51,472 cycles", "give run.watchdog_cycles <= 20,752"});
+    EXPECT_NO_THROW(parse_network_config(slow + "run: {frames: 1, watchdog_cycles: 20000}\n" + layer, "cfg.yaml"));
+}
+
+TEST(ConfigLoaderError, SimulatedTimeMustFitTheClock) {
+    // kConvBody on 8x8x4: the MVTU needs 6*6 * 36 * 8 = 10,368 cycles per frame; at 1 MHz a
+    // cycle is 10^9 fs, so 2^63 fs hold 889,599 frames.
+    const std::string base = "name: t\ndevice: {clock_mhz: 1}\ninput: {height: 8, width: 8, channels: 4}\n";
+    const std::string layer = "layers:\n  - name: c\n" + std::string(kConvBody);
+    EXPECT_NO_THROW(parse_network_config(base + "run: {frames: 889599}\n" + layer, "cfg.yaml"));
+    expect_error(base + "run: {frames: 889600}\n" + layer, "4:15", "run.frames",
+                 {"889600 frames x 10,368 cycles per frame (slowest block: c mvtu) x 1,000,000,000 fs",
+                  "2^63 fs", "simulate at most 889,599 frames"});
+    // Even the default 2 frames can be too long: reported at run.frames, at the run mapping.
+    expect_error("name: t\ndevice: {clock_mhz: 1e-9}\ninput: {height: 8, width: 8, channels: 4}\nrun: {}\n" + layer,
+                 "4:6", "run.frames", {"2 frames x", "even one frame does not fit", "defaults to 2"});
+    // Without a run section: at line 1.
+    expect_error("name: t\ndevice: {clock_mhz: 1e-300}\ninput: {height: 8, width: 8, channels: 4}\n" + layer,
+                 "1:1", "run.frames", {"more than 2^100 fs per cycle", "defaults to 2"});
+    // The same limit, checked for sim --frames.
+    const NetworkConfig cfg = parse_network_config(base + layer, "cfg.yaml");
+    EXPECT_EQ(simulated_time_problem(cfg, 889599), "");
+    EXPECT_NE(simulated_time_problem(cfg, 2000000000), "");
+}
+
+TEST(ConfigLoaderError, PerFrameCountsMustFit64Bits) {
+    // A 1x1 input padded to 2^31+1 rows and a 2^31-1 kernel: the pooling unit would need
+    // 3*3 * (2^31-1)^2 cycles per frame.
+    expect_error("name: t\ndevice: {clock_mhz: 1}\ninput: {height: 1, width: 1, channels: 1}\nlayers:\n"
+                 "  - {name: p, type: maxpool, kernel: 2147483647, stride: 1, padding: 1073741824,"
+                 " swu_buffer_rows: 2147483647}\n",
+                 "5:5", "layers[0]",
+                 {"layer 'p': its sliding-window unit (window side) cycles per frame",
+                  "3 * 3 * 2147483647*2147483647 * 1 = 41,505,174,127,191,785,481", "does not fit in 64 bits"});
 }
 
 }  // namespace

@@ -815,7 +815,7 @@ const char* const kToolYaml = R"(name: tiny
 params:
   F1: 8
 device:
-  name: test
+  name: generic
   clock_mhz: 100
 input:
   height: 6

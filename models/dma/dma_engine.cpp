@@ -1,0 +1,178 @@
+#include "models/dma/dma_engine.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include "models/common/int_math.hpp"
+#include "models/network/weight_file.hpp"
+
+namespace qsim {
+
+StreamFormat DmaEngine::format_of(FmShape shape, Encoding e, int bits) {
+    return {shape, bytes_per_code(e, bits), e == Encoding::Signed || e == Encoding::Accumulator};
+}
+
+int DmaEngine::bytes_per_code(Encoding e, int bits) {
+    return e == Encoding::Accumulator ? 4 : int(ceil_div(uint64_t(bits), 8));
+}
+
+void DmaEngine::pack_codes(const int32_t* codes, size_t n, int bpc, uint8_t* out) {
+    for (size_t i = 0; i < n; ++i)
+        for (int b = 0; b < bpc; ++b) *out++ = uint8_t(uint32_t(codes[i]) >> (8 * b));
+}
+
+void DmaEngine::unpack_codes(const uint8_t* in, size_t n, int bpc, bool is_signed, int32_t* codes) {
+    for (size_t i = 0; i < n; ++i) {
+        uint32_t v = 0;
+        for (int b = 0; b < bpc; ++b) v |= uint32_t(*in++) << (8 * b);
+        if (is_signed && bpc < 4) {
+            const uint32_t sign = uint32_t(1) << (8 * bpc - 1);
+            v = (v ^ sign) - sign;
+        }
+        codes[i] = int32_t(v);
+    }
+}
+
+DmaEngine::DmaEngine(sc_core::sc_module_name name, const NetworkConfig& net, size_t device_layers,
+                     const DmaConfig& dma, ParameterSink sink)
+    : sc_core::sc_module(name),
+      input_socket("input_socket"),
+      weight_socket("weight_socket"),
+      output_socket("output_socket"),
+      to_accelerator("to_accelerator"),
+      from_accelerator("from_accelerator"),
+      net_(net),
+      sink_(std::move(sink)),
+      beat_(sc_core::sc_time(1e3 / dma.clock_mhz, sc_core::SC_NS)),
+      stream_bits_(dma.stream_bits),
+      in_format_(format_of(net.input.shape, net.input.encoding(), net.input.bits)),
+      out_format_(format_of(net.layers.at(device_layers - 1).out, net.layers[device_layers - 1].out_encoding,
+                            net.layers[device_layers - 1].out_bits)) {
+    for (size_t l = 0; l < device_layers; ++l)
+        if (net.layers[l].is_compute()) compute_layers_.push_back(l);
+    records_.resize(compute_layers_.size());
+    record_received_.assign(compute_layers_.size(), 0);
+    last_record_.resize(compute_layers_.size());
+    last_params_.resize(compute_layers_.size());
+    input_socket.register_b_transport(this, &DmaEngine::input_transport);
+    weight_socket.register_b_transport(this, &DmaEngine::weight_transport);
+    output_socket.register_b_transport(this, &DmaEngine::output_transport);
+}
+
+sc_core::sc_time DmaEngine::stream_time(uint64_t bytes) const {
+    return beat_ * double(ceil_div(bytes * 8, uint64_t(stream_bits_)));
+}
+
+bool DmaEngine::check(tlm::tlm_generic_payload& gp, tlm::tlm_command expected, DmaChannelStats& s) {
+    if (gp.get_command() != expected) {
+        gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+    } else if (gp.get_byte_enable_ptr() != nullptr) {
+        gp.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+    } else if (gp.get_streaming_width() < gp.get_data_length()) {
+        gp.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+    } else {
+        return true;
+    }
+    ++s.errors;
+    return false;
+}
+
+void DmaEngine::input_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    DmaChannelStats& s = stats_[0];
+    if (!check(gp, tlm::TLM_WRITE_COMMAND, s)) return;
+    // Synchronise: the rows enter the accelerator at the time the data arrives.
+    sc_core::wait(delay + stream_time(gp.get_data_length()));
+    delay = sc_core::SC_ZERO_TIME;
+    const FmShape in = in_format_.shape;
+    const size_t row_bytes = size_t(in.width) * in.channels * size_t(in_format_.bytes_per_code);
+    in_pending_.insert(in_pending_.end(), gp.get_data_ptr(), gp.get_data_ptr() + gp.get_data_length());
+    size_t used = 0;
+    while (in_pending_.size() - used >= row_bytes) {
+        StreamRow row = StreamRow::shaped(in_frame_, in_row_, in.width, in.channels);
+        unpack_codes(in_pending_.data() + used, row.data.size(), in_format_.bytes_per_code, in_format_.is_signed,
+                     row.data.data());
+        used += row_bytes;
+        to_accelerator->write(std::move(row));
+        if (++in_row_ == in.height) {
+            in_row_ = 0;
+            ++in_frame_;
+        }
+    }
+    in_pending_.erase(in_pending_.begin(), in_pending_.begin() + ptrdiff_t(used));
+    s.bytes += gp.get_data_length();
+    ++s.transfers;
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void DmaEngine::weight_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    DmaChannelStats& s = stats_[1];
+    if (!check(gp, tlm::TLM_WRITE_COMMAND, s)) return;
+    const uint64_t window = gp.get_address() / device_map::kWeightWindowSize;
+    const uint64_t offset = gp.get_address() % device_map::kWeightWindowSize;
+    const uint64_t len = gp.get_data_length();
+    if (window >= records_.size() || len > device_map::kWeightWindowSize - offset) {
+        gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        ++s.errors;
+        return;
+    }
+    std::vector<uint8_t>& record = records_[window];
+    const uint8_t* data = gp.get_data_ptr();
+    // Offset 0..7 holds the record length; the record follows at offset 8.
+    if (offset == 0) record.clear();
+    if (record.size() < offset + len) record.resize(offset + len, 0);
+    std::memcpy(record.data() + offset, data, len);
+    record_received_[window] += len;
+    delay += stream_time(len);
+    s.bytes += len;
+    ++s.transfers;
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+
+    if (record.size() < 8) return;
+    uint64_t length = 0;
+    for (int b = 0; b < 8; ++b) length |= uint64_t(record[size_t(b)]) << (8 * b);
+    if (record_received_[window] < length + 8 || record.size() < length + 8) return;
+    const size_t layer = compute_layers_[window];
+    try {
+        std::vector<uint8_t> bytes(record.begin() + 8, record.begin() + 8 + ptrdiff_t(length));
+        if (bytes != last_record_[window]) {
+            last_params_[window] = decode_layer_record(bytes, net_.layers[layer], "dma channel 1");
+            last_record_[window] = std::move(bytes);
+        }
+        sink_(layer, last_params_[window]);
+    } catch (const WeightFileError& e) {
+        last_error_ = e.what();
+        ++s.errors;
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+    }
+    record_received_[window] = 0;
+    record.clear();
+}
+
+void DmaEngine::output_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    DmaChannelStats& s = stats_[2];
+    if (!check(gp, tlm::TLM_READ_COMMAND, s)) return;
+    sc_core::wait(delay);
+    delay = sc_core::SC_ZERO_TIME;
+    const size_t want = gp.get_data_length();
+    uint8_t* out = gp.get_data_ptr();
+    size_t got = 0;
+    while (got < want) {
+        if (out_pending_pos_ == out_pending_.size()) {
+            const StreamRow row = from_accelerator->read();  // waits for the accelerator
+            out_pending_.resize(row.data.size() * size_t(out_format_.bytes_per_code));
+            pack_codes(row.data.data(), row.data.size(), out_format_.bytes_per_code, out_pending_.data());
+            out_pending_pos_ = 0;
+        }
+        const size_t n = std::min(want - got, out_pending_.size() - out_pending_pos_);
+        std::memcpy(out + got, out_pending_.data() + out_pending_pos_, n);
+        out_pending_pos_ += n;
+        got += n;
+    }
+    delay += stream_time(want);
+    s.bytes += want;
+    ++s.transfers;
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+}  // namespace qsim

@@ -1,0 +1,118 @@
+#include "models/loopback/loopback_accelerator.hpp"
+
+#include <limits>
+#include <stdexcept>
+
+#include "models/loopback/loopback_timing.hpp"
+#include "models/pool/pool_kernel.hpp"
+#include "models/swu/window_kernel.hpp"
+
+namespace qsim {
+
+LoopbackAccelerator::LoopbackAccelerator(sc_core::sc_module_name name, const NetworkConfig& net,
+                                         sc_core::sc_time period, int frames)
+    : TimedBlock(name, period, "", "loopback"),
+      in("in"),
+      out("out"),
+      net_(net),
+      frames_(frames),
+      pes_(net.host.loopback_pes),
+      simd_(net.host.loopback_simd),
+      kernels_(net.layers.size()),
+      built_(net.layers.size()),
+      built_from_(net.layers.size()),
+      layer_stats_(net.layers.size()) {
+    for (size_t l = 0; l < net.layers.size(); ++l) {
+        layer_stats_[l].name = std::string(this->name()) + "." + net.layers[l].name;
+        layer_stats_[l].layer = net.layers[l].name;
+        layer_stats_[l].role = "loopback_layer";
+    }
+    SC_THREAD(run);
+}
+
+void LoopbackAccelerator::select_layer(size_t layer) {
+    if (layer >= net_.layers.size()) throw std::out_of_range("LAYER register: no layer " + std::to_string(layer));
+    selected_ = long(layer);
+    selected_event_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void LoopbackAccelerator::load_parameters(size_t layer, const LayerParams& params) {
+    const LayerParams& last = built_from_.at(layer);
+    const bool same = built_[layer] != nullptr && last.weights == params.weights &&
+                      last.thresholds == params.thresholds && last.bias == params.bias && last.mul == params.mul &&
+                      last.shift == params.shift;
+    if (!same) {
+        built_[layer] = std::make_shared<MvtuKernel>(net_.layers[layer], params);
+        built_from_[layer] = params;
+    }
+    kernels_[layer] = built_[layer];
+    loaded_event_.notify(sc_core::SC_ZERO_TIME);
+}
+
+FeatureMap LoopbackAccelerator::compute(const LayerConfig& l, const FeatureMap& input) {
+    FeatureMap output(l.out);
+    if (l.type == LayerType::Fc) {
+        kernels_[&l - net_.layers.data()]->compute(input.data.data(), 1, output.data.data());
+        return output;
+    }
+    if (l.type == LayerType::GlobalMaxPool) {
+        std::fill(output.data.begin(), output.data.end(), std::numeric_limits<int32_t>::min());
+        for (int y = 0; y < l.in.height; ++y)
+            global_max_accumulate(&input.data[size_t(y) * l.in.width * l.in.channels], l.in.width, l.in.channels,
+                                  output.data.data());
+        return output;
+    }
+    // Conv and max pool: one output row of windows at a time.
+    const int K = l.kernel;
+    std::vector<const int32_t*> rows(static_cast<size_t>(K), nullptr);
+    std::vector<int32_t> windows(size_t(l.out.width) * K * K * l.in.channels);
+    for (int oy = 0; oy < l.out.height; ++oy) {
+        for (int ky = 0; ky < K; ++ky) {
+            const int iy = swu_first_input_row(l, oy) + ky;
+            rows[size_t(ky)] = (iy < 0 || iy >= l.in.height) ? nullptr
+                                                              : &input.data[size_t(iy) * l.in.width * l.in.channels];
+        }
+        build_window_row(l, rows.data(), windows.data());
+        int32_t* o = &output.data[size_t(oy) * l.out.width * l.out.channels];
+        if (l.type == LayerType::Conv)
+            kernels_[&l - net_.layers.data()]->compute(windows.data(), l.out.width, o);
+        else
+            max_pool_windows(windows.data(), l.out.width, K * K, l.in.channels, o);
+    }
+    return output;
+}
+
+void LoopbackAccelerator::run() {
+    for (int f = 0; f < frames_; ++f) {
+        for (size_t l = 0; l < net_.layers.size(); ++l) {
+            const LayerConfig& layer = net_.layers[l];
+            while (selected_ != long(l)) wait_internal(selected_event_, false, "the host to select layer " + layer.name);
+            FeatureMap input(layer.in);
+            for (int y = 0; y < layer.in.height; ++y) {
+                const StreamRow row = take(in);
+                std::copy(row.data.begin(), row.data.end(), input.data.begin() + ptrdiff_t(size_t(y) * row.data.size()));
+            }
+            if (layer.is_compute())
+                while (kernels_[l] == nullptr)
+                    wait_internal(loaded_event_, false, "the weights of layer " + layer.name + " (DMA channel 1)");
+            const FeatureMap output = compute(layer, input);
+            const uint64_t cycles = loopback_layer_cycles(layer, pes_, simd_);
+            busy(cycles);
+            layer_stats_[l].busy_cycles += cycles;
+            if (layer.is_compute()) kernels_[l].reset();  // the next frame brings the weights again
+            selected_ = -1;
+            const size_t row_len = size_t(layer.out.width) * layer.out.channels;
+            for (int y = 0; y < layer.out.height; ++y) {
+                StreamRow row = StreamRow::shaped(f, y, layer.out.width, layer.out.channels);
+                std::copy_n(output.data.begin() + ptrdiff_t(size_t(y) * row_len), row_len, row.data.begin());
+                give(out, std::move(row));
+            }
+            layer_stats_[l].frame_done_cycle.push_back(now_cycles());
+        }
+        ++frames_completed_;
+        frame_done(f);
+        if (frames_completed_ == frames_) done_.notify(sc_core::SC_ZERO_TIME);
+    }
+}
+
+}  // namespace qsim

@@ -1,0 +1,73 @@
+// System tests of the host link (ch. 6.6.1): weights loaded over DMA channel 1, frames in
+// over channel 0, results back over channel 2, FC layers on the host, counters read from the
+// register bank; bit-true in both TLM timing modes.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "models/network/config_loader.hpp"
+#include "testbenches/sim/simulation.hpp"
+
+namespace qsim {
+namespace {
+
+NetworkConfig with_host(const std::string& config, TimingMode mode) {
+    NetworkConfig net = load_network_config(std::string(QSIM_SOURCE_DIR) + "/configs/" + config + ".yaml");
+    net.host.enabled = true;
+    net.host.timing = mode;
+    return net;
+}
+
+void expect_host_run_ok(const NetworkConfig& net) {
+    SimOptions options;
+    options.frames = 3;
+    options.check = true;
+    const RunResult r = simulate(net, load_params(net), options);
+    ASSERT_FALSE(r.deadlock) << (r.deadlock_report.empty() ? "" : r.deadlock_report.front());
+    EXPECT_TRUE(r.check.passed) << r.check.message;
+    const HostResult& h = r.host;
+    ASSERT_TRUE(h.enabled);
+    EXPECT_TRUE(h.errors.empty()) << h.errors.front();
+    EXPECT_EQ(h.device_layers, net.layers.size() - 1);  // the fc layer runs on the host
+    // Bytes in equal what the host sent: 3 frames of 28x28 8-bit pixels, and every output byte.
+    EXPECT_EQ(h.input_bytes, 3u * 28 * 28);
+    const LayerConfig& last = net.layers[h.device_layers - 1];
+    EXPECT_EQ(h.output_bytes, 3u * uint64_t(last.out.elements()));
+    EXPECT_GT(h.weight_bytes, 0u);
+    EXPECT_GT(h.weight_load_us, 0.0);
+    EXPECT_GT(h.frames_per_second, 0.0);
+    // The host read the counters back from the register bank.
+    EXPECT_EQ(h.counter_frames, 3u);
+    EXPECT_GT(h.counter_cycles, 0u);
+}
+
+TEST(HostLink, LoopbackRunsEveryLayerOverTheLinkBitTrue) {
+    NetworkConfig net = with_host("mnist_int8_cnn", TimingMode::LooselyTimed);
+    net.host.architecture = HostArchitecture::Loopback;
+    SimOptions options;
+    options.frames = 2;
+    options.check = true;
+    const RunResult r = simulate(net, load_params(net), options);
+    ASSERT_FALSE(r.deadlock) << (r.deadlock_report.empty() ? "" : r.deadlock_report.front());
+    EXPECT_TRUE(r.check.passed) << r.check.message;
+    EXPECT_EQ(r.host.architecture, "loopback");
+    EXPECT_EQ(r.host.counter_frames, 2u);
+    // Every layer's input goes down and its output comes back, every frame.
+    uint64_t in = 0, out = 0;
+    for (const auto& l : net.layers) {
+        in += uint64_t(l.in.elements()) * (l.in_encoding == Encoding::Accumulator ? 4 : (l.in_bits + 7) / 8);
+        out += uint64_t(l.out.elements()) * (l.out_encoding == Encoding::Accumulator ? 4 : (l.out_bits + 7) / 8);
+    }
+    EXPECT_EQ(r.host.input_bytes, 2 * in);
+    EXPECT_EQ(r.host.output_bytes, 2 * out);
+    EXPECT_GT(r.host.weight_bytes, 0u);
+}
+
+TEST(HostLink, LooselyTimedDataflowIsBitTrue) { expect_host_run_ok(with_host("mnist_int8_cnn", TimingMode::LooselyTimed)); }
+
+TEST(HostLink, ApproximatelyTimedDataflowIsBitTrue) {
+    expect_host_run_ok(with_host("mnist_int8_cnn", TimingMode::ApproximatelyTimed));
+}
+
+}  // namespace
+}  // namespace qsim
