@@ -155,6 +155,8 @@ void collect_host(RunResult& r, const NetworkConfig& net, const HostSystem& syst
         const double interval = (t.frame_done.back() - t.frame_done[t.frame_done.size() - 2]).to_seconds();
         h.frames_per_second = interval > 0 ? 1.0 / interval : 0.0;
     }
+    if (t.frame_sent.size() >= 2)
+        h.send_interval_us = (t.frame_sent.back() - t.frame_sent[t.frame_sent.size() - 2]).to_seconds() * 1e6;
     if (!t.frame_done.empty() && !t.frame_sent.empty())
         h.latency_us = (t.frame_done.front() - t.weights_done).to_seconds() * 1e6;
     const double worst = std::max({h.link_us_per_frame, h.compute_us_per_frame, h.host_us_per_frame});

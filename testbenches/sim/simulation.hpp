@@ -82,6 +82,7 @@ struct HostResult {
     double host_us_per_frame = 0.0;     // layers run on the host
     double frames_per_second = 0.0;     // at the host, outputs and host layers done
     double latency_us = 0.0;            // first frame: first input byte sent to last result
+    double send_interval_us = 0.0;      // between the last two frames the host finished sending
     std::string bound;                  // what sets the frame rate: "PCIe link", "accelerator", "host layers"
     uint64_t counter_cycles = 0;        // from the register bank, as the host read them
     uint64_t counter_frames = 0;

@@ -71,3 +71,25 @@ TEST(HostLink, ApproximatelyTimedDataflowIsBitTrue) {
 
 }  // namespace
 }  // namespace qsim
+
+namespace qsim {
+namespace {
+
+TEST(HostLink, TheAcceleratorBackpressuresTheDmaInputChannel) {
+    // The link could deliver a 224x224 RGB frame in ~25 us, but the accelerator takes one pixel
+    // per clock (271 us at 185 MHz): the input channel's transfers wait for the FIFO behind it.
+    NetworkConfig net = load_network_config(std::string(QSIM_SOURCE_DIR) + "/configs/alexnet_pcie.yaml");
+    SimOptions options;
+    options.frames = 3;
+    const RunResult r = simulate(net, load_params(net), options);
+    ASSERT_FALSE(r.deadlock);
+    EXPECT_LT(r.host.link_us_per_frame, 0.2 * r.host.compute_us_per_frame);
+    EXPECT_NEAR(r.host.send_interval_us, r.host.compute_us_per_frame, 0.02 * r.host.compute_us_per_frame);
+    EXPECT_EQ(r.host.bound, "accelerator");
+    EXPECT_EQ(r.interval_cycles, 224u * 224);  // the accelerator runs as without the host
+    EXPECT_EQ(r.host.host_layers, 3u);         // fc6-fc8 on the host (ch. 4.7.1.1)
+    EXPECT_GT(r.host.weight_load_us, 0.0);
+}
+
+}  // namespace
+}  // namespace qsim
