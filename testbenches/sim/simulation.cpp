@@ -38,6 +38,24 @@ double peak_memory_mb() {
     return double(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
+void record_watchdog(RunResult& r, const ProgressWatchdog& watchdog) {
+    r.watchdog_cycles = watchdog.limit_cycles();
+    if (!watchdog.fired()) return;
+    r.deadlock = true;
+    r.stall_kind = watchdog.verdict();
+    r.stall_cycle = watchdog.fired_at_cycle();
+    r.deadlock_report = watchdog.diagnosis();
+}
+
+// Wall-clock figures of the run, once simulated cycles and frames are known.
+void record_speed(RunResult& r) {
+    r.peak_memory_mb = peak_memory_mb();
+    if (r.frames_completed > 0) {
+        r.wall_seconds_per_frame = r.wall_seconds / r.frames_completed;
+        r.cycles_per_wall_second = r.wall_seconds > 0 ? double(r.total_cycles) / r.wall_seconds : 0.0;
+    }
+}
+
 uint64_t per_frame(uint64_t total, int frames) { return frames > 0 ? total / uint64_t(frames) : 0; }
 
 // Interval between the last two frames a block finished (0 with fewer than two).
@@ -177,14 +195,7 @@ RunResult simulate_loopback(RunResult r, const NetworkConfig& net, const Network
     r.clock_mhz = net.host.loopback_clock_mhz;
     r.total_cycles = uint64_t(sc_core::sc_time_stamp() / period + 0.5);
     r.frames_completed = int(system.host().timeline().frame_done.size());
-    const ProgressWatchdog& watchdog = system.watchdog();
-    r.watchdog_cycles = watchdog.limit_cycles();
-    if (watchdog.fired()) {
-        r.deadlock = true;
-        r.stall_kind = watchdog.verdict();
-        r.stall_cycle = watchdog.fired_at_cycle();
-        r.deadlock_report = watchdog.diagnosis();
-    }
+    record_watchdog(r, system.watchdog());
     const int frames = std::max(1, r.frames_completed);
     uint64_t total = 0;
     for (size_t i = 0; i < net.layers.size(); ++i) {
@@ -213,11 +224,7 @@ RunResult simulate_loopback(RunResult r, const NetworkConfig& net, const Network
     r.bottleneck_block = r.host.bound;
     r.bottleneck_reason = "per frame: PCIe " + std::to_string(int(r.host.link_us_per_frame)) + " us, compute " +
                           std::to_string(int(r.host.compute_us_per_frame)) + " us, one after the other per layer";
-    r.peak_memory_mb = peak_memory_mb();
-    if (r.frames_completed > 0) {
-        r.wall_seconds_per_frame = r.wall_seconds / r.frames_completed;
-        r.cycles_per_wall_second = r.wall_seconds > 0 ? double(r.total_cycles) / r.wall_seconds : 0.0;
-    }
+    record_speed(r);
     const auto& outs = system.host().timeline().host_layer_outputs;
     auto outputs = [&](size_t i) -> const std::vector<FeatureMap>& { return outs.at(i); };
     r.outputs = system.host().timeline().device_outputs;
@@ -263,14 +270,8 @@ RunResult simulate(const NetworkConfig& net, const NetworkParams& params, const 
     const OutputSink& sink = accel.sink();
     r.frames_completed = sink.frames_completed();
     r.outputs = sink.frames();
-    const ProgressWatchdog& watchdog = accel.watchdog();
-    r.watchdog_cycles = watchdog.limit_cycles();
-    if (watchdog.fired()) {
-        r.deadlock = true;
-        r.stall_kind = watchdog.verdict();
-        r.stall_cycle = watchdog.fired_at_cycle();
-        r.deadlock_report = watchdog.diagnosis();
-    } else if (r.frames_completed < r.frames_requested) {
+    record_watchdog(r, accel.watchdog());
+    if (!r.deadlock && r.frames_completed < r.frames_requested) {
         throw std::logic_error("simulation ended with " + std::to_string(r.frames_completed) + " of " +
                                std::to_string(r.frames_requested) + " frames and no watchdog verdict");
     }
@@ -349,11 +350,7 @@ RunResult simulate(const NetworkConfig& net, const NetworkParams& params, const 
         r.bottleneck_reason = os.str();
     }
 
-    r.peak_memory_mb = peak_memory_mb();
-    if (frames > 0) {
-        r.wall_seconds_per_frame = r.wall_seconds / frames;
-        r.cycles_per_wall_second = r.wall_seconds > 0 ? double(r.total_cycles) / r.wall_seconds : 0.0;
-    }
+    record_speed(r);
     if (system) collect_host(r, net, *system);
     const size_t device_layers = accel.layers().size();
     auto outputs = [&](size_t i) -> const std::vector<FeatureMap>& {
