@@ -1,7 +1,39 @@
 #!/usr/bin/env bash
-# Builds everything and runs every test with ctest.
+# Builds everything and runs every test with ctest (arguments go to this ctest). Then, unless
+# QSIM_FULL_CHECKS=0, the robustness checks, stopping at the first failure:
+#   scripts/sanitize.sh   ASan + UBSan build (GCC) in build-asan/, ctest again
+#   scripts/memcheck.sh   build/sim under Valgrind memcheck (mnist_int8_cnn, 2 frames, --check)
+#   scripts/fuzz.sh 30    libFuzzer targets (clang) in build-fuzz/, 30 s each
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-bash "$root/scripts/build.sh"
-cd "${BUILD_DIR:-$root/build}"
-ctest --output-on-failure -j "$(nproc)" "$@"
+
+timings=()
+stage() {  # stage NAME COMMAND...: runs one stage under a banner and records its time
+  local name="$1" start=$SECONDS
+  shift
+  echo
+  echo "==================================================================================="
+  echo "== test.sh: $name"
+  echo "==================================================================================="
+  if ! "$@"; then
+    echo "== test.sh: FAILED at stage: $name (after $((SECONDS - start)) s)" >&2
+    exit 1
+  fi
+  timings+=("$(printf '%-34s %5d s' "$name" $((SECONDS - start)))")
+}
+
+run_ctest() {
+  bash "$root/scripts/build.sh" &&
+    (cd "${BUILD_DIR:-$root/build}" && ctest --output-on-failure -j "$(nproc)" "$@")
+}
+
+stage "build + ctest (Release)" run_ctest "$@"
+if [ "${QSIM_FULL_CHECKS:-1}" != "0" ]; then
+  stage "sanitizers (ASan + UBSan, ctest)" bash "$root/scripts/sanitize.sh"
+  stage "valgrind memcheck (sim)" bash "$root/scripts/memcheck.sh"
+  stage "fuzzing (libFuzzer, 30 s/target)" bash "$root/scripts/fuzz.sh" 30
+fi
+
+echo
+echo "== test.sh: all stages passed"
+printf '   %s\n' "${timings[@]}"
