@@ -170,7 +170,7 @@ void HostDriver::send() {
     working_ = false;
 }
 
-FeatureMap HostDriver::run_host_layers(const FeatureMap& device_output, int frame) {
+FeatureMap HostDriver::run_host_layers(const FeatureMap& device_output) {
     FeatureMap x = device_output;
     for (size_t h = 0; h < host_kernels_.size(); ++h) {
         const LayerConfig& layer = net_.layers[device_layers_ + h];
@@ -185,7 +185,6 @@ FeatureMap HostDriver::run_host_layers(const FeatureMap& device_output, int fram
         timeline_.host_layer_outputs[h].push_back(y);
         x = std::move(y);
     }
-    (void)frame;
     return x;
 }
 
@@ -203,7 +202,7 @@ void HostDriver::receive() {
         FeatureMap out(last.out);
         DmaEngine::unpack_codes(bytes.data(), out.data.size(), bpc, is_signed, out.data.data());
         timeline_.device_outputs.push_back(out);
-        run_host_layers(out, f);
+        run_host_layers(out);
         timeline_.frame_done.push_back(sc_core::sc_time_stamp());
     }
     read_counters(qk);

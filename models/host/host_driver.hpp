@@ -77,7 +77,7 @@ private:
     uint32_t read32(uint64_t address, tlm_utils::tlm_quantumkeeper& qk);
     uint64_t read64(uint64_t address, tlm_utils::tlm_quantumkeeper& qk);
     void write32(uint64_t address, uint32_t value, tlm_utils::tlm_quantumkeeper& qk);
-    FeatureMap run_host_layers(const FeatureMap& device_output, int frame);
+    FeatureMap run_host_layers(const FeatureMap& device_output);
 
     const NetworkConfig& net_;
     const NetworkParams& params_;

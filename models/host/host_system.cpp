@@ -49,6 +49,7 @@ void HostSystem::build_dataflow(const NetworkConfig& net, const NetworkParams& p
     const sc_core::sc_time period = accel_->clock_period();
     regs_ = std::make_unique<RegisterBank>("registers", period * 2.0);
     AcceleratorRegisterSources src;
+    // The accelerator starts when data arrives; CONTROL writes are kept for inspection only.
     src.control = [this](uint32_t v) { control_ = v; };
     src.status = [accel, frames] {
         const bool done = accel->sink().frames_completed() >= frames;

@@ -5,7 +5,6 @@
 // dataflow blocks and streams the output map back over channel 2.
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <vector>
 
