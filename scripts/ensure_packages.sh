@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ensure_packages.sh PKG...: installs the given Debian packages with apt-get, only those not
-# installed yet (as scripts/setup.sh does for the build packages). Needs root (or sudo) only
+# installed yet (scripts/setup.sh uses it for the build packages). Needs root (or sudo) only
 # when something must be installed. Used by setup_fuzz.sh and memcheck.sh.
 set -euo pipefail
 
