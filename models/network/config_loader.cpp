@@ -3,6 +3,7 @@
 // be reported with the line/column of the node involved and the dotted path of the field.
 #include "models/network/config_loader.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -494,24 +495,67 @@ struct DeviceEntry {
     DeviceConfig device;
 };
 
+// Counts the documents of a YAML text that hold a node, and remembers where the second one's
+// first node is. (YAML::LoadAll is not used: with some malformed inputs its loop never ends,
+// returning documents without consuming input; a step that yields no node stops the count.)
+class DocumentCounter : public YAML::EventHandler {
+public:
+    int documents = 0;
+    int furthest = -1;  // largest input position of any node seen
+    YAML::Mark second;
+    void OnDocumentStart(const YAML::Mark&) override { in_document_nodes_ = 0; }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark& m, YAML::anchor_t) override { node(m); }
+    void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { node(m); }
+    void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override { node(m); }
+    void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+        node(m);
+    }
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+        node(m);
+    }
+    void OnMapEnd() override {}
+
+private:
+    void node(const YAML::Mark& m) {
+        furthest = std::max(furthest, m.pos);
+        if (in_document_nodes_++ == 0 && ++documents == 2) second = m;
+    }
+    uint64_t in_document_nodes_ = 0;
+};
+
+// The single document of `text`; a second document is an error at its first node.
+YAML::Node load_single_document(const std::string& text, const Ctx& c) {
+    YAML::Node root = YAML::Load(text);
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentCounter counter;
+    for (;;) {
+        const int before = counter.furthest;
+        if (!parser.HandleNextDocument(counter) || counter.furthest <= before) break;
+    }
+    if (counter.documents > 1)
+        c.fail(loc_of(counter.second), "yaml",
+               "expected a single YAML document, found " + std::to_string(counter.documents));
+    return root;
+}
+
 // Parses and validates a whole device library (docs/config.md, "Device library"). Errors name
 // the library file, with the line and column inside it.
 std::vector<DeviceEntry> parse_device_library(const std::string& text, const std::string& lib_path) {
     Ctx c;
     c.file = lib_path;
-    std::vector<YAML::Node> docs;
+    YAML::Node doc;
     try {
-        docs = YAML::LoadAll(text);
+        doc = load_single_document(text, c);
     } catch (const YAML::Exception& e) {
         throw ConfigError(lib_path, loc_of(e.mark), "yaml", "malformed YAML in device library: " + e.msg);
     }
-    if (docs.size() > 1)
-        c.fail(docs[1], "yaml", "expected a single YAML document, found " + std::to_string(docs.size()));
     static const std::string kShape = "a device library: a mapping with the field 'devices'";
-    if (docs.empty() || !docs[0].IsDefined() || docs[0].IsNull())
-        c.fail(SourceLoc{1, 1}, "", "empty document; expected " + kShape);
-    if (!docs[0].IsMap()) c.fail(docs[0], "", "expected " + kShape + ", got " + kind_of(docs[0]));
-    MapView root(c, docs[0], "");
+    if (!doc.IsDefined() || doc.IsNull()) c.fail(SourceLoc{1, 1}, "", "empty document; expected " + kShape);
+    if (!doc.IsMap()) c.fail(doc, "", "expected " + kShape + ", got " + kind_of(doc));
+    MapView root(c, doc, "");
     root.check_keys({"devices"});
     YAML::Node list = root.need("devices");
     if (!list.IsMap() && !list.IsNull())
@@ -1387,18 +1431,16 @@ NetworkConfig parse_network_config(const std::string& yaml_text, const std::stri
                                    const std::string& base_dir) {
     Ctx c;
     c.file = file_name;
-    std::vector<YAML::Node> docs;
+    YAML::Node root;
     try {
-        docs = YAML::LoadAll(yaml_text);
+        root = load_single_document(yaml_text, c);
     } catch (const YAML::Exception& e) {
         throw ConfigError(file_name, loc_of(e.mark), "yaml", "malformed YAML: " + e.msg);
+    } catch (const ConfigError&) {
+        throw;
     } catch (const std::exception& e) {
         throw ConfigError(file_name, SourceLoc{}, "yaml", std::string("malformed YAML: ") + e.what());
     }
-    if (docs.size() > 1)
-        c.fail(docs[1], "yaml",
-               "expected a single YAML document, found " + std::to_string(docs.size()));
-    YAML::Node root = docs.empty() ? YAML::Node() : docs[0];
     try {
         return parse_root(c, root, param_overrides, base_dir);
     } catch (const ConfigError&) {
