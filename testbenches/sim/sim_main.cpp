@@ -93,7 +93,8 @@ int run(int argc, char** argv) {
             std::cerr << "sim: cannot write report '" << report << "'\n";
             return 1;
         }
-        out << qsim::report_json(result, net).dump(2) << "\n";
+        // Invalid UTF-8 in names from the config is replaced, not a reason to lose the report.
+        out << qsim::report_json(result, net).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     }
     if (result.deadlock) return 3;
     if (result.check.done && !result.check.passed) return 4;
