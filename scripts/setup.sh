@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   libsystemc-dev libyaml-cpp-dev
   libboost-dev libboost-program-options-dev
-  libgtest-dev libbenchmark-dev nlohmann-json3-dev
+  libgtest-dev libbenchmark-dev nlohmann-json3-dev zlib1g-dev
   python3 python3-numpy
 )
 
