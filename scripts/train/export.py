@@ -58,6 +58,9 @@ def parse_args(argv=None):
                    help="ONNX: weight quantisation of a layer (default: ternary when a zero occurs)")
     p.add_argument("--ternary-threshold", type=float, help="ONNX: eta written into the config")
     p.add_argument("--images", type=int, default=10000, help="test images for the reference (default all)")
+    p.add_argument("--qnn-weights", metavar="PATH",
+                   help="also write the weight file with this qnn-weights binary (from-npy of the integer "
+                        "weights and thresholds) and require identical bytes")
     p.add_argument("--threads", type=int, default=1)
     return p.parse_args(argv)
 
@@ -150,6 +153,23 @@ def onnx_export(model, path, eta):
         onnx.save(m, path)
 
 
+def check_with_qnn_weights(tool, base, wbytes):
+    """The C++ writer (qnn-weights from-npy) must produce the same bytes from the same integers."""
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        for name, layer in simfiles.read_weight_file(wbytes).items():
+            np.save(os.path.join(d, name + ".weights.npy"), layer["weights"].astype(np.float32))
+            if layer["thresholds"].size:
+                np.save(os.path.join(d, name + ".thresholds.npy"), layer["thresholds"].astype(np.int32))
+        out = os.path.join(d, "check.qnnw")
+        subprocess.run([tool, "from-npy", "--config", base + ".yaml", "--npy-dir", d, "--out", out],
+                       check=True, stdout=subprocess.DEVNULL)
+        if open(out, "rb").read() != wbytes:
+            raise SystemExit(f"export: {tool} from-npy writes a different weight file for {base}.yaml")
+    print(f"export: {tool} from-npy writes the identical weight file")
+
+
 def main(argv=None):
     a = parse_args(argv)
     xte, yte = idx.fashion_mnist("test")
@@ -213,6 +233,9 @@ def main(argv=None):
         f.write(yaml_text)
     with open(base + ".qnnw", "wb") as f:
         f.write(wbytes)
+
+    if a.qnn_weights:
+        check_with_qnn_weights(a.qnn_weights, base, wbytes)
 
     # Integer reference from the weight file as written.
     params = simfiles.read_weight_file(open(base + ".qnnw", "rb").read())

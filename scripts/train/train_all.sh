@@ -6,12 +6,17 @@
 #
 # Training artefacts (checkpoints, ONNX files) go to out/train/ (not committed). Needs the
 # Debian packages of scripts/train/ensure_packages.sh and Debian's /usr/bin/python3.
+# When a qnn-weights binary is found ($QNN_WEIGHTS, else build/qnn-weights), the export also
+# requires that it writes the identical weight file from the same integers.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 bash scripts/train/ensure_packages.sh
 PY=/usr/bin/python3
 THREADS="${QSIM_TRAIN_THREADS:-1}"
+CHECK=()
+qw="${QNN_WEIGHTS:-$root/build/qnn-weights}"
+[ -x "$qw" ] && CHECK=(--qnn-weights "$qw")
 
 # Reduced from the sources so that each trains in a few minutes on 2 cores and the committed
 # weight files stay small (the configs say so in their comments).
@@ -28,6 +33,6 @@ for m in "${models[@]}"; do
   # shellcheck disable=SC2086
   $PY scripts/train/train.py ${ARGS[$m]} --name "$m" --threads "$THREADS" --out out/train
   $PY scripts/train/export.py --checkpoint "out/train/$m.pt" --out-dir configs/trained \
-    --work-dir out/train --threads "$THREADS"
+    --work-dir out/train --threads "$THREADS" "${CHECK[@]}"
 done
 $PY scripts/train/make_table.py
