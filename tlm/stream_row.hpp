@@ -13,6 +13,7 @@ struct StreamRow {
     int row = 0;      // row index within the frame
     int pixels = 0;   // pixels (or windows) in the row
     int depth = 0;    // codes per pixel (channels, or window length)
+    int pass = 0;     // PE-reuse pass the row belongs to (0 unless the layer reuses its PEs)
     std::vector<int32_t> data;  // pixels * depth codes, pixel-major
 
     // A row of `pixels` x `depth` codes, all `fill`.

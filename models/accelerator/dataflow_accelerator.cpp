@@ -96,12 +96,25 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
         const std::string fifo_name =
             last ? base + "_to_host" : base + "_to_" + object_name(net.layers[i + 1].name);
         RowFifo* downstream = make_fifo(fifo_name, layer.fifo_depth);
-        (*unit_out)(*downstream);
+        TimedBlock* producer = unit.get();  // the block whose rows are the layer's output
+        if (layer.reuse > 1) {
+            // PE reuse: the MVTU's passes go through the OFM buffer, complete rows leave it.
+            auto buffer = std::make_unique<OfmBuffer>((base + "_ofm_buffer").c_str(), layer, period_);
+            RowFifo* passes = make_fifo(base + "_mvtu2ofm", options.internal_fifo_depth);
+            (*unit_out)(*passes);
+            buffer->in(*passes);
+            buffer->out(*downstream);
+            blocks.ofm_buffer = buffer.get();
+            producer = buffer.get();
+            ofm_buffers_.push_back(std::move(buffer));
+        } else {
+            (*unit_out)(*downstream);
+        }
         blocks.out_fifo = downstream;
 
         if (options.record_layers) {
             probes_.push_back(std::make_unique<FrameAssembler>(layer.out));
-            unit->set_probe(probes_.back().get());
+            producer->set_probe(probes_.back().get());
         }
         blocks.unit = unit.get();
         units_.push_back(std::move(unit));
@@ -129,6 +142,7 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
     for (const auto& l : layers_) {
         if (l.swu != nullptr) probe(l.swu);
         probe(l.unit);
+        if (l.ofm_buffer != nullptr) probe(l.ofm_buffer);
     }
     const OutputSink* sink = sink_.get();
     const int frames = options.frames;

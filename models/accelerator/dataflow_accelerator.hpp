@@ -1,13 +1,15 @@
 // Top of the streaming dataflow accelerator (ch. 4.4.2, Fig. 4.1): the host input source,
 // then per layer an SWU feeding an MVTU (conv), an MVTU alone (fc), an SWU feeding a pooling
-// unit (maxpool) or a global pooling unit, bounded FIFOs between all of them, and the output
-// sink. It only creates and binds; the blocks do the work.
+// unit (maxpool) or a global pooling unit, an OFM buffer after the MVTU of a layer that reuses
+// its PEs, bounded FIFOs between all of them, and the output sink. It only creates and binds;
+// the blocks do the work.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "models/buffer/ofm_buffer.hpp"
 #include "models/common/frame_assembler.hpp"
 #include "models/mvtu/mvtu.hpp"
 #include "models/network/layer_params.hpp"
@@ -39,6 +41,7 @@ struct LayerBlocks {
     const LayerConfig* layer = nullptr;
     SlidingWindowUnit* swu = nullptr;
     TimedBlock* unit = nullptr;      // Mvtu, PoolUnit or GlobalPoolUnit
+    OfmBuffer* ofm_buffer = nullptr; // after the MVTU of a layer with PE reuse
     RowFifo* out_fifo = nullptr;     // FIFO after the layer
     RowFifo* swu_fifo = nullptr;     // FIFO between the SWU and the unit
 };
@@ -74,6 +77,7 @@ private:
     std::vector<std::unique_ptr<RowFifo>> fifos_;
     std::vector<std::unique_ptr<SlidingWindowUnit>> swus_;
     std::vector<std::unique_ptr<TimedBlock>> units_;
+    std::vector<std::unique_ptr<OfmBuffer>> ofm_buffers_;
     std::vector<std::unique_ptr<FrameAssembler>> probes_;
     std::vector<LayerBlocks> layers_;
     std::vector<Mvtu*> mvtus_;

@@ -21,6 +21,7 @@ std::string unit_rule(const LayerConfig& l) {
         case LayerType::Conv:
             os << "fan_in/SIMD * N/PE * H_out*ceil(W_out/MMV) = " << mvtu_synapse_folds(l) << " * "
                << mvtu_neuron_folds(l) << " * " << l.out.height << "*" << (l.out.width + l.folding.mmv - 1) / l.folding.mmv;
+            if (l.reuse > 1) os << " * reuse " << l.reuse;
             break;
         case LayerType::Fc:
             os << "fan_in/SIMD * N/PE = " << mvtu_synapse_folds(l) << " * " << mvtu_neuron_folds(l);
@@ -49,10 +50,15 @@ DataflowEstimate estimate_dataflow(const NetworkConfig& net) {
     for (const auto& l : net.layers) {
         if (l.uses_swu()) {
             std::ostringstream w, r;
-            w << "H_in * W_in*ceil(C/SIMD) = " << l.in.height << " * " << swu_read_cycles_per_row(l);
-            est.blocks.push_back({l.name, "swu_write", swu_read_cycles_per_row(l) * uint64_t(l.in.height), w.str()});
-            r << "H_out * ceil(W_out/MMV)*K*K*ceil(C/SIMD) = " << l.out.height << " * " << swu_write_cycles_per_row(l);
-            est.blocks.push_back({l.name, "swu_read", swu_write_cycles_per_row(l) * uint64_t(l.out.height), r.str()});
+            if (l.swu_write_pixels > 1)
+                w << "H_in * ceil(W_in/" << l.swu_write_pixels << ")*ceil(C/SIMD) = ";
+            else
+                w << "H_in * W_in*ceil(C/SIMD) = ";
+            w << l.in.height << " * " << swu_input_cycles_per_row(l);
+            est.blocks.push_back({l.name, "swu_write", swu_input_cycles_per_frame(l), w.str()});
+            r << "H_out * ceil(W_out/MMV)*K*K*ceil(C/SIMD) = " << l.out.height << " * " << swu_window_cycles_per_row(l);
+            if (l.reuse > 1) r << " * reuse " << l.reuse;
+            est.blocks.push_back({l.name, "swu_read", swu_window_cycles_per_frame(l), r.str()});
         }
         const char* role = l.is_compute() ? "mvtu" : (l.type == LayerType::MaxPool ? "pool" : "global_pool");
         est.blocks.push_back({l.name, role, unit_cycles_per_frame(l), unit_rule(l)});

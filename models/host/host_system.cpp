@@ -9,16 +9,10 @@
 
 namespace qsim {
 
-size_t device_layer_count(const NetworkConfig& net) {
-    size_t n = net.layers.size();
-    while (n > 1 && net.layers[n - 1].type == LayerType::Fc) --n;
-    return n;
-}
-
 HostSystem::HostSystem(sc_core::sc_module_name name, const NetworkConfig& net, const NetworkParams& params,
                        int frames, bool record_layers)
     : sc_core::sc_module(name),
-      device_layers_(net.host.architecture == HostArchitecture::Loopback ? net.layers.size() : device_layer_count(net)) {
+      device_layers_(net.device_layer_count()) {
     if (net.host.architecture == HostArchitecture::Loopback)
         build_loopback(net, frames);
     else

@@ -18,10 +18,6 @@
 
 namespace qsim {
 
-// Layers before the first one the host runs (fc layers at the end of the network run on the
-// host in the dataflow architecture, ch. 4.7.1.1).
-size_t device_layer_count(const NetworkConfig& net);
-
 class HostSystem : public sc_core::sc_module {
 public:
     HostSystem(sc_core::sc_module_name name, const NetworkConfig& net, const NetworkParams& params, int frames,

@@ -46,15 +46,18 @@ void Mvtu::account(uint64_t cycles, uint64_t ops) {
 }
 
 void Mvtu::run_conv() {
+    // With PE reuse each window row arrives once per pass; pass r computes its channel group.
+    const int group = layer_.out.channels / layer_.reuse;
     const uint64_t cycles = mvtu_cycles_per_row(layer_);
-    const uint64_t ops = uint64_t(layer_.fan_in()) * layer_.out.channels * layer_.out.width;
+    const uint64_t ops = uint64_t(layer_.fan_in()) * uint64_t(group) * layer_.out.width;
     wait_for_parameters();
     for (;;) {
         StreamRow windows = take(in);
-        StreamRow row = StreamRow::shaped(windows.frame, windows.row, windows.pixels, kernel_->channels());
-        kernel_->compute(windows.data.data(), windows.pixels, row.data.data());
+        StreamRow row = StreamRow::shaped(windows.frame, windows.row, windows.pixels, group);
+        row.pass = windows.pass;
+        kernel_->compute(windows.data.data(), windows.pixels, row.data.data(), windows.pass * group, group);
         account(cycles, ops);
-        const bool last = row.row == layer_.out.height - 1;
+        const bool last = row.row == layer_.out.height - 1 && row.pass == layer_.reuse - 1;
         const int frame = row.frame;
         give(out, std::move(row));
         if (last) frame_done(frame);

@@ -25,14 +25,15 @@ const int32_t* MvtuKernel::group_slice(const int32_t* window, int group) {
     return slice_.data();
 }
 
-void MvtuKernel::compute(const int32_t* windows, int pixels, int32_t* out) {
+void MvtuKernel::compute(const int32_t* windows, int pixels, int32_t* out, int first, int count) {
     const int per_group = channels_ / groups_;
+    const int end = first + count;
     for (int p = 0; p < pixels; ++p) {
         const int32_t* window = windows + size_t(p) * window_length_;
-        int32_t* o = out + size_t(p) * channels_;
-        for (int g = 0; g < groups_; ++g) {
+        int32_t* o = out + size_t(p) * size_t(count) - first;
+        for (int g = first / per_group; g < groups_ && g * per_group < end; ++g) {
             datapath_->load_input(group_slice(window, g));
-            for (int n = g * per_group; n < (g + 1) * per_group; ++n)
+            for (int n = std::max(first, g * per_group); n < std::min(end, (g + 1) * per_group); ++n)
                 o[n] = thresholds_.apply(datapath_->dot(n), n);
         }
     }

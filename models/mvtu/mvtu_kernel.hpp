@@ -23,7 +23,9 @@ public:
     const WeightMemory& memory() const { return memory_; }
 
     // windows: `pixels` vectors of window_length() codes; out: pixels x channels codes.
-    void compute(const int32_t* windows, int pixels, int32_t* out);
+    void compute(const int32_t* windows, int pixels, int32_t* out) { compute(windows, pixels, out, 0, channels_); }
+    // Only output channels [first, first + count) (one PE-reuse pass): out is pixels x count.
+    void compute(const int32_t* windows, int pixels, int32_t* out, int first, int count);
 
 private:
     const int32_t* group_slice(const int32_t* window, int group);

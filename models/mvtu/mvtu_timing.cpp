@@ -14,12 +14,13 @@ uint64_t mvtu_cycles_per_row(const LayerConfig& l) {
 }
 
 uint64_t mvtu_cycles_per_frame(const LayerConfig& l) {
-    return l.type == LayerType::Conv ? mvtu_cycles_per_row(l) * uint64_t(l.out.height)
-                                     : mvtu_cycles_per_row(l);
+    return l.type == LayerType::Conv
+               ? mvtu_cycles_per_row(l) * uint64_t(l.out.height) * uint64_t(l.reuse)
+               : mvtu_cycles_per_row(l);
 }
 
 uint64_t mvtu_lanes(const LayerConfig& l) {
-    return uint64_t(l.folding.pe) * l.folding.simd * l.folding.mmv;
+    return uint64_t(l.physical_pe()) * l.folding.simd * l.folding.mmv;
 }
 
 uint64_t mvtu_ops_per_frame(const LayerConfig& l) {

@@ -9,7 +9,7 @@ namespace qsim {
 
 WeightMemory::WeightMemory(const LayerConfig& layer, const LayerParams& params)
     : binary_(layer.weights.quant == WeightQuant::Binary),
-      pe_(layer.folding.pe),
+      pe_(layer.physical_pe()),
       simd_(layer.folding.simd),
       bits_(layer.weights.bits),
       channels_(layer.out.channels),

@@ -19,6 +19,11 @@ nlohmann::json layer_json(const LayerConfig& l) {
     if (l.is_compute()) {
         j["filters"] = l.filters;
         j["prune"] = l.prune;
+        if (l.prune > 0.0)
+            j["prune_round"] = l.prune_round == PruneRound::Up     ? "up"
+                               : l.prune_round == PruneRound::Down ? "down"
+                                                                   : "nearest";
+        if (l.grow_to_pe) j["grow_to_pe"] = true;
     }
     j["in"] = shape_json(l.in);
     j["out"] = shape_json(l.out);
@@ -33,10 +38,18 @@ nlohmann::json layer_json(const LayerConfig& l) {
                         {"scale", l.weights.scale}};
         j["activation"] = {{"type", to_string(l.activation.type)}, {"bits", l.activation.bits}};
         j["datapath"] = to_string(l.datapath);
+        if (l.thresholds_per_channel() > 0)
+            j["threshold_storage"] =
+                l.threshold_storage == LayerConfig::ThresholdStorage::Memory ? "memory" : "constant";
+        j["multipliers"] = l.multipliers == LayerConfig::Multipliers::Dsp ? "dsp" : "lut";
     }
     j["folding"] = {{"pe", l.folding.pe}, {"simd", l.folding.simd}, {"mmv", l.folding.mmv}};
+    if (l.type == LayerType::Conv) j["reuse"] = l.reuse;
     j["fifo_depth"] = l.fifo_depth;
-    if (l.uses_swu()) j["swu_buffer_rows"] = l.swu_buffer_rows;
+    if (l.uses_swu()) {
+        j["swu_buffer_rows"] = l.swu_buffer_rows;
+        j["swu_write_pixels"] = l.swu_write_pixels;
+    }
     return j;
 }
 
@@ -70,6 +83,8 @@ nlohmann::json config_to_json(const NetworkConfig& cfg) {
                         {"seed", cfg.weights.seed},
                         {"sparsity", cfg.weights.sparsity}};
     j["run"] = {{"frames", cfg.run.frames}, {"watchdog_cycles", cfg.run.watchdog_cycles}};
+    j["resources"] = {{"flow", cfg.resources.flow == ResourceFlow::Implementation ? "implementation"
+                                                                                  : "hls_estimate"}};
     nlohmann::json layers = nlohmann::json::array();
     for (const auto& l : cfg.layers) layers.push_back(layer_json(l));
     j["layers"] = std::move(layers);

@@ -814,19 +814,21 @@ std::pair<int64_t, int64_t> same_padding(int64_t in, int64_t kernel, int64_t str
 }
 
 const std::vector<std::string> kAllLayerKeys = {
-    "name",    "type",    "kernel",     "stride",   "padding", "groups",     "filters",
-    "prune",   "weights", "activation", "datapath", "folding", "fifo_depth", "swu_buffer_rows",
+    "name",       "type",        "kernel",     "stride",   "padding",         "groups",
+    "filters",    "prune",       "prune_round", "grow_to_pe", "weights",     "activation",
+    "datapath",   "multipliers", "threshold_storage", "folding",     "reuse",      "fifo_depth", "swu_buffer_rows", "swu_write_pixels",
     "in_channels"};
 
 std::vector<std::string> layer_keys(LayerType t) {
     switch (t) {
         case LayerType::Conv: return kAllLayerKeys;
         case LayerType::Fc:
-            return {"name",       "type",     "filters", "prune",      "weights",
-                    "activation", "datapath", "folding", "fifo_depth", "in_channels"};
+            return {"name",       "type",       "filters",  "prune",   "prune_round", "grow_to_pe",
+                    "weights",    "activation", "datapath", "multipliers", "threshold_storage", "folding",
+                    "reuse",      "fifo_depth", "in_channels"};
         case LayerType::MaxPool:
-            return {"name",    "type",       "kernel",          "stride",     "padding",
-                    "folding", "fifo_depth", "swu_buffer_rows", "in_channels"};
+            return {"name",       "type",       "kernel",          "stride",           "padding",
+                    "folding",    "fifo_depth", "swu_buffer_rows", "swu_write_pixels", "in_channels"};
         case LayerType::GlobalMaxPool:
             return {"name", "type", "folding", "fifo_depth", "in_channels"};
     }
@@ -947,6 +949,10 @@ void check_layer_counts(const Ctx& c, const YAML::Node& item, const std::string&
     const i128 hi = L.in.height, wi = L.in.width, ci = L.in.channels;
     const i128 ho = L.out.height, wo = L.out.width, n = L.out.channels;
     const i128 k = L.kernel, simd = L.folding.simd, pe = L.folding.pe, mmv = L.folding.mmv;
+    const i128 reuse = L.reuse;
+    // Formulas name the reuse factor only where there is one.
+    const std::string reuse_factor = L.reuse > 1 ? " * reuse" : "";
+    const std::string reuse_value = L.reuse > 1 ? " * " + std::to_string(L.reuse) : "";
     struct Count {
         const char* what;
         std::string formula;
@@ -955,15 +961,18 @@ void check_layer_counts(const Ctx& c, const YAML::Node& item, const std::string&
     std::vector<Count> counts;
     auto num = [](i128 v) { return to_text(v); };
     if (L.uses_swu()) {
-        counts.push_back({"sliding-window unit (input side) cycles per frame", "H_in * W_in * ceil(C/SIMD) = " +
-                              num(hi) + " * " + num(wi) + " * " + num(ceil_div128(ci, simd)),
-                          sat_mul(sat_mul(hi, wi), ceil_div128(ci, simd))});
+        const i128 wp = L.swu_write_pixels;
+        counts.push_back({"sliding-window unit (input side) cycles per frame",
+                          "H_in * ceil(W_in/P) * ceil(C/SIMD) = " + num(hi) + " * " + num(ceil_div128(wi, wp)) +
+                              " * " + num(ceil_div128(ci, simd)),
+                          sat_mul(sat_mul(hi, ceil_div128(wi, wp)), ceil_div128(ci, simd))});
         counts.push_back({"sliding-window unit (window side) cycles per frame",
-                          "H_out * ceil(W_out/MMV) * K*K * ceil(C/SIMD) = " + num(ho) + " * " +
+                          "H_out * ceil(W_out/MMV) * K*K * ceil(C/SIMD)" + reuse_factor + " = " + num(ho) + " * " +
                               num(ceil_div128(wo, mmv)) + " * " + num(k) + "*" + num(k) + " * " +
-                              num(ceil_div128(ci, simd)),
-                          sat_mul(sat_mul(sat_mul(ho, ceil_div128(wo, mmv)), sat_mul(k, k)),
-                                  ceil_div128(ci, simd))});
+                              num(ceil_div128(ci, simd)) + reuse_value,
+                          sat_mul(sat_mul(sat_mul(sat_mul(ho, ceil_div128(wo, mmv)), sat_mul(k, k)),
+                                          ceil_div128(ci, simd)),
+                                  reuse)});
     }
     switch (L.type) {
         case LayerType::Conv:
@@ -971,9 +980,11 @@ void check_layer_counts(const Ctx& c, const YAML::Node& item, const std::string&
             const i128 fan_in = L.fan_in();
             const i128 pixels = L.type == LayerType::Conv ? sat_mul(ho, ceil_div128(wo, mmv)) : 1;
             counts.push_back({"MVTU cycles per frame",
-                              "output pixel groups * ceil(fan_in/SIMD) * ceil(N/PE) = " + num(pixels) +
-                                  " * " + num(ceil_div128(fan_in, simd)) + " * " + num(ceil_div128(n, pe)),
-                              sat_mul(sat_mul(pixels, ceil_div128(fan_in, simd)), ceil_div128(n, pe))});
+                              "output pixel groups * ceil(fan_in/SIMD) * ceil(N/PE)" + reuse_factor + " = " +
+                                  num(pixels) + " * " + num(ceil_div128(fan_in, simd)) + " * " +
+                                  num(ceil_div128(n, pe)) + reuse_value,
+                              sat_mul(sat_mul(sat_mul(pixels, ceil_div128(fan_in, simd)), ceil_div128(n, pe)),
+                                      reuse)});
             counts.push_back({"multiply-accumulates per frame",
                               "fan_in * N * H_out * W_out = " + num(fan_in) + " * " + num(n) + " * " +
                                   num(ho) + " * " + num(wo),
@@ -1017,7 +1028,7 @@ void check_layer_counts(const Ctx& c, const YAML::Node& item, const std::string&
 }
 
 LayerConfig parse_layer(const Ctx& c, const YAML::Node& item, size_t index, const Upstream& up,
-                        int default_fifo, std::map<std::string, std::string>& names) {
+                        int default_fifo, int default_reuse, std::map<std::string, std::string>& names) {
     const std::string lpath = "layers[" + std::to_string(index) + "]";
     auto F = [&](const std::string& k) { return lpath + "." + k; };
     if (!item.IsMap()) c.fail(item, lpath, "expected a mapping (one layer), got " + kind_of(item));
@@ -1136,28 +1147,49 @@ LayerConfig parse_layer(const Ctx& c, const YAML::Node& item, size_t index, cons
                 c.fail(pn, F("prune"), "must be in [0, 1) (got " + fmt_double(L.prune) + ")");
         }
         const int g = L.groups;
+        if (lm.has("prune_round")) {
+            YAML::Node rn = lm.get("prune_round");
+            if (L.prune == 0.0)
+                c.fail(rn, F("prune_round"), "only applies with prune > 0 (prune is 0 here)");
+            L.prune_round = c.as_enum<PruneRound>(rn, F("prune_round"), "rounding",
+                                                  {{"up", PruneRound::Up},
+                                                   {"down", PruneRound::Down},
+                                                   {"nearest", PruneRound::Nearest}});
+        }
+        if (lm.has("grow_to_pe")) {
+            YAML::Node gn = lm.get("grow_to_pe");
+            L.grow_to_pe = c.as_bool(gn, F("grow_to_pe"));
+            if (L.grow_to_pe && L.prune > 0.0)
+                c.fail(gn, F("grow_to_pe"),
+                       "applies to unpruned layers (prune = 0); a pruned layer is rounded to a PE "
+                       "multiple by prune_round");
+        }
         int64_t n_out;
-        if (L.prune == 0.0) {
+        if (L.prune == 0.0 && !L.grow_to_pe) {
             n_out = L.filters;
             if (n_out % g != 0)
                 c.fail(filters_node, F("filters"),
                        "must be a multiple of groups = " + std::to_string(g) + " (got " +
                            std::to_string(n_out) + ")");
         } else {
-            // Keep (N / groups) % PE == 0 (ch. 4.5.2): round the kept count up per group.
+            // Keep (N / groups) % PE == 0 (ch. 4.5.2): round the kept count per group to a PE
+            // multiple (pruning), or grow an unpruned layer's filters up to one.
             double per = double(L.filters) * (1.0 - L.prune) / (double(g) * double(fold.pe));
-            double k = std::max(1.0, std::ceil(per - 1e-9));
+            double k = L.prune_round == PruneRound::Up     ? std::ceil(per - 1e-9)
+                       : L.prune_round == PruneRound::Down ? std::floor(per + 1e-9)
+                                                           : std::floor(per + 0.5);
+            k = std::max(1.0, k);
             double n = k * double(g) * double(fold.pe);
             if (n > double(INT_MAX))
                 c.fail(filters_node, F("filters"),
                        "pruned channel count " + fmt_double(n) + " does not fit in 32 bits");
             n_out = int64_t(n);
-            if (n_out > L.filters)
+            if (n_out > L.filters && !L.grow_to_pe)
                 c.fail(lm.get("prune"), F("prune"),
                        "keeping " + fmt_double(double(L.filters) * (1.0 - L.prune)) + " of " +
                            std::to_string(L.filters) + " filters rounds up to " + std::to_string(n_out) +
                            " (a multiple of groups x PE = " + std::to_string(g * fold.pe) +
-                           "), more than the layer has; choose a smaller PE");
+                           "), more than the layer has; choose a smaller PE or prune_round: down");
         }
         if (L.type == LayerType::Fc) {
             L.out = FmShape{1, 1, int(n_out)};
@@ -1190,6 +1222,25 @@ LayerConfig parse_layer(const Ctx& c, const YAML::Node& item, size_t index, cons
                            " input (got '" + to_string(d) + "')");
         }
 
+        if (lm.has("multipliers")) {
+            YAML::Node mn = lm.get("multipliers");
+            L.multipliers = c.as_enum<LayerConfig::Multipliers>(
+                mn, F("multipliers"), "multiplier implementation",
+                {{"dsp", LayerConfig::Multipliers::Dsp}, {"lut", LayerConfig::Multipliers::Lut}});
+        }
+
+        if (lm.has("threshold_storage")) {
+            YAML::Node tn = lm.get("threshold_storage");
+            L.threshold_storage = c.as_enum<LayerConfig::ThresholdStorage>(
+                tn, F("threshold_storage"), "threshold storage",
+                {{"memory", LayerConfig::ThresholdStorage::Memory},
+                 {"constant", LayerConfig::ThresholdStorage::Constant}});
+            if (L.thresholds_per_channel() == 0)
+                c.fail(tn, F("threshold_storage"),
+                       std::string("only applies to thresholds and bipolar activations (this layer's is '") +
+                           to_string(L.activation.type) + "')");
+        }
+
         // Folding rules.
         i128 fan_in;
         if (L.type == LayerType::Conv) {
@@ -1199,10 +1250,11 @@ LayerConfig parse_layer(const Ctx& c, const YAML::Node& item, size_t index, cons
                 c.fail(simd_node, F("folding.simd"),
                        "must divide in_channels/groups = " + std::to_string(cpg) + " (got " +
                            std::to_string(fold.simd) + ")");
-            if (L.prune == 0.0 && (n_out / g) % fold.pe != 0)
+            if (L.prune == 0.0 && !L.grow_to_pe && (n_out / g) % fold.pe != 0)
                 c.fail(pe_node, F("folding.pe"),
                        "must divide out_channels/groups = " + std::to_string(n_out / g) + " (got " +
-                           std::to_string(fold.pe) + ")");
+                           std::to_string(fold.pe) + "; grow_to_pe: true rounds the filters up to a "
+                           "multiple)");
             if (L.out.width % fold.mmv != 0)
                 c.fail(mmv_node, F("folding.mmv"),
                        "must divide the output width = " + std::to_string(L.out.width) + " (got " +
@@ -1213,10 +1265,11 @@ LayerConfig parse_layer(const Ctx& c, const YAML::Node& item, size_t index, cons
                 c.fail(simd_node, F("folding.simd"),
                        "must divide fan_in = " + to_text(fan_in) + " (got " +
                            std::to_string(fold.simd) + ")");
-            if (L.prune == 0.0 && n_out % fold.pe != 0)
+            if (L.prune == 0.0 && !L.grow_to_pe && n_out % fold.pe != 0)
                 c.fail(pe_node, F("folding.pe"),
                        "must divide out_channels = " + std::to_string(n_out) + " (got " +
-                           std::to_string(fold.pe) + ")");
+                           std::to_string(fold.pe) + "; grow_to_pe: true rounds the filters up to a "
+                           "multiple)");
             if (fold.mmv != 1)
                 c.fail(mmv_node, F("folding.mmv"),
                        "must be 1 for fc layers (got " + std::to_string(fold.mmv) + ")");
@@ -1254,10 +1307,32 @@ LayerConfig parse_layer(const Ctx& c, const YAML::Node& item, size_t index, cons
     }
     L.folding = fold;
 
+    // PE reuse (ch. 4.5.1): conv layers only; the time-shared PE count must be whole.
+    if (lm.has("reuse") || (default_reuse > 1 && L.type == LayerType::Conv)) {
+        YAML::Node rn = lm.get("reuse");
+        const int reuse = lm.has("reuse") ? c.as_int(rn, F("reuse"), 1, 1 << 16) : default_reuse;
+        if (reuse > 1) {
+            if (L.type != LayerType::Conv)
+                c.fail(rn, F("reuse"),
+                       "PE reuse applies to conv layers; for an fc layer fewer PEs are the same as "
+                       "more neuron folds: lower folding.pe instead");
+            const auto at = [&]() { return lm.has("reuse") ? rn : (pe_node.IsDefined() ? pe_node : item); };
+            if (fold.pe % reuse != 0)
+                c.fail(at(), lm.has("reuse") ? F("reuse") : F("folding.pe"),
+                       "reuse " + std::to_string(reuse) + " must divide folding.pe = " +
+                           std::to_string(fold.pe) + " (the PE array of pe / reuse PEs is time-shared " +
+                           std::to_string(reuse) + " ways)" +
+                           (lm.has("reuse") ? "" : "; the reuse comes from defaults.reuse"));
+        }
+        L.reuse = reuse;
+    }
+
     L.fifo_depth = lm.int_or("fifo_depth", default_fifo, 1);
 
     if (L.uses_swu()) {
-        int64_t def_rows = int64_t(L.kernel) + L.stride;
+        // With reuse the SWU keeps the whole input frame for the passes.
+        int64_t def_rows = L.reuse > 1 ? int64_t(L.in.height) : int64_t(L.kernel) + L.stride;
+        L.swu_write_pixels = lm.int_or("swu_write_pixels", 1, 1, 1 << 16);
         if (lm.has("swu_buffer_rows")) {
             YAML::Node sn = lm.get("swu_buffer_rows");
             int rows = c.as_int(sn, F("swu_buffer_rows"));
@@ -1265,6 +1340,11 @@ LayerConfig parse_layer(const Ctx& c, const YAML::Node& item, size_t index, cons
                 c.fail(sn, F("swu_buffer_rows"),
                        "must be >= kernel = " + std::to_string(L.kernel) + " (got " +
                            std::to_string(rows) + ")");
+            if (L.reuse > 1 && rows < L.in.height)
+                c.fail(sn, F("swu_buffer_rows"),
+                       "must be >= the input height " + std::to_string(L.in.height) +
+                           " with reuse " + std::to_string(L.reuse) +
+                           ": every pass reads the whole input frame (got " + std::to_string(rows) + ")");
             L.swu_buffer_rows = rows;
         } else {
             if (def_rows > INT_MAX)
@@ -1302,7 +1382,8 @@ NetworkConfig parse_root(Ctx& c, const YAML::Node& root,
         c.fail(SourceLoc{1, 1}, "", "empty document; expected " + kTop);
     if (!root.IsMap()) c.fail(root, "", "expected " + kTop + ", got " + kind_of(root));
     MapView m(c, root, "");
-    m.check_keys({"name", "params", "device", "input", "weights", "run", "defaults", "host", "layers"});
+    m.check_keys({"name", "params", "device", "input", "weights", "run", "defaults", "host", "resources",
+                  "layers"});
 
     parse_params(c, m, overrides);
 
@@ -1335,11 +1416,20 @@ NetworkConfig parse_root(Ctx& c, const YAML::Node& root,
                        "must be >= 1 (got 0; leave the field out for the limit derived from the design)");
         }
     }
-    int default_fifo = 2;
+    int default_fifo = 2, default_reuse = 1;
     if (m.has("defaults")) {
         MapView d(c, m.get("defaults"), "defaults");
-        d.check_keys({"fifo_depth"});
+        d.check_keys({"fifo_depth", "reuse"});
         default_fifo = d.int_or("fifo_depth", 2, 1);
+        default_reuse = d.int_or("reuse", 1, 1, 1 << 16);
+    }
+    if (m.has("resources")) {
+        MapView r(c, m.get("resources"), "resources");
+        r.check_keys({"flow"});
+        if (r.has("flow"))
+            cfg.resources.flow = c.as_enum<ResourceFlow>(r.get("flow"), "resources.flow", "resource flow",
+                                                         {{"implementation", ResourceFlow::Implementation},
+                                                          {"hls_estimate", ResourceFlow::HlsEstimate}});
     }
 
     YAML::Node layers = m.need("layers");
@@ -1354,7 +1444,7 @@ NetworkConfig parse_root(Ctx& c, const YAML::Node& root,
     std::map<std::string, std::string> names;
     size_t index = 0;
     for (auto it = layers.begin(); it != layers.end(); ++it, ++index) {
-        LayerConfig L = parse_layer(c, *it, index, up, default_fifo, names);
+        LayerConfig L = parse_layer(c, *it, index, up, default_fifo, default_reuse, names);
         if (L.is_compute()) up.acc_source = L.name;
         up.shape = L.out;
         up.enc = L.out_encoding;

@@ -46,6 +46,13 @@ int LayerConfig::thresholds_per_channel() const {
     }
 }
 
+size_t NetworkConfig::device_layer_count() const {
+    size_t n = layers.size();
+    if (!host.enabled || host.architecture != HostArchitecture::Dataflow) return n;
+    while (n > 1 && layers[n - 1].type == LayerType::Fc) --n;
+    return n;
+}
+
 const LayerConfig* NetworkConfig::find_layer(const std::string& n) const {
     for (const auto& l : layers)
         if (l.name == n) return &l;

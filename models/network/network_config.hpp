@@ -98,6 +98,16 @@ struct DmaConfig {
     double clock_mhz = 250.0;
 };
 
+// What the resource report models (docs/resources.md): the post-place-and-route result of
+// implementing the design, or Vivado HLS's pre-synthesis estimate of it (which sizes every
+// operator at its declared width). Published figures come from both (thesis Table 4.3 is
+// measured after implementation, Table 5.7 and seed 004 are HLS estimates).
+enum class ResourceFlow { Implementation, HlsEstimate };
+
+struct ResourceConfig {
+    ResourceFlow flow = ResourceFlow::Implementation;
+};
+
 enum class HostArchitecture { Dataflow, Loopback };
 enum class TimingMode { LooselyTimed, ApproximatelyTimed };
 
@@ -133,6 +143,9 @@ struct ActivationConfig {
     int bits = 2;  // output code width (Bipolar: 1; None: 32)
 };
 
+// How a pruned filter count is brought to a multiple of groups x PE (ch. 4.5.2).
+enum class PruneRound { Up, Down, Nearest };
+
 struct LayerConfig {
     std::string name;
     LayerType type = LayerType::Conv;
@@ -146,9 +159,11 @@ struct LayerConfig {
     int groups = 1;
 
     // Output channels: the source's filter count, the pruning ratio applied to it, and the
-    // resulting count (rounded up so that (N / groups) % PE == 0, ch. 4.5.2).
+    // resulting count (rounded to a multiple so that (N / groups) % PE == 0, ch. 4.5.2).
     int filters = 0;
     double prune = 0.0;
+    PruneRound prune_round = PruneRound::Up;
+    bool grow_to_pe = false;  // unpruned layer: grow the filters up to a multiple of groups x PE
 
     // Derived by the loader.
     FmShape in;
@@ -162,12 +177,27 @@ struct LayerConfig {
     WeightQuantConfig weights;
     ActivationConfig activation;
     Datapath datapath = Datapath::AddSub;
+    // How multi-bit products are built where the layer has them (the DSP-MAC datapath): on DSP
+    // slices, or as LUT multipliers in the fabric (thesis Table 6.5 "8-bit, no DSPs"). XNOR and
+    // ADD/SUB datapaths have no multipliers; the setting does not change them.
+    enum class Multipliers { Dsp, Lut } multipliers = Multipliers::Dsp;
+    // Thresholds in memories loaded at run time (DMA channel 1), or compiled into the logic as
+    // constants (seed 004: batch-norm parameters "included as constants in the C++").
+    enum class ThresholdStorage { Memory, Constant } threshold_storage = ThresholdStorage::Memory;
 
     Folding folding;
+    // PE reuse (ch. 4.5.1, eq. 4.5-4.7), conv layers: the PE array of folding.pe / reuse PEs is
+    // time-shared over `reuse` passes per frame, pass r computing output channels
+    // [r N/reuse, (r+1) N/reuse) for every pixel; the SWU keeps the whole input frame for the
+    // passes and an OFM buffer holds the first reuse-1 passes' channels until the last arrives.
+    int reuse = 1;
     int fifo_depth = 2;        // rows held by the FIFO after this layer
     int swu_buffer_rows = 0;   // SWU line buffer capacity in input rows (K + stride by default)
+    int swu_write_pixels = 1;  // input pixels the SWU's write side takes per clock
 
     bool is_compute() const { return type == LayerType::Conv || type == LayerType::Fc; }
+    // The PEs built in hardware: folding.pe time-shared `reuse` ways.
+    int physical_pe() const { return folding.pe / reuse; }
     bool uses_swu() const { return type == LayerType::Conv || type == LayerType::MaxPool; }
     int out_channels() const { return out.channels; }
     // Synapses per output channel (fan-in of one dot product).
@@ -184,9 +214,13 @@ struct NetworkConfig {
     WeightSource weights;
     RunConfig run;
     HostConfig host;  // the host link, when the config has a `host:` section
+    ResourceConfig resources;
     std::vector<LayerConfig> layers;
 
     double clock_hz() const { return device.clock_mhz * 1e6; }
+    // Layers built on the FPGA, a prefix of `layers`: with a host link in the dataflow
+    // architecture the trailing fc layers run on the host (ch. 4.7.1.1); otherwise all.
+    size_t device_layer_count() const;
     const LayerConfig* find_layer(const std::string& name) const;
 };
 

@@ -52,7 +52,7 @@ void SlidingWindowUnit::release_below(int frame, int row) {
 }
 
 void SlidingWindowUnit::accept_rows() {
-    const uint64_t cycles = swu_read_cycles_per_row(layer_);
+    const uint64_t cycles = swu_input_cycles_per_row(layer_);
     for (;;) {
         while (int(buffer_.size()) >= capacity_)
             writer_.wait_internal(row_freed_, true, "space in the line buffer (" + std::to_string(buffer_.size()) + "/" +
@@ -71,34 +71,39 @@ void SlidingWindowUnit::accept_rows() {
 }
 
 void SlidingWindowUnit::emit_windows() {
-    const uint64_t cycles = swu_write_cycles_per_row(layer_);
+    const uint64_t cycles = swu_window_cycles_per_row(layer_);
     const int K = layer_.kernel;
     const int window_length = K * K * layer_.in.channels;
     std::vector<const int32_t*> rows(size_t(K), nullptr);
     for (int f = 0;; ++f) {
-        for (int r = 0; r < layer_.out.height; ++r) {
-            const int first = swu_first_input_row(layer_, r);
-            const int last = std::min(first + K - 1, layer_.in.height - 1);
-            while (!delivered(f, last))
-                reader_.wait_internal(row_added_, false,
-                                      "input row " + std::to_string(last) + " of frame " + std::to_string(f) +
-                                          " in the line buffer (" + std::to_string(buffer_.size()) + "/" +
-                                          std::to_string(capacity_) + " rows held)");
-            for (int ky = 0; ky < K; ++ky) {
-                const int iy = first + ky;
-                if (iy < 0 || iy >= layer_.in.height) {
-                    rows[size_t(ky)] = nullptr;
-                } else if ((rows[size_t(ky)] = find_row(f, iy)) == nullptr) {
-                    SC_REPORT_FATAL(name(), ("row " + std::to_string(iy) + " of frame " + std::to_string(f) +
-                                             " missing from the line buffer").c_str());
+        // With PE reuse the frame's windows go out once per pass; rows are kept until the last.
+        for (int pass = 0; pass < layer_.reuse; ++pass) {
+            const bool last_pass = pass + 1 == layer_.reuse;
+            for (int r = 0; r < layer_.out.height; ++r) {
+                const int first = swu_first_input_row(layer_, r);
+                const int last = std::min(first + K - 1, layer_.in.height - 1);
+                while (!delivered(f, last))
+                    reader_.wait_internal(row_added_, false,
+                                          "input row " + std::to_string(last) + " of frame " + std::to_string(f) +
+                                              " in the line buffer (" + std::to_string(buffer_.size()) + "/" +
+                                              std::to_string(capacity_) + " rows held)");
+                for (int ky = 0; ky < K; ++ky) {
+                    const int iy = first + ky;
+                    if (iy < 0 || iy >= layer_.in.height) {
+                        rows[size_t(ky)] = nullptr;
+                    } else if ((rows[size_t(ky)] = find_row(f, iy)) == nullptr) {
+                        SC_REPORT_FATAL(name(), ("row " + std::to_string(iy) + " of frame " + std::to_string(f) +
+                                                 " missing from the line buffer").c_str());
+                    }
                 }
+                StreamRow windows = StreamRow::shaped(f, r, layer_.out.width, window_length);
+                windows.pass = pass;
+                build_window_row(layer_, rows.data(), windows.data.data());
+                reader_.busy(cycles);
+                reader_.give(out, std::move(windows));
+                // Rows above the next window's first row are no longer needed.
+                if (last_pass) release_below(f, swu_first_input_row(layer_, r + 1));
             }
-            StreamRow windows = StreamRow::shaped(f, r, layer_.out.width, window_length);
-            build_window_row(layer_, rows.data(), windows.data.data());
-            reader_.busy(cycles);
-            reader_.give(out, std::move(windows));
-            // Rows above the next window's first row are no longer needed.
-            release_below(f, swu_first_input_row(layer_, r + 1));
         }
         reader_.frame_done(f);
         release_below(f + 1, 0);

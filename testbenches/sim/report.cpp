@@ -1,11 +1,13 @@
 #include "testbenches/sim/report.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <iomanip>
 #include <sstream>
 #include <string>
 
+#include "models/common/text_format.hpp"
 #include "models/network/config_json.hpp"
 #include "models/network/weight_file.hpp"
 
@@ -23,8 +25,57 @@ std::string shape(const FmShape& s) {
     return std::to_string(s.height) + "x" + std::to_string(s.width) + "x" + std::to_string(s.channels);
 }
 
-std::string folding(const Folding& f) {
-    return std::to_string(f.pe) + "/" + std::to_string(f.simd) + "/" + std::to_string(f.mmv);
+// The PEs built (folding.pe / reuse), SIMD and MMV; " rR" when the PEs are reused R times.
+std::string folding(const LayerResult& l) {
+    std::string s = std::to_string(l.folding.pe / l.reuse) + "/" + std::to_string(l.folding.simd) + "/" +
+                    std::to_string(l.folding.mmv);
+    if (l.reuse > 1) s += " r" + std::to_string(l.reuse);
+    return s;
+}
+
+void print_resources(std::ostream& os, const RunResult& r) {
+    const ResourceReport& rep = r.resources;
+    os << "resources (" << (rep.flow == "implementation" ? "after implementation" : "Vivado HLS estimate")
+       << "; docs/resources.md): " << rep.scope << "\n"
+       << std::left << std::setw(12) << "block" << std::right << std::setw(10) << "LUT" << std::setw(10) << "FF"
+       << std::setw(9) << "BRAM18" << std::setw(7) << "DSP" << "   largest part\n";
+    auto row = [&](const std::string& label, const Resources& u, const std::string& note) {
+        os << std::left << std::setw(12) << label << std::right << std::setw(10) << grouped(u.lut) << std::setw(10)
+           << grouped(u.ff) << std::setw(9) << grouped(u.bram18) << std::setw(7) << grouped(u.dsp) << "   " << note
+           << "\n";
+    };
+    // One row per layer; the parts outside the layers (input FIFO, host link) one row per block.
+    auto key = [](const ResourceItem& it) { return it.layer.empty() ? "/" + it.block : it.layer; };
+    std::vector<std::string> order;
+    for (const auto& it : rep.items)
+        if (std::find(order.begin(), order.end(), key(it)) == order.end()) order.push_back(key(it));
+    for (const auto& k : order) {
+        Resources sum;
+        const ResourceItem* big = nullptr;
+        for (const auto& it : rep.items) {
+            if (key(it) != k) continue;
+            sum += it.use;
+            if (big == nullptr || it.use.lut + 100 * it.use.bram18 + 100 * it.use.dsp >
+                                      big->use.lut + 100 * big->use.bram18 + 100 * big->use.dsp)
+                big = &it;
+        }
+        const std::string label = k == "/fifo" ? "input" : k == "/host_link" ? "host link" : k;
+        row(label, sum, big->block + " " + big->part);
+    }
+    row("total", rep.total, "");
+    const DeviceUse& d = rep.device;
+    if (!d.known) {
+        os << "device         " << r.device << ": no resource counts (generic device)\n";
+        return;
+    }
+    os << "device use     " << r.device << ": LUT " << fmt("%.1f", d.lut_pct) << "%, FF " << fmt("%.1f", d.ff_pct)
+       << "%, BRAM18 " << fmt("%.1f", d.bram_pct) << "%, DSP " << fmt("%.1f", d.dsp_pct) << "%";
+    if (d.fits) {
+        os << ": fits\n";
+    } else {
+        os << ": DOES NOT FIT\n";
+        for (const auto& e : d.exceeded) os << "  exceeded     " << e << "\n";
+    }
 }
 
 void print_host(std::ostream& os, const RunResult& r) {
@@ -50,6 +101,23 @@ void print_host(std::ostream& os, const RunResult& r) {
     for (const auto& e : h.errors) os << "link error     " << e << "\n";
 }
 
+// "204,262 LUT (30.8%), 115,110 FF (8.7%), 944 BRAM18 (21.9%), 1,620 DSP (29.3%): fits the KU115".
+std::string resource_summary(const RunResult& r) {
+    const Resources& t = r.resources.total;
+    const DeviceUse& d = r.resources.device;
+    auto part = [&](uint64_t v, const char* what, double pct) {
+        return grouped(v) + " " + what + (d.known ? " (" + fmt("%.1f", pct) + "%)" : "");
+    };
+    std::string s = part(t.lut, "LUT", d.lut_pct) + ", " + part(t.ff, "FF", d.ff_pct) + ", " +
+                    part(t.bram18, "BRAM18", d.bram_pct) + ", " + part(t.dsp, "DSP", d.dsp_pct);
+    if (d.known) s += d.fits ? ": fits the " + r.device : ": does NOT fit the " + r.device;
+    return s;
+}
+
+nlohmann::json resources_json(const Resources& u) {
+    return {{"lut", u.lut}, {"ff", u.ff}, {"bram18", u.bram18}, {"bram36", u.bram36()}, {"dsp", u.dsp}};
+}
+
 }  // namespace
 
 void print_report(std::ostream& os, const RunResult& r) {
@@ -65,7 +133,7 @@ void print_report(std::ostream& os, const RunResult& r) {
     for (const auto& l : r.layers) {
         os << std::left << std::setw(10) << l.name << std::setw(15) << l.type << std::setw(14)
            << (l.datapath.empty() ? "-" : l.datapath) << std::setw(15) << shape(l.out) << std::setw(12)
-           << folding(l.folding) << std::right << std::setw(11) << l.estimate_per_frame << std::setw(11)
+           << folding(l) << std::right << std::setw(11) << l.estimate_per_frame << std::setw(11)
            << l.busy_per_frame << std::setw(7) << fmt("%.1f", 100.0 * l.busy_fraction) << std::setw(7)
            << fmt("%.1f", 100.0 * l.pe_utilization) << std::setw(11) << l.starved_cycles << std::setw(11)
            << l.blocked_cycles << std::setw(9)
@@ -74,7 +142,10 @@ void print_report(std::ostream& os, const RunResult& r) {
            << "\n";
     }
     os << "(est = analytical cycles per frame of the layer's MVTU/pool unit; busy/util over the network interval;\n"
-          " starved/blocked = cycles the unit waited for input / for space, whole run; fifo pk = peak/depth rows)\n\n";
+          " starved/blocked = cycles the unit waited for input / for space, whole run; fifo pk = peak/depth rows;\n"
+          " PE/SIMD/MMV: the PEs built, rR = each reused R times)\n\n";
+    print_resources(os, r);
+    os << "\n";
 
     if (r.deadlock) {
         std::string kind = r.stall_kind;
@@ -89,6 +160,7 @@ void print_report(std::ostream& os, const RunResult& r) {
        << " (analytical)\n"
        << "throughput     " << fmt("%.1f", r.frames_per_second) << " frames/s at " << fmt("%.1f", r.clock_mhz)
        << " MHz (analytical " << fmt("%.1f", r.estimate_frames_per_second) << ")\n"
+       << "resources      " << resource_summary(r) << "\n"
        << "latency        " << r.latency_cycles << " cycles = " << fmt("%.1f", r.latency_us) << " us (first frame)\n"
        << "bottleneck     " << r.bottleneck_block << ": " << r.bottleneck_reason << "\n"
        << "simulation     " << r.total_cycles << " cycles in " << fmt("%.3f", r.wall_seconds) << " s wall ("
@@ -145,6 +217,8 @@ nlohmann::json report_json(const RunResult& r, const NetworkConfig& net) {
                    {"in", {l.in.height, l.in.width, l.in.channels}},
                    {"out", {l.out.height, l.out.width, l.out.channels}},
                    {"folding", {{"pe", l.folding.pe}, {"simd", l.folding.simd}, {"mmv", l.folding.mmv}}},
+                   {"reuse", l.reuse},
+                   {"physical_pe", l.folding.pe / l.reuse},
                    {"ops_per_frame", l.ops_per_frame},
                    {"estimate_cycles_per_frame", l.estimate_per_frame},
                    {"busy_cycles_per_frame", l.busy_per_frame},
@@ -154,6 +228,9 @@ nlohmann::json report_json(const RunResult& r, const NetworkConfig& net) {
                    {"busy_fraction", l.busy_fraction},
                    {"pe_utilization", l.pe_utilization}};
         if (!l.datapath.empty()) jl["datapath"] = l.datapath;
+        if (l.reuse > 1)
+            jl["ofm_buffer"] = {{"peak_values", l.ofm_peak_values}, {"capacity_values", l.ofm_capacity_values}};
+        jl["resources"] = resources_json(r.resources.layer_total(l.name));
         if (l.swu_buffer_rows > 0)
             jl["swu"] = {{"write_busy_cycles_per_frame", l.swu_write_busy_per_frame},
                          {"read_busy_cycles_per_frame", l.swu_read_busy_per_frame},
@@ -164,6 +241,27 @@ nlohmann::json report_json(const RunResult& r, const NetworkConfig& net) {
         layers.push_back(jl);
     }
     j["layers"] = layers;
+    {
+        const ResourceReport& rep = r.resources;
+        json items = json::array();
+        for (const auto& it : rep.items) {
+            json ji = resources_json(it.use);
+            ji["layer"] = it.layer;
+            ji["block"] = it.block;
+            ji["part"] = it.part;
+            ji["rule"] = it.rule;
+            items.push_back(ji);
+        }
+        json dev = {{"known", rep.device.known}};
+        if (rep.device.known)
+            dev.update({{"available", resources_json(rep.device.available)},
+                        {"percent", {{"lut", rep.device.lut_pct}, {"ff", rep.device.ff_pct},
+                                     {"bram18", rep.device.bram_pct}, {"dsp", rep.device.dsp_pct}}},
+                        {"fits", rep.device.fits},
+                        {"exceeded", rep.device.exceeded}});
+        j["resources"] = {{"flow", rep.flow},   {"scope", rep.scope},   {"modelled", rep.modelled},
+                          {"total", resources_json(rep.total)}, {"device", dev}, {"items", items}};
+    }
     json blocks = json::array();
     for (const auto& b : r.blocks)
         blocks.push_back({{"name", b.name},

@@ -19,6 +19,7 @@
 #include "models/network/param_generator.hpp"
 #include "models/network/weight_file.hpp"
 #include "models/pool/pool_timing.hpp"
+#include "models/resources/resource_model.hpp"
 #include "models/source/input_kernel.hpp"
 #include "models/swu/swu_timing.hpp"
 #include "testbenches/golden/golden_reference.hpp"
@@ -244,6 +245,7 @@ RunResult simulate(const NetworkConfig& net, const NetworkParams& params, const 
     r.clock_mhz = net.device.clock_mhz;
     r.weights = describe_weights(net);
     r.frames_requested = options.frames > 0 ? options.frames : net.run.frames;
+    r.resources = estimate_resources(net);
     if (net.host.enabled && net.host.architecture == HostArchitecture::Loopback)
         return simulate_loopback(r, net, params, options);
 
@@ -298,6 +300,7 @@ RunResult simulate(const NetworkConfig& net, const NetworkParams& params, const 
         lr.type = to_string(l.type);
         lr.datapath = l.is_compute() ? to_string(l.datapath) : "";
         lr.folding = l.folding;
+        lr.reuse = l.reuse;
         lr.in = l.in;
         lr.out = l.out;
         lr.ops_per_frame = l.is_compute() ? mvtu_ops_per_frame(l) : pool_ops_per_frame(l);
@@ -319,6 +322,11 @@ RunResult simulate(const NetworkConfig& net, const NetworkParams& params, const 
             lr.swu_buffer_rows = swu_buffer_rows(l);
         }
         r.blocks.push_back(block_result(us, est));
+        if (lb.ofm_buffer != nullptr) {
+            r.blocks.push_back(block_result(lb.ofm_buffer->stats(), est));
+            lr.ofm_peak_values = lb.ofm_buffer->peak_values();
+            lr.ofm_capacity_values = lb.ofm_buffer->capacity_values();
+        }
         lr.fifo_peak = lb.out_fifo->stats().peak;
         lr.fifo_depth = lb.out_fifo->depth();
         if (r.interval_cycles > 0) {

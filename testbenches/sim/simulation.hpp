@@ -12,6 +12,7 @@
 #include "models/common/feature_map.hpp"
 #include "models/network/layer_params.hpp"
 #include "models/network/network_config.hpp"
+#include "models/resources/resources.hpp"
 
 namespace qsim {
 
@@ -37,7 +38,8 @@ struct LayerResult {
     std::string name;
     std::string type;
     std::string datapath;  // "" for pooling layers
-    Folding folding;
+    Folding folding;       // as configured (folding.pe before reuse)
+    int reuse = 1;         // PE reuse: folding.pe / reuse PEs are built
     FmShape in, out;
     uint64_t ops_per_frame = 0;          // MACs (compute) or comparisons (pool)
     uint64_t estimate_per_frame = 0;     // analytical cycles of the layer's unit per frame
@@ -53,6 +55,8 @@ struct LayerResult {
     int swu_buffer_rows = 0;
     int fifo_peak = 0;
     int fifo_depth = 0;
+    uint64_t ofm_peak_values = 0;      // PE reuse: most values the OFM buffer held
+    uint64_t ofm_capacity_values = 0;  // what it is sized for, (R-1)/R of the OFM
     double busy_fraction = 0.0;      // busy per frame / network interval
     double pe_utilization = 0.0;     // useful lane-ops / (lanes * network interval)
 };
@@ -122,6 +126,7 @@ struct RunResult {
 
     std::vector<LayerResult> layers;
     std::vector<BlockResult> blocks;
+    ResourceReport resources;  // estimated from the configuration (models/resources)
     CheckResult check;
     HostResult host;
     std::vector<FeatureMap> outputs;                  // final output frames

@@ -15,55 +15,13 @@
 #include <unistd.h>
 
 #include "models/network/config_json.hpp"
+#include "testbenches/unit/config_test_support.hpp"
 
 namespace qsim {
 namespace {
 
-// ---------------------------------------------------------------------------------------
-// Helpers.
-
-// Expects parse_network_config(yaml, "bad.yaml") to throw a ConfigError whose what() holds
-// "bad.yaml:<where>: <field>: " and every one of `words`. `where` is "line:col", or
-// "line" alone when only the line is checked, or "" when the error has no position.
-void expect_error(const std::string& yaml, const std::string& where, const std::string& field,
-                  const std::vector<std::string>& words,
-                  const std::map<std::string, std::string>& overrides = {}) {
-    try {
-        parse_network_config(yaml, "bad.yaml", overrides);
-        ADD_FAILURE() << "no ConfigError for:\n" << yaml;
-    } catch (const ConfigError& e) {
-        const std::string what = e.what();
-        std::string prefix = "bad.yaml";
-        if (!where.empty()) {
-            prefix += ":" + where + (where.find(':') == std::string::npos ? ":" : ": ");
-        } else {
-            prefix += ": ";
-        }
-        EXPECT_EQ(what.rfind(prefix, 0), 0u) << "expected prefix '" << prefix << "' in: " << what;
-        if (!field.empty()) {
-            EXPECT_NE(what.find(": " + field + ": "), std::string::npos)
-                << "expected field '" << field << "' in: " << what;
-        }
-        EXPECT_EQ(e.field(), field) << what;
-        EXPECT_EQ(e.file(), "bad.yaml");
-        for (const auto& w : words) {
-            EXPECT_NE(what.find(w), std::string::npos) << "expected '" << w << "' in: " << what;
-        }
-    } catch (const std::exception& e) {
-        ADD_FAILURE() << "wrong exception type: " << e.what();
-    }
-}
-
-// A network whose layers start on line 5. Layer items are written with "  - " so the first
-// key of a layer is at column 5 and "key: value" values of a 4-space-indented key start at
-// column 7 + len(key).
-std::string net(const std::string& layers) {
-    return "name: t\n"                                      // 1
-           "device: {clock_mhz: 100}\n"                     // 2
-           "input: {height: 8, width: 8, channels: 4}\n"    // 3
-           "layers:\n" +                                     // 4
-           layers;
-}
+using testing_support::expect_error;
+using testing_support::net;
 
 // A valid conv layer body (without the "  - name:" line), for quick variations.
 const char* kConvBody =
@@ -643,10 +601,10 @@ TEST(ConfigLoaderError, SimdMustDivideChannelsPerGroup) {
 
 TEST(ConfigLoaderError, PeMustDivideOutputChannels) {
     expect_error(net("  - name: c\n" + std::string(kConvBody) + "    folding: {pe: 3}\n"), "11:19",
-                 "layers[0].folding.pe", {"must divide out_channels/groups = 8 (got 3)"});
+                 "layers[0].folding.pe", {"must divide out_channels/groups = 8 (got 3;"});
     expect_error(net("  - {name: f, type: fc, filters: 10, weights: {quant: binary},"
                      " activation: {type: thresholds}, folding: {pe: 4}}\n"),
-                 "5", "layers[0].folding.pe", {"must divide out_channels = 10 (got 4)"});
+                 "5", "layers[0].folding.pe", {"must divide out_channels = 10 (got 4;"});
 }
 
 TEST(ConfigLoaderError, FcSimdMustDivideFanIn) {

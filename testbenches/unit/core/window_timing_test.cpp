@@ -74,8 +74,8 @@ TEST(PoolKernel, MaxOverWindowsAndGlobalMax) {
 TEST(TimingRules, FollowTheFoldingFormulas) {
     LayerConfig l = conv3x3_pad1_on_4x4x2();
     // SWU: accepts W * ceil(C/SIMD) = 4 * 1 per row; emits ceil(4/2) * 9 * 1 per row.
-    EXPECT_EQ(swu_read_cycles_per_row(l), 4u);
-    EXPECT_EQ(swu_write_cycles_per_row(l), 18u);
+    EXPECT_EQ(swu_input_cycles_per_row(l), 4u);
+    EXPECT_EQ(swu_window_cycles_per_row(l), 18u);
     EXPECT_EQ(swu_buffer_rows(l), 4);  // K + stride by default
     // MVTU: fan_in/SIMD = 18/2 = 9, N/PE = 3, ceil(W/MMV) = 2 -> 54 per row, 216 per frame.
     EXPECT_EQ(mvtu_cycles_per_row(l), 54u);

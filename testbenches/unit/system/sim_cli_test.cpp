@@ -83,6 +83,45 @@ TEST_F(SimCli, RunsChecksAndWritesTheJsonReport) {
     EXPECT_TRUE(j["performance"]["bottleneck"].contains("reason"));
 }
 
+TEST_F(SimCli, PrintsResourcesAndDeviceUseNextToFramesPerSecond) {
+    const std::string report = (dir_ / "out.json").string();
+    const SimRun r = run_sim("--config " + std::string(QSIM_SOURCE_DIR) + "/configs/alexnet_pruned40.yaml --frames 2 "
+                             "--report " + report);
+    ASSERT_EQ(r.status, 0) << r.output;
+    // The resource table, the device line and the summary next to frames/s.
+    EXPECT_NE(r.output.find("resources (after implementation"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("device use     KU115: LUT "), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find(": fits"), std::string::npos) << r.output;
+    const size_t fps = r.output.find("throughput");
+    const size_t res = r.output.find("resources      ");
+    ASSERT_NE(res, std::string::npos) << r.output;
+    EXPECT_LT(fps, res);
+    EXPECT_NE(r.output.find("fits the KU115", res), std::string::npos) << r.output;
+    std::ifstream in(report);
+    const nlohmann::json j = nlohmann::json::parse(in);
+    const auto& res_json = j["resources"];
+    EXPECT_EQ(res_json["flow"], "implementation");
+    EXPECT_GT(res_json["total"]["lut"].get<uint64_t>(), 100000u);
+    EXPECT_GT(res_json["total"]["bram18"].get<uint64_t>(), 0u);
+    EXPECT_EQ(res_json["total"]["bram36"].get<double>(), res_json["total"]["bram18"].get<double>() / 2);
+    EXPECT_TRUE(res_json["device"]["fits"].get<bool>());
+    EXPECT_GT(res_json["device"]["percent"]["dsp"].get<double>(), 0.0);
+    uint64_t lut = 0;
+    for (const auto& it : res_json["items"]) lut += it["lut"].get<uint64_t>();
+    EXPECT_EQ(lut, res_json["total"]["lut"].get<uint64_t>());
+    for (const auto& l : j["layers"]) EXPECT_TRUE(l.contains("resources")) << l["name"];
+}
+
+TEST_F(SimCli, SaysPlainlyWhenTheDesignDoesNotFit) {
+    // FINN's LFC folding at 8-bit weights on the Z7020: far more BRAM than the device has.
+    const SimRun r = run_sim("--config " + std::string(QSIM_SOURCE_DIR) +
+                             "/configs/finn_lfc.yaml --frames 1 --set wbits=8 --set wquant=uniform");
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("DOES NOT FIT"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("exceeded     BRAM18: "), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("does NOT fit the Z7020"), std::string::npos) << r.output;
+}
+
 TEST_F(SimCli, BadConfigNamesFileLineAndField) {
     std::string text = kTiny;
     text.replace(text.find("simd: 3"), 7, "simd: 2");

@@ -1,0 +1,210 @@
+#include "models/resources/block_resources.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include "models/common/int_math.hpp"
+#include "models/resources/bram_mapping.hpp"
+#include "models/resources/cost_model.hpp"
+#include "models/swu/swu_timing.hpp"
+
+namespace qsim {
+
+namespace {
+
+using cost::counter_bits;
+
+// A memory replicated `copies` times, as a resource item.
+ResourceItem memory_item(const std::string& layer, const std::string& block, const std::string& part,
+                         uint64_t copies, uint64_t depth, uint64_t width) {
+    const MemoryMapping m = map_memory(depth, width);
+    ResourceItem it{layer, block, part, {}, ""};
+    it.use.bram18 = copies * m.bram18;
+    it.use.ff = copies * m.register_bits;
+    std::ostringstream os;
+    os << copies << " x (" << m.describe() << ")";
+    it.rule = os.str();
+    return it;
+}
+
+ResourceItem logic_item(const std::string& layer, const std::string& block, const std::string& part,
+                        uint64_t lut, uint64_t ff, std::string rule) {
+    ResourceItem it{layer, block, part, {}, std::move(rule)};
+    it.use.lut = lut;
+    it.use.ff = ff;
+    return it;
+}
+
+// Loop counters of a block: LUTs and FFs for counting through each of `ranges`.
+ResourceItem control_item(const std::string& layer, const std::string& block,
+                          std::initializer_list<uint64_t> ranges) {
+    uint64_t bits = 0;
+    std::ostringstream os;
+    os << "counters over";
+    for (uint64_t r : ranges) {
+        bits += counter_bits(r);
+        os << " " << r;
+    }
+    os << ": " << bits << " bits x " << cost::kLutPerCounterBit << " LUT";
+    return logic_item(layer, block, "control", bits * cost::kLutPerCounterBit, bits, os.str());
+}
+
+}  // namespace
+
+void add_swu_resources(const LayerConfig& l, std::vector<ResourceItem>& items) {
+    const uint64_t simd = uint64_t(l.folding.simd), mmv = uint64_t(l.folding.mmv);
+    const uint64_t pixels = uint64_t(l.swu_write_pixels);
+    const uint64_t word = pixels * simd * uint64_t(l.in_bits);
+    const uint64_t depth = uint64_t(swu_buffer_rows(l)) * ceil_div(l.in.width, pixels) * ceil_div(l.in.channels, simd);
+    // One copy per output-pixel lane: each MMV window is read through its own BRAM port.
+    ResourceItem buf = memory_item(l.name, "swu", "line buffer", mmv, depth, word);
+    buf.rule += "; " + std::to_string(swu_buffer_rows(l)) + " rows, one copy per MMV lane";
+    items.push_back(buf);
+    items.push_back(control_item(l.name, "swu",
+                                 {uint64_t(l.in.width), uint64_t(l.in.height), uint64_t(l.out.width),
+                                  uint64_t(l.kernel), uint64_t(l.kernel), ceil_div(l.in.channels, simd),
+                                  uint64_t(l.reuse)}));
+    items.push_back(logic_item(l.name, "swu", "window registers", 0, mmv * simd * uint64_t(l.in_bits),
+                               std::to_string(mmv) + " x " + std::to_string(simd) + " x " +
+                                   std::to_string(l.in_bits) + " bit"));
+}
+
+void add_mvtu_resources(const LayerConfig& l, const ResourceContext& ctx, std::vector<ResourceItem>& items) {
+    const uint64_t pe = uint64_t(l.physical_pe()), simd = uint64_t(l.folding.simd), mmv = uint64_t(l.folding.mmv);
+    const uint64_t n = uint64_t(l.out.channels);
+    const uint64_t nf = ceil_div(n, pe), sf = ceil_div(uint64_t(l.fan_in()), simd);
+    const uint64_t copies = pe * mmv;  // PE datapaths: every PE once per output-pixel lane
+    const uint64_t acc = uint64_t(cost::accumulator_bits(l));
+    const uint64_t t = uint64_t(l.thresholds_per_channel());
+    const std::string& name = l.name;
+
+    items.push_back(memory_item(name, "mvtu", "weight memory", pe, sf * nf, simd * uint64_t(l.weights.bits)));
+    const bool constant_thresholds = l.threshold_storage == LayerConfig::ThresholdStorage::Constant;
+    if (t > 0 && !constant_thresholds) {
+        // Each of the T comparators of a PE reads its own threshold memory of NF entries.
+        ResourceItem th = memory_item(name, "mvtu", "threshold memory", pe * t, nf, acc);
+        th.rule += "; " + std::to_string(t) + " per PE";
+        items.push_back(th);
+    }
+    if (nf > 1) {
+        // The input vector is consumed in the first neuron fold and reused from here in the others.
+        ResourceItem ib = memory_item(name, "mvtu", "input buffer", mmv, sf, simd * uint64_t(l.in_bits));
+        ib.rule += "; reused over " + std::to_string(nf) + " neuron folds";
+        items.push_back(ib);
+    }
+
+    std::ostringstream rule;
+    if (l.datapath == Datapath::DspMac && l.multipliers == LayerConfig::Multipliers::Lut) {
+        // LUT multipliers, then an adder tree over the full products.
+        const int w = l.weights.bits + l.in_bits;
+        const uint64_t mult = cost::lut_multiplier_luts(l.weights.bits, l.in_bits);
+        const uint64_t tree = ctx.flow == ResourceFlow::Implementation ? cost::adder_tree_luts(simd, w)
+                                                                       : (simd - 1) * acc * cost::kLutPerAdderBit;
+        rule << copies << " x (" << simd << " LUT multipliers " << l.weights.bits << "x" << l.in_bits << " bit of "
+             << mult << " LUT + adder tree " << tree << " LUT)";
+        items.push_back(logic_item(name, "mvtu", "multipliers", copies * (simd * mult + tree),
+                                   copies * (simd * uint64_t(w) + tree), rule.str()));
+    } else if (l.datapath == Datapath::DspMac) {
+        const uint64_t packing = cost::products_per_dsp(l, ctx.family);
+        ResourceItem d{name, "mvtu", "multipliers", {}, ""};
+        d.use.dsp = ceil_div(pe, packing) * simd * mmv;
+        rule << "ceil(PE " << pe << " / " << packing << ") x SIMD " << simd << " x MMV " << mmv
+             << " DSP slices; the SIMD products are summed in the DSP cascade";
+        d.rule = rule.str();
+        items.push_back(d);
+    } else {
+        const int w = cost::product_bits(l);
+        uint64_t per_pe;
+        // An XNOR-popcount is one popcount operation in HLS as well, estimated with its widths.
+        if (ctx.flow == ResourceFlow::Implementation || l.datapath == Datapath::XnorPopcount) {
+            per_pe = cost::adder_tree_luts(simd, w);
+            rule << copies << " x tree of " << simd << " inputs of " << w << " bit, growing 1 bit per level";
+            if (l.datapath == Datapath::AddSub) rule << " (the sign select folds into the adder LUTs)";
+        } else {
+            // Vivado HLS's estimate sizes every adder at the accumulator's declared width and
+            // counts the ADD/SUB sign select as a negation of its own.
+            const uint64_t negations = l.datapath == Datapath::AddSub ? simd : 0;
+            per_pe = (simd - 1 + negations) * acc * cost::kLutPerAdderBit;
+            rule << copies << " x (" << (simd - 1) << " adders";
+            if (negations) rule << " + " << negations << " negations";
+            rule << ") x " << acc << " bit (HLS estimate: accumulator width throughout)";
+        }
+        items.push_back(logic_item(name, "mvtu", "adder trees", copies * per_pe, copies * per_pe, rule.str()));
+    }
+    items.push_back(logic_item(name, "mvtu", "accumulators", copies * acc * cost::kLutPerAdderBit, copies * acc,
+                               std::to_string(copies) + " x " + std::to_string(acc) + " bit"));
+    if (t > 0) {
+        // Constant thresholds: each comparator bit's LUT also selects the constant of the
+        // current neuron fold, up to 32 of them (5 select inputs beside the accumulator bit).
+        const uint64_t per_bit = constant_thresholds ? ceil_div(nf, 32) : 1;
+        items.push_back(logic_item(name, "mvtu", "threshold comparators",
+                                   copies * t * acc * per_bit * cost::kLutPerComparatorBit,
+                                   copies * uint64_t(l.out_bits),
+                                   std::to_string(copies) + " x " + std::to_string(t) + " x " + std::to_string(acc) +
+                                       " bit" + (constant_thresholds ? " against constants" : "")));
+    }
+    if (l.activation.type == ActivationType::Relu) {
+        // Bias add and clamp in LUTs, the per-layer requantisation multiply on a DSP slice.
+        ResourceItem q = logic_item(name, "mvtu", "requantisation",
+                                    copies * (acc + uint64_t(l.out_bits)) * cost::kLutPerAdderBit,
+                                    copies * uint64_t(l.out_bits),
+                                    std::to_string(copies) + " x (bias add " + std::to_string(acc) + " bit + clamp " +
+                                        std::to_string(l.out_bits) + " bit, 1 DSP multiply)");
+        q.use.dsp = copies;
+        items.push_back(q);
+    }
+    items.push_back(control_item(name, "mvtu", {sf, nf, ceil_div(l.out.width, mmv), uint64_t(l.out.height),
+                                                uint64_t(l.reuse)}));
+}
+
+void add_pool_resources(const LayerConfig& l, std::vector<ResourceItem>& items) {
+    const uint64_t simd = uint64_t(l.folding.simd), bits = uint64_t(l.in_bits);
+    const char* block = l.type == LayerType::MaxPool ? "pool" : "global_pool";
+    // max(a, b) per lane: a comparator and a 2:1 multiplexer.
+    items.push_back(logic_item(l.name, block, "max units", simd * bits * (cost::kLutPerComparatorBit + 1),
+                               simd * bits,
+                               std::to_string(simd) + " lanes x " + std::to_string(bits) + " bit (compare + select)"));
+    if (l.type == LayerType::GlobalMaxPool)
+        items.push_back(memory_item(l.name, block, "running maxima", 1, ceil_div(l.in.channels, simd), simd * bits));
+    items.push_back(control_item(l.name, block,
+                                 {uint64_t(l.out.width), uint64_t(l.out.height), uint64_t(l.kernel * l.kernel),
+                                  ceil_div(l.in.channels, simd)}));
+}
+
+void add_ofm_buffer_resources(const LayerConfig& l, std::vector<ResourceItem>& items) {
+    if (l.reuse <= 1) return;
+    // Written one MVTU output word (PE x MMV codes) per clock in the first R-1 passes, read back
+    // the same way in the last: (R-1)/R of the OFM, I x F x F x (R-1)/R values (eq. 4.7).
+    const uint64_t r = uint64_t(l.reuse);
+    const uint64_t values = uint64_t(l.out.height) * uint64_t(l.out.width) * uint64_t(l.out.channels) / r * (r - 1);
+    const uint64_t word = uint64_t(l.physical_pe()) * uint64_t(l.folding.mmv) * uint64_t(l.out_bits);
+    ResourceItem it = memory_item(l.name, "ofm_buffer", "storage", 1, ceil_div(values * uint64_t(l.out_bits), word), word);
+    it.rule += "; " + std::to_string(values) + " values of " + std::to_string(l.out_bits) + " bit, (R-1)/R = " +
+               std::to_string(r - 1) + "/" + std::to_string(r) + " of the OFM (eq. 4.7)";
+    items.push_back(it);
+}
+
+void add_fifo_resources(const std::string& layer, int depth_rows, uint64_t row_bits, uint64_t word_bits,
+                        std::vector<ResourceItem>& items) {
+    word_bits = std::max<uint64_t>(1, std::min(word_bits, row_bits));
+    if (depth_rows <= 2) {
+        // A two-row FIFO of the transaction-level model is the HLS stream between two blocks:
+        // a shift-register FIFO a few words deep (one SRL LUT and one output register per bit).
+        items.push_back(logic_item(layer, "fifo", "stream", word_bits, word_bits,
+                                   std::to_string(word_bits) + " bit stream, shift-register FIFO"));
+        return;
+    }
+    const uint64_t words = ceil_div(uint64_t(depth_rows) * row_bits, word_bits);
+    ResourceItem it = memory_item(layer, "fifo", "buffer", 1, words, word_bits);
+    it.rule += "; " + std::to_string(depth_rows) + " rows";
+    items.push_back(it);
+}
+
+void add_host_link_resources(std::vector<ResourceItem>& items) {
+    ResourceItem it{"", "host_link", "PCIe / DMA IP", {}, "published figures of the Alpha Data PCIe IP (ch. 6.7.2)"};
+    it.use.dsp = cost::kHostLinkDsp;
+    it.use.bram18 = cost::kHostLinkBram18;
+    items.push_back(it);
+}
+
+}  // namespace qsim

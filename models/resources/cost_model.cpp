@@ -1,0 +1,66 @@
+#include "models/resources/cost_model.hpp"
+
+#include <algorithm>
+
+
+namespace qsim::cost {
+
+uint64_t counter_bits(uint64_t n) {
+    uint64_t bits = 1;
+    while (bits < 63 && (uint64_t(1) << bits) < n) ++bits;
+    return bits;
+}
+
+namespace {
+
+uint64_t max_abs_input(const LayerConfig& l) {
+    switch (l.in_encoding) {
+        case Encoding::Bipolar: return 1;
+        case Encoding::Signed: return uint64_t(1) << (l.in_bits - 1);
+        case Encoding::Unsigned: return (uint64_t(1) << l.in_bits) - 1;
+        case Encoding::Accumulator: return uint64_t(1) << 31;
+    }
+    return 0;
+}
+
+uint64_t max_abs_weight(const LayerConfig& l) {
+    return l.weights.quant == WeightQuant::Uniform ? (uint64_t(1) << (l.weights.bits - 1)) - 1 : 1;
+}
+
+}  // namespace
+
+int accumulator_bits(const LayerConfig& l) {
+    const long double max = (long double)l.fan_in() * max_abs_input(l) * max_abs_weight(l);
+    int bits = 1;
+    while (bits < 64 && (long double)(uint64_t(1) << bits) <= max) ++bits;
+    return bits + 1;
+}
+
+int product_bits(const LayerConfig& l) { return l.datapath == Datapath::XnorPopcount ? 1 : l.in_bits + 1; }
+
+uint64_t adder_tree_luts(uint64_t inputs, int width) {
+    // Pair neighbours level by level; an odd value passes through to the next level.
+    uint64_t luts = 0;
+    uint64_t count = inputs;
+    int w = width;
+    while (count > 1) {
+        const uint64_t adders = count / 2;
+        luts += adders * uint64_t(w) * kLutPerAdderBit;
+        count = adders + count % 2;
+        ++w;
+    }
+    return luts;
+}
+
+uint64_t lut_multiplier_luts(int w, int a) {
+    const uint64_t milli = kMilliLutPerMultiplierBitPair * uint64_t(w) * uint64_t(a);
+    return std::max<uint64_t>(1, (milli + 500) / 1000);
+}
+
+uint64_t products_per_dsp(const LayerConfig& l, const std::string& family) {
+    const bool dsp48e2 = family.find("UltraScale") != std::string::npos;
+    const bool narrow = l.weights.bits <= kPackedOperandBits && l.in_bits <= kPackedOperandBits;
+    return dsp48e2 && narrow ? kPackedProducts : 1;
+}
+
+}  // namespace qsim::cost

@@ -1,0 +1,102 @@
+#include "models/resources/resource_model.hpp"
+
+#include <cstdio>
+
+#include "models/common/text_format.hpp"
+#include "models/resources/block_resources.hpp"
+
+namespace qsim {
+
+Resources ResourceReport::layer_total(const std::string& layer) const {
+    Resources r;
+    for (const auto& it : items)
+        if (it.layer == layer) r += it.use;
+    return r;
+}
+
+Resources ResourceReport::block_total(const std::string& layer, const std::string& block) const {
+    Resources r;
+    for (const auto& it : items)
+        if (it.layer == layer && it.block == block) r += it.use;
+    return r;
+}
+
+namespace {
+
+// Bits one clock moves out of a layer's output stage.
+uint64_t output_word_bits(const LayerConfig& l) {
+    if (l.is_compute())
+        return uint64_t(l.physical_pe()) * uint64_t(l.folding.mmv) * uint64_t(l.out_bits);
+    return uint64_t(l.folding.simd) * uint64_t(l.out_bits);
+}
+
+double pct(uint64_t used, uint64_t available) { return available ? 100.0 * double(used) / double(available) : 0.0; }
+
+}  // namespace
+
+DeviceUse device_use(const Resources& total, const DeviceConfig& device) {
+    DeviceUse d;
+    d.known = device.lut > 0 || device.ff > 0 || device.bram18 > 0 || device.dsp > 0;
+    d.available = {uint64_t(device.lut), uint64_t(device.ff), uint64_t(device.bram18), uint64_t(device.dsp)};
+    if (!d.known) return d;
+    d.lut_pct = pct(total.lut, d.available.lut);
+    d.ff_pct = pct(total.ff, d.available.ff);
+    d.bram_pct = pct(total.bram18, d.available.bram18);
+    d.dsp_pct = pct(total.dsp, d.available.dsp);
+    auto check = [&](const char* what, uint64_t used, uint64_t available, double p) {
+        if (used <= available) return;
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "%s: %s used of %s (%.0f%%)", what, grouped(used).c_str(),
+                      grouped(available).c_str(), p);
+        d.exceeded.push_back(buf);
+    };
+    check("LUT", total.lut, d.available.lut, d.lut_pct);
+    check("FF", total.ff, d.available.ff, d.ff_pct);
+    check("BRAM18", total.bram18, d.available.bram18, d.bram_pct);
+    check("DSP", total.dsp, d.available.dsp, d.dsp_pct);
+    d.fits = d.exceeded.empty();
+    return d;
+}
+
+ResourceReport estimate_resources(const NetworkConfig& net) {
+    ResourceReport rep;
+    rep.flow = net.resources.flow == ResourceFlow::Implementation ? "implementation" : "hls_estimate";
+    if (net.host.enabled && net.host.architecture == HostArchitecture::Loopback) {
+        rep.modelled = false;
+        rep.scope = "the loopback layer accelerator has no resource model yet; only the host link is counted";
+        add_host_link_resources(rep.items);
+        for (const auto& it : rep.items) rep.total += it.use;
+        rep.device = device_use(rep.total, net.device);
+        return rep;
+    }
+    const ResourceContext ctx{net.resources.flow, net.device.family};
+    const size_t on_chip = net.device_layer_count();
+    rep.scope = "layers " + net.layers.front().name + ".." + net.layers[on_chip - 1].name;
+    if (on_chip < net.layers.size())
+        rep.scope += " (" + net.layers[on_chip].name + ".." + net.layers.back().name + " run on the host)";
+    const FmShape& in = net.input.shape;
+    add_fifo_resources("", net.input.fifo_depth, uint64_t(in.width) * in.channels * net.input.bits,
+                       uint64_t(net.input.stream_bits), rep.items);
+    for (size_t i = 0; i < on_chip; ++i) {
+        const LayerConfig& l = net.layers[i];
+        if (l.uses_swu()) {
+            add_swu_resources(l, rep.items);
+            // The window stream from the SWU to its MVTU or pooling unit.
+            add_fifo_resources(l.name, 2, uint64_t(l.out.width) * l.kernel * l.kernel * l.in.channels * l.in_bits,
+                               uint64_t(l.folding.mmv) * l.folding.simd * l.in_bits, rep.items);
+        }
+        if (l.is_compute())
+            add_mvtu_resources(l, ctx, rep.items);
+        else
+            add_pool_resources(l, rep.items);
+        add_ofm_buffer_resources(l, rep.items);
+        add_fifo_resources(l.name, l.fifo_depth, uint64_t(l.out.width) * l.out.channels * l.out_bits,
+                           output_word_bits(l), rep.items);
+    }
+    if (net.host.enabled) add_host_link_resources(rep.items);
+    for (const auto& it : rep.items) rep.total += it.use;
+    rep.device = device_use(rep.total, net.device);
+    return rep;
+}
+
+}  // namespace qsim

@@ -1,0 +1,61 @@
+// FPGA resources (LUT, FF, BRAM18, DSP) of a design, block by block, and how they sit on the
+// target device. Estimated from the configuration alone (resource_model.hpp); the SystemC
+// simulation never needs them. docs/resources.md gives every rule and constant.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace qsim {
+
+struct Resources {
+    uint64_t lut = 0;
+    uint64_t ff = 0;
+    uint64_t bram18 = 0;  // 18 Kb block RAMs; a BRAM36 counts as two
+    uint64_t dsp = 0;
+
+    Resources& operator+=(const Resources& o) {
+        lut += o.lut;
+        ff += o.ff;
+        bram18 += o.bram18;
+        dsp += o.dsp;
+        return *this;
+    }
+    Resources operator*(uint64_t n) const { return {lut * n, ff * n, bram18 * n, dsp * n}; }
+    double bram36() const { return double(bram18) / 2.0; }
+};
+
+inline Resources operator+(Resources a, const Resources& b) { return a += b; }
+
+// One part of one block, e.g. layer conv2, block "mvtu", part "weight memory".
+struct ResourceItem {
+    std::string layer;  // "" for blocks outside the layers (the host link)
+    std::string block;  // "swu", "mvtu", "pool", "global_pool", "ofm_buffer", "fifo", "host_link"
+    std::string part;   // "line buffer", "weight memory", "adder trees", ...
+    Resources use;
+    std::string rule;   // how it was counted, with the numbers
+};
+
+// The design against the device: use, percent of each resource, and what does not fit.
+struct DeviceUse {
+    bool known = false;  // false for the "generic" device: no counts to compare with
+    Resources available;
+    double lut_pct = 0, ff_pct = 0, bram_pct = 0, dsp_pct = 0;
+    bool fits = true;
+    std::vector<std::string> exceeded;  // e.g. "BRAM18: 1,643 used of 280 (587%)"
+};
+
+struct ResourceReport {
+    std::string flow;   // "implementation" or "hls_estimate"
+    std::string scope;  // what is counted, e.g. "layers conv1..pool5 (fc6..fc8 run on the host)"
+    bool modelled = true;  // false where the architecture has no resource model yet
+    std::vector<ResourceItem> items;
+    Resources total;
+    DeviceUse device;
+
+    Resources layer_total(const std::string& layer) const;
+    Resources block_total(const std::string& layer, const std::string& block) const;
+};
+
+}  // namespace qsim
