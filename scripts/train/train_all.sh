@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Trains, exports and evaluates the committed Fashion-MNIST models of configs/trained/, then
-# regenerates the tables of docs/real-networks.md. About 10 minutes on 2 cores.
+# regenerates the tables of docs/real-networks.md. About 12 minutes on 2 cores.
 #
 #   bash scripts/train/train_all.sh [MODEL...]     MODEL: fmnist_mlp_w1a2 fmnist_sparse_tnn fmnist_gmp_cnn
 #
