@@ -142,7 +142,7 @@ TEST(RccmCoefficients, InvalidSearchesAreRejected) {
 
 // The 4-Add counts take long, so these are disabled by default. Run them with
 //   core_tests --gtest_also_run_disabled_tests --gtest_filter='*FourAddCounts*'
-// phi_i1 = 0: about 20 s and 1 GB; the full space: about 11 min and 2 GB in 6 passes
+// phi_i1 = 0: about 25 s and 1.3 GB; the full space: about 7 min and 2 GB in 6 passes
 // (Release, one core of this 2-core machine).
 TEST(RccmCoefficients, DISABLED_FourAddCountsFirstShiftZero) {
     const RccmSetCounts c = rccm_enumerate_sets(RccmKind::Add4, space(true));
