@@ -21,6 +21,7 @@ import json
 import os
 import sys
 import time
+import warnings
 
 import numpy as np
 
@@ -143,6 +144,10 @@ def onnx_export(model, path, eta):
     import qat
     qat.set_deploy(model, True)
     dummy = torch.zeros(1, 1, 28, 28)
+    # PRESERVE (the model is in eval mode) rather than EVAL: EVAL's peephole pass would fuse
+    # batch norm into a preceding Conv and so turn binary weights into arbitrary floats.
+    # torch warns about constant folding in this mode, which only concerns training-mode models.
+    warnings.filterwarnings("ignore", message="It is recommended that constant folding be turned off")
     torch.onnx.export(model, dummy, path, opset_version=13, input_names=["pixels"],
                       output_names=["scores"], training=torch.onnx.TrainingMode.PRESERVE,
                       do_constant_folding=True)
