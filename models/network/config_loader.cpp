@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "models/accelerator/dataflow_timing.hpp"
+#include "models/network/folding_rules.hpp"
 
 namespace qsim {
 
@@ -30,7 +31,6 @@ namespace {
 using i128 = __int128;
 
 constexpr int64_t kMaxFmElements = INT_MAX;  // every feature map must fit in 2^31-1 values
-constexpr int64_t kAccLimit = int64_t(1) << 31;
 
 // ---------------------------------------------------------------------------------------
 // Small helpers.
@@ -404,6 +404,16 @@ private:
 
 // ---------------------------------------------------------------------------------------
 // Sections.
+
+// Fails with a broken layer rule at the node of its field (or the layer's item when the field
+// has no node of its own).
+void fail_rule(const Ctx& c, const std::optional<RuleViolation>& v, const YAML::Node& item, const std::string& lpath,
+               const std::map<std::string, YAML::Node>& nodes) {
+    if (!v) return;
+    if (v->field.empty()) c.fail(item, lpath, v->message);
+    auto it = nodes.find(v->field);
+    c.fail(it != nodes.end() && it->second.IsDefined() ? it->second : item, lpath + "." + v->field, v->message);
+}
 
 void check_fm_size(const Ctx& c, const YAML::Node& at, const std::string& path, const char* what,
                    int64_t h, int64_t w, int64_t ch) {
@@ -931,15 +941,6 @@ void parse_activation(const Ctx& c, const MapView& lm, const std::string& lpath,
     L.out_bits = a.bits;
 }
 
-int64_t max_abs_input(Encoding e, int bits) {
-    switch (e) {
-        case Encoding::Unsigned: return (int64_t(1) << bits) - 1;
-        case Encoding::Signed: return int64_t(1) << (bits - 1);
-        case Encoding::Bipolar: return 1;
-        case Encoding::Accumulator: return int64_t(1) << 31;
-    }
-    return 0;
-}
 
 // Every per-frame count the timing model and the report compute for this layer (cycles of each
 // block, operations) must fit in 64 bits. The formulas mirror the timing rules
@@ -1174,16 +1175,10 @@ LayerConfig parse_layer(const Ctx& c, const YAML::Node& item, size_t index, cons
         } else {
             // Keep (N / groups) % PE == 0 (ch. 4.5.2): round the kept count per group to a PE
             // multiple (pruning), or grow an unpruned layer's filters up to one.
-            double per = double(L.filters) * (1.0 - L.prune) / (double(g) * double(fold.pe));
-            double k = L.prune_round == PruneRound::Up     ? std::ceil(per - 1e-9)
-                       : L.prune_round == PruneRound::Down ? std::floor(per + 1e-9)
-                                                           : std::floor(per + 0.5);
-            k = std::max(1.0, k);
-            double n = k * double(g) * double(fold.pe);
-            if (n > double(INT_MAX))
+            n_out = derive_output_channels(L, fold.pe);
+            if (n_out > INT_MAX)
                 c.fail(filters_node, F("filters"),
-                       "pruned channel count " + fmt_double(n) + " does not fit in 32 bits");
-            n_out = int64_t(n);
+                       "pruned channel count " + std::to_string(n_out) + " does not fit in 32 bits");
             if (n_out > L.filters && !L.grow_to_pe)
                 c.fail(lm.get("prune"), F("prune"),
                        "keeping " + fmt_double(double(L.filters) * (1.0 - L.prune)) + " of " +
@@ -1241,52 +1236,11 @@ LayerConfig parse_layer(const Ctx& c, const YAML::Node& item, size_t index, cons
                            to_string(L.activation.type) + "')");
         }
 
-        // Folding rules.
-        i128 fan_in;
-        if (L.type == LayerType::Conv) {
-            int cpg = L.in.channels / g;
-            fan_in = i128(L.kernel) * L.kernel * cpg;
-            if (cpg % fold.simd != 0)
-                c.fail(simd_node, F("folding.simd"),
-                       "must divide in_channels/groups = " + std::to_string(cpg) + " (got " +
-                           std::to_string(fold.simd) + ")");
-            if (L.prune == 0.0 && !L.grow_to_pe && (n_out / g) % fold.pe != 0)
-                c.fail(pe_node, F("folding.pe"),
-                       "must divide out_channels/groups = " + std::to_string(n_out / g) + " (got " +
-                           std::to_string(fold.pe) + "; grow_to_pe: true rounds the filters up to a "
-                           "multiple)");
-            if (L.out.width % fold.mmv != 0)
-                c.fail(mmv_node, F("folding.mmv"),
-                       "must divide the output width = " + std::to_string(L.out.width) + " (got " +
-                           std::to_string(fold.mmv) + ")");
-        } else {
-            fan_in = i128(L.in.elements());
-            if (fan_in % fold.simd != 0)
-                c.fail(simd_node, F("folding.simd"),
-                       "must divide fan_in = " + to_text(fan_in) + " (got " +
-                           std::to_string(fold.simd) + ")");
-            if (L.prune == 0.0 && !L.grow_to_pe && n_out % fold.pe != 0)
-                c.fail(pe_node, F("folding.pe"),
-                       "must divide out_channels = " + std::to_string(n_out) + " (got " +
-                           std::to_string(fold.pe) + "; grow_to_pe: true rounds the filters up to a "
-                           "multiple)");
-            if (fold.mmv != 1)
-                c.fail(mmv_node, F("folding.mmv"),
-                       "must be 1 for fc layers (got " + std::to_string(fold.mmv) + ")");
-        }
-
-        // The accumulator must not overflow 32 bits.
-        int64_t max_w = L.weights.quant == WeightQuant::Uniform
-                            ? (int64_t(1) << (L.weights.bits - 1)) - 1
-                            : 1;
-        int64_t max_x = max_abs_input(L.in_encoding, L.in_bits);
-        i128 max_acc = fan_in * max_w * max_x;
-        if (max_acc >= kAccLimit)
-            c.fail(item, lpath,
-                   "layer '" + L.name + "': the accumulator can overflow: fan_in " + to_text(fan_in) +
-                       " * max|weight| " + std::to_string(max_w) + " * max|input| " +
-                       std::to_string(max_x) + " = " + to_text(max_acc) +
-                       " must be < 2^31 = 2147483648");
+        // Folding rules, then the accumulator range.
+        L.folding = fold;
+        fail_rule(c, check_folding(L), item, lpath, {{"folding.simd", simd_node}, {"folding.pe", pe_node},
+                                                     {"folding.mmv", mmv_node}});
+        fail_rule(c, check_accumulator(L), item, lpath, {});
     } else {
         // Pooling: channels pass through, and so does the encoding.
         if (L.type == LayerType::GlobalMaxPool) L.out = FmShape{1, 1, L.in.channels};
@@ -1294,37 +1248,20 @@ LayerConfig parse_layer(const Ctx& c, const YAML::Node& item, size_t index, cons
         L.out_encoding = L.in_encoding;
         L.out_bits = L.in_bits;
         if (!simd_given) fold.simd = L.in.channels;
-        if (fold.pe != 1)
-            c.fail(pe_node, F("folding.pe"),
-                   "must be 1 for " + tname + " layers (got " + std::to_string(fold.pe) + ")");
-        if (fold.mmv != 1)
-            c.fail(mmv_node, F("folding.mmv"),
-                   "must be 1 for " + tname + " layers (got " + std::to_string(fold.mmv) + ")");
-        if (L.in.channels % fold.simd != 0)
-            c.fail(simd_node, F("folding.simd"),
-                   "must divide in_channels = " + std::to_string(L.in.channels) + " (got " +
-                       std::to_string(fold.simd) + ")");
+        L.folding = fold;
+        fail_rule(c, check_folding(L), item, lpath, {{"folding.simd", simd_node}, {"folding.pe", pe_node},
+                                                     {"folding.mmv", mmv_node}});
     }
-    L.folding = fold;
-
-    // PE reuse (ch. 4.5.1): conv layers only; the time-shared PE count must be whole.
-    if (lm.has("reuse") || (default_reuse > 1 && L.type == LayerType::Conv)) {
-        YAML::Node rn = lm.get("reuse");
-        const int reuse = lm.has("reuse") ? c.as_int(rn, F("reuse"), 1, 1 << 16) : default_reuse;
-        if (reuse > 1) {
-            if (L.type != LayerType::Conv)
-                c.fail(rn, F("reuse"),
-                       "PE reuse applies to conv layers; for an fc layer fewer PEs are the same as "
-                       "more neuron folds: lower folding.pe instead");
-            const auto at = [&]() { return lm.has("reuse") ? rn : (pe_node.IsDefined() ? pe_node : item); };
-            if (fold.pe % reuse != 0)
-                c.fail(at(), lm.has("reuse") ? F("reuse") : F("folding.pe"),
-                       "reuse " + std::to_string(reuse) + " must divide folding.pe = " +
-                           std::to_string(fold.pe) + " (the PE array of pe / reuse PEs is time-shared " +
-                           std::to_string(reuse) + " ways)" +
-                           (lm.has("reuse") ? "" : "; the reuse comes from defaults.reuse"));
-        }
-        L.reuse = reuse;
+    // PE reuse (ch. 4.5.1): conv layers only; the time-shared PE count must be whole. A reuse
+    // from defaults.reuse is reported at the PEs it does not divide.
+    if (lm.has("reuse")) {
+        L.reuse = c.as_int(lm.get("reuse"), F("reuse"), 1, 1 << 16);
+        fail_rule(c, check_reuse(L), item, lpath, {{"reuse", lm.get("reuse")}});
+    } else if (default_reuse > 1 && L.type == LayerType::Conv) {
+        L.reuse = default_reuse;
+        if (auto v = check_reuse(L))
+            c.fail(pe_node.IsDefined() ? pe_node : item, F("folding.pe"),
+                   v->message + "; the reuse comes from defaults.reuse");
     }
 
     L.fifo_depth = lm.int_or("fifo_depth", default_fifo, 1);

@@ -38,6 +38,20 @@ int64_t LayerConfig::fan_in() const {
     }
 }
 
+int64_t LayerConfig::max_abs_input() const {
+    switch (in_encoding) {
+        case Encoding::Unsigned: return (int64_t(1) << in_bits) - 1;
+        case Encoding::Signed: return int64_t(1) << (in_bits - 1);
+        case Encoding::Bipolar: return 1;
+        case Encoding::Accumulator: return int64_t(1) << 31;
+    }
+    return 0;
+}
+
+int64_t LayerConfig::max_abs_weight() const {
+    return weights.quant == WeightQuant::Uniform ? (int64_t(1) << (weights.bits - 1)) - 1 : 1;
+}
+
 int LayerConfig::thresholds_per_channel() const {
     switch (activation.type) {
         case ActivationType::Thresholds: return (1 << activation.bits) - 1;

@@ -203,6 +203,9 @@ struct LayerConfig {
     // Synapses per output channel (fan-in of one dot product).
     int64_t fan_in() const;
     int64_t weight_count() const { return is_compute() ? fan_in() * out.channels : 0; }
+    // Largest magnitude of an input value (by its encoding) and of a weight (by its quantisation).
+    int64_t max_abs_input() const;
+    int64_t max_abs_weight() const;
     int thresholds_per_channel() const;
 };
 

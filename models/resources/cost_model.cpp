@@ -11,26 +11,8 @@ uint64_t counter_bits(uint64_t n) {
     return bits;
 }
 
-namespace {
-
-uint64_t max_abs_input(const LayerConfig& l) {
-    switch (l.in_encoding) {
-        case Encoding::Bipolar: return 1;
-        case Encoding::Signed: return uint64_t(1) << (l.in_bits - 1);
-        case Encoding::Unsigned: return (uint64_t(1) << l.in_bits) - 1;
-        case Encoding::Accumulator: return uint64_t(1) << 31;
-    }
-    return 0;
-}
-
-uint64_t max_abs_weight(const LayerConfig& l) {
-    return l.weights.quant == WeightQuant::Uniform ? (uint64_t(1) << (l.weights.bits - 1)) - 1 : 1;
-}
-
-}  // namespace
-
 int accumulator_bits(const LayerConfig& l) {
-    const long double max = (long double)l.fan_in() * max_abs_input(l) * max_abs_weight(l);
+    const long double max = (long double)l.fan_in() * l.max_abs_input() * l.max_abs_weight();
     int bits = 1;
     while (bits < 64 && (long double)(uint64_t(1) << bits) <= max) ++bits;
     return bits + 1;

@@ -60,7 +60,9 @@ TEST_P(PeReuseSimulation, OfmBufferHoldsEquation47AndTheLayerStaysBitTrue) {
     else
         EXPECT_GT(res.interval_cycles, res.estimate_interval_cycles);
     EXPECT_GE(res.interval_cycles, std::max<uint64_t>(50176u, 12096u * uint64_t(r)));
-    if (r > 1) EXPECT_GT(conv4->blocked_cycles, 0u);
+    if (r > 1) {
+        EXPECT_GT(conv4->blocked_cycles, 0u);
+    }
     const Resources buffer = res.resources.block_total("conv4", "ofm_buffer");
     EXPECT_EQ(buffer.bram18 > 0, r > 1);
 }
