@@ -9,6 +9,7 @@ PACKAGES=(
   libboost-dev libboost-program-options-dev
   libgtest-dev libbenchmark-dev nlohmann-json3-dev zlib1g-dev
   python3 python3-numpy
+  dataset-fashion-mnist   # the test images the trained models of configs/trained/ are checked on
 )
 
 exec bash "$(dirname "$0")/ensure_packages.sh" "${PACKAGES[@]}"

@@ -192,6 +192,26 @@ int predicted_class(const FeatureMap& output) {
     return best;
 }
 
+namespace {
+
+// Text for a one-line message: bytes outside printable ASCII as \xNN.
+std::string printable(const std::string& s) {
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (unsigned char ch : s) {
+        if (ch >= 0x20 && ch < 0x7f) {
+            out.push_back(char(ch));
+        } else {
+            out += "\\x";
+            out.push_back(hex[ch >> 4]);
+            out.push_back(hex[ch & 15]);
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
 std::vector<int> read_reference_predictions(const std::string& path) {
     std::ifstream in(path);
     if (!in) throw DatasetError(path, std::string("cannot open: ") + std::strerror(errno));
@@ -206,7 +226,7 @@ std::vector<int> read_reference_predictions(const std::string& path) {
         for (char ch : line) ok = ok && ch >= '0' && ch <= '9';
         if (!ok)
             throw DatasetError(path, "line " + std::to_string(lineno) + ": expected a class number, got '" +
-                                         line.substr(0, 40) + "'");
+                                         printable(line.substr(0, 40)) + "'");
         out.push_back(std::stoi(line));
     }
     return out;

@@ -59,7 +59,7 @@ void HostDriver::loopback() {
     timeline_.weights_start = timeline_.weights_done = sc_core::sc_time_stamp();  // weights travel per layer
     write32(regs::kControl, regs::control_mode(regs::kModeLoopback) | regs::kControlStart, qk);
     for (int f = 0; f < frames_; ++f) {
-        FeatureMap x = generate_input_frame(net_.input, f);
+        FeatureMap x = input_frame(net_.input, f);
         Encoding enc = net_.input.encoding();
         int bits = net_.input.bits;
         size_t window = 0;
@@ -160,7 +160,7 @@ void HostDriver::send() {
     // Inference: frames back to back over channel 0.
     const int bpc = DmaEngine::bytes_per_code(net_.input.encoding(), net_.input.bits);
     for (int f = 0; f < frames_; ++f) {
-        const FeatureMap frame = generate_input_frame(net_.input, f);
+        const FeatureMap frame = input_frame(net_.input, f);
         std::vector<uint8_t> bytes(frame.data.size() * size_t(bpc));
         DmaEngine::pack_codes(frame.data.data(), frame.data.size(), bpc, bytes.data());
         stream(tlm::TLM_WRITE_COMMAND, device_map::kInputChannel, bytes.data(), bytes.size(), false, qk);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -12,6 +13,8 @@
 #include "models/common/types.hpp"
 
 namespace qsim {
+
+struct FeatureMap;  // models/common/feature_map.hpp
 
 // Where a value came from in the configuration file (1-based; 0 = unknown).
 struct SourceLoc {
@@ -65,6 +68,8 @@ struct InputConfig {
     int stream_bits = 24;
     uint64_t seed = 1;
     int fifo_depth = 2;  // rows held by the FIFO between the source and layer 0
+    // Frames from a data set (`sim --dataset`) instead of the generator; frame f is (*frames)[f].
+    std::shared_ptr<const std::vector<FeatureMap>> frames;
     Encoding encoding() const { return is_signed ? Encoding::Signed : Encoding::Unsigned; }
 };
 

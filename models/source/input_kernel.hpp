@@ -1,5 +1,6 @@
-// Deterministic input frames for the host input source: codes uniform over the input's
-// range, from a stream seeded by (input.seed, frame index). Identical on every platform.
+// Input frames for the host input source: deterministic frames with codes uniform over the
+// input's range, from a stream seeded by (input.seed, frame index), identical on every
+// platform; or the frames of a data set.
 #pragma once
 
 #include "models/common/feature_map.hpp"
@@ -8,5 +9,9 @@
 namespace qsim {
 
 FeatureMap generate_input_frame(const InputConfig& input, int frame);
+
+// Frame `frame` as the input source feeds it: the data set's (input.frames, `sim --dataset`)
+// when there is one, else the generator's. Throws std::out_of_range past the data set's end.
+FeatureMap input_frame(const InputConfig& input, int frame);
 
 }  // namespace qsim

@@ -19,7 +19,7 @@ void InputSource::run() {
     const int channels = input_.shape.channels;
     const bool from_dma_bound = from_dma.size() > 0;
     for (int f = 0; f < frames_; ++f) {
-        const FeatureMap frame = from_dma_bound ? FeatureMap() : generate_input_frame(input_, f);
+        const FeatureMap frame = from_dma_bound ? FeatureMap() : input_frame(input_, f);
         for (int y = 0; y < input_.shape.height; ++y) {
             StreamRow row;
             if (from_dma_bound) {

@@ -114,6 +114,20 @@ std::string resource_summary(const RunResult& r) {
     return s;
 }
 
+void print_dataset(std::ostream& os, const DatasetResult& d) {
+    os << "dataset        " << d.images << " images of " << d.images_file;
+    if (!d.labels_file.empty())
+        os << ": top-1 accuracy " << fmt("%.2f", 100.0 * d.accuracy) << "% (" << d.correct << " of " << d.images
+           << " labels)";
+    os << "\n";
+    if (!d.reference_file.empty()) {
+        os << "reference      " << d.reference_matches << " of " << d.reference_compared
+           << " predicted classes equal " << d.reference_file
+           << (d.reference_matches == d.reference_compared ? "" : ": MISMATCH") << "\n";
+        for (const auto& m : d.mismatches) os << "  mismatch     " << m << "\n";
+    }
+}
+
 nlohmann::json resources_json(const Resources& u) {
     return {{"lut", u.lut}, {"ff", u.ff}, {"bram18", u.bram18}, {"bram36", u.bram36()}, {"dsp", u.dsp}};
 }
@@ -160,7 +174,9 @@ void print_report(std::ostream& os, const RunResult& r) {
        << " (analytical)\n"
        << "throughput     " << fmt("%.1f", r.frames_per_second) << " frames/s at " << fmt("%.1f", r.clock_mhz)
        << " MHz (analytical " << fmt("%.1f", r.estimate_frames_per_second) << ")\n"
-       << "resources      " << resource_summary(r) << "\n"
+       << "resources      " << resource_summary(r) << "\n";
+    if (r.dataset.enabled) print_dataset(os, r.dataset);
+    os
        << "latency        " << r.latency_cycles << " cycles = " << fmt("%.1f", r.latency_us) << " us (first frame)\n"
        << "bottleneck     " << r.bottleneck_block << ": " << r.bottleneck_reason << "\n"
        << "simulation     " << r.total_cycles << " cycles in " << fmt("%.3f", r.wall_seconds) << " s wall ("
@@ -291,6 +307,13 @@ nlohmann::json report_json(const RunResult& r, const NetworkConfig& net) {
     }
     if (r.check.done)
         j["check"] = {{"passed", r.check.passed}, {"values_compared", r.check.values_compared}, {"message", r.check.message}};
+    if (r.dataset.enabled) {
+        const DatasetResult& d = r.dataset;
+        j["dataset"] = {{"images_file", d.images_file}, {"labels_file", d.labels_file}, {"images", d.images},
+                        {"correct", d.correct},         {"accuracy", d.accuracy},       {"reference_file", d.reference_file},
+                        {"reference_compared", d.reference_compared}, {"reference_matches", d.reference_matches},
+                        {"mismatches", d.mismatches}};
+    }
     j["config"] = config_to_json(net);
     return j;
 }

@@ -2,10 +2,11 @@
 //
 //   sim --config configs/alexnet_pruned40.yaml [--frames N] [--weights FILE]
 //       [--set NAME=VALUE ...] [--report out.json] [--check]
+//       [--dataset IMAGES.gz [--labels LABELS.gz] [--reference PREDICTIONS.txt]]
 //
-// Exit codes: 0 ok, 1 bad input (config, weight file), 2 usage, 3 the pipeline stalled
-// (deadlock), 4 the golden-reference check failed. Every error is one line on stderr
-// (docs/errors.md lists them).
+// Exit codes: 0 ok, 1 bad input (config, weight file, data set), 2 usage, 3 the pipeline
+// stalled (deadlock), 4 the golden-reference check failed or the predicted classes differ
+// from the reference predictions. Every error is one line on stderr (docs/errors.md lists them).
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -15,6 +16,7 @@
 #include <boost/program_options.hpp>
 #include <systemc>
 
+#include "models/dataset/idx_dataset.hpp"
 #include "models/network/config_loader.hpp"
 #include "models/network/weight_file.hpp"
 #include "testbenches/sim/report.hpp"
@@ -26,7 +28,7 @@ namespace {
 
 int run(int argc, char** argv) {
     po::options_description desc("sim: cycle-approximate SystemC simulation of a quantised-network accelerator");
-    std::string config, weights, report;
+    std::string config, weights, report, dataset, labels, reference;
     std::vector<std::string> sets;
     int frames = 0;
     desc.add_options()
@@ -36,7 +38,13 @@ int run(int argc, char** argv) {
         ("weights,w", po::value<std::string>(&weights), "weight file to use instead of the config's weights")
         ("set", po::value<std::vector<std::string>>(&sets)->composing(), "override a config parameter: NAME=VALUE")
         ("report,r", po::value<std::string>(&report), "write the JSON report to this file")
-        ("check", "compare every layer's output with the golden reference");
+        ("check", "compare every layer's output with the golden reference")
+        ("dataset", po::value<std::string>(&dataset),
+         "feed the images of an IDX file (gzipped or plain) instead of generated frames; --frames defaults to all")
+        ("labels", po::value<std::string>(&labels),
+         "IDX labels for --dataset (default: the images file with -images-idx3 replaced by -labels-idx1)")
+        ("reference", po::value<std::string>(&reference),
+         "predicted classes to match, one per image (default: <config>.predictions.txt beside the config, if any)");
     po::variables_map vm;
     try {
         po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -79,12 +87,60 @@ int run(int argc, char** argv) {
         net.weights.kind = qsim::WeightSource::Kind::File;
         net.weights.path = weights;
     }
+    std::vector<int> label_values, reference_values;
+    if (!dataset.empty()) {
+        const qsim::IdxImages images = qsim::read_idx_images(dataset);
+        if (!vm.count("frames")) frames = images.count;
+        if (frames > images.count) {
+            std::cerr << "sim: usage: --frames " << frames << " but " << dataset << " holds " << images.count
+                      << " images\n";
+            return 2;
+        }
+        const std::string problem = qsim::simulated_time_problem(net, frames);
+        if (!problem.empty()) {
+            std::cerr << "sim: usage: --dataset: " << problem << "\n";
+            return 2;
+        }
+        net.input.frames = std::make_shared<const std::vector<qsim::FeatureMap>>(
+            qsim::dataset_frames(images, 0, frames, net.input));
+        if (labels.empty()) labels = qsim::labels_file_for(dataset);
+        if (!labels.empty()) {
+            const qsim::IdxLabels l = qsim::read_idx_labels(labels);
+            if (l.count() < frames)
+                throw qsim::DatasetError(labels, "holds " + std::to_string(l.count()) + " labels, fewer than the " +
+                                                     std::to_string(frames) + " images simulated");
+            label_values.assign(l.labels.begin(), l.labels.begin() + frames);
+        }
+        if (reference.empty()) {
+            const std::string beside = config.substr(0, config.rfind(".yaml")) + ".predictions.txt";
+            if (config.size() > 5 && config.compare(config.size() - 5, 5, ".yaml") == 0 &&
+                std::ifstream(beside).good())
+                reference = beside;
+        }
+        if (!reference.empty()) {
+            reference_values = qsim::read_reference_predictions(reference);
+            if (int(reference_values.size()) < frames)
+                throw qsim::DatasetError(reference, "holds " + std::to_string(reference_values.size()) +
+                                                        " predictions, fewer than the " + std::to_string(frames) +
+                                                        " images simulated");
+            reference_values.resize(size_t(frames));
+        }
+    } else if (!labels.empty() || !reference.empty()) {
+        std::cerr << "sim: usage: --labels and --reference need --dataset\n";
+        return 2;
+    }
     const qsim::NetworkParams params = qsim::load_params(net);
 
     qsim::SimOptions options;
     options.frames = frames;
     options.check = vm.count("check") > 0;
-    const qsim::RunResult result = qsim::simulate(net, params, options);
+    qsim::RunResult result = qsim::simulate(net, params, options);
+    if (!dataset.empty() && !result.deadlock) {
+        result.dataset = qsim::evaluate_dataset(result.outputs, label_values, reference_values);
+        result.dataset.images_file = dataset;
+        result.dataset.labels_file = labels;
+        result.dataset.reference_file = reference;
+    }
     qsim::print_report(std::cout, result);
 
     if (!report.empty()) {
@@ -98,6 +154,7 @@ int run(int argc, char** argv) {
     }
     if (result.deadlock) return 3;
     if (result.check.done && !result.check.passed) return 4;
+    if (result.dataset.reference_matches < result.dataset.reference_compared) return 4;
     return 0;
 }
 
@@ -109,6 +166,8 @@ int sc_main(int argc, char** argv) {
     } catch (const qsim::ConfigError& e) {
         std::cerr << e.what() << "\n";
     } catch (const qsim::WeightFileError& e) {
+        std::cerr << e.what() << "\n";
+    } catch (const qsim::DatasetError& e) {
         std::cerr << e.what() << "\n";
     } catch (const std::exception& e) {
         std::cerr << "sim: error: " << e.what() << "\n";

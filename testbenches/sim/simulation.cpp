@@ -88,7 +88,7 @@ CheckResult check_against_golden(const NetworkConfig& net, const NetworkParams& 
     r.passed = true;
     for (int f = 0; f < frames && r.passed; ++f) {
         const std::vector<FeatureMap> expected =
-            golden::run_network(net, params, generate_input_frame(net.input, f));
+            golden::run_network(net, params, input_frame(net.input, f));
         for (size_t i = 0; i < net.layers.size() && r.passed; ++i) {
             const auto& got_frames = outputs(i);
             const FmShape s = net.layers[i].out;

@@ -13,6 +13,7 @@
 #include "models/network/layer_params.hpp"
 #include "models/network/network_config.hpp"
 #include "models/resources/resources.hpp"
+#include "testbenches/sim/dataset_eval.hpp"
 
 namespace qsim {
 
@@ -127,6 +128,7 @@ struct RunResult {
     std::vector<LayerResult> layers;
     std::vector<BlockResult> blocks;
     ResourceReport resources;  // estimated from the configuration (models/resources)
+    DatasetResult dataset;     // sim --dataset: accuracy and agreement with reference predictions
     CheckResult check;
     HostResult host;
     std::vector<FeatureMap> outputs;                  // final output frames

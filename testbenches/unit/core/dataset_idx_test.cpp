@@ -237,8 +237,8 @@ TEST_F(DatasetIdx, ReadsReferencePredictions) {
 TEST(DatasetFashionMnist, TestSetReadsAs10000LabelledImages) {
     const std::string images = std::string(kFashionDir) + "/t10k-images-idx3-ubyte.gz";
     const std::string labels = std::string(kFashionDir) + "/t10k-labels-idx1-ubyte.gz";
-    if (!fs::exists(images) || !fs::exists(labels))
-        GTEST_SKIP() << "Fashion-MNIST not installed (Debian package dataset-fashion-mnist)";
+    ASSERT_TRUE(fs::exists(images) && fs::exists(labels))
+        << "Fashion-MNIST is missing: install the Debian package dataset-fashion-mnist (scripts/setup.sh does)";
     const IdxImages im = read_idx_images(images);
     const IdxLabels l = read_idx_labels(labels);
     EXPECT_EQ(im.count, 10000);

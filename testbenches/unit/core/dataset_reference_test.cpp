@@ -5,7 +5,7 @@
 // predictions by the sim integration.
 //
 // Runs the first 1,000 test images by default; QSIM_DATASET_IMAGES=N runs N (10000: all).
-// Skipped when the data set package (dataset-fashion-mnist) is not installed.
+// Needs the data set package (dataset-fashion-mnist, installed by scripts/setup.sh).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -37,8 +37,8 @@ TEST_P(DatasetReference, GoldenReferencePredictsTheCommittedClasses) {
     const std::string base = std::string(QSIM_SOURCE_DIR) + "/configs/trained/" + GetParam();
     const std::vector<int> reference = read_reference_predictions(base + ".predictions.txt");
     ASSERT_EQ(reference.size(), 10000u) << "one prediction per Fashion-MNIST test image";
-    if (!std::filesystem::exists(kTestImages))
-        GTEST_SKIP() << "Fashion-MNIST not installed (Debian package dataset-fashion-mnist)";
+    ASSERT_TRUE(std::filesystem::exists(kTestImages))
+        << kTestImages << " is missing: install the Debian package dataset-fashion-mnist (scripts/setup.sh does)";
 
     const NetworkConfig net = load_network_config(base + ".yaml");
     ASSERT_EQ(net.weights.kind, WeightSource::Kind::File);
