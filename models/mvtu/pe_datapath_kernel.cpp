@@ -1,5 +1,7 @@
 #include "models/mvtu/pe_datapath_kernel.hpp"
 
+#include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 #include "models/common/int_math.hpp"
@@ -13,6 +15,58 @@ inline int popcount(uint64_t x) { return __builtin_popcountll(x); }
 uint64_t tail_mask_for(int64_t fan_in) {
     const int rem = int(fan_in % 64);
     return rem == 0 ? ~uint64_t(0) : (uint64_t(1) << rem) - 1;
+}
+
+// Bit j of each of the 8 bytes of `bytes` gathered into an 8-bit number (byte k -> bit k).
+// The multiplier places byte k's bit at position 56 + k; no two partial products overlap.
+inline uint64_t gather_bit(uint64_t bytes, int j) {
+    return (((bytes >> j) & 0x0101010101010101ull) * 0x0102040810204080ull) >> 56;
+}
+
+// The low 8 bits of codes[0..7], one per byte (code k in byte k).
+inline uint64_t pack_low_bytes(const int32_t* codes) {
+    uint64_t v = 0;
+    for (int k = 0; k < 8; ++k) v |= uint64_t(uint8_t(codes[k])) << (8 * k);
+    return v;
+}
+
+// Splits `count` codes into `planes` (<= 8) bit planes: out[w * planes + j] holds bit j of
+// codes 64w .. 64w+63 (code 64w + b at bit b). Words past the codes stay as they are.
+void split_planes8(const int32_t* codes, int64_t count, int planes, uint64_t* out) {
+    const int64_t full = count / 64;
+    for (int64_t w = 0; w < full; ++w) {
+        uint64_t acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        const int32_t* c = codes + w * 64;
+        for (int g = 0; g < 8; ++g) {
+            const uint64_t bytes = pack_low_bytes(c + 8 * g);
+            for (int j = 0; j < planes; ++j) acc[j] |= gather_bit(bytes, j) << (8 * g);
+        }
+        for (int j = 0; j < planes; ++j) out[size_t(w) * planes + j] = acc[j];
+    }
+    if (full * 64 < count) {
+        uint64_t acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (int64_t s = full * 64; s < count; ++s) {
+            const uint32_t code = uint32_t(codes[s]);
+            for (int j = 0; j < planes; ++j) acc[j] |= uint64_t((code >> j) & 1u) << (s % 64);
+        }
+        for (int j = 0; j < planes; ++j) out[size_t(full) * planes + j] = acc[j];
+    }
+}
+
+// The same for any number of planes (codes wider than 8 bits).
+void split_planes(const int32_t* codes, int64_t count, int planes, uint64_t* out) {
+    if (planes <= 8) {
+        split_planes8(codes, count, planes, out);
+        return;
+    }
+    const size_t words = size_t(ceil_div(uint64_t(count), 64));
+    std::fill(out, out + words * size_t(planes), 0);
+    for (int64_t s = 0; s < count; ++s) {
+        const uint32_t code = uint32_t(codes[s]);
+        uint64_t* o = out + size_t(s / 64) * planes;
+        const int shift = int(s % 64);
+        for (int j = 0; j < planes; ++j) o[j] |= uint64_t((code >> j) & 1u) << shift;
+    }
 }
 
 }  // namespace
@@ -40,15 +94,12 @@ XnorPopcountDatapath::XnorPopcountDatapath(const WeightMemory& memory)
       weights_(size_t(memory.channels()) * words_, 0),
       input_(words_, 0) {
     if (memory.bits() != 1) throw std::invalid_argument("XNOR-popcount datapath needs binary weights");
-    for (int n = 0; n < memory.channels(); ++n)
-        for (int64_t s = 0; s < fan_in_; ++s)
-            if (memory.weight(n, s) > 0) weights_[n * words_ + size_t(s / 64)] |= uint64_t(1) << (s % 64);
+    for (int n = 0; n < memory.channels(); ++n) memory.channel_bits(n, &weights_[size_t(n) * words_]);
 }
 
 void XnorPopcountDatapath::load_input(const int32_t* codes) {
-    std::fill(input_.begin(), input_.end(), 0);
-    for (int64_t s = 0; s < fan_in_; ++s)
-        input_[size_t(s / 64)] |= uint64_t(codes[s] & 1) << (s % 64);
+    // Plane 0 of the codes: bit 1 = +1.
+    split_planes8(codes, fan_in_, 1, input_.data());
 }
 
 int64_t XnorPopcountDatapath::dot(int n) const {
@@ -61,7 +112,7 @@ int64_t XnorPopcountDatapath::dot(int n) const {
 
 // ---------------------------------------------------------------------------------------
 AddSubDatapath::AddSubDatapath(const WeightMemory& memory, Encoding input, int input_bits)
-    : fan_in_(memory.fan_in()), words_(ceil_div(uint64_t(memory.fan_in()), 64)) {
+    : fan_in_(memory.fan_in()), words_(ceil_div(uint64_t(memory.fan_in()), 64)), has_zero_(false) {
     switch (input) {
         case Encoding::Unsigned:
         case Encoding::Signed:
@@ -83,40 +134,76 @@ AddSubDatapath::AddSubDatapath(const WeightMemory& memory, Encoding input, int i
     negative_.assign(size_t(channels) * words_, 0);
     weight_sum_.assign(size_t(channels), 0);
     input_.assign(size_t(planes_) * words_, 0);
+    plane_count_.assign(size_t(planes_), 0);
+    if (memory.bits() == 1) {
+        // Binary weights: bit 1 is +1, bit 0 is -1.
+        const uint64_t tail = tail_mask_for(fan_in_);
+        for (int n = 0; n < channels; ++n) {
+            uint64_t* pos = &positive_[size_t(n) * words_];
+            uint64_t* neg = &negative_[size_t(n) * words_];
+            memory.channel_bits(n, pos);
+            int64_t ones = 0;
+            for (size_t i = 0; i < words_; ++i) {
+                neg[i] = ~pos[i] & (i + 1 == words_ ? tail : ~uint64_t(0));
+                ones += popcount(pos[i]);
+            }
+            weight_sum_[size_t(n)] = 2 * ones - fan_in_;
+        }
+        return;
+    }
+    std::vector<int8_t> weights(static_cast<size_t>(fan_in_));
     for (int n = 0; n < channels; ++n) {
+        memory.channel_weights(n, weights.data());
+        uint64_t* pos = &positive_[size_t(n) * words_];
+        uint64_t* neg = &negative_[size_t(n) * words_];
         for (int64_t s = 0; s < fan_in_; ++s) {
-            const int w = memory.weight(n, s);
+            const int w = weights[size_t(s)];
             if (w < -1 || w > 1) throw std::invalid_argument("ADD/SUB datapath needs weights in {-1,0,+1}");
             const uint64_t bit = uint64_t(1) << (s % 64);
-            if (w > 0) positive_[n * words_ + size_t(s / 64)] |= bit;
-            if (w < 0) negative_[n * words_ + size_t(s / 64)] |= bit;
+            if (w > 0) pos[size_t(s / 64)] |= bit;
+            if (w < 0) neg[size_t(s / 64)] |= bit;
+            if (w == 0) has_zero_ = true;
             weight_sum_[n] += w;
         }
     }
 }
 
 void AddSubDatapath::load_input(const int32_t* codes) {
-    std::fill(input_.begin(), input_.end(), 0);
-    for (int64_t s = 0; s < fan_in_; ++s) {
-        const uint32_t code = uint32_t(codes[s]);
-        const size_t word = size_t(s / 64);
-        const int shift = int(s % 64);
-        for (int j = 0; j < planes_; ++j) input_[j * words_ + word] |= uint64_t((code >> j) & 1u) << shift;
-    }
+    split_planes(codes, fan_in_, planes_, input_.data());
+    std::fill(plane_count_.begin(), plane_count_.end(), 0);
+    for (size_t i = 0; i < words_; ++i)
+        for (int j = 0; j < planes_; ++j) plane_count_[size_t(j)] += popcount(input_[i * planes_ + j]);
 }
 
 int64_t AddSubDatapath::dot(int n) const {
     const uint64_t* pos = &positive_[size_t(n) * words_];
-    const uint64_t* neg = &negative_[size_t(n) * words_];
+    const uint64_t* x = input_.data();
     int64_t acc = offset_ * weight_sum_[n];
+    if (!has_zero_) {
+        // w = -1 wherever w != +1: subtracted = popcount(plane) - added.
+        if (planes_ <= 8) {
+            int64_t added[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+            for (size_t i = 0; i < words_; ++i, x += planes_)
+                for (int j = 0; j < planes_; ++j) added[j] += popcount(x[j] & pos[i]);
+            for (int j = 0; j < planes_; ++j) acc += plane_weight_[size_t(j)] * (2 * added[j] - plane_count_[size_t(j)]);
+            return acc;
+        }
+        for (int j = 0; j < planes_; ++j) {
+            int64_t added = 0;
+            for (size_t i = 0; i < words_; ++i) added += popcount(x[i * planes_ + j] & pos[i]);
+            acc += plane_weight_[size_t(j)] * (2 * added - plane_count_[size_t(j)]);
+        }
+        return acc;
+    }
+    const uint64_t* neg = &negative_[size_t(n) * words_];
     for (int j = 0; j < planes_; ++j) {
-        const uint64_t* x = &input_[size_t(j) * words_];
         int64_t added = 0, subtracted = 0;
         for (size_t i = 0; i < words_; ++i) {
-            added += popcount(x[i] & pos[i]);
-            subtracted += popcount(x[i] & neg[i]);
+            const uint64_t v = x[i * planes_ + j];
+            added += popcount(v & pos[i]);
+            subtracted += popcount(v & neg[i]);
         }
-        acc += plane_weight_[j] * (added - subtracted);
+        acc += plane_weight_[size_t(j)] * (added - subtracted);
     }
     return acc;
 }
@@ -126,22 +213,46 @@ MacDatapath::MacDatapath(const WeightMemory& memory, Encoding input)
     : fan_in_(memory.fan_in()),
       encoding_(input),
       weights_(size_t(memory.channels()) * size_t(memory.fan_in())),
-      input_(size_t(memory.fan_in())) {
+      weights16_(weights_.size()),
+      input_(size_t(memory.fan_in())),
+      input16_(size_t(memory.fan_in())) {
     if (input == Encoding::Accumulator)
         throw std::invalid_argument("MAC datapath cannot take raw accumulators");
-    for (int n = 0; n < memory.channels(); ++n)
-        for (int64_t s = 0; s < fan_in_; ++s) weights_[size_t(n) * fan_in_ + s] = memory.weight(n, s);
+    std::vector<int8_t> w(static_cast<size_t>(fan_in_));
+    for (int n = 0; n < memory.channels(); ++n) {
+        memory.channel_weights(n, w.data());
+        for (int64_t s = 0; s < fan_in_; ++s) {
+            weights_[size_t(n) * fan_in_ + s] = w[size_t(s)];
+            weights16_[size_t(n) * fan_in_ + s] = w[size_t(s)];
+        }
+    }
 }
 
 void MacDatapath::load_input(const int32_t* codes) {
-    for (int64_t s = 0; s < fan_in_; ++s) input_[s] = decode_value(codes[s], encoding_);
+    int32_t lo = 0, hi = 0;
+    for (int64_t s = 0; s < fan_in_; ++s) {
+        const int32_t v = decode_value(codes[s], encoding_);
+        input_[s] = v;
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+    }
+    narrow_ = lo >= std::numeric_limits<int16_t>::min() && hi <= std::numeric_limits<int16_t>::max();
+    if (narrow_)
+        for (int64_t s = 0; s < fan_in_; ++s) input16_[s] = int16_t(input_[s]);
 }
 
 int64_t MacDatapath::dot(int n) const {
+    // The loader bounds |acc| < 2^31, so a 32-bit accumulator is exact (as in hardware), and so
+    // is every partial sum, whatever the order.
+    int32_t acc = 0;
+    if (narrow_) {
+        const int16_t* w = &weights16_[size_t(n) * fan_in_];
+        const int16_t* x = input16_.data();
+        for (int64_t s = 0; s < fan_in_; ++s) acc += int32_t(w[s]) * int32_t(x[s]);
+        return acc;
+    }
     const int32_t* w = &weights_[size_t(n) * fan_in_];
     const int32_t* x = input_.data();
-    // The loader bounds |acc| < 2^31, so a 32-bit accumulator is exact (as in hardware).
-    int32_t acc = 0;
     for (int64_t s = 0; s < fan_in_; ++s) acc += w[s] * x[s];
     return acc;
 }

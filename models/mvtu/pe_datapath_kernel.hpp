@@ -43,6 +43,8 @@ private:
 // ADD/SUB by weight sign (Fig. 4.5): binary or ternary weights, k-bit activations.
 // The activations are split into bit planes; each plane adds the inputs where w = +1 and
 // subtracts them where w = -1, scaled by the plane's weight.
+// With binary weights (no zero) a plane's subtracted part is popcount(plane) minus its added
+// part, so only the added part is counted per channel.
 class AddSubDatapath : public PeDatapath {
 public:
     AddSubDatapath(const WeightMemory& memory, Encoding input, int input_bits);
@@ -53,15 +55,19 @@ private:
     int64_t fan_in_;
     size_t words_;
     int planes_;
+    bool has_zero_;                  // some weight is 0 (ternary): count both signs
     std::vector<int64_t> plane_weight_;
     int64_t offset_;                 // value = offset + sum_j plane_weight_j * bit_j
     std::vector<uint64_t> positive_;  // channels x words, bit set where w = +1
     std::vector<uint64_t> negative_;  // channels x words, bit set where w = -1
     std::vector<int64_t> weight_sum_; // sum of weights per channel
-    std::vector<uint64_t> input_;     // planes x words
+    std::vector<uint64_t> input_;     // words x planes (plane fastest)
+    std::vector<int64_t> plane_count_;  // popcount of each input plane
 };
 
-// Multiply-accumulate (DSP slices): multi-bit weights times activation values.
+// Multiply-accumulate (DSP slices): multi-bit weights times activation values. Vectors whose
+// values all fit 16 bits (every case but wide raw inputs) are multiplied as int16 pairs, the
+// form compilers turn into packed multiply-adds; the int32 sum is the same in any order.
 class MacDatapath : public PeDatapath {
 public:
     MacDatapath(const WeightMemory& memory, Encoding input);
@@ -71,8 +77,11 @@ public:
 private:
     int64_t fan_in_;
     Encoding encoding_;
-    std::vector<int32_t> weights_;  // channels x fan_in
+    std::vector<int32_t> weights_;    // channels x fan_in
+    std::vector<int16_t> weights16_;  // the same, as int16 (weights are at most 8 bits)
     std::vector<int32_t> input_;
+    std::vector<int16_t> input16_;
+    bool narrow_ = false;             // the loaded input fits int16
 };
 
 }  // namespace qsim

@@ -1,5 +1,7 @@
 #include "models/mvtu/weight_memory.hpp"
 
+#include <algorithm>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -23,8 +25,96 @@ WeightMemory::WeightMemory(const LayerConfig& layer, const LayerParams& params)
     depth_ = uint64_t(channels_ / pe_) * synapse_folds_;
     chunks_ = int(ceil_div(uint64_t(simd_) * bits_, 64));
     data_.assign(size_t(pe_) * depth_ * chunks_, 0);
-    for (int n = 0; n < channels_; ++n)
-        for (int64_t s = 0; s < fan_in_; ++s) store(n, s, params.weights[size_t(n) * fan_in_ + s]);
+    if (binary_ && bits_ == 1) {
+        store_binary(params);
+        return;
+    }
+    // Channel n's words follow each other from its first address (FINN layout, see header):
+    // synapse s sits in word s / SIMD at bit (s % SIMD) * bits. A field may straddle two chunks.
+    const uint64_t mask = bits_ >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits_) - 1;
+    for (int n = 0; n < channels_; ++n) {
+        int bit = 0;
+        uint64_t* word = data_.data() + locate(n, 0, bit);
+        const int8_t* w = params.weights.data() + size_t(n) * size_t(fan_in_);
+        int lane = 0;
+        for (int64_t s = 0; s < fan_in_; ++s) {
+            const uint64_t code = binary_ ? uint64_t(w[s] > 0 ? 1 : 0) : uint64_t(int64_t(w[s])) & mask;
+            const int offset = lane * bits_;
+            const int chunk = offset / 64, shift = offset % 64;
+            word[chunk] |= code << shift;
+            if (shift + bits_ > 64) word[chunk + 1] |= code >> (64 - shift);
+            if (++lane == simd_) {
+                lane = 0;
+                word += chunks_;
+            }
+        }
+    }
+}
+
+namespace {
+
+// Bit j of each of the 8 bytes of `bytes`, gathered into bits 0..7 (byte k -> bit k): the
+// multiplier moves byte k's bit to position 56 + k, and no two partial products overlap.
+inline uint64_t gather_bit(uint64_t bytes, int j) {
+    return (((bytes >> j) & 0x0101010101010101ull) * 0x0102040810204080ull) >> 56;
+}
+
+// `n` (1..64) bits of the bit string `bits` from bit `pos` on.
+inline uint64_t read_bits(const uint64_t* bits, uint64_t pos, int n) {
+    const int shift = int(pos % 64);
+    uint64_t v = bits[pos / 64] >> shift;
+    if (shift + n > 64) v |= bits[pos / 64 + 1] << (64 - shift);
+    return n == 64 ? v : v & ((uint64_t(1) << n) - 1);
+}
+
+// ORs the low `n` (1..64) bits of `v` into the bit string `bits` at bit `pos`.
+inline void write_bits(uint64_t* bits, uint64_t pos, int n, uint64_t v) {
+    const int shift = int(pos % 64);
+    bits[pos / 64] |= v << shift;
+    if (shift + n > 64) bits[pos / 64 + 1] |= v >> (64 - shift);
+}
+
+}  // namespace
+
+// Binary weights: each channel's signs become a bit string 64 at a time, then its SIMD-bit
+// words are cut from it.
+void WeightMemory::store_binary(const LayerParams& params) {
+    const size_t words = size_t(ceil_div(uint64_t(fan_in_), 64));
+    std::vector<uint64_t> stream(words + 1);
+    for (int n = 0; n < channels_; ++n) {
+        const int8_t* w = params.weights.data() + size_t(n) * size_t(fan_in_);
+        std::fill(stream.begin(), stream.end(), 0);
+        int64_t s = 0;
+        for (; s + 8 <= fan_in_; s += 8) {
+            uint64_t bytes;
+            std::memcpy(&bytes, w + s, 8);
+            // Bit 7 of each byte of `positive`: the byte is non-zero and its sign bit is clear.
+            const uint64_t low7 = 0x7F7F7F7F7F7F7F7Full;
+            const uint64_t positive = (((bytes & low7) + low7) | bytes) & ~bytes;
+            stream[size_t(s / 64)] |= gather_bit(positive, 7) << (s % 64);
+        }
+        for (; s < fan_in_; ++s)
+            if (w[s] > 0) stream[size_t(s / 64)] |= uint64_t(1) << (s % 64);
+        int bit = 0;
+        uint64_t* word = data_.data() + locate(n, 0, bit);
+        for (uint64_t pos = 0; pos < uint64_t(fan_in_); pos += uint64_t(simd_), word += chunks_)
+            for (int c = 0; c < chunks_; ++c) {
+                const int take = std::min(64, simd_ - 64 * c);
+                word[c] = read_bits(stream.data(), pos + uint64_t(64 * c), take);
+            }
+    }
+}
+
+void WeightMemory::channel_bits(int n, uint64_t* out) const {
+    if (bits_ != 1) throw std::logic_error("channel_bits needs a 1-bit weight memory");
+    std::fill(out, out + ceil_div(uint64_t(fan_in_), 64), 0);
+    int bit = 0;
+    const uint64_t* word = data_.data() + locate(n, 0, bit);
+    for (uint64_t pos = 0; pos < uint64_t(fan_in_); pos += uint64_t(simd_), word += chunks_)
+        for (int c = 0; c < chunks_; ++c) {
+            const int take = std::min(64, simd_ - 64 * c);
+            write_bits(out, pos + uint64_t(64 * c), take, word[c]);
+        }
 }
 
 // Index of the first 64-bit chunk of the word holding (n, s) and the field's bit offset
@@ -34,14 +124,6 @@ size_t WeightMemory::locate(int n, int64_t s, int& bit) const {
     const uint64_t address = uint64_t(n / pe_) * synapse_folds_ + uint64_t(s / simd_);
     bit = int(s % simd_) * bits_;
     return (size_t(p) * depth_ + address) * chunks_;
-}
-
-void WeightMemory::store(int n, int64_t s, int8_t value) {
-    int bit = 0;
-    const size_t base = locate(n, s, bit);
-    const uint64_t code = binary_ ? uint64_t(value > 0 ? 1 : 0) : uint64_t(int64_t(value));
-    for (int b = 0; b < bits_; ++b, ++bit)
-        if ((code >> b) & 1u) data_[base + size_t(bit / 64)] |= uint64_t(1) << (bit % 64);
 }
 
 int8_t WeightMemory::weight(int n, int64_t s) const {
@@ -54,6 +136,26 @@ int8_t WeightMemory::weight(int n, int64_t s) const {
     // Sign-extend the two's complement field.
     const int64_t sign = int64_t(1) << (bits_ - 1);
     return int8_t((int64_t(code) ^ sign) - sign);
+}
+
+void WeightMemory::channel_weights(int n, int8_t* out) const {
+    int bit = 0;
+    const uint64_t* word = data_.data() + locate(n, 0, bit);
+    const uint64_t mask = (uint64_t(1) << bits_) - 1;
+    const int64_t sign = int64_t(1) << (bits_ - 1);
+    int lane = 0;
+    for (int64_t s = 0; s < fan_in_; ++s) {
+        const int offset = lane * bits_;
+        const int chunk = offset / 64, shift = offset % 64;
+        uint64_t code = word[chunk] >> shift;
+        if (shift + bits_ > 64) code |= word[chunk + 1] << (64 - shift);
+        code &= mask;
+        out[s] = binary_ ? int8_t(code ? 1 : -1) : int8_t((int64_t(code) ^ sign) - sign);
+        if (++lane == simd_) {
+            lane = 0;
+            word += chunks_;
+        }
+    }
 }
 
 const uint64_t* WeightMemory::word(int pe, uint64_t address) const {

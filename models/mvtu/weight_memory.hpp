@@ -32,10 +32,16 @@ public:
 
     // Decodes the weight of output channel n, synapse s from the packed storage.
     int8_t weight(int n, int64_t s) const;
+    // Decodes all fan_in() weights of output channel n into out (the same values as
+    // weight(n, s) for every s, in one pass over the channel's words).
+    void channel_weights(int n, int8_t* out) const;
+    // 1-bit memories only: the fan_in() weight bits of channel n as one bit string (synapse s
+    // at bit s % 64 of out[s / 64]; ceil(fan_in / 64) words, unused high bits 0).
+    void channel_bits(int n, uint64_t* out) const;
 
 private:
-    void store(int n, int64_t s, int8_t value);
     size_t locate(int n, int64_t s, int& bit) const;
+    void store_binary(const LayerParams& params);
 
     bool binary_;
     int pe_, simd_, bits_, channels_;

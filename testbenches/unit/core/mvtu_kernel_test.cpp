@@ -79,6 +79,37 @@ TEST(WeightMemory, RoundTripsEveryWeightForAnyWidthAndFolding) {
     }
 }
 
+TEST(WeightMemory, WholeChannelReadsMatchSingleWeights) {
+    // channel_weights / channel_bits walk a channel's words at once (the datapaths are built
+    // from them); SIMD 65 and 130 split lanes across 64-bit chunks, SIMD 3 and 12 across bytes.
+    Rng rng(9);
+    struct Case { WeightQuant q; int bits; int fan_in; int n; int pe; int simd; };
+    for (const Case c : {Case{WeightQuant::Binary, 1, 130, 12, 4, 65}, Case{WeightQuant::Binary, 1, 390, 6, 2, 130},
+                         Case{WeightQuant::Binary, 1, 99, 4, 4, 3}, Case{WeightQuant::Binary, 1, 72, 8, 2, 12},
+                         Case{WeightQuant::Ternary, 2, 96, 6, 3, 48}, Case{WeightQuant::Uniform, 5, 70, 4, 2, 14}}) {
+        LayerConfig l = fc_layer(c.fan_in, c.n, c.q, c.bits, Encoding::Unsigned, 4, c.pe, c.simd);
+        LayerParams p;
+        p.weights = random_weights(rng, size_t(c.fan_in) * c.n, c.q, c.bits);
+        WeightMemory mem(l, p);
+        std::vector<int8_t> w(size_t(c.fan_in));
+        std::vector<uint64_t> bits(size_t(c.fan_in + 63) / 64);
+        for (int n = 0; n < c.n; ++n) {
+            mem.channel_weights(n, w.data());
+            if (c.bits == 1) mem.channel_bits(n, bits.data());
+            for (int s = 0; s < c.fan_in; ++s) {
+                ASSERT_EQ(w[size_t(s)], mem.weight(n, s)) << "simd " << c.simd << " n " << n << " s " << s;
+                if (c.bits == 1) {
+                    ASSERT_EQ((bits[size_t(s) / 64] >> (s % 64)) & 1u, mem.weight(n, s) > 0 ? 1u : 0u)
+                        << "simd " << c.simd << " n " << n << " s " << s;
+                }
+            }
+            if (c.bits == 1 && c.fan_in % 64) {
+                EXPECT_EQ(bits.back() >> (c.fan_in % 64), 0u);
+            }
+        }
+    }
+}
+
 TEST(WeightMemory, PlacesWeightsAtTheFinnPeAddressAndLane) {
     // 8 channels, fan_in 8, PE 2, SIMD 4: channel 5 lives in PE 1 at neuron fold 2; its synapse 6
     // is in synapse fold 1, lane 2. Address = nf * SF + sf = 2 * 2 + 1 = 5.
@@ -134,12 +165,16 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(DatapathCase{WeightQuant::Binary, 1, Encoding::Bipolar, 1},   // XNOR-popcount
                       DatapathCase{WeightQuant::Binary, 1, Encoding::Unsigned, 2},  // ADD/SUB
                       DatapathCase{WeightQuant::Binary, 1, Encoding::Unsigned, 8},
+                      DatapathCase{WeightQuant::Binary, 1, Encoding::Unsigned, 11},  // more than 8 planes
+                      DatapathCase{WeightQuant::Ternary, 2, Encoding::Unsigned, 9},
                       DatapathCase{WeightQuant::Ternary, 2, Encoding::Unsigned, 3},
                       DatapathCase{WeightQuant::Ternary, 2, Encoding::Signed, 4},
                       DatapathCase{WeightQuant::Ternary, 2, Encoding::Bipolar, 1},
                       DatapathCase{WeightQuant::Uniform, 8, Encoding::Unsigned, 8},  // DSP MAC
                       DatapathCase{WeightQuant::Uniform, 4, Encoding::Signed, 8},
-                      DatapathCase{WeightQuant::Uniform, 3, Encoding::Bipolar, 1}),
+                      DatapathCase{WeightQuant::Uniform, 3, Encoding::Bipolar, 1},
+                      DatapathCase{WeightQuant::Uniform, 4, Encoding::Unsigned, 15},   // int16 products
+                      DatapathCase{WeightQuant::Uniform, 4, Encoding::Unsigned, 16}),  // int32 products
     [](const ::testing::TestParamInfo<DatapathCase>& info) {
         return std::string(to_string(info.param.q)) + std::to_string(info.param.wbits) + "_" +
                to_string(info.param.in) + std::to_string(info.param.in_bits);
