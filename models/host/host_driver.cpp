@@ -28,6 +28,17 @@ HostDriver::HostDriver(sc_core::sc_module_name name, const NetworkConfig& net, c
     }
     const bool loop = net.host.architecture == HostArchitecture::Loopback;
     timeline_.host_layer_outputs.resize(loop ? net.layers.size() : host_kernels_.size());
+    // The host program has every device layer's parameter record in its memory before it
+    // starts: a u64 length, then the record (docs/weights-format.md).
+    bursts_.resize(net.layers.size());
+    for (size_t l = 0; l < (loop ? net.layers.size() : device_layers); ++l) {
+        if (!net.layers[l].is_compute()) continue;
+        const std::vector<uint8_t> record = encode_layer_record(net.layers[l], params.layers[l]);
+        std::vector<uint8_t>& burst = bursts_[l];
+        burst.resize(8 + record.size());
+        for (int b = 0; b < 8; ++b) burst[size_t(b)] = uint8_t(uint64_t(record.size()) >> (8 * b));
+        std::copy(record.begin(), record.end(), burst.begin() + 8);
+    }
     if (loop) {
         SC_THREAD(loopback);
     } else {
@@ -37,14 +48,7 @@ HostDriver::HostDriver(sc_core::sc_module_name name, const NetworkConfig& net, c
 }
 
 void HostDriver::send_weights(size_t layer, size_t window, tlm_utils::tlm_quantumkeeper& qk) {
-    if (bursts_.size() < net_.layers.size()) bursts_.resize(net_.layers.size());
-    std::vector<uint8_t>& burst = bursts_[layer];
-    if (burst.empty()) {
-        const std::vector<uint8_t> record = encode_layer_record(net_.layers[layer], params_.layers[layer]);
-        burst.resize(8 + record.size());
-        for (int b = 0; b < 8; ++b) burst[size_t(b)] = uint8_t(uint64_t(record.size()) >> (8 * b));
-        std::copy(record.begin(), record.end(), burst.begin() + 8);
-    }
+    std::vector<uint8_t>& burst = bursts_.at(layer);
     stream(tlm::TLM_WRITE_COMMAND, device_map::kWeightChannel + device_map::kWeightWindowSize * window, burst.data(),
            burst.size(), true, qk);
 }
