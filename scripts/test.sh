@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds everything and runs every test with ctest (arguments go to this ctest). Then, unless
-# QSIM_FULL_CHECKS=0, the robustness checks, stopping at the first failure:
+# QSIM_FULL_CHECKS=0, the cluster and robustness checks, stopping at the first failure:
+#   scripts/slurm_sweep_test.sh  a sharded sweep through a real single-node SLURM (skipped, and
+#                         said so, where slurm-wlm cannot be installed or started)
 #   scripts/sanitize.sh   ASan + UBSan build (GCC) in build-asan/, ctest again
 #   scripts/memcheck.sh   build/sim under Valgrind memcheck (mnist_int8_cnn, 2 frames, --check)
 #   scripts/fuzz.sh 20    libFuzzer targets (clang) in build-fuzz/, 20 s each
@@ -29,6 +31,7 @@ run_ctest() {
 
 stage "build + ctest (Release)" run_ctest "$@"
 if [ "${QSIM_FULL_CHECKS:-1}" != "0" ]; then
+  stage "sweep on a real SLURM (job array + merge)" bash "$root/scripts/slurm_sweep_test.sh" "${BUILD_DIR:-$root/build}/sim"
   # The slowest system tests (published frame rates, the lane sweep, the reuse sweep, the
   # validation report's 80 sim runs) repeat code paths the other tests already cover under
   # the sanitizers; they ran in the Release stage above.

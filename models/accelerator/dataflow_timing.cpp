@@ -40,28 +40,47 @@ std::string unit_rule(const LayerConfig& l) {
 
 }  // namespace
 
-DataflowEstimate estimate_dataflow(const NetworkConfig& net) {
+namespace {
+
+std::string source_rule(const NetworkConfig& net) {
+    std::ostringstream os;
+    os << "H * ceil(W*C*bits/stream_bits) = " << net.input.shape.height << " * " << source_row_cycles(net.input);
+    return os.str();
+}
+
+std::string swu_write_rule(const LayerConfig& l) {
+    std::ostringstream w;
+    if (l.swu_write_pixels > 1)
+        w << "H_in * ceil(W_in/" << l.swu_write_pixels << ")*ceil(C/SIMD) = ";
+    else
+        w << "H_in * W_in*ceil(C/SIMD) = ";
+    w << l.in.height << " * " << swu_input_cycles_per_row(l);
+    return w.str();
+}
+
+std::string swu_read_rule(const LayerConfig& l) {
+    std::ostringstream r;
+    r << "H_out * ceil(W_out/MMV)*K*K*ceil(C/SIMD) = " << l.out.height << " * " << swu_window_cycles_per_row(l);
+    if (l.reuse > 1) r << " * reuse " << l.reuse;
+    return r.str();
+}
+
+}  // namespace
+
+DataflowEstimate estimate_dataflow(const NetworkConfig& net, bool with_rules) {
     DataflowEstimate est;
-    {
-        std::ostringstream os;
-        os << "H * ceil(W*C*bits/stream_bits) = " << net.input.shape.height << " * " << source_row_cycles(net.input);
-        est.blocks.push_back({"", "source", source_row_cycles(net.input) * uint64_t(net.input.shape.height), os.str()});
-    }
+    est.blocks.reserve(1 + 3 * net.layers.size());
+    est.blocks.push_back({"", "source", source_row_cycles(net.input) * uint64_t(net.input.shape.height),
+                          with_rules ? source_rule(net) : std::string()});
     for (const auto& l : net.layers) {
         if (l.uses_swu()) {
-            std::ostringstream w, r;
-            if (l.swu_write_pixels > 1)
-                w << "H_in * ceil(W_in/" << l.swu_write_pixels << ")*ceil(C/SIMD) = ";
-            else
-                w << "H_in * W_in*ceil(C/SIMD) = ";
-            w << l.in.height << " * " << swu_input_cycles_per_row(l);
-            est.blocks.push_back({l.name, "swu_write", swu_input_cycles_per_frame(l), w.str()});
-            r << "H_out * ceil(W_out/MMV)*K*K*ceil(C/SIMD) = " << l.out.height << " * " << swu_window_cycles_per_row(l);
-            if (l.reuse > 1) r << " * reuse " << l.reuse;
-            est.blocks.push_back({l.name, "swu_read", swu_window_cycles_per_frame(l), r.str()});
+            est.blocks.push_back({l.name, "swu_write", swu_input_cycles_per_frame(l),
+                                  with_rules ? swu_write_rule(l) : std::string()});
+            est.blocks.push_back({l.name, "swu_read", swu_window_cycles_per_frame(l),
+                                  with_rules ? swu_read_rule(l) : std::string()});
         }
         const char* role = l.is_compute() ? "mvtu" : (l.type == LayerType::MaxPool ? "pool" : "global_pool");
-        est.blocks.push_back({l.name, role, unit_cycles_per_frame(l), unit_rule(l)});
+        est.blocks.push_back({l.name, role, unit_cycles_per_frame(l), with_rules ? unit_rule(l) : std::string()});
     }
     for (size_t i = 0; i < est.blocks.size(); ++i) {
         if (est.blocks[i].cycles_per_frame > est.interval_cycles) {

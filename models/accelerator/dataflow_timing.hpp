@@ -27,7 +27,9 @@ struct DataflowEstimate {
     }
 };
 
-DataflowEstimate estimate_dataflow(const NetworkConfig& net);
+// `with_rules` = false leaves BlockEstimate::rule empty: the numbers alone, for sweeps that
+// evaluate many design points.
+DataflowEstimate estimate_dataflow(const NetworkConfig& net, bool with_rules = true);
 
 // Cycles per frame of the compute/pool unit of one layer (MVTU, pool or global pool).
 uint64_t unit_cycles_per_frame(const LayerConfig& layer);

@@ -3,6 +3,8 @@
 //   sim --config configs/alexnet_pruned40.yaml [--frames N] [--weights FILE]
 //       [--set NAME=VALUE ...] [--report out.json] [--check]
 //       [--dataset IMAGES.gz [--labels LABELS.gz] [--reference PREDICTIONS.txt]]
+//       [--point "conv2.pe=11;clock_mhz=150"]
+//   sim sweep | sweep-merge | fold ...      design-space studies (docs/sweeps.md)
 //
 // Exit codes: 0 ok, 1 bad input (config, weight file, data set), 2 usage, 3 the pipeline
 // stalled (deadlock), 4 the golden-reference check failed or the predicted classes differ
@@ -21,6 +23,8 @@
 #include "models/network/weight_file.hpp"
 #include "testbenches/sim/report.hpp"
 #include "testbenches/sim/simulation.hpp"
+#include "testbenches/sweep/design_space.hpp"
+#include "testbenches/sweep/sweep_commands.hpp"
 
 namespace po = boost::program_options;
 
@@ -28,7 +32,7 @@ namespace {
 
 int run(int argc, char** argv) {
     po::options_description desc("sim: cycle-approximate SystemC simulation of a quantised-network accelerator");
-    std::string config, weights, report, dataset, labels, reference;
+    std::string config, weights, report, dataset, labels, reference, point;
     std::vector<std::string> sets;
     int frames = 0;
     desc.add_options()
@@ -43,6 +47,8 @@ int run(int argc, char** argv) {
          "feed the images of an IDX file (gzipped or plain) instead of generated frames; --frames defaults to all")
         ("labels", po::value<std::string>(&labels),
          "IDX labels for --dataset (default: the images file with -images-idx3 replaced by -labels-idx1)")
+        ("point", po::value<std::string>(&point),
+         "a design point of a sweep applied to the config: \"LAYER.FIELD=VALUE;clock_mhz=VALUE\" (docs/sweeps.md)")
         ("reference", po::value<std::string>(&reference),
          "predicted classes to match, one per image (default: <config>.predictions.txt beside the config, if any)");
     po::variables_map vm;
@@ -76,6 +82,27 @@ int run(int argc, char** argv) {
     }
 
     qsim::NetworkConfig net = qsim::load_network_config(config, overrides);
+    if (!point.empty()) {
+        std::vector<qsim::sweep::Axis> axes;
+        try {
+            axes = qsim::sweep::parse_point(point);
+        } catch (const std::invalid_argument& e) {
+            std::cerr << "sim: usage: " << e.what() << "\n";
+            return 2;
+        }
+        qsim::sweep::Assignments a;
+        for (const auto& axis : axes) {
+            if (axis.is_param) {
+                std::cerr << "sim: usage: --point " << axis.name << ": give config parameters with --set\n";
+                return 2;
+            }
+            a.push_back({&axis, axis.values.front()});
+        }
+        if (auto why = qsim::sweep::apply_point(net, a)) {
+            std::cerr << config << ": --point " << point << ": invalid design point: " << *why << "\n";
+            return 1;
+        }
+    }
     if (vm.count("frames")) {
         const std::string problem = qsim::simulated_time_problem(net, frames);
         if (!problem.empty()) {
@@ -162,6 +189,10 @@ int run(int argc, char** argv) {
 
 int sc_main(int argc, char** argv) {
     try {
+        const std::string command = argc > 1 ? argv[1] : "";
+        if (command == "sweep") return qsim::sweep::sweep_command(argc - 1, argv + 1);
+        if (command == "sweep-merge") return qsim::sweep::merge_command(argc - 1, argv + 1);
+        if (command == "fold") return qsim::sweep::fold_command(argc - 1, argv + 1);
         return run(argc, argv);
     } catch (const qsim::ConfigError& e) {
         std::cerr << e.what() << "\n";

@@ -1,0 +1,93 @@
+// sweep_bench: how fast the two tiers of `sim sweep` evaluate design points.
+//
+//   sweep_bench [--points N] [--sim-points M]
+//
+// Analytical tier: N random points of AlexNet pruned-40 (folding of conv4 and conv5, conv1's
+// MMV, conv4's reuse and the clock: axes whose every combination is a valid design) evaluated
+// in this process on one core, as `sim sweep` does for each point (apply the point to the
+// configuration, re-derive, closed-form cycles, resources), without writing results.
+// Simulation tier: M points simulated bit-true by `sim sweep --tier simulation`, once with
+// --jobs 1 and once with --jobs 2; prints points/s and the CPU time of the children over the
+// wall time (about 2 when both cores are used).
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include <systemc>
+
+#include "models/network/config_loader.hpp"
+#include "testbenches/sweep/design_space.hpp"
+#include "testbenches/sweep/sweep_runner.hpp"
+
+namespace {
+
+const char* const kAxes[] = {"conv4.pe=1,2,3,4,6,8,12,16,24,32", "conv4.simd=1,2,4,29,58,116",
+                             "conv4.mmv=1,2,7,14",                "conv5.pe=1,2,4,8,16,32,64",
+                             "conv5.simd=1,2,3,4,6,8,12,16,24,32,48,64,96,192", "conv5.mmv=1,2,7,14",
+                             "conv1.mmv=1,2,3,6,9,18,27,54",      "clock_mhz=100,150,185,200,250"};
+
+double children_cpu_seconds() {
+    struct rusage u {};
+    getrusage(RUSAGE_CHILDREN, &u);
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+}  // namespace
+
+int sc_main(int argc, char** argv) {
+    uint64_t points = 300000, sim_points = 16;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--points" && i + 1 < argc) points = std::strtoull(argv[++i], nullptr, 10);
+        else if (a == "--sim-points" && i + 1 < argc) sim_points = std::strtoull(argv[++i], nullptr, 10);
+        else {
+            std::fprintf(stderr, "usage: sweep_bench [--points N] [--sim-points M]\n");
+            return 2;
+        }
+    }
+    using namespace qsim::sweep;
+    const std::string config = std::string(QSIM_SOURCE_DIR) + "/configs/alexnet_pruned40.yaml";
+    DesignSpace space;
+    space.config = config;
+    for (const char* a : kAxes) space.axes.push_back(parse_axis(a));
+    space.sample.mode = SampleSpec::Mode::Random;
+    space.sample.points = points;
+    space.sample.seed = 11;
+    const qsim::NetworkConfig base = qsim::load_network_config(config);
+
+    uint64_t valid = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (uint64_t i = 0; i < points; ++i) valid += evaluate_point(space, base, i).valid ? 1 : 0;
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("analytical tier   %llu AlexNet points (%llu valid) in %.3f s on one core: %.0f points/s\n",
+                (unsigned long long)points, (unsigned long long)valid, s, double(points) / s);
+
+    // The simulation tier through the sim binary beside this one.
+    const std::string sim = std::filesystem::path(argv[0]).parent_path().string() + "/sim";
+    for (int jobs : {1, 2}) {
+        const std::string out = "/tmp/sweep_bench_sim_" + std::to_string(getpid()) + "_" + std::to_string(jobs);
+        std::string cmd = "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 '" + sim + "' sweep --config '" + config +
+                          "' --tier simulation --frames 2 --jobs " + std::to_string(jobs) + " --random " +
+                          std::to_string(sim_points) + " --seed 5 --out '" + out + "'";
+        for (const char* a : kAxes) cmd += std::string(" --axis '") + a + "'";
+        cmd += " > /dev/null";
+        const double cpu0 = children_cpu_seconds();
+        const auto w0 = std::chrono::steady_clock::now();
+        const int rc = std::system(cmd.c_str());
+        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
+        const double cpu = children_cpu_seconds() - cpu0;
+        std::filesystem::remove_all(out);
+        if (rc != 0) {
+            std::fprintf(stderr, "sweep_bench: failed: %s\n", cmd.c_str());
+            return 1;
+        }
+        std::printf("simulation tier   %llu points, --jobs %d: %.2f s wall, %.2f points/s, CPU/wall %.2f\n",
+                    (unsigned long long)sim_points, jobs, wall, double(sim_points) / wall, cpu / wall);
+    }
+    return 0;
+}

@@ -1,0 +1,312 @@
+#include "testbenches/sweep/sweep_commands.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+#include "models/network/config_loader.hpp"
+#include "models/common/text_format.hpp"
+#include "testbenches/sweep/auto_fold.hpp"
+#include "testbenches/sweep/sweep_runner.hpp"
+#include "testbenches/sweep/sweep_spec.hpp"
+
+namespace qsim::sweep {
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string self_executable() {
+    std::error_code ec;
+    const fs::path p = fs::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string("sim") : p.string();
+}
+
+bool parse_shard(const std::string& text, uint32_t& index, uint32_t& count) {
+    const size_t slash = text.find('/');
+    if (slash == std::string::npos) return false;
+    try {
+        size_t a = 0, b = 0;
+        const unsigned long i = std::stoul(text.substr(0, slash), &a), n = std::stoul(text.substr(slash + 1), &b);
+        if (a != slash || b != text.size() - slash - 1 || n == 0 || i >= n || n > 1000000) return false;
+        index = uint32_t(i);
+        count = uint32_t(n);
+        return true;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+void print_summary(const RunSummary& s, const std::string& what) {
+    std::cout << what << " " << s.points << " points (" << s.evaluated << " evaluated now, " << s.valid << " valid, "
+              << s.fitting << " fit the device) in " << s.wall_seconds << " s\n";
+    for (const auto& f : s.files) std::cout << "  " << f << "\n";
+}
+
+// Writes the SLURM job array that runs `shards` shards of the sweep and the job that merges
+// them, and a submit script that chains the two.
+void write_slurm(const DesignSpace& space, const RunOptions& o, uint32_t shards) {
+    const fs::path dir = fs::absolute(o.out_dir);
+    fs::create_directories(dir / "slurm");
+    const std::string spec = (dir / "sweep_spec.json").string();
+    std::ofstream(spec) << spec_text(space);
+    const std::string sim = self_executable();
+    const std::string tier = o.tier == RunOptions::Tier::Analytical ? "analytical" : "simulation";
+    std::ofstream array(dir / "slurm" / "array.sbatch");
+    array << "#!/bin/bash\n#SBATCH --job-name=qsim-sweep\n#SBATCH --array=0-" << shards - 1
+          << "\n#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=" << o.jobs << "\n#SBATCH --output=" << (dir / "slurm").string()
+          << "/shard_%a.log\n"
+          << "# One shard of the sweep per array task (written by sim sweep --slurm " << shards << ").\n"
+          << "exec '" << sim << "' sweep --spec '" << spec << "' --tier " << tier << " --frames " << o.frames
+          << " --jobs " << o.jobs << " --shard ${SLURM_ARRAY_TASK_ID}/" << shards << " --out '" << dir.string()
+          << "/shard_${SLURM_ARRAY_TASK_ID}'\n";
+    std::ofstream merge(dir / "slurm" / "merge.sbatch");
+    merge << "#!/bin/bash\n#SBATCH --job-name=qsim-sweep-merge\n#SBATCH --ntasks=1\n#SBATCH --output="
+          << (dir / "slurm").string() << "/merge.log\n"
+          << "exec '" << sim << "' sweep-merge --out '" << dir.string() << "'" << (o.plots ? " --plot" : "");
+    for (uint32_t i = 0; i < shards; ++i) merge << " '" << dir.string() << "/shard_" << i << "'";
+    merge << "\n";
+    std::ofstream submit(dir / "slurm" / "submit.sh");
+    submit << "#!/bin/bash\n# Submits the shards as a job array and the merge to run after all of them.\nset -euo pipefail\n"
+           << "jid=$(sbatch --parsable '" << (dir / "slurm" / "array.sbatch").string() << "')\n"
+           << "sbatch --parsable --dependency=afterok:${jid} '" << (dir / "slurm" / "merge.sbatch").string() << "'\n";
+    fs::permissions(dir / "slurm" / "submit.sh", fs::perms::owner_exec, fs::perm_options::add);
+    std::cout << "wrote " << (dir / "slurm").string() << "/{array.sbatch,merge.sbatch,submit.sh} for " << shards
+              << " shards of " << space.point_count() << " points; submit with: bash "
+              << (dir / "slurm" / "submit.sh").string() << "\n";
+}
+
+}  // namespace
+
+int sweep_command(int argc, char** argv) {
+    po::options_description desc("sim sweep: evaluate a design space (docs/sweeps.md)");
+    std::string config, spec, out = "sweep_out", tier = "analytical", shard;
+    std::vector<std::string> axes, sets;
+    uint64_t random = 0, seed = 1;
+    int frames = 2, jobs = int(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+    uint32_t slurm = 0;
+    desc.add_options()
+        ("help,h", "show this help")
+        ("config,c", po::value<std::string>(&config), "base configuration (YAML)")
+        ("spec", po::value<std::string>(&spec), "sweep spec file (YAML or JSON): config, set, axes, sample")
+        ("axis,a", po::value<std::vector<std::string>>(&axes)->composing(),
+         "an axis NAME=VALUES, e.g. conv2.pe=11,22,77, conv4.reuse=1..8*2, clock_mhz=150,185, param.wbits=1..8")
+        ("set", po::value<std::vector<std::string>>(&sets)->composing(), "a config parameter for every point: NAME=VALUE")
+        ("random", po::value<uint64_t>(&random), "a seeded random sample of N points instead of the whole grid")
+        ("seed", po::value<uint64_t>(&seed), "seed of the random sample (default 1)")
+        ("tier", po::value<std::string>(&tier), "analytical (closed form, default) or simulation (SystemC per point)")
+        ("frames", po::value<int>(&frames), "simulation tier: frames per point (default 2)")
+        ("jobs,j", po::value<int>(&jobs), "simulation tier: points simulated at once (default: the cores)")
+        ("out,o", po::value<std::string>(&out), "output directory (default sweep_out); an existing one is resumed")
+        ("shard", po::value<std::string>(&shard), "run only shard i of N: i/N (points with index % N == i)")
+        ("plot", "draw the Pareto fronts and the cycle balance with gnuplot")
+        ("progress", "a progress bar with ETA (default when stderr is a terminal)")
+        ("slurm", po::value<uint32_t>(&slurm), "write a SLURM job array of N shards and a merge job instead of running");
+    po::variables_map vm;
+    try {
+        po::store(po::parse_command_line(argc, argv, desc), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "sim sweep: usage: " << e.what() << " (see sim sweep --help)\n";
+        return 2;
+    }
+    if (vm.count("help")) {
+        std::cout << desc << "\n";
+        return 0;
+    }
+    DesignSpace space;
+    RunOptions o;
+    try {
+        if (!spec.empty()) read_spec_file(spec, space);
+        if (!config.empty()) space.config = config;
+        for (const auto& a : axes) space.axes.push_back(parse_axis(a));
+        for (const auto& s : sets) {
+            const size_t eq = s.find('=');
+            if (eq == std::string::npos || eq == 0) throw std::invalid_argument("--set expects NAME=VALUE (got '" + s + "')");
+            space.base_params[s.substr(0, eq)] = s.substr(eq + 1);
+        }
+        if (vm.count("random")) {
+            space.sample.mode = SampleSpec::Mode::Random;
+            space.sample.points = random;
+        }
+        if (vm.count("seed")) space.sample.seed = seed;
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "sim sweep: " << e.what() << "\n";
+        return 1;
+    }
+    if (space.config.empty()) {
+        std::cerr << "sim sweep: usage: --config (or a spec file with config:) is required\n";
+        return 2;
+    }
+    if (space.axes.empty()) {
+        std::cerr << "sim sweep: usage: give at least one --axis (or axes: in the spec file)\n";
+        return 2;
+    }
+    space.config = fs::absolute(space.config).lexically_normal().string();
+    if (tier != "analytical" && tier != "simulation") {
+        std::cerr << "sim sweep: usage: --tier must be analytical or simulation (got '" << tier << "')\n";
+        return 2;
+    }
+    o.tier = tier == "analytical" ? RunOptions::Tier::Analytical : RunOptions::Tier::Simulation;
+    if (frames < 1 || jobs < 1) {
+        std::cerr << "sim sweep: usage: --frames and --jobs must be >= 1\n";
+        return 2;
+    }
+    o.frames = frames;
+    o.jobs = jobs;
+    o.out_dir = out;
+    o.plots = vm.count("plot") > 0;
+    o.progress = vm.count("progress") > 0 || isatty(2);
+    o.sim_binary = self_executable();
+    if (!shard.empty() && !parse_shard(shard, o.shard_index, o.shard_count)) {
+        std::cerr << "sim sweep: usage: --shard expects i/N with 0 <= i < N (got '" << shard << "')\n";
+        return 2;
+    }
+    try {
+        if (slurm > 0) {
+            write_slurm(space, o, slurm);
+            return 0;
+        }
+        const RunSummary s = run_sweep(space, o);
+        print_summary(s, "sweep:");
+    } catch (const ConfigError& e) {
+        std::cerr << e.what() << "\n";
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "sim sweep: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}
+
+int merge_command(int argc, char** argv) {
+    po::options_description desc("sim sweep-merge: join the shards of one sweep");
+    std::string out;
+    std::vector<std::string> shards;
+    desc.add_options()("help,h", "show this help")("out,o", po::value<std::string>(&out), "output directory (required)")(
+        "plot", "draw the plots")("shard-dir", po::value<std::vector<std::string>>(&shards), "shard directories");
+    po::positional_options_description pos;
+    pos.add("shard-dir", -1);
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(desc).positional(pos).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "sim sweep-merge: usage: " << e.what() << "\n";
+        return 2;
+    }
+    if (vm.count("help")) {
+        std::cout << desc << "\n";
+        return 0;
+    }
+    if (out.empty() || shards.empty()) {
+        std::cerr << "sim sweep-merge: usage: sim sweep-merge --out DIR SHARD_DIR...\n";
+        return 2;
+    }
+    try {
+        print_summary(merge_shards(shards, out, vm.count("plot") > 0), "sweep-merge:");
+    } catch (const std::exception& e) {
+        std::cerr << "sim sweep-merge: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}
+
+int fold_command(int argc, char** argv) {
+    po::options_description desc("sim fold: choose every layer's PE / SIMD / MMV (docs/sweeps.md)");
+    std::string config, out;
+    std::vector<std::string> sets, keep;
+    double fps = 0;
+    desc.add_options()("help,h", "show this help")("config,c", po::value<std::string>(&config), "configuration (YAML)")(
+        "set", po::value<std::vector<std::string>>(&sets)->composing(), "a config parameter: NAME=VALUE")(
+        "target-fps", po::value<double>(&fps),
+        "the frame rate to balance every layer to (default: the fastest folding that fits the device)")(
+        "keep", po::value<std::vector<std::string>>(&keep)->composing(),
+        "keep this layer's folding as configured (repeatable; e.g. the first layer the source fixes)")(
+        "out,o", po::value<std::string>(&out), "write the folded configuration here (default: print it)");
+    po::variables_map vm;
+    try {
+        po::store(po::parse_command_line(argc, argv, desc), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "sim fold: usage: " << e.what() << " (see sim fold --help)\n";
+        return 2;
+    }
+    if (vm.count("help")) {
+        std::cout << desc << "\n";
+        return 0;
+    }
+    if (config.empty()) {
+        std::cerr << "sim fold: usage: --config is required\n";
+        return 2;
+    }
+    if (vm.count("target-fps") && !(fps > 0)) {
+        std::cerr << "sim fold: usage: --target-fps must be > 0\n";
+        return 2;
+    }
+    std::map<std::string, std::string> params;
+    for (const auto& s : sets) {
+        const size_t eq = s.find('=');
+        if (eq == std::string::npos || eq == 0) {
+            std::cerr << "sim fold: usage: --set expects NAME=VALUE (got '" << s << "')\n";
+            return 2;
+        }
+        params[s.substr(0, eq)] = s.substr(eq + 1);
+    }
+    try {
+        const NetworkConfig base = load_network_config(config, params);
+        FoldRequest req;
+        req.target_fps = fps;
+        req.keep = keep;
+        const FoldResult r = auto_fold(base, req);
+        std::ostringstream head;
+        head << "# Folded by `sim fold --config " << config;
+        if (fps > 0) head << " --target-fps " << fps;
+        for (const auto& k : keep) head << " --keep " << k;
+        head << "`: every layer balanced to " << grouped(r.target_cycles)
+             << " cycles per frame with the fewest PE x SIMD x MMV lanes (ties: largest SIMD, then PE).\n"
+             << "# Result: " << grouped(r.interval_cycles) << " cycles per frame, " << r.frames_per_second
+             << " frames/s at " << base.device.clock_mhz << " MHz; " << grouped(r.resources.lut) << " LUT, "
+             << grouped(r.resources.bram18) << " BRAM18, " << grouped(r.resources.dsp) << " DSP: "
+             << (r.fits ? "fits the " : "does NOT fit the ") << base.device.name << ".\n";
+        for (const auto& n : r.notes) head << "# Note: " << n << ".\n";
+        const std::string yaml = folded_yaml(config, r, head.str());
+        std::cerr << "fold: " << grouped(r.interval_cycles) << " cycles per frame, " << r.frames_per_second
+                  << " frames/s; " << grouped(r.resources.lut) << " LUT, " << grouped(r.resources.bram18) << " BRAM18, "
+                  << grouped(r.resources.dsp) << " DSP: " << (r.fits ? "fits the " : "does NOT fit the ")
+                  << base.device.name << "\n";
+        for (const auto& n : r.notes) std::cerr << "note: " << n << "\n";
+        for (const auto& e : r.exceeded) std::cerr << "exceeded: " << e << "\n";
+        for (const auto& l : r.net.layers)
+            std::cerr << "  " << l.name << ": PE " << l.folding.pe << ", SIMD " << l.folding.simd << ", MMV "
+                      << l.folding.mmv << " (" << l.out.channels << " channels)\n";
+        if (out.empty()) {
+            std::cout << yaml;
+        } else {
+            std::ofstream f(out);
+            f << yaml;
+            if (!f) {
+                std::cerr << "sim fold: cannot write " << out << "\n";
+                return 1;
+            }
+        }
+    } catch (const ConfigError& e) {
+        std::cerr << e.what() << "\n";
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "sim fold: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace qsim::sweep

@@ -1,0 +1,14 @@
+// The sweep commands of `sim` (docs/sweeps.md):
+//   sim sweep        run or resume a sweep (analytical or simulation tier), or write SLURM scripts
+//   sim sweep-merge  join the shards of a sweep
+//   sim fold         choose every layer's PE / SIMD / MMV for a frame rate or a device
+// Each returns the process exit code: 0 ok, 1 bad input, 2 usage.
+#pragma once
+
+namespace qsim::sweep {
+
+int sweep_command(int argc, char** argv);
+int merge_command(int argc, char** argv);
+int fold_command(int argc, char** argv);
+
+}  // namespace qsim::sweep

@@ -1,0 +1,46 @@
+// Evaluating design points: the analytical tier (closed-form cycles from the blocks' timing
+// rules, resources from the resource model: the same models the simulation uses, without
+// running it) and the record of a point's result, as one JSON line of a sweep's checkpoint.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "models/network/network_config.hpp"
+#include "models/resources/resources.hpp"
+
+namespace qsim::sweep {
+
+struct PointResult {
+    uint64_t index = 0;
+    std::string point;           // "conv2.pe=11;clock_mhz=150"
+    bool valid = true;
+    std::string reason;          // why the point is invalid
+    std::string tier;            // "analytical" or "simulation"
+    double clock_mhz = 0;
+    uint64_t interval_cycles = 0;      // analytical
+    double frames_per_second = 0;      // analytical
+    uint64_t sim_interval_cycles = 0;  // simulation tier only
+    double sim_frames_per_second = 0;  // simulation tier only
+    double latency_us = -1;            // simulation tier only (-1: not simulated)
+    Resources resources;
+    bool fits = false;
+    std::vector<std::string> exceeded;
+    std::string bottleneck;            // "conv3 mvtu", "source"
+    std::vector<std::pair<std::string, uint64_t>> layer_cycles;  // each layer's slowest block, per frame
+
+    // frames/s of the row: simulated where simulated, else analytical.
+    double fps() const { return tier == "simulation" ? sim_frames_per_second : frames_per_second; }
+};
+
+// Evaluates a derived configuration analytically (no SystemC, no strings beyond the bottleneck).
+PointResult evaluate_analytical(const NetworkConfig& net);
+
+nlohmann::json to_json(const PointResult& r);
+PointResult from_json(const nlohmann::json& j);
+
+}  // namespace qsim::sweep

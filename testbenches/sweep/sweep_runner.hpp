@@ -1,0 +1,48 @@
+// Running a sweep: the points of one shard of the design space, evaluated by the analytical
+// tier in this process or by the simulation tier, one `sim --point` child process per point
+// and as many at once as --jobs (SystemC allows one simulation per process). Every finished
+// point is appended to DIR/points.jsonl, so an interrupted sweep resumes where it stopped;
+// DIR/spec.json records what the points are, so a different sweep is never mixed in. At the
+// end the rows of DIR/points.jsonl become results.csv / results.json / pareto.csv (and plots).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "testbenches/sweep/design_space.hpp"
+#include "testbenches/sweep/sweep_eval.hpp"
+
+namespace qsim::sweep {
+
+struct RunOptions {
+    std::string out_dir = "sweep_out";
+    enum class Tier { Analytical, Simulation } tier = Tier::Analytical;
+    int frames = 2;         // simulation tier: frames per point
+    int jobs = 1;           // simulation tier: child processes at once
+    uint32_t shard_index = 0, shard_count = 1;
+    bool progress = false;  // a progress bar with ETA on stderr
+    bool plots = false;
+    std::string sim_binary;  // the sim executable for the simulation tier
+};
+
+struct RunSummary {
+    uint64_t points = 0;     // in this shard
+    uint64_t evaluated = 0;  // now (the rest were in the checkpoint)
+    uint64_t valid = 0, fitting = 0;
+    double wall_seconds = 0;
+    std::vector<std::string> files;  // outputs written
+};
+
+// Runs (or resumes) the sweep. Throws std::runtime_error with a message naming the problem.
+RunSummary run_sweep(const DesignSpace& space, const RunOptions& options);
+
+// Joins the checkpoints of shard directories (all shards of one sweep) into `out_dir`, with
+// the same outputs an unsharded run writes. Throws std::runtime_error when shards are missing,
+// belong to different sweeps, or lack points.
+RunSummary merge_shards(const std::vector<std::string>& shard_dirs, const std::string& out_dir, bool plots);
+
+// Evaluates one point analytically (loading the config again when the point has param axes).
+PointResult evaluate_point(const DesignSpace& space, const NetworkConfig& base, uint64_t index);
+
+}  // namespace qsim::sweep

@@ -1,0 +1,324 @@
+// Core tests of the design-space sweeps (testbenches/sweep): axes and points, applying a point
+// to a configuration, the analytical tier, resuming, sharding and merging, the Pareto front,
+// automatic folding and the SLURM scripts. No SystemC kernel (the simulation tier is tested in
+// the system tests).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "models/accelerator/dataflow_timing.hpp"
+#include "models/network/config_loader.hpp"
+#include "models/resources/resource_model.hpp"
+#include "testbenches/sweep/auto_fold.hpp"
+#include "testbenches/sweep/design_space.hpp"
+#include "testbenches/sweep/sweep_report.hpp"
+#include "testbenches/sweep/sweep_runner.hpp"
+#include "testbenches/sweep/sweep_spec.hpp"
+
+namespace qsim::sweep {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kAlexNet = std::string(QSIM_SOURCE_DIR) + "/configs/alexnet_pruned40.yaml";
+
+std::string read(const std::string& path) {
+    std::ifstream f(path);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+class TempDir {
+public:
+    TempDir() : path_(fs::temp_directory_path() / ("qsim_sweep_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()))) {
+        fs::remove_all(path_);
+        fs::create_directories(path_);
+    }
+    ~TempDir() { fs::remove_all(path_); }
+    std::string operator/(const std::string& name) const { return (path_ / name).string(); }
+
+private:
+    fs::path path_;
+};
+
+DesignSpace alexnet_space() {
+    DesignSpace s;
+    s.config = kAlexNet;
+    s.axes = {parse_axis("conv2.pe=7,11,77"), parse_axis("conv4.reuse=1,2"), parse_axis("conv5.mmv=1,2,7,14"),
+              parse_axis("clock_mhz=150,185")};
+    return s;
+}
+
+TEST(SweepAxes, ValuesRangesAndErrors) {
+    EXPECT_EQ(parse_axis("conv2.pe=11,22,77").values, (std::vector<std::string>{"11", "22", "77"}));
+    EXPECT_EQ(parse_axis("conv4.reuse=1..8*2").values, (std::vector<std::string>{"1", "2", "4", "8"}));
+    EXPECT_EQ(parse_axis("conv4.simd=3..6").values, (std::vector<std::string>{"3", "4", "5", "6"}));
+    const Axis p = parse_axis("param.wbits=1,2");
+    EXPECT_TRUE(p.is_param);
+    EXPECT_EQ(p.field, "wbits");
+    const Axis all = parse_axis("*.reuse=1,2");
+    EXPECT_EQ(all.layer, "*");
+    EXPECT_THROW(parse_axis("conv2.pe"), std::invalid_argument);
+    EXPECT_THROW(parse_axis("conv2.speed=1"), std::invalid_argument);
+    EXPECT_THROW(parse_axis("conv2.pe=8..4"), std::invalid_argument);
+    EXPECT_THROW(parse_axis("conv2.pe=1,,2"), std::invalid_argument);
+    try {
+        parse_axis("conv2.pe=a..4");
+        FAIL();
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("expected an integer, got 'a'"), std::string::npos) << e.what();
+    }
+}
+
+TEST(SweepPoints, GridOrderRandomSampleAndEncoding) {
+    DesignSpace s = alexnet_space();
+    EXPECT_EQ(s.point_count(), 3u * 2 * 4 * 2);
+    // The last axis runs fastest.
+    EXPECT_EQ(s.point(0), (std::vector<uint32_t>{0, 0, 0, 0}));
+    EXPECT_EQ(s.point(1), (std::vector<uint32_t>{0, 0, 0, 1}));
+    EXPECT_EQ(s.point(2), (std::vector<uint32_t>{0, 0, 1, 0}));
+    EXPECT_EQ(s.point(47), (std::vector<uint32_t>{2, 1, 3, 1}));
+    EXPECT_EQ(s.encode(s.point(47)), "conv2.pe=77;conv4.reuse=2;conv5.mmv=14;clock_mhz=185");
+    const std::vector<Axis> back = parse_point(s.encode(s.point(47)));
+    ASSERT_EQ(back.size(), 4u);
+    EXPECT_EQ(back[0].name, "conv2.pe");
+    EXPECT_EQ(back[3].values, (std::vector<std::string>{"185"}));
+    // A random sample: the same seed gives the same points, another seed others.
+    const std::string grid_digest = s.digest();
+    s.sample = {SampleSpec::Mode::Random, 100, 7};
+    std::vector<std::vector<uint32_t>> a;
+    for (uint64_t i = 0; i < 100; ++i) a.push_back(s.point(i));
+    for (uint64_t i = 0; i < 100; ++i) EXPECT_EQ(s.point(i), a[i]);
+    std::set<std::vector<uint32_t>> distinct(a.begin(), a.end());
+    EXPECT_GT(distinct.size(), 20u);
+    const std::string d7 = s.digest();
+    s.sample.seed = 8;
+    bool differs = false;
+    for (uint64_t i = 0; i < 100; ++i) differs |= s.point(i) != a[i];
+    EXPECT_TRUE(differs);
+    EXPECT_NE(s.digest(), d7);
+    EXPECT_NE(d7, grid_digest);
+}
+
+TEST(SweepApply, RederivesPrunedChannelsAndReportsInvalidPoints) {
+    const NetworkConfig base = load_network_config(kAlexNet);
+    DesignSpace s;
+    s.config = kAlexNet;
+    s.axes = {parse_axis("conv2.pe=7")};
+    NetworkConfig net = base;
+    ASSERT_FALSE(apply_point(net, assignments(s, s.point(0))));
+    // conv2 keeps 40% of 256 filters in 2 groups: 76.8 per group rounded up to a multiple of 7.
+    EXPECT_EQ(net.find_layer("conv2")->out.channels, 2 * 77);
+    EXPECT_EQ(net.find_layer("pool2")->in.channels, 154);
+    // PE 10 rounds conv2 up to 160 channels, and conv3's SIMD 22 no longer divides them: the
+    // point is invalid, and says why; the channels it derived on the way are those of PE 10.
+    s.axes = {parse_axis("conv2.pe=10")};
+    net = base;
+    const auto why = apply_point(net, assignments(s, s.point(0)));
+    ASSERT_TRUE(why.has_value());
+    EXPECT_EQ(*why, "conv3: folding.simd: must divide in_channels/groups = 160 (got 22)");
+    EXPECT_EQ(net.find_layer("conv2")->out.channels, 160);
+    EXPECT_EQ(net.find_layer("conv3")->in.channels, 160);
+    // The same reasons the loader gives.
+    s.axes = {parse_axis("conv4.reuse=3")};
+    net = base;
+    const auto reuse = apply_point(net, assignments(s, s.point(0)));
+    ASSERT_TRUE(reuse.has_value());
+    EXPECT_NE(reuse->find("conv4: reuse: reuse 3 must divide folding.pe = 2"), std::string::npos) << *reuse;
+    s.axes = {parse_axis("conv9.pe=1")};
+    net = base;
+    EXPECT_THROW(apply_point(net, assignments(s, s.point(0))), std::invalid_argument);
+}
+
+TEST(SweepApply, AnalyticalTierUsesTheModelsOfTheSimulation) {
+    // A point's analytical result equals the models applied to the same configuration edited by hand.
+    const NetworkConfig base = load_network_config(kAlexNet);
+    DesignSpace s;
+    s.config = kAlexNet;
+    s.axes = {parse_axis("conv4.pe=4"), parse_axis("conv4.mmv=14"), parse_axis("clock_mhz=150")};
+    const PointResult r = evaluate_point(s, base, 0);
+    ASSERT_TRUE(r.valid) << r.reason;
+    NetworkConfig by_hand = base;
+    by_hand.device.clock_mhz = 150;
+    LayerConfig& c4 = by_hand.layers[size_t(by_hand.find_layer("conv4") - &by_hand.layers[0])];
+    c4.folding.pe = 4;
+    c4.folding.mmv = 14;
+    const DataflowEstimate est = estimate_dataflow(by_hand);
+    EXPECT_EQ(r.interval_cycles, est.interval_cycles);
+    EXPECT_DOUBLE_EQ(r.frames_per_second, est.frames_per_second(150e6));
+    const ResourceReport rep = estimate_resources(by_hand);
+    EXPECT_EQ(r.resources.lut, rep.total.lut);
+    EXPECT_EQ(r.resources.bram18, rep.total.bram18);
+    EXPECT_TRUE(r.fits);
+    EXPECT_EQ(r.bottleneck, "source");
+}
+
+TEST(SweepRun, ShardedAndMergedEqualsUnsharded) {
+    TempDir t;
+    const DesignSpace s = alexnet_space();
+    RunOptions o;
+    o.out_dir = t / "all";
+    const RunSummary all = run_sweep(s, o);
+    EXPECT_EQ(all.points, 48u);
+    std::vector<std::string> shards;
+    for (uint32_t i = 0; i < 3; ++i) {
+        RunOptions so = o;
+        so.out_dir = t / ("shard_" + std::to_string(i));
+        so.shard_index = i;
+        so.shard_count = 3;
+        EXPECT_EQ(run_sweep(s, so).points, 16u);
+        shards.push_back(so.out_dir);
+    }
+    merge_shards(shards, t / "merged", false);
+    for (const char* f : {"results.csv", "results.json", "pareto.csv"})
+        EXPECT_EQ(read(t / ("merged/" + std::string(f))), read(t / ("all/" + std::string(f)))) << f;
+    // A shard missing, or a shard of another sweep, is an error.
+    EXPECT_THROW(merge_shards({shards[0], shards[1]}, t / "bad", false), std::runtime_error);
+    DesignSpace other = s;
+    other.axes[0] = parse_axis("conv2.pe=7,11");
+    RunOptions oo = o;
+    oo.out_dir = t / "other";
+    oo.shard_count = 3;
+    run_sweep(other, oo);
+    EXPECT_THROW(merge_shards({oo.out_dir, shards[1], shards[2]}, t / "bad2", false), std::runtime_error);
+}
+
+TEST(SweepRun, ResumesWithoutRedoingFinishedPoints) {
+    TempDir t;
+    const DesignSpace s = alexnet_space();
+    RunOptions o;
+    o.out_dir = t / "full";
+    run_sweep(s, o);
+    const std::string expected = read(t / "full/results.csv");
+    // An interrupted run: the checkpoint holds 20 points and a half-written line.
+    o.out_dir = t / "part";
+    run_sweep(s, o);
+    std::ifstream in(t / "part/points.jsonl");
+    std::string line, kept;
+    for (int i = 0; i < 20 && std::getline(in, line); ++i) kept += line + "\n";
+    in.close();
+    std::ofstream(t / "part/points.jsonl") << kept << "{\"index\": 20, \"poi";
+    const RunSummary resumed = run_sweep(s, o);
+    EXPECT_EQ(resumed.evaluated, 28u);
+    EXPECT_EQ(read(t / "part/results.csv"), expected);
+    // The same directory for a different sweep is refused.
+    DesignSpace other = s;
+    other.axes.pop_back();
+    EXPECT_THROW(run_sweep(other, o), std::runtime_error);
+}
+
+TEST(SweepRun, ResultsNameInvalidPointsAndTheParetoFront) {
+    TempDir t;
+    DesignSpace s;
+    s.config = kAlexNet;
+    s.axes = {parse_axis("conv4.reuse=1,2,3"), parse_axis("conv2.pe=11,77")};
+    RunOptions o;
+    o.out_dir = t / "r";
+    const RunSummary sum = run_sweep(s, o);
+    EXPECT_EQ(sum.points, 6u);
+    EXPECT_EQ(sum.valid, 4u);
+    const std::string csv = read(t / "r/results.csv");
+    EXPECT_NE(csv.find("no,conv4: reuse: reuse 3 must divide folding.pe = 2"), std::string::npos) << csv;
+    EXPECT_NE(csv.find("index,conv4.reuse,conv2.pe,valid,reason"), std::string::npos);
+    EXPECT_NE(read(t / "r/pareto.csv").find("lut,"), std::string::npos);
+}
+
+TEST(Pareto, KeepsOnlyPointsNoOtherBeats) {
+    std::vector<PointResult> rows(5);
+    const double fps[] = {100, 200, 150, 300, 50};
+    const uint64_t lut[] = {10, 20, 30, 40, 5};
+    for (size_t i = 0; i < rows.size(); ++i) {
+        rows[i].index = i;
+        rows[i].tier = "analytical";
+        rows[i].frames_per_second = fps[i];
+        rows[i].resources.lut = lut[i];
+    }
+    rows[2].valid = false;  // would be dominated anyway
+    const std::vector<size_t> front = pareto_front(rows, "lut");
+    EXPECT_EQ(front, (std::vector<size_t>{4, 0, 1, 3}));
+}
+
+TEST(AutoFold, RediscoversTheBalancedAlexNetPruned40) {
+    // Table 4.3: 3,797 FPS at 185 MHz; the input stream allows 3,687 (one pixel per clock).
+    const NetworkConfig base = load_network_config(kAlexNet);
+    FoldRequest req;
+    req.target_fps = 3797;
+    const FoldResult r = auto_fold(base, req);
+    EXPECT_EQ(r.target_cycles, 224u * 224);
+    ASSERT_FALSE(r.notes.empty());
+    EXPECT_NE(r.notes[0].find("the input stream needs 50,176 cycles per frame"), std::string::npos) << r.notes[0];
+    EXPECT_LE(std::fabs(r.frames_per_second - 3797) / 3797, 0.05) << r.frames_per_second;
+    EXPECT_TRUE(r.fits);
+    for (const auto& l : r.net.layers) EXPECT_LE(unit_cycles_per_frame(l), r.target_cycles) << l.name;
+    // With conv1 kept as the thesis fixes it (SIMD 3, PE 60, MMV 18), the balancing rule finds
+    // the shipped foldings of conv2-conv5.
+    req.keep = {"conv1"};
+    const FoldResult kept = auto_fold(base, req);
+    EXPECT_TRUE(kept.fits);
+    EXPECT_EQ(kept.interval_cycles, 224u * 224);
+    for (const char* name : {"conv1", "conv2", "conv3", "conv4", "conv5"}) {
+        const LayerConfig& got = *kept.net.find_layer(name);
+        const LayerConfig& shipped = *base.find_layer(name);
+        EXPECT_EQ(got.folding.pe, shipped.folding.pe) << name;
+        EXPECT_EQ(got.folding.simd, shipped.folding.simd) << name;
+        EXPECT_EQ(got.folding.mmv, shipped.folding.mmv) << name;
+        EXPECT_EQ(got.out.channels, shipped.out.channels) << name;
+    }
+    // The printed configuration loads and describes the same design.
+    TempDir t;
+    std::ofstream(t / "folded.yaml") << folded_yaml(kAlexNet, r, "# test\n");
+    fs::copy_file(std::string(QSIM_SOURCE_DIR) + "/configs/devices.yaml", t / "devices.yaml");
+    const NetworkConfig again = load_network_config(t / "folded.yaml");
+    EXPECT_EQ(estimate_dataflow(again).interval_cycles, r.interval_cycles);
+    EXPECT_EQ(estimate_resources(again).total.lut, r.resources.lut);
+}
+
+TEST(AutoFold, FastestFoldingThatFitsASmallerDevice) {
+    // AlexNet pruned-40 does not fit a ZU3 at the KU115's frame rate; folded for the device it
+    // runs slower and fits, and the interval 1% shorter (the scan's previous step) does not.
+    std::string text = read(kAlexNet);
+    const std::string ku115 = "device: { name: KU115, clock_mhz: 185 }";
+    ASSERT_NE(text.find(ku115), std::string::npos);
+    text.replace(text.find(ku115), ku115.size(), "device: { name: ZU3, clock_mhz: 185 }");
+    const NetworkConfig base = parse_network_config(text, "zu3.yaml", {}, std::string(QSIM_SOURCE_DIR) + "/configs");
+    EXPECT_FALSE(estimate_resources(base).device.fits);
+    const FoldResult r = auto_fold(base, FoldRequest{});
+    EXPECT_TRUE(r.fits);
+    EXPECT_GT(r.interval_cycles, 224u * 224);
+    FoldRequest tighter;
+    tighter.target_fps = base.clock_hz() / (double(r.target_cycles) / 1.01);
+    EXPECT_FALSE(auto_fold(base, tighter).fits);
+    EXPECT_NE(r.notes.back().find("whose folding fits ZU3"), std::string::npos) << r.notes.back();
+}
+
+TEST(SweepSpec, FileAndSlurmRoundTrip) {
+    TempDir t;
+    std::ofstream(t / "s.yaml") << "config: " << kAlexNet
+                                << "\naxes:\n  conv2.pe: [7, 11]\n  conv4.reuse: \"1..2\"\nsample: { mode: random, points: 5, seed: 3 }\n";
+    DesignSpace s;
+    read_spec_file(t / "s.yaml", s);
+    EXPECT_EQ(s.axes.size(), 2u);
+    EXPECT_EQ(s.sample.points, 5u);
+    // What spec_text writes reads back to the same points.
+    std::ofstream(t / "back.json") << spec_text(s);
+    DesignSpace back;
+    read_spec_file(t / "back.json", back);
+    EXPECT_EQ(back.digest(), s.digest());
+    std::ofstream(t / "bad.yaml") << "config: x.yaml\naxes:\n  conv2.pe: [7]\nsampel: {}\n";
+    try {
+        read_spec_file(t / "bad.yaml", s);
+        FAIL();
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("bad.yaml:4:1: sampel: unknown field"), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace
+}  // namespace qsim::sweep

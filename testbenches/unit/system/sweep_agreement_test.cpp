@@ -1,0 +1,53 @@
+// System tests of the two sweep tiers against each other: on a seeded sample of AlexNet
+// pruned-40 design points (the folding of conv4 and conv5, conv1's MMV and the clock; every
+// combination is valid), the analytical tier's frames/s must agree with the bit-true SystemC
+// simulation of the same point within 5% (issue 7). PE reuse is left out on purpose: its last
+// pass reaches the next layer as a burst the closed form cannot see (docs/sweeps.md).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+#include "models/network/config_loader.hpp"
+#include "testbenches/sim/simulation.hpp"
+#include "testbenches/sweep/design_space.hpp"
+#include "testbenches/sweep/sweep_runner.hpp"
+
+namespace qsim::sweep {
+namespace {
+
+DesignSpace sample_space() {
+    DesignSpace s;
+    s.config = std::string(QSIM_SOURCE_DIR) + "/configs/alexnet_pruned40.yaml";
+    for (const char* a : {"conv4.pe=1,2,4,8,16", "conv4.simd=2,4,29,58,116", "conv4.mmv=1,2,7,14",
+                          "conv5.pe=1,2,4,8,16", "conv5.simd=8,16,32,64,192", "conv5.mmv=1,2,7,14",
+                          "conv1.mmv=3,6,9,18,27", "clock_mhz=150,185,250"})
+        s.axes.push_back(parse_axis(a));
+    s.sample = {SampleSpec::Mode::Random, 8, 2026};
+    return s;
+}
+
+class SweepTiers : public ::testing::TestWithParam<int> {};
+
+TEST_P(SweepTiers, AnalyticalFramesPerSecondWithinFivePercentOfTheSimulation) {
+    const DesignSpace s = sample_space();
+    const NetworkConfig base = load_network_config(s.config);
+    const uint64_t index = uint64_t(GetParam());
+    const PointResult analytical = evaluate_point(s, base, index);
+    ASSERT_TRUE(analytical.valid) << analytical.point << ": " << analytical.reason;
+    NetworkConfig net = base;
+    ASSERT_FALSE(apply_point(net, assignments(s, s.point(index))));
+    SimOptions options;
+    options.frames = 3;
+    const RunResult r = simulate(net, load_params(net), options);
+    ASSERT_FALSE(r.deadlock) << analytical.point;
+    const double error = (analytical.frames_per_second - r.frames_per_second) / r.frames_per_second;
+    EXPECT_LE(std::fabs(error), 0.05) << analytical.point << ": analytical " << analytical.frames_per_second
+                                      << " frames/s, simulated " << r.frames_per_second << " (bottleneck "
+                                      << analytical.bottleneck << ")";
+}
+
+INSTANTIATE_TEST_SUITE_P(Sample, SweepTiers, ::testing::Range(0, 8));
+
+}  // namespace
+}  // namespace qsim::sweep
