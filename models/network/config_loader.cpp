@@ -570,7 +570,7 @@ std::vector<DeviceEntry> parse_device_library(const std::string& text, const std
     YAML::Node list = root.need("devices");
     if (!list.IsMap() && !list.IsNull())
         c.fail(list, "devices",
-               "expected a mapping from device names to {family, lut, ff, bram18, dsp}, got " +
+               "expected a mapping from device names to {family, lut, ff, bram18, bram36, dsp}, got " +
                    kind_of(list));
     MapView devices(c, list, "devices");
     if (devices.empty()) c.fail(list, "devices", "must list at least one device");
@@ -584,9 +584,9 @@ std::vector<DeviceEntry> parse_device_library(const std::string& text, const std
             c.fail(e.key_node, path, "'generic' is reserved for a device without resource counts");
         if (!e.value.IsMap())
             c.fail(e.value, path,
-                   "expected a mapping with the fields family, lut, ff, bram18, dsp, got " + kind_of(e.value));
+                   "expected a mapping with the fields family, lut, ff, bram18 (or bram36), dsp, got " + kind_of(e.value));
         MapView m(c, e.value, path);
-        m.check_keys({"family", "lut", "ff", "bram18", "dsp"});
+        m.check_keys({"family", "lut", "ff", "bram18", "bram36", "dsp"});
         DeviceEntry d;
         d.name = e.key;
         d.device.name = e.key;
@@ -595,7 +595,18 @@ std::vector<DeviceEntry> parse_device_library(const std::string& text, const std
         if (d.device.family.empty()) c.fail(fam, path + ".family", "must not be empty");
         d.device.lut = c.as_i64(m.need("lut"), path + ".lut", 1);
         d.device.ff = c.as_i64(m.need("ff"), path + ".ff", 1);
-        d.device.bram18 = c.as_i64(m.need("bram18"), path + ".bram18", 1);
+        // Block RAM as BRAM18 or BRAM36 counts (a BRAM36 is two BRAM18); both must agree.
+        if (!m.has("bram18") && !m.has("bram36")) c.fail(e.value, path + ".bram18", "missing required field (or give bram36)");
+        if (m.has("bram18")) d.device.bram18 = c.as_i64(m.get("bram18"), path + ".bram18", 1);
+        if (m.has("bram36")) {
+            const int64_t b36 = c.as_i64(m.get("bram36"), path + ".bram36", 1);
+            if (b36 > INT64_MAX / 2) c.fail(m.get("bram36"), path + ".bram36", "too large");
+            if (m.has("bram18") && d.device.bram18 != 2 * b36)
+                c.fail(m.get("bram36"), path + ".bram36",
+                       "must be half of bram18 = " + std::to_string(d.device.bram18) + " (a BRAM36 is two BRAM18; got " +
+                           std::to_string(b36) + ")");
+            d.device.bram18 = 2 * b36;
+        }
         d.device.dsp = c.as_i64(m.need("dsp"), path + ".dsp", 1);
         d.device.library = lib_path;
         out.push_back(std::move(d));

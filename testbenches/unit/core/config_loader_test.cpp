@@ -938,13 +938,14 @@ TEST(DeviceLibrary, ShippedDevices) {
 
 TEST(DeviceLibrary, LoadFileUsesTheConfigDirectory) {
     TempDir d;
-    d.write("devices.yaml", "devices:\n  MINE: {family: Test, lut: 10, ff: 20, bram18: 2, dsp: 1}\n");
+    d.write("devices.yaml", "devices:\n  MINE: {family: Test, lut: 10, ff: 20, bram36: 3, dsp: 1}\n");
     std::filesystem::create_directories(d.str() + "/lib");
     d.write("lib/other.yaml", "devices:\n  OTHER: {family: Other, lut: 1, ff: 2, bram18: 3, dsp: 4}\n");
     const std::string cfg = d.write("net.yaml", with_device("{name: MINE, clock_mhz: 100}"));
     const NetworkConfig a = load_network_config(cfg);
     EXPECT_EQ(a.device.family, "Test");
     EXPECT_EQ(a.device.lut, 10);
+    EXPECT_EQ(a.device.bram18, 6);  // given as 3 BRAM36
     EXPECT_EQ(a.device.library, d.str() + "/devices.yaml");
     const std::string cfg2 =
         d.write("net2.yaml", with_device("{name: OTHER, library: lib/other.yaml, clock_mhz: 100}"));
@@ -992,8 +993,11 @@ TEST(DeviceLibrary, MalformedLibraryNamesItsFileAndLine) {
         {"devices:\n  A: {family: x, lut: -5, ff: 1, bram18: 1, dsp: 1}\n", ":2:23: devices.A.lut: ", "must be >= 1 (got -5)"},
         {"devices:\n  A: {family: x, lut: 1.5, ff: 1, bram18: 1, dsp: 1}\n", ":2:23: devices.A.lut: ", "expected an integer, got '1.5'"},
         {"devices:\n  A: {family: x, lut: 99999999999999999999, ff: 1, bram18: 1, dsp: 1}\n", ":2:23: devices.A.lut: ", "fits in 64 bits"},
-        {"devices:\n  A: {family: x, lut: 1, ff: 1, bram18: 1, dsp: 1, bram36: 1}\n", ":2:52: devices.A.bram36: ",
-         "unknown field 'bram36'; expected one of: family, lut, ff, bram18, dsp"},
+        {"devices:\n  A: {family: x, lut: 1, ff: 1, bram18: 1, dsp: 1, uram: 1}\n", ":2:52: devices.A.uram: ",
+         "unknown field 'uram'; expected one of: family, lut, ff, bram18, bram36, dsp"},
+        {"devices:\n  A: {family: x, lut: 1, ff: 1, bram18: 1, dsp: 1, bram36: 1}\n", ":2:60: devices.A.bram36: ",
+         "must be half of bram18 = 1 (a BRAM36 is two BRAM18; got 1)"},
+        {"devices:\n  A: {family: x, lut: 1, ff: 1, dsp: 1}\n", ":2:6: devices.A.bram18: ", "missing required field (or give bram36)"},
         {"devices:\n  A: {family: '', lut: 1, ff: 1, bram18: 1, dsp: 1}\n", ":2:15: devices.A.family: ", "must not be empty"},
         {"devices:\n  generic: {family: x, lut: 1, ff: 1, bram18: 1, dsp: 1}\n", ":2:3: devices.generic: ", "reserved"},
         {"devices:\n  A: {family: x, lut: 1, ff: 1, bram18: 1, dsp: 1}\n  A: {family: y, lut: 1, ff: 1, bram18: 1, dsp: 1}\n",
