@@ -62,6 +62,10 @@ double pcie_wire_time_ns(uint64_t bytes, const PcieConfig& cfg) {
     return (double(bytes) + tlps * cfg.tlp_overhead_bytes) / pcie_raw_bytes_per_second(cfg) * 1e9;
 }
 
+double pcie_tlp_time_ns(uint64_t payload_bytes, const PcieConfig& cfg) {
+    return (double(payload_bytes) + cfg.tlp_overhead_bytes) / pcie_raw_bytes_per_second(cfg) * 1e9;
+}
+
 double pcie_transfer_time_ns(uint64_t bytes, const PcieConfig& cfg) {
     return cfg.transfer_overhead_ns + cfg.latency_ns + pcie_wire_time_ns(bytes, cfg);
 }

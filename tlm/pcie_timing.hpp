@@ -52,6 +52,10 @@ uint64_t pcie_tlp_count(uint64_t bytes, const PcieConfig& cfg);
 // Time the payload and its TLP overhead occupy one direction of the link, in ns.
 double pcie_wire_time_ns(uint64_t bytes, const PcieConfig& cfg);
 
+// Time one TLP carrying `payload_bytes` (0 for a read request: header only) occupies the
+// wire, in ns: (payload_bytes + tlp_overhead_bytes) / raw rate.
+double pcie_tlp_time_ns(uint64_t payload_bytes, const PcieConfig& cfg);
+
 // Time of one DMA transfer on an otherwise idle link, in ns: per-transfer overhead, one-way
 // latency and wire time.
 double pcie_transfer_time_ns(uint64_t bytes, const PcieConfig& cfg);

@@ -5,7 +5,9 @@
 #include <stdexcept>
 
 #include "models/common/int_math.hpp"
+#include "tlm/dma_timing.hpp"
 #include "models/network/weight_file.hpp"
+#include "tlm/pcie_timing.hpp"
 
 namespace qsim {
 
@@ -46,6 +48,8 @@ DmaEngine::DmaEngine(sc_core::sc_module_name name, const NetworkConfig& net, siz
       sink_(std::move(sink)),
       beat_(sc_core::sc_time(1e3 / dma.clock_mhz, sc_core::SC_NS)),
       stream_bits_(dma.stream_bits),
+      dma_(dma),
+      completion_latency_(sc_core::sc_time(net.host.pcie.latency_ns, sc_core::SC_NS)),
       in_format_(format_of(net.input.shape, net.input.encoding(), net.input.bits)),
       out_format_(format_of(net.layers.at(device_layers - 1).out, net.layers[device_layers - 1].out_encoding,
                             net.layers[device_layers - 1].out_bits)) {
@@ -62,6 +66,22 @@ DmaEngine::DmaEngine(sc_core::sc_module_name name, const NetworkConfig& net, siz
 
 sc_core::sc_time DmaEngine::stream_time(uint64_t bytes) const {
     return beat_ * double(ceil_div(bytes * 8, uint64_t(stream_bits_)));
+}
+
+sc_core::sc_time DmaEngine::lt_write_tail(uint64_t bytes) const {
+    const PcieConfig& pcie = net_.host.pcie;
+    const double ns = dma_stream_write_ns(bytes, pcie, dma_) - pcie.latency_ns - pcie_transfer_time_ns(bytes, pcie);
+    return sc_core::sc_time(std::max(0.0, ns), sc_core::SC_NS);
+}
+
+sc_core::sc_time DmaEngine::lt_read_request() const {
+    const PcieConfig& pcie = net_.host.pcie;
+    return sc_core::sc_time(pcie.transfer_overhead_ns + pcie_tlp_time_ns(0, pcie) + pcie.latency_ns, sc_core::SC_NS);
+}
+
+sc_core::sc_time DmaEngine::lt_read_rest(uint64_t bytes) const {
+    const double ns = dma_stream_read_ns(bytes, net_.host.pcie, dma_) - lt_read_request().to_seconds() * 1e9;
+    return sc_core::sc_time(std::max(0.0, ns), sc_core::SC_NS);
 }
 
 bool DmaEngine::check(tlm::tlm_generic_payload& gp, tlm::tlm_command expected, DmaChannelStats& s) {
@@ -82,7 +102,8 @@ void DmaEngine::input_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& 
     DmaChannelStats& s = stats_[0];
     if (!check(gp, tlm::TLM_WRITE_COMMAND, s)) return;
     // Synchronise: the rows enter the accelerator at the time the data arrives.
-    sc_core::wait(delay + stream_time(gp.get_data_length()));
+    const bool lt = loosely_timed();
+    sc_core::wait(delay + (lt ? lt_write_tail(gp.get_data_length()) : stream_time(gp.get_data_length())));
     delay = sc_core::SC_ZERO_TIME;
     const FmShape in = in_format_.shape;
     const size_t row_bytes = size_t(in.width) * in.channels * size_t(in_format_.bytes_per_code);
@@ -103,6 +124,7 @@ void DmaEngine::input_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& 
     s.bytes += gp.get_data_length();
     ++s.transfers;
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    if (lt) delay = completion_latency_;
 }
 
 void DmaEngine::weight_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
@@ -123,7 +145,7 @@ void DmaEngine::weight_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     if (record.size() < offset + len) record.resize(offset + len, 0);
     std::memcpy(record.data() + offset, data, len);
     record_received_[window] += len;
-    delay += stream_time(len);
+    delay += loosely_timed() ? lt_write_tail(len) + completion_latency_ : stream_time(len);
     s.bytes += len;
     ++s.transfers;
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -152,9 +174,19 @@ void DmaEngine::weight_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
 void DmaEngine::output_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     DmaChannelStats& s = stats_[2];
     if (!check(gp, tlm::TLM_READ_COMMAND, s)) return;
-    sc_core::wait(delay);
-    delay = sc_core::SC_ZERO_TIME;
     const size_t want = gp.get_data_length();
+    const bool lt = loosely_timed();
+    if (lt) {
+        // The link annotated its whole transfer time as if the data were there at once. The
+        // read request reaches the engine O + header + L after the transfer started; the data
+        // can only leave once the accelerator has produced it.
+        const sc_core::sc_time link(pcie_transfer_time_ns(want, net_.host.pcie), sc_core::SC_NS);
+        const sc_core::sc_time start = delay > link ? delay - link : sc_core::SC_ZERO_TIME;
+        sc_core::wait(start + lt_read_request());
+    } else {
+        sc_core::wait(delay);
+    }
+    delay = sc_core::SC_ZERO_TIME;
     uint8_t* out = gp.get_data_ptr();
     size_t got = 0;
     while (got < want) {
@@ -169,7 +201,7 @@ void DmaEngine::output_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
         out_pending_pos_ += n;
         got += n;
     }
-    delay += stream_time(want);
+    delay += lt ? lt_read_rest(want) : stream_time(want);
     s.bytes += want;
     ++s.transfers;
     gp.set_response_status(tlm::TLM_OK_RESPONSE);

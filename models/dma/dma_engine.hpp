@@ -11,6 +11,19 @@
 //   channel 2 (output) : host reads; the engine packs the last layer's rows (accumulators
 //                        as 4 bytes, narrower codes in ceil(bits/8) bytes) into the read data.
 // Each transfer also takes its beats on the stream: ceil(bytes * 8 / stream_bits) DMA cycles.
+//
+// Timing by mode (host.timing):
+//   approximately timed: the PCIe endpoint (tlm/pcie_endpoint) delivers each TLP beat by beat,
+//     one transaction per beat; a beat takes one DMA clock, and a beat of channel 0 that
+//     completes a row waits while the accelerator's input buffer is full (backpressure), one
+//     of channel 2 while the accelerator has no output row for it.
+//   loosely timed: each transaction is a whole host transfer that has crossed the PCIe link
+//     (tlm/pcie_link annotated pcie_transfer_time_ns). The engine makes the whole transfer take
+//     what the approximately-timed model takes on an idle link (tlm/dma_timing): a write adds
+//     the beats of its last TLP that do not overlap the wire, then the status going back to
+//     the host; a read starts gathering when its request has reached the engine (overhead,
+//     header, latency after the transfer started) or when the accelerator has the data, and
+//     adds the beats, the wire and the latency from there.
 #pragma once
 
 #include <array>
@@ -50,7 +63,7 @@ struct StreamFormat {
 
 struct DmaChannelStats {
     uint64_t bytes = 0;
-    uint64_t transfers = 0;
+    uint64_t transfers = 0;  // transactions served: whole transfers (loosely timed) or beats
     uint64_t errors = 0;
 };
 
@@ -90,6 +103,11 @@ private:
     void weight_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void output_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     sc_core::sc_time stream_time(uint64_t bytes) const;
+    // Loosely timed: what the engine adds to a whole transfer (see the header comment).
+    sc_core::sc_time lt_write_tail(uint64_t bytes) const;
+    sc_core::sc_time lt_read_request() const;             // start -> the request reaches the engine
+    sc_core::sc_time lt_read_rest(uint64_t bytes) const;  // from there to the data in the host
+    bool loosely_timed() const { return net_.host.timing == TimingMode::LooselyTimed; }
     bool check(tlm::tlm_generic_payload& gp, tlm::tlm_command expected, DmaChannelStats& s);
 
     const NetworkConfig& net_;
@@ -97,6 +115,8 @@ private:
     ParameterSink sink_;
     sc_core::sc_time beat_;
     int stream_bits_;
+    DmaConfig dma_;
+    sc_core::sc_time completion_latency_;  // loosely timed: a write's status back to the host
     std::array<DmaChannelStats, 3> stats_;
     std::string last_error_;
 

@@ -26,6 +26,8 @@ HostDriver::HostDriver(sc_core::sc_module_name name, const NetworkConfig& net, c
                                         "' runs on the host; only fc layers can (ch. 4.7.1.1)");
         host_kernels_.push_back(std::make_unique<MvtuKernel>(net.layers[l], params.layers[l]));
     }
+    // Loosely timed: the host runs ahead of the simulation kernel by up to a quantum.
+    tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(net.host.quantum_ns, sc_core::SC_NS));
     const bool loop = net.host.architecture == HostArchitecture::Loopback;
     timeline_.host_layer_outputs.resize(loop ? net.layers.size() : host_kernels_.size());
     // The host program has every device layer's parameter record in its memory before it

@@ -6,6 +6,7 @@
 #include "models/accelerator/dataflow_timing.hpp"
 #include "models/common/int_math.hpp"
 #include "models/loopback/loopback_timing.hpp"
+#include "tlm/dma_timing.hpp"
 
 namespace qsim {
 
@@ -126,10 +127,24 @@ void HostSystem::build_link(const NetworkConfig& net, const NetworkParams& param
     decoder_->add_window("dma_weights", device_map::kWeightChannel,
                          device_map::kWeightWindowSize * device_map::kMaxComputeLayers)(dma_->weight_socket);
 
-    link_ = std::make_unique<PcieLink>("pcie", net.host.pcie, net.host.timing);
-    link_->device_side(decoder_->socket);
     host_ = std::make_unique<HostDriver>("host", net, params, device_layers_, frames);
-    host_->socket(link_->host_side);
+    if (net.host.timing == TimingMode::LooselyTimed) {
+        link_ = std::make_unique<PcieLink>("pcie", net.host.pcie, net.host.timing);
+        link_->device_side(decoder_->socket);
+        host_->socket(link_->host_side);
+    } else {
+        // TLP by TLP; the DMA channels are AXI4-streams the endpoint feeds beat by beat.
+        root_port_ = std::make_unique<PcieRootPort>("pcie_root_port", net.host.pcie);
+        endpoint_ = std::make_unique<PcieEndpoint>("pcie_endpoint", net.host.pcie);
+        const unsigned beat = unsigned(dma_beat_bytes(net.host.dma));
+        endpoint_->add_stream_window("dma_input", device_map::kInputChannel, device_map::kStreamWindowSize, beat);
+        endpoint_->add_stream_window("dma_output", device_map::kOutputChannel, device_map::kStreamWindowSize, beat);
+        endpoint_->add_stream_window("dma_weights", device_map::kWeightChannel,
+                                     device_map::kWeightWindowSize * device_map::kMaxComputeLayers, beat);
+        host_->socket(root_port_->host_side);
+        root_port_->tlp_out(endpoint_->tlp_in);
+        endpoint_->device_side(decoder_->socket);
+    }
 
     // Bytes over the link and host work count as progress for the watchdog, and the host is
     // one of the blocks it reports on.

@@ -1,7 +1,11 @@
 // A host and an FPGA joined by PCIe (ch. 6.6.1, Fig. 6.7): the host driver's transfers cross
 // the PCIe link to the FPGA's address decoder, which routes them to the register bank or one
-// of the DMA engine's channels. Dataflow architecture: the DMA feeds the dataflow accelerator
-// (conv layers) and returns its outputs; the FC layers run on the host (ch. 4.7.1.1).
+// of the DMA engine's channels. Loosely timed, the link is a PcieLink carrying whole transfers
+// (b_transport, temporal decoupling); approximately timed, it is a PcieRootPort and a
+// PcieEndpoint exchanging TLPs (four phases, credits), the endpoint moving the DMA channels'
+// data beat by beat (docs/host-link.md).
+// Dataflow architecture: the DMA feeds the dataflow accelerator (conv layers) and returns its
+// outputs; the FC layers run on the host (ch. 4.7.1.1).
 // Loopback architecture: the DMA feeds a single layer accelerator that the host drives one
 // layer at a time (ch. 6.6.3).
 #pragma once
@@ -13,7 +17,9 @@
 #include "models/host/host_driver.hpp"
 #include "models/loopback/loopback_accelerator.hpp"
 #include "tlm/address_decoder.hpp"
+#include "tlm/pcie_endpoint.hpp"
 #include "tlm/pcie_link.hpp"
+#include "tlm/pcie_root_port.hpp"
 #include "tlm/register_bank.hpp"
 
 namespace qsim {
@@ -28,7 +34,11 @@ public:
     const LoopbackAccelerator& loopback_accelerator() const { return *loop_; }
     const ProgressWatchdog& watchdog() const { return loop_ ? *watchdog_ : accel_->watchdog(); }
     const HostDriver& host() const { return *host_; }
-    const PcieLink& link() const { return *link_; }
+    // The link of the run's timing mode: link() when loosely timed, root_port() and endpoint()
+    // when approximately timed (null otherwise).
+    const PcieLink* link() const { return link_.get(); }
+    const PcieRootPort* root_port() const { return root_port_.get(); }
+    const PcieEndpoint* endpoint() const { return endpoint_.get(); }
     const DmaEngine& dma() const { return *dma_; }
     const RegisterBank& registers() const { return *regs_; }
     size_t device_layers() const { return device_layers_; }
@@ -47,6 +57,8 @@ private:
     std::unique_ptr<RegisterBank> regs_;
     std::unique_ptr<AddressDecoder> decoder_;
     std::unique_ptr<PcieLink> link_;
+    std::unique_ptr<PcieRootPort> root_port_;
+    std::unique_ptr<PcieEndpoint> endpoint_;
     std::unique_ptr<HostDriver> host_;
     uint32_t control_ = 0;
     uint32_t layer_ = 0;
