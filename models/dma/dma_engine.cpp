@@ -142,8 +142,12 @@ void DmaEngine::weight_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     const uint8_t* data = gp.get_data_ptr();
     // Offset 0..7 holds the record length; the record follows at offset 8.
     if (offset == 0) record.clear();
-    if (record.size() < offset + len) record.resize(offset + len, 0);
-    std::memcpy(record.data() + offset, data, len);
+    if (offset == record.size()) {
+        record.insert(record.end(), data, data + len);  // the usual case: bursts in order
+    } else {
+        if (record.size() < offset + len) record.resize(offset + len, 0);
+        std::memcpy(record.data() + offset, data, len);
+    }
     record_received_[window] += len;
     delay += loosely_timed() ? lt_write_tail(len) + completion_latency_ : stream_time(len);
     s.bytes += len;
@@ -156,10 +160,11 @@ void DmaEngine::weight_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     if (record_received_[window] < length + 8 || record.size() < length + 8) return;
     const size_t layer = compute_layers_[window];
     try {
-        std::vector<uint8_t> bytes(record.begin() + 8, record.begin() + 8 + ptrdiff_t(length));
-        if (bytes != last_record_[window]) {
+        std::vector<uint8_t>& last = last_record_[window];
+        if (last.size() != length || (length > 0 && std::memcmp(last.data(), record.data() + 8, length) != 0)) {
+            std::vector<uint8_t> bytes(record.begin() + 8, record.begin() + 8 + ptrdiff_t(length));
             last_params_[window] = decode_layer_record(bytes, net_.layers[layer], "dma channel 1");
-            last_record_[window] = std::move(bytes);
+            last = std::move(bytes);
         }
         sink_(layer, last_params_[window]);
     } catch (const WeightFileError& e) {
