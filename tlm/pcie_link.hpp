@@ -48,6 +48,11 @@
 //   the link); transport_dbg is forwarded.
 //   nb_transport_fw uses this scheduler in loosely-timed mode too.
 //
+// The host system (models/host/host_system) uses this link loosely timed. Its approximately-
+// timed link is the TLP-level pair tlm/pcie_root_port + tlm/pcie_endpoint (four phases per
+// TLP, credits, beat-by-beat DMA streams); the approximately-timed mode here stays the
+// transfer-level model for memory-mapped targets.
+//
 // The kernel time resolution should be 1 fs (qsim::ensure_time_resolution) or 1 ps: a TLP of
 // Gen3 x8 takes 35.546875 ns.
 #pragma once
