@@ -18,12 +18,14 @@ skip() { echo "slurm_sweep_test: SKIPPED: $*"; exit 0; }
 bash "$root/scripts/ensure_packages.sh" slurm-wlm munge || skip "slurm-wlm / munge cannot be installed here"
 
 work="$(mktemp -d /tmp/qsim_slurm.XXXXXX)"
-pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   pkill -f "slurmd -f $work" 2>/dev/null || true
   pkill -f "slurmctld -f $work" 2>/dev/null || true
-  rm -rf "$work"
+  for _ in $(seq 1 20); do
+    pgrep -f "slurm(ctl)?d -f $work" >/dev/null || break
+    sleep 0.5
+  done
+  rm -rf "$work" 2>/dev/null || true
 }
 trap cleanup EXIT
 
@@ -76,12 +78,20 @@ bash "$work/cluster/slurm/submit.sh" > "$work/jobs.txt"
 echo "slurm_sweep_test: submitted jobs $(tr '\n' ' ' < "$work/jobs.txt")"
 for _ in $(seq 1 300); do
   [ -z "$(squeue -h 2>/dev/null)" ] && break
+  # A merge that can never run (a shard failed) will not leave the queue by itself.
+  squeue -h -o %r 2>/dev/null | grep -q DependencyNeverSatisfied && break
   sleep 1
 done
-[ -z "$(squeue -h)" ] || { echo "slurm_sweep_test: FAILED: jobs still queued after 300 s:" >&2; squeue >&2; exit 1; }
+show_logs() { for f in "$work"/cluster/slurm/*.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -n 5 "$f" >&2; }; done; }
+[ -z "$(squeue -h)" ] || {
+  echo "slurm_sweep_test: FAILED: jobs still queued after 300 s:" >&2
+  squeue >&2
+  show_logs
+  exit 1
+}
 [ -f "$work/cluster/results.csv" ] || {
   echo "slurm_sweep_test: FAILED: the merge job wrote no results; logs:" >&2
-  tail -n 5 "$work"/cluster/slurm/*.log >&2 || true
+  show_logs
   exit 1
 }
 "$sim" sweep "${study[@]}" --out "$work/direct" > /dev/null

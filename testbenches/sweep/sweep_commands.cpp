@@ -52,9 +52,9 @@ void print_summary(const RunSummary& s, const std::string& what) {
     for (const auto& f : s.files) std::cout << "  " << f << "\n";
 }
 
-// Writes the SLURM job array that runs `shards` shards of the sweep and the job that merges
-// them, and a submit script that chains the two.
-void write_slurm(const DesignSpace& space, const RunOptions& o, uint32_t shards) {
+}  // namespace
+
+void write_slurm_scripts(const DesignSpace& space, const RunOptions& o, uint32_t shards) {
     const fs::path dir = fs::absolute(o.out_dir);
     fs::create_directories(dir / "slurm");
     const std::string spec = (dir / "sweep_spec.json").string();
@@ -67,8 +67,8 @@ void write_slurm(const DesignSpace& space, const RunOptions& o, uint32_t shards)
           << "/shard_%a.log\n"
           << "# One shard of the sweep per array task (written by sim sweep --slurm " << shards << ").\n"
           << "exec '" << sim << "' sweep --spec '" << spec << "' --tier " << tier << " --frames " << o.frames
-          << " --jobs " << o.jobs << " --shard ${SLURM_ARRAY_TASK_ID}/" << shards << " --out '" << dir.string()
-          << "/shard_${SLURM_ARRAY_TASK_ID}'\n";
+          << " --jobs " << o.jobs << " --shard ${SLURM_ARRAY_TASK_ID}/" << shards << " --out \"" << dir.string()
+          << "/shard_${SLURM_ARRAY_TASK_ID}\"\n";
     std::ofstream merge(dir / "slurm" / "merge.sbatch");
     merge << "#!/bin/bash\n#SBATCH --job-name=qsim-sweep-merge\n#SBATCH --ntasks=1\n#SBATCH --output="
           << (dir / "slurm").string() << "/merge.log\n"
@@ -78,14 +78,13 @@ void write_slurm(const DesignSpace& space, const RunOptions& o, uint32_t shards)
     std::ofstream submit(dir / "slurm" / "submit.sh");
     submit << "#!/bin/bash\n# Submits the shards as a job array and the merge to run after all of them.\nset -euo pipefail\n"
            << "jid=$(sbatch --parsable '" << (dir / "slurm" / "array.sbatch").string() << "')\n"
+           << "echo \"${jid}\"\n"
            << "sbatch --parsable --dependency=afterok:${jid} '" << (dir / "slurm" / "merge.sbatch").string() << "'\n";
     fs::permissions(dir / "slurm" / "submit.sh", fs::perms::owner_exec, fs::perm_options::add);
     std::cout << "wrote " << (dir / "slurm").string() << "/{array.sbatch,merge.sbatch,submit.sh} for " << shards
               << " shards of " << space.point_count() << " points; submit with: bash "
               << (dir / "slurm" / "submit.sh").string() << "\n";
 }
-
-}  // namespace
 
 int sweep_command(int argc, char** argv) {
     po::options_description desc("sim sweep: evaluate a design space (docs/sweeps.md)");
@@ -173,7 +172,7 @@ int sweep_command(int argc, char** argv) {
     }
     try {
         if (slurm > 0) {
-            write_slurm(space, o, slurm);
+            write_slurm_scripts(space, o, slurm);
             return 0;
         }
         const RunSummary s = run_sweep(space, o);

@@ -17,6 +17,7 @@
 #include "models/resources/resource_model.hpp"
 #include "testbenches/sweep/auto_fold.hpp"
 #include "testbenches/sweep/design_space.hpp"
+#include "testbenches/sweep/sweep_commands.hpp"
 #include "testbenches/sweep/sweep_report.hpp"
 #include "testbenches/sweep/sweep_runner.hpp"
 #include "testbenches/sweep/sweep_spec.hpp"
@@ -312,6 +313,17 @@ TEST(SweepSpec, FileAndSlurmRoundTrip) {
     read_spec_file(t / "back.json", back);
     EXPECT_EQ(back.digest(), s.digest());
     std::ofstream(t / "bad.yaml") << "config: x.yaml\naxes:\n  conv2.pe: [7]\nsampel: {}\n";
+    // The SLURM array's shards each get their own directory: the task id must expand.
+    RunOptions o;
+    o.out_dir = t / "cluster";
+    write_slurm_scripts(s, o, 4);
+    const std::string array = read(t / "cluster/slurm/array.sbatch");
+    EXPECT_NE(array.find("#SBATCH --array=0-3"), std::string::npos) << array;
+    EXPECT_NE(array.find("--shard ${SLURM_ARRAY_TASK_ID}/4 --out \"" + (t / "cluster") + "/shard_${SLURM_ARRAY_TASK_ID}\""),
+              std::string::npos)
+        << array;
+    EXPECT_NE(read(t / "cluster/slurm/submit.sh").find("--dependency=afterok:${jid}"), std::string::npos);
+    EXPECT_NE(read(t / "cluster/slurm/merge.sbatch").find("/shard_3'"), std::string::npos);
     try {
         read_spec_file(t / "bad.yaml", s);
         FAIL();
