@@ -1,0 +1,86 @@
+// 2-Add RCCM (thesis ch. 6.4.3, Fig. 6.4, Table 6.3; docs/rccm.md section 2):
+//   y0 = A_I(x, x), sigma = B1, phi = 0,1,3,2      select bits [1:0]
+//   y  = B(y0, x),  phi = 0,3,2                    select bits [3:2]
+// Coefficients by select word 0..15: -1 -2 -8 0 -36 -44 -92 -28 1 2 8 0 36 44 92 28.
+//
+// PIPELINED = 0: combinational; out_valid = in_valid, in_ready = out_ready.
+// PIPELINED = 1: one register after each adder stage (latency 2 cycles); the whole pipeline
+// advances when its output register is empty or being taken (in_ready = !out_valid ||
+// out_ready) and holds otherwise.
+// out_y is the product, sign-extended to OW bits.
+module rccm_2add #(
+    parameter int IW = 8,             // input width
+    parameter int IN_SIGNED = 1,      // 1: input is two's complement (else unsigned)
+    parameter int PIPELINED = 0,
+    parameter int OW = 32
+) (
+    input  logic          clk,
+    input  logic          rst_n,
+    input  logic          in_valid,
+    output logic          in_ready,
+    input  logic [3:0]    in_sel,
+    input  logic [IW-1:0] in_x,
+    output logic          out_valid,
+    input  logic          out_ready,
+    output logic [OW-1:0] out_y
+);
+    `include "rccm_width.svh"
+
+    localparam int XW = IN_SIGNED != 0 ? IW : IW + 1;
+    localparam longint XLO = rccm_x_lo(IW, IN_SIGNED);
+    localparam longint XHI = rccm_x_hi(IW, IN_SIGNED);
+    localparam int W0 = rccm_width(4, 12, XLO, XHI);    // y0 in {4, 5, 6, 12} x
+    localparam int W1 = rccm_width(-92, 92, XLO, XHI);  // the product
+
+    logic [XW-1:0] x;
+    assign x = XW'({1'b0, in_x});  // zero-extended when unsigned, unchanged when signed
+
+    if (PIPELINED != 0) begin : g_pipe
+        logic          en, v1, v2;
+        logic [W0-1:0] y0, y0_q;
+        logic [XW-1:0] x_q;
+        logic [1:0]    s1_q;
+        logic [W1-1:0] y1, y1_q;
+
+        rccm_topology_a #(.AW(XW), .BW(XW), .OW(W0), .PHI1(0), .PHI2(1), .PHI3(3), .PHI4(2), .LAST_OP(0))
+            u_stage0 (.s(in_sel[1:0]), .a(x), .b(x), .y(y0));
+        rccm_topology_b #(.AW(W0), .BW(XW), .OW(W1), .PHI1(0), .PHI2(3), .PHI3(2))
+            u_stage1 (.s(s1_q), .a(y0_q), .b(x_q), .y(y1));
+
+        assign en = !v2 || out_ready;
+        always_ff @(posedge clk) begin
+            if (!rst_n) begin
+                v1 <= 1'b0;
+                v2 <= 1'b0;
+            end else if (en) begin
+                v1 <= in_valid;
+                v2 <= v1;
+            end
+        end
+        always_ff @(posedge clk) begin
+            if (en) begin
+                y0_q <= y0;
+                x_q <= x;
+                s1_q <= in_sel[3:2];
+                y1_q <= y1;
+            end
+        end
+        assign in_ready = en;
+        assign out_valid = v2;
+        assign out_y = OW'($signed(y1_q));
+    end else begin : g_comb
+        logic          clock_unused;
+        logic [W0-1:0] y0;
+        logic [W1-1:0] y1;
+
+        rccm_topology_a #(.AW(XW), .BW(XW), .OW(W0), .PHI1(0), .PHI2(1), .PHI3(3), .PHI4(2), .LAST_OP(0))
+            u_stage0 (.s(in_sel[1:0]), .a(x), .b(x), .y(y0));
+        rccm_topology_b #(.AW(W0), .BW(XW), .OW(W1), .PHI1(0), .PHI2(3), .PHI3(2))
+            u_stage1 (.s(in_sel[3:2]), .a(y0), .b(x), .y(y1));
+
+        assign clock_unused = clk ^ rst_n;
+        assign in_ready = out_ready;
+        assign out_valid = in_valid;
+        assign out_y = OW'($signed(y1));
+    end
+endmodule
