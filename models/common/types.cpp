@@ -17,6 +17,7 @@ const char* to_string(WeightQuant q) {
         case WeightQuant::Binary: return "binary";
         case WeightQuant::Ternary: return "ternary";
         case WeightQuant::Uniform: return "uniform";
+        case WeightQuant::Rccm: return "rccm";
     }
     return "?";
 }
@@ -36,6 +37,7 @@ const char* to_string(Datapath d) {
         case Datapath::XnorPopcount: return "xnor_popcount";
         case Datapath::AddSub: return "addsub";
         case Datapath::DspMac: return "dsp_mac";
+        case Datapath::Rccm: return "rccm";
     }
     return "?";
 }

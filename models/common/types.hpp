@@ -14,7 +14,10 @@ enum class LayerType { Conv, Fc, MaxPool, GlobalMaxPool };
 //   Ternary: values {-1,0,+1}; 2-bit two's complement (01 = +1, 11 = -1, 00 = 0, 10 invalid).
 //   Uniform: signed integers in [-(2^(b-1)-1), 2^(b-1)-1] (symmetric, 2^b - 1 levels);
 //            b-bit two's complement. The float value is code * scale.
-enum class WeightQuant { Binary, Ternary, Uniform };
+//   Rccm   : AddNet (ch. 6.4-6.6): the select index of a reconfigurable constant-coefficient
+//            multiplier, 4/6/8 bits (2-Add/3-Add/4-Add); the weight is the coefficient the
+//            circuit realises for that index (models/rccm/, docs/rccm.md).
+enum class WeightQuant { Binary, Ternary, Uniform, Rccm };
 
 // What follows the accumulator of a compute layer.
 //   Thresholds: FINN multi-threshold unit; output code = number of per-channel thresholds
@@ -29,7 +32,9 @@ enum class ActivationType { Thresholds, Bipolar, Relu, None };
 //   XnorPopcount: binary weights with bipolar binary activations (FINN PE).
 //   AddSub      : binary/ternary weights with k-bit activations: add or subtract by weight sign.
 //   DspMac      : multi-bit weights: a multiply-accumulate (DSP slice on the FPGA).
-enum class Datapath { XnorPopcount, AddSub, DspMac };
+//   Rccm        : RCCM select indices: products through the RCCM's adders and shifts, then
+//                 the per-layer 8-bit scale lambda after the fan-in (ch. 6.6.2).
+enum class Datapath { XnorPopcount, AddSub, DspMac, Rccm };
 
 // How a code carried on a stream maps to the value the next layer computes with.
 //   Unsigned: value = code, code in [0, 2^bits).

@@ -40,7 +40,7 @@ void LoopbackAccelerator::load_parameters(size_t layer, const LayerParams& param
     const LayerParams& last = built_from_.at(layer);
     const bool same = built_[layer] != nullptr && last.weights == params.weights &&
                       last.thresholds == params.thresholds && last.bias == params.bias && last.mul == params.mul &&
-                      last.shift == params.shift;
+                      last.shift == params.shift && last.selects == params.selects && last.lambda == params.lambda;
     if (!same) {
         built_[layer] = std::make_shared<MvtuKernel>(net_.layers[layer], params);
         built_from_[layer] = params;

@@ -2,7 +2,27 @@
 
 #include <algorithm>
 
+#include "models/rccm/rccm_datapath.hpp"
+
 namespace qsim {
+
+namespace {
+
+// RCCM layers keep select indices in their weight memories (rccm_memory_image).
+WeightMemory layer_memory(const LayerConfig& layer, const LayerParams& params) {
+    if (layer.weights.quant == WeightQuant::Rccm) return WeightMemory(layer, rccm_memory_image(params));
+    return WeightMemory(layer, params);
+}
+
+std::unique_ptr<PeDatapath> layer_datapath(const LayerConfig& layer, const LayerParams& params,
+                                           const WeightMemory& memory, int groups) {
+    if (layer.datapath == Datapath::Rccm)
+        return std::make_unique<RccmDatapath>(memory, layer.weights.rccm, layer.in_encoding, layer.in_bits,
+                                              params.lambda, layer.out.channels / groups);
+    return make_pe_datapath(layer.datapath, layer.in_encoding, layer.in_bits, memory);
+}
+
+}  // namespace
 
 MvtuKernel::MvtuKernel(const LayerConfig& layer, const LayerParams& params)
     : groups_(layer.type == LayerType::Conv ? layer.groups : 1),
@@ -12,8 +32,8 @@ MvtuKernel::MvtuKernel(const LayerConfig& layer, const LayerParams& params)
       in_channels_(layer.in.channels),
       window_length_(layer.type == LayerType::Conv ? int64_t(kernel_area_) * in_channels_
                                                    : layer.fan_in()),
-      memory_(layer, params),
-      datapath_(make_pe_datapath(layer.datapath, layer.in_encoding, layer.in_bits, memory_)),
+      memory_(layer_memory(layer, params)),
+      datapath_(layer_datapath(layer, params, memory_, groups_)),
       thresholds_(layer, params),
       slice_(size_t(layer.fan_in())) {}
 

@@ -82,6 +82,8 @@ std::unique_ptr<PeDatapath> make_pe_datapath(Datapath kind, Encoding input, int 
             return std::make_unique<AddSubDatapath>(memory, input, input_bits);
         case Datapath::DspMac:
             return std::make_unique<MacDatapath>(memory, input);
+        case Datapath::Rccm:
+            throw std::invalid_argument("the RCCM datapath needs its circuit and scale: RccmDatapath (models/rccm/)");
     }
     throw std::invalid_argument("unknown datapath");
 }

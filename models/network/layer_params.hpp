@@ -16,8 +16,14 @@ struct LayerParams {
     // weights[n * fan_in + s]: integer weight of output channel n, synapse s.
     // Synapse order: conv (ky, kx, c) with c fastest over the channels of n's group;
     // fc (y, x, c) of the flattened input, c fastest. Values: binary {-1,+1},
-    // ternary {-1,0,+1}, uniform [-(2^(b-1)-1), 2^(b-1)-1].
+    // ternary {-1,0,+1}, uniform [-(2^(b-1)-1), 2^(b-1)-1]. Empty for rccm layers.
     std::vector<int8_t> weights;
+
+    // RCCM layers (weights.quant = rccm, ch. 6.4-6.6): the select index of every weight, in
+    // the order of `weights` (0 .. 2^select_bits - 1), and the per-layer 8-bit scale lambda_l
+    // (1..255) that multiplies the accumulator after the fan-in (ch. 6.6.2).
+    std::vector<uint8_t> selects;
+    int32_t lambda = 1;
 
     // Thresholds / Bipolar activation: thresholds[n * T + j], ascending in j for each n.
     std::vector<int32_t> thresholds;

@@ -49,6 +49,7 @@ int64_t LayerConfig::max_abs_input() const {
 }
 
 int64_t LayerConfig::max_abs_weight() const {
+    if (weights.quant == WeightQuant::Rccm) return rccm_max_abs_coefficient(weights.rccm);
     return weights.quant == WeightQuant::Uniform ? (int64_t(1) << (weights.bits - 1)) - 1 : 1;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "models/common/types.hpp"
+#include "models/rccm/rccm_topology.hpp"
 
 namespace qsim {
 
@@ -141,6 +142,9 @@ struct WeightQuantConfig {
     int bits = 1;            // storage bits per weight (binary 1, ternary 2, uniform b)
     double threshold = 0.0;  // ternary quantisation threshold eta (eq. 4.2), for float import
     double scale = 1.0;      // uniform: float value = code * scale, for float import
+                             // rccm: lambda, float weight = lambda * coefficient (eq. 6.3);
+                             // 0 = max|w| / max|c| of the imported weights (ch. 6.5.2)
+    RccmKind rccm = RccmKind::Add2;  // rccm: the circuit; bits = its select bits (4, 6, 8)
 };
 
 struct ActivationConfig {
@@ -189,6 +193,11 @@ struct LayerConfig {
     // Thresholds in memories loaded at run time (DMA channel 1), or compiled into the logic as
     // constants (seed 004: batch-norm parameters "included as constants in the C++").
     enum class ThresholdStorage { Memory, Constant } threshold_storage = ThresholdStorage::Memory;
+    // Where the activation (threshold / requantisation) unit sits: in every PE (FINN), or once
+    // per lane after the PE outputs fan in through a parallel-to-serial converter (the Alpha
+    // Data layer core of ch. 6.6.2, Fig. 6.7b, where the RCCM layers' scale lambda is applied
+    // too). Changes resources only; RCCM layers always have it after the fan-in.
+    enum class ActivationUnit { PerPe, AfterFanIn } activation_unit = ActivationUnit::PerPe;
 
     Folding folding;
     // PE reuse (ch. 4.5.1, eq. 4.5-4.7), conv layers: the PE array of folding.pe / reuse PEs is

@@ -42,6 +42,7 @@ std::vector<int8_t> generate_weights(const LayerConfig& layer, uint64_t layer_se
                           "a compute layer needs out.channels >= 1 and fan_in >= 1 (got " +
                               std::to_string(n_out) + " and " + std::to_string(fan_in) + ")");
     const WeightQuant q = layer.weights.quant;
+    if (q == WeightQuant::Rccm) return {};  // select indices instead: generate_rccm_params
     int m = 1;
     if (q == WeightQuant::Uniform) {
         if (layer.weights.bits < 2 || layer.weights.bits > 8)
@@ -59,6 +60,7 @@ std::vector<int8_t> generate_weights(const LayerConfig& layer, uint64_t layer_se
                 if (rng.uniform() < sparsity) v = 0;
                 else v = (rng.next() >> 63) ? 1 : -1;
                 break;
+            case WeightQuant::Rccm: break;
             case WeightQuant::Uniform:
                 if (rng.uniform() < sparsity) {
                     v = 0;

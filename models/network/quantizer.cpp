@@ -24,6 +24,8 @@ void check_config(const WeightQuantConfig& q) {
                 throw std::invalid_argument("uniform scale must be finite and > 0, got " +
                                             std::to_string(q.scale));
             break;
+        case WeightQuant::Rccm:
+            throw std::invalid_argument("rccm weights are select indices: use quantize_rccm_weights");
     }
 }
 
@@ -39,6 +41,7 @@ int8_t quantize_checked(double w, const WeightQuantConfig& q) {
             if (r < -m) r = -m;
             return int8_t(r);
         }
+        case WeightQuant::Rccm: break;  // rejected by check_config
     }
     return 0;
 }

@@ -46,6 +46,7 @@ int quant_code(WeightQuant q) {
         case WeightQuant::Binary: return 0;
         case WeightQuant::Ternary: return 1;
         case WeightQuant::Uniform: return 2;
+        case WeightQuant::Rccm: return 3;
     }
     return 255;
 }
@@ -68,6 +69,7 @@ int storage_bits(const WeightQuantConfig& q) {
         case WeightQuant::Binary: return 1;
         case WeightQuant::Ternary: return 2;
         case WeightQuant::Uniform: return q.bits;
+        case WeightQuant::Rccm: return q.bits;  // select bits: 4, 6, 8
     }
     return 0;
 }

@@ -27,6 +27,13 @@ RccmStage topology_b(uint8_t phi1, uint8_t phi2, uint8_t phi3, int a_source, int
     return st;
 }
 
+// Smallest two's-complement width holding every value of [lo, hi] (lo <= 0 <= hi).
+int signed_bits_for(int64_t lo, int64_t hi) {
+    int bits = 1;
+    while (lo < -(int64_t(1) << (bits - 1)) || hi > (int64_t(1) << (bits - 1)) - 1) ++bits;
+    return bits;
+}
+
 std::invalid_argument bad_stage(size_t i, const std::string& what) {
     return std::invalid_argument("RCCM stage " + std::to_string(i) + ": " + what);
 }
@@ -127,8 +134,63 @@ int rccm_product_bits(const RccmCircuit& circuit, int input_bits, bool input_sig
             lo = std::min(lo, c * x);
             hi = std::max(hi, c * x);
         }
-    int bits = 1;
-    while (lo < -(int64_t(1) << (bits - 1)) || hi > (int64_t(1) << (bits - 1)) - 1) ++bits;
+    return signed_bits_for(lo, hi);
+}
+
+RccmKind rccm_kind_for_select_bits(int select_bits) {
+    for (RccmKind k : {RccmKind::Add2, RccmKind::Add3, RccmKind::Add4})
+        if (rccm_select_bits(k) == select_bits) return k;
+    throw std::invalid_argument("no RCCM circuit has " + std::to_string(select_bits) + " select bits (4, 6 or 8)");
+}
+
+int64_t rccm_max_abs_coefficient(RccmKind kind) {
+    static const std::array<int64_t, 3> table = [] {
+        std::array<int64_t, 3> t{};
+        for (RccmKind k : {RccmKind::Add2, RccmKind::Add3, RccmKind::Add4}) {
+            int64_t m = 0;
+            for (int64_t c : rccm_coefficients_by_select(rccm_circuit(k))) m = std::max(m, c < 0 ? -c : c);
+            t[size_t(k)] = m;
+        }
+        return t;
+    }();
+    return table[size_t(kind)];
+}
+
+std::vector<int> rccm_stage_adder_bits(const RccmCircuit& circuit, int input_bits, bool input_signed) {
+    validate_rccm_circuit(circuit);
+    if (input_bits < 1 || input_bits > 31) throw std::invalid_argument("RCCM input width must be 1..31 bits");
+    const size_t n = circuit.stages.size();
+    // Every stage is linear in x: collect each stage's factor k (its output for x = 1) over all
+    // select words; the stage then carries k * x.
+    std::vector<int64_t> k_min(n, 0), k_max(n, 0);
+    std::vector<uint64_t> nonzero_bits(n, 0);  // OR of |k|: its lowest set bit is the adder's LSB
+    const uint32_t words = uint32_t(1) << circuit.select_bits();
+    for (uint32_t sel = 0; sel < words; ++sel) {
+        std::array<int64_t, 15> wire{};
+        for (size_t i = 0; i < n; ++i) {
+            const RccmStage& st = circuit.stages[i];
+            const int64_t a = st.a_source == kRccmInput ? 1 : wire[size_t(st.a_source)];
+            const int64_t b = st.b_source == kRccmInput ? 1 : wire[size_t(st.b_source)];
+            wire[i] = rccm_stage_output(st, (sel >> (2 * i)) & 3u, a, b);
+            k_min[i] = std::min(k_min[i], wire[i]);
+            k_max[i] = std::max(k_max[i], wire[i]);
+            nonzero_bits[i] |= uint64_t(wire[i] < 0 ? -wire[i] : wire[i]);
+        }
+    }
+    const int64_t x_min = input_signed ? -(int64_t(1) << (input_bits - 1)) : 0;
+    const int64_t x_max = input_signed ? (int64_t(1) << (input_bits - 1)) - 1 : (int64_t(1) << input_bits) - 1;
+    std::vector<int> bits(n);
+    for (size_t i = 0; i < n; ++i) {
+        int64_t lo = 0, hi = 0;
+        for (int64_t k : {k_min[i], k_max[i]})
+            for (int64_t x : {x_min, x_max}) {
+                lo = std::min(lo, k * x);
+                hi = std::max(hi, k * x);
+            }
+        int zeros = 0;  // low bits every select word leaves 0 (the factor k is always even, ...)
+        while (nonzero_bits[i] != 0 && ((nonzero_bits[i] >> zeros) & 1u) == 0) ++zeros;
+        bits[i] = std::max(1, signed_bits_for(lo, hi) - zeros);
+    }
     return bits;
 }
 

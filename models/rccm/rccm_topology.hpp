@@ -90,4 +90,16 @@ std::vector<int64_t> rccm_coefficient_set(const RccmCircuit& circuit);
 // `input_bits` bits (signed or unsigned), i.e. the output width the RTL needs.
 int rccm_product_bits(const RccmCircuit& circuit, int input_bits, bool input_signed);
 
+// The circuit kind whose select word has `select_bits` bits (4, 6, 8); throws otherwise.
+RccmKind rccm_kind_for_select_bits(int select_bits);
+
+// Largest coefficient magnitude of a Table 6.3 circuit (92, 128, 1214), from its codes.
+int64_t rccm_max_abs_coefficient(RccmKind kind);
+
+// Width of the ripple-carry adder of every stage for inputs of `input_bits` bits: the bits of
+// the stage's output range over every select word and input, less the low bits that are zero
+// for every select word (shifted operands' wired-in zeros need no LUT). Each base topology is
+// exactly one such adder with its mux and sign folded into the same LUTs (Fig. 6.3).
+std::vector<int> rccm_stage_adder_bits(const RccmCircuit& circuit, int input_bits, bool input_signed);
+
 }  // namespace qsim

@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "models/rccm/rccm_quantizer.hpp"
+
 namespace qsim::golden {
 namespace {
 
@@ -114,7 +116,13 @@ void check_params(const LayerConfig& layer, const LayerParams& params, int64_t f
     const int64_t n = layer.out.channels;
     if (!params.layer.empty() && params.layer != layer.name)
         invalid(layer, "parameters belong to layer '" + params.layer + "'");
-    if (int64_t(params.weights.size()) != n * fan_in)
+    if (layer.weights.quant == WeightQuant::Rccm) {
+        if (int64_t(params.selects.size()) != n * fan_in)
+            invalid(layer, "expected " + std::to_string(n * fan_in) + " RCCM select indices, got " +
+                               std::to_string(params.selects.size()));
+        if (params.lambda < 1 || params.lambda > 255)
+            invalid(layer, "RCCM scale lambda must be 1..255, got " + std::to_string(params.lambda));
+    } else if (int64_t(params.weights.size()) != n * fan_in)
         invalid(layer, "expected " + std::to_string(n * fan_in) + " weights (" +
                            std::to_string(n) + " channels x fan-in " + std::to_string(fan_in) +
                            "), got " + std::to_string(params.weights.size()));
@@ -164,7 +172,9 @@ int64_t floor_div(int64_t a, int64_t d) {
 
 // Activation of output channel n applied to the dot product `acc`.
 int32_t activate(const LayerConfig& layer, const LayerParams& params, int n, int64_t acc) {
-    if (acc < std::numeric_limits<int32_t>::min() || acc > std::numeric_limits<int32_t>::max())
+    // An RCCM layer's activation takes lambda x acc, wider than 32 bits; only a raw output must fit.
+    const bool wide = layer.weights.quant == WeightQuant::Rccm && layer.activation.type != ActivationType::None;
+    if (!wide && (acc < std::numeric_limits<int32_t>::min() || acc > std::numeric_limits<int32_t>::max()))
         throw std::logic_error(describe(layer) + "accumulator " + std::to_string(acc) +
                                " of channel " + std::to_string(n) + " does not fit int32");
 
@@ -283,6 +293,83 @@ FeatureMap run_fc(const LayerConfig& layer, const LayerParams& params, const Fea
     return out;
 }
 
+// ---------------------------------------------------------------------------------------
+// RCCM layers (ch. 6.4-6.6): each select index stands for the coefficient of Table 6.2 that
+// the circuit's codebook gives it; the dot product of those coefficients with the inputs is
+// multiplied by the layer's lambda_l before the activation.
+
+std::vector<int64_t> rccm_weight_values(const LayerConfig& layer, const LayerParams& params) {
+    const RccmCodebook book = make_rccm_codebook(rccm_circuit(layer.weights.rccm));
+    std::vector<int64_t> values;
+    values.reserve(params.selects.size());
+    for (uint8_t s : params.selects) {
+        if (s >= book.by_select.size())
+            invalid(layer, "select index " + std::to_string(s) + " outside the " +
+                               std::to_string(book.by_select.size()) + " codes of " + rccm_name(layer.weights.rccm));
+        values.push_back(rccm_decode(book, s));
+    }
+    return values;
+}
+
+FeatureMap run_conv_rccm(const LayerConfig& layer, const LayerParams& params, const FeatureMap& input) {
+    check_window_geometry(layer);
+    const int groups = layer.groups;
+    const int in_c = layer.in.channels;
+    const int out_c = layer.out.channels;
+    if (groups < 1 || in_c % groups != 0 || out_c % groups != 0)
+        invalid(layer, "groups (" + std::to_string(groups) + ") must divide the input and output channels");
+    const int k = layer.kernel;
+    const int cg = in_c / groups;
+    const int ng = out_c / groups;
+    const int64_t fan_in = int64_t(k) * k * cg;
+    check_params(layer, params, fan_in);
+    const std::vector<int64_t> coefficient = rccm_weight_values(layer, params);
+    const std::vector<int32_t> value = decode_all(layer, input);
+    const int32_t pad_value = decode_value(0, layer.in_encoding);
+    FeatureMap out(layer.out);
+    for (int oy = 0; oy < layer.out.height; ++oy) {
+        for (int ox = 0; ox < layer.out.width; ++ox) {
+            for (int n = 0; n < out_c; ++n) {
+                const int g = n / ng;
+                const int64_t* w = coefficient.data() + size_t(n) * size_t(fan_in);
+                int64_t acc = 0;
+                for (int ky = 0; ky < k; ++ky) {
+                    const int iy = oy * layer.stride - layer.pad_begin + ky;
+                    for (int kx = 0; kx < k; ++kx) {
+                        const int ix = ox * layer.stride - layer.pad_begin + kx;
+                        const bool inside = iy >= 0 && iy < layer.in.height && ix >= 0 && ix < layer.in.width;
+                        for (int c = 0; c < cg; ++c) {
+                            const int32_t v = inside ? value[(size_t(iy) * layer.in.width + ix) * in_c +
+                                                             size_t(g) * cg + c]
+                                                     : pad_value;
+                            acc += w[(ky * k + kx) * cg + c] * int64_t(v);
+                        }
+                    }
+                }
+                out.at(oy, ox, n) = activate(layer, params, n, int64_t(params.lambda) * acc);
+            }
+        }
+    }
+    return out;
+}
+
+FeatureMap run_fc_rccm(const LayerConfig& layer, const LayerParams& params, const FeatureMap& input) {
+    if (layer.out.height != 1 || layer.out.width != 1)
+        invalid(layer, "fc output must be 1x1xN, got " + shape_str(layer.out));
+    const int64_t fan_in = layer.in.elements();
+    check_params(layer, params, fan_in);
+    const std::vector<int64_t> coefficient = rccm_weight_values(layer, params);
+    const std::vector<int32_t> x = decode_all(layer, input);
+    FeatureMap out(layer.out);
+    for (int n = 0; n < layer.out.channels; ++n) {
+        const int64_t* w = coefficient.data() + size_t(n) * size_t(fan_in);
+        int64_t acc = 0;
+        for (int64_t s = 0; s < fan_in; ++s) acc += w[s] * int64_t(x[size_t(s)]);
+        out.at(0, 0, n) = activate(layer, params, n, int64_t(params.lambda) * acc);
+    }
+    return out;
+}
+
 FeatureMap run_maxpool(const LayerConfig& layer, const FeatureMap& input) {
     check_window_geometry(layer);
     if (layer.out.channels != layer.in.channels)
@@ -338,8 +425,12 @@ FeatureMap run_layer(const LayerConfig& layer, const LayerParams& params, const 
     check_input_shape(layer, input);
     check_input_codes(layer, input);
     switch (layer.type) {
-        case LayerType::Conv: return run_conv(layer, params, input);
-        case LayerType::Fc: return run_fc(layer, params, input);
+        case LayerType::Conv:
+            if (layer.weights.quant == WeightQuant::Rccm) return run_conv_rccm(layer, params, input);
+            return run_conv(layer, params, input);
+        case LayerType::Fc:
+            if (layer.weights.quant == WeightQuant::Rccm) return run_fc_rccm(layer, params, input);
+            return run_fc(layer, params, input);
         case LayerType::MaxPool: return run_maxpool(layer, input);
         case LayerType::GlobalMaxPool: return run_global_maxpool(layer, input);
     }

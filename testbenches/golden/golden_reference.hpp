@@ -13,6 +13,9 @@
 //           Cg = in.channels / groups, g = n / (N / groups). Positions outside the input are
 //           padding with CODE 0 (value -1 for Bipolar inputs, 0 otherwise).
 //   * fc:   input flattened in HWC order (c fastest); out(0, 0, n) = sum_s w[n*fan_in + s] * value(x[s]).
+//   * RCCM layers (weights.quant = rccm): w is the coefficient the circuit's codebook gives the
+//     select index params.selects[...] (Table 6.2, rccm_decode), and the activation takes
+//     params.lambda * the dot product (the scale after the fan-in, ch. 6.6.2), in 64 bits.
 //   * Activation on the int64 accumulator (which must fit int32, else std::logic_error):
 //       Thresholds: code = #{ j : acc >= t[n*T + j] }
 //       Bipolar   : code = acc >= t[n] ? 1 : 0

@@ -23,6 +23,7 @@ namespace qsim::testing_support {
 
 // The datapath the loader chooses for these operands (ch. 4.6.2).
 inline Datapath datapath_for(WeightQuant q, Encoding in) {
+    if (q == WeightQuant::Rccm) return Datapath::Rccm;
     if (q == WeightQuant::Uniform) return Datapath::DspMac;
     if (q == WeightQuant::Binary && in == Encoding::Bipolar) return Datapath::XnorPopcount;
     return Datapath::AddSub;
@@ -69,6 +70,7 @@ inline void set_operands(LayerConfig& l, Encoding in, int in_bits, const WeightQ
                                                                  : Encoding::Unsigned;
     l.out_bits = activation.bits;
     l.datapath = datapath_for(weights.quant, in);
+    if (l.datapath == Datapath::Rccm) l.activation_unit = LayerConfig::ActivationUnit::AfterFanIn;
 }
 
 // Builds a NetworkConfig layer by layer: every layer reads the shape, encoding and width the
@@ -169,6 +171,8 @@ inline void expect_same(const NetworkParams& a, const NetworkParams& b) {
         EXPECT_EQ(a.layers[l].bias, b.layers[l].bias);
         EXPECT_EQ(a.layers[l].mul, b.layers[l].mul);
         EXPECT_EQ(a.layers[l].shift, b.layers[l].shift);
+        EXPECT_EQ(a.layers[l].selects, b.layers[l].selects);
+        EXPECT_EQ(a.layers[l].lambda, b.layers[l].lambda);
     }
 }
 

@@ -33,6 +33,7 @@ std::vector<int8_t> random_weights(Rng& rng, size_t count, WeightQuant q, int bi
         switch (q) {
             case WeightQuant::Binary: v = rng.below(2) ? 1 : -1; break;
             case WeightQuant::Ternary: v = int8_t(int(rng.below(3)) - 1); break;
+            case WeightQuant::Rccm: break;  // select indices: rccm_datapath_test.cpp
             case WeightQuant::Uniform: {
                 const int m = (1 << (bits - 1)) - 1;
                 v = int8_t(int(rng.below(uint32_t(2 * m + 1))) - m);
