@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -47,8 +48,10 @@ bool parse_shard(const std::string& text, uint32_t& index, uint32_t& count) {
 }
 
 void print_summary(const RunSummary& s, const std::string& what) {
+    char wall[32];
+    std::snprintf(wall, sizeof wall, "%.2f", s.wall_seconds);
     std::cout << what << " " << s.points << " points (" << s.evaluated << " evaluated now, " << s.valid << " valid, "
-              << s.fitting << " fit the device) in " << s.wall_seconds << " s\n";
+              << s.fitting << " fit the device) in " << wall << " s\n";
     for (const auto& f : s.files) std::cout << "  " << f << "\n";
 }
 
