@@ -10,6 +10,7 @@ PACKAGES=(
   libgtest-dev libbenchmark-dev nlohmann-json3-dev zlib1g-dev
   python3 python3-numpy
   dataset-fashion-mnist   # the test images the trained models of configs/trained/ are checked on
+  verilator yosys         # RTL co-simulation (rtl/, testbenches/cosim/) and its Yosys LUT study (docs/cosim.md)
 )
 
 exec bash "$(dirname "$0")/ensure_packages.sh" "${PACKAGES[@]}"

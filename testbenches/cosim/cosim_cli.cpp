@@ -1,0 +1,101 @@
+#include "testbenches/cosim/cosim_cli.hpp"
+
+#include <algorithm>
+#include <iomanip>
+#include <sstream>
+#include <stdexcept>
+
+namespace qsim::cosim {
+
+std::map<std::string, std::string> parse_args(const std::vector<std::string>& args,
+                                              const std::vector<std::string>& options,
+                                              const std::vector<std::string>& flags) {
+    std::map<std::string, std::string> out;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a.rfind("--", 0) != 0) throw std::invalid_argument("unexpected argument '" + a + "'");
+        const std::string name = a.substr(2);
+        if (std::find(flags.begin(), flags.end(), name) != flags.end()) {
+            out[name] = "1";
+        } else if (std::find(options.begin(), options.end(), name) != options.end()) {
+            if (i + 1 >= args.size()) throw std::invalid_argument("option " + a + " needs a value");
+            out[name] = args[++i];
+        } else {
+            throw std::invalid_argument("unknown option " + a);
+        }
+    }
+    return out;
+}
+
+uint64_t parse_count(const std::string& name, const std::string& value) {
+    size_t used = 0;
+    unsigned long long v = 0;
+    try {
+        v = std::stoull(value, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used == 0 || used != value.size()) throw std::invalid_argument("--" + name + ": not a count: '" + value + "'");
+    return v;
+}
+
+const std::vector<std::string>& run_option_names() {
+    static const std::vector<std::string> names = {"block", "stimulus", "count", "seed", "rate", "ready", "sides",
+                                                   "mutate", "mutate-select", "mutate-cycle", "vcd", "per-cycle",
+                                                   "cycles"};
+    return names;
+}
+
+RunOptions run_options(const std::map<std::string, std::string>& a) {
+    RunOptions o;
+    auto get = [&a](const char* k, std::string& v) {
+        auto it = a.find(k);
+        if (it != a.end()) v = it->second;
+    };
+    get("block", o.block);
+    if (o.block.empty()) throw std::invalid_argument("--block is required");
+    const BlockInfo& b = find_block(o.block);
+    o.stimulus = b.kind == BlockInfo::Kind::Rccm ? "mixed" : "extremes";
+    get("stimulus", o.stimulus);
+    get("rate", o.rate);
+    get("ready", o.ready);
+    get("sides", o.sides);
+    get("vcd", o.vcd);
+    get("per-cycle", o.per_cycle);
+    if (a.count("count")) o.count = parse_count("count", a.at("count"));
+    if (a.count("seed")) o.seed = parse_count("seed", a.at("seed"));
+    if (a.count("cycles")) o.cycles = parse_count("cycles", a.at("cycles"));
+    if (a.count("mutate")) {
+        const std::string& m = a.at("mutate");
+        if (m == "value") o.mutation.kind = Mutation::Kind::Value;
+        else if (m == "cycle") o.mutation.kind = Mutation::Kind::Cycle;
+        else if (m != "none") throw std::invalid_argument("--mutate must be none, value or cycle");
+    }
+    if (a.count("mutate-select")) o.mutation.select = uint32_t(parse_count("mutate-select", a.at("mutate-select")));
+    if (a.count("mutate-cycle")) o.mutation.cycle = parse_count("mutate-cycle", a.at("mutate-cycle"));
+    return o;
+}
+
+std::string format_report(const RunReport& r) {
+    std::ostringstream s;
+    const BenchResult& b = r.bench;
+    s << r.block.name << ": " << r.block.description() << "\n";
+    s << "  stimulus   " << r.items << (r.block.kind == BlockInfo::Kind::Rccm ? " inputs: " : " beats: ")
+      << r.stimulus_summary << "\n";
+    s << "  latency    " << r.latency << " cycles (model timing rule)\n";
+    s << "  simulated  " << b.cycles << " cycles in " << std::fixed << std::setprecision(3) << b.wall_seconds
+      << " s wall\n";
+    if (b.compared_cycles > 0)
+        s << "  compared   " << b.compared_cycles << " cycles, " << b.compared_outputs
+          << " outputs (value and cycle): " << b.mismatch_cycles << " mismatching cycles\n";
+    for (size_t i = 0; i < b.sides.size(); ++i) {
+        const SideStats& st = b.sides[i];
+        s << "  side " << i << "     " << st.accepted << " inputs taken, " << st.delivered << " outputs delivered, "
+          << st.stall_cycles << " stall, " << st.starved_cycles << " starved, " << st.blocked_cycles
+          << " output-blocked cycles\n";
+    }
+    if (!b.first_mismatch.empty()) s << b.first_mismatch;
+    return s.str();
+}
+
+}  // namespace qsim::cosim

@@ -1,0 +1,195 @@
+// cosim_study: throughput, utilisation and stalls of a block (or every block) in
+// co-simulation for N cycles under an input rate and an output backpressure pattern, and the
+// wall-time speed of the SystemC model against the Verilated RTL on the same work.
+//
+//   cosim_study [--block NAME|all] [--cycles N] [--rate SPEC] [--ready SPEC] [--seed S]
+//               [--per-cycle FILE] [--json FILE]
+//
+// Each block runs three simulations, each in its own process (SystemC elaborates once per
+// process): the model alone, the RTL alone (their wall times give the speeds), and both
+// together, compared cycle by cycle. The process re-executes itself with --child.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "testbenches/cosim/cosim_cli.hpp"
+
+namespace {
+
+using namespace qsim::cosim;
+
+// One child simulation: prints a single "RESULT key=value ..." line.
+int run_child(const RunOptions& o) {
+    const RunReport r = run_block(o);
+    const BenchResult& b = r.bench;
+    const SideStats& s = b.sides.at(0);
+    std::cout << "RESULT cycles=" << b.cycles << " wall=" << std::setprecision(9) << b.wall_seconds
+              << " accepted=" << s.accepted << " delivered=" << s.delivered << " stall=" << s.stall_cycles
+              << " starved=" << s.starved_cycles << " blocked=" << s.blocked_cycles
+              << " compared=" << b.compared_outputs << " mismatches=" << b.mismatch_cycles
+              << " latency=" << r.latency << "\n";
+    if (!b.first_mismatch.empty()) std::cout << b.first_mismatch;
+    return 0;
+}
+
+std::map<std::string, std::string> spawn(const std::vector<std::string>& args, std::string& text) {
+    int fd[2];
+    if (pipe(fd) != 0) throw std::runtime_error("pipe failed");
+    const pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        dup2(fd[1], STDOUT_FILENO);
+        close(fd[0]);
+        close(fd[1]);
+        std::vector<char*> argv;
+        for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        execv("/proc/self/exe", argv.data());
+        _exit(127);
+    }
+    close(fd[1]);
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd[0], buf, sizeof buf)) > 0) text.append(buf, size_t(n));
+    close(fd[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error("child run failed:\n" + text);
+    std::map<std::string, std::string> kv;
+    std::istringstream in(text.substr(text.find("RESULT ") + 7));
+    std::string line;
+    std::getline(in, line);
+    std::istringstream words(line);
+    std::string w;
+    while (words >> w) {
+        const size_t eq = w.find('=');
+        if (eq != std::string::npos) kv[w.substr(0, eq)] = w.substr(eq + 1);
+    }
+    return kv;
+}
+
+struct Row {
+    std::string block, description;
+    uint64_t cycles = 0, accepted = 0, delivered = 0, stall = 0, starved = 0, blocked = 0, compared = 0,
+             mismatches = 0;
+    int latency = 0;
+    double model_wall = 0, rtl_wall = 0, both_wall = 0;
+    std::string first_mismatch;
+};
+
+}  // namespace
+
+int sc_main(int argc, char** argv) {
+    std::vector<std::string> names = run_option_names();
+    names.insert(names.end(), {"child", "json"});
+    std::map<std::string, std::string> args;
+    try {
+        args = parse_args(std::vector<std::string>(argv + 1, argv + argc), names, {});
+        if (args.count("child")) {
+            RunOptions o = run_options(args);
+            o.sides = args.at("child");
+            return run_child(o);
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "cosim_study: " << e.what() << "\n";
+        return 2;
+    }
+    if (!args.count("cycles")) args["cycles"] = "200000";
+    std::vector<std::string> blocks;
+    if (!args.count("block") || args["block"] == "all") {
+        for (const BlockInfo& b : cosim_blocks()) blocks.push_back(b.name);
+    } else {
+        blocks.push_back(args["block"]);
+    }
+    std::vector<Row> rows;
+    try {
+        for (const std::string& name : blocks) {
+            Row row;
+            row.block = name;
+            row.description = find_block(name).description();
+            for (const char* side : {"model", "rtl", "both"}) {
+                std::vector<std::string> a = {"cosim_study", "--child", side, "--block", name};
+                for (const char* k : {"cycles", "rate", "ready", "seed", "stimulus", "count"})
+                    if (args.count(k)) a.insert(a.end(), {std::string("--") + k, args[k]});
+                if (std::string(side) == "both" && args.count("per-cycle")) a.insert(a.end(), {"--per-cycle", args["per-cycle"]});
+                if (std::string(side) == "both" && args.count("vcd")) a.insert(a.end(), {"--vcd", args["vcd"]});
+                std::string text;
+                auto kv = spawn(a, text);
+                const double wall = std::stod(kv.at("wall"));
+                if (std::string(side) == "model") row.model_wall = wall;
+                if (std::string(side) == "rtl") row.rtl_wall = wall;
+                if (std::string(side) == "both") {
+                    row.both_wall = wall;
+                    row.cycles = std::stoull(kv.at("cycles"));
+                    row.accepted = std::stoull(kv.at("accepted"));
+                    row.delivered = std::stoull(kv.at("delivered"));
+                    row.stall = std::stoull(kv.at("stall"));
+                    row.starved = std::stoull(kv.at("starved"));
+                    row.blocked = std::stoull(kv.at("blocked"));
+                    row.compared = std::stoull(kv.at("compared"));
+                    row.mismatches = std::stoull(kv.at("mismatches"));
+                    row.latency = std::stoi(kv.at("latency"));
+                    const size_t m = text.find("MISMATCH");
+                    if (m != std::string::npos) row.first_mismatch = text.substr(m);
+                }
+            }
+            rows.push_back(row);
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "cosim_study: " << e.what() << "\n";
+        return 2;
+    }
+
+    std::cout << "co-simulation study: " << args["cycles"] << " cycles per block, input rate "
+              << (args.count("rate") ? args["rate"] : "always") << ", out_ready "
+              << (args.count("ready") ? args["ready"] : "always") << "\n";
+    std::cout << "  results/cycle: outputs delivered per cycle; utilisation: cycles the datapath took an input;\n"
+                 "  stall: an input waited (backpressure); model and RTL speeds each run alone on the same work\n\n";
+    std::cout << std::left << std::setw(16) << "block" << std::right << std::setw(9) << "cycles" << std::setw(10)
+              << "results" << std::setw(10) << "res/cyc" << std::setw(8) << "util%" << std::setw(9) << "stall"
+              << std::setw(9) << "starved" << std::setw(9) << "blocked" << std::setw(5) << "lat" << std::setw(12)
+              << "model c/s" << std::setw(12) << "RTL c/s" << std::setw(13) << "model:RTL" << std::setw(11)
+              << "mismatch" << "\n";
+    bool any_mismatch = false;
+    for (const Row& r : rows) {
+        const double mc = r.model_wall > 0 ? double(r.cycles) / r.model_wall : 0;
+        const double rc = r.rtl_wall > 0 ? double(r.cycles) / r.rtl_wall : 0;
+        std::cout << std::left << std::setw(16) << r.block << std::right << std::setw(9) << r.cycles << std::setw(10)
+                  << r.delivered << std::setw(10) << std::fixed << std::setprecision(3)
+                  << double(r.delivered) / double(r.cycles) << std::setw(8) << std::setprecision(1)
+                  << 100.0 * double(r.accepted) / double(r.cycles) << std::setw(9) << r.stall << std::setw(9)
+                  << r.starved << std::setw(9) << r.blocked << std::setw(5) << r.latency << std::setw(12)
+                  << std::setprecision(0) << mc << std::setw(12) << rc << std::setw(12) << std::setprecision(2)
+                  << (rc > 0 ? mc / rc : 0) << "x" << std::setw(11) << r.mismatches << "\n";
+        any_mismatch = any_mismatch || r.mismatches > 0;
+    }
+    for (const Row& r : rows)
+        if (!r.first_mismatch.empty()) std::cout << "\n" << r.block << ": " << r.first_mismatch;
+    if (args.count("json")) {
+        std::ofstream j(args["json"]);
+        j << "{\"cycles\": " << args["cycles"] << ", \"rate\": \"" << (args.count("rate") ? args["rate"] : "always")
+          << "\", \"ready\": \"" << (args.count("ready") ? args["ready"] : "always") << "\", \"blocks\": [\n";
+        for (size_t i = 0; i < rows.size(); ++i) {
+            const Row& r = rows[i];
+            j << "  {\"block\": \"" << r.block << "\", \"description\": \"" << r.description
+              << "\", \"cycles\": " << r.cycles << ", \"results\": " << r.delivered << ", \"accepted\": "
+              << r.accepted << ", \"stall\": " << r.stall << ", \"starved\": " << r.starved << ", \"blocked\": "
+              << r.blocked << ", \"latency\": " << r.latency << ", \"compared\": " << r.compared
+              << ", \"mismatches\": " << r.mismatches << ", \"model_wall\": " << std::setprecision(6) << r.model_wall
+              << ", \"rtl_wall\": " << r.rtl_wall << ", \"both_wall\": " << r.both_wall << "}"
+              << (i + 1 < rows.size() ? "," : "") << "\n";
+        }
+        j << "]}\n";
+    }
+    return any_mismatch ? 3 : 0;
+}

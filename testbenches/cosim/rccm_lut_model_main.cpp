@@ -1,0 +1,141 @@
+// rccm_lut_model: the simulator's structural LUT figure of each RCCM for given input widths,
+// as JSON, for testbenches/cosim/make_cosim_doc.py. The rule is docs/resources.md's: one LUT
+// per bit of each stage's ripple-carry adder (the multiplexer and the sign control of a base
+// topology fold into the same LUT, thesis Fig. 6.3), the adder as wide as the stage's output
+// range over every select word and input, less the low bits that every select word leaves 0.
+// Stages are linear in x, so a stage's range is its factor range (outputs for x = 1) times the
+// input range.
+//
+// It also gives the same model's figure for one XNOR-popcount PE (rtl/xnor_popcount_pe.sv) of
+// SIMD lanes in an fc layer of `--pe-fan-in` inputs with `--pe-thresholds` thresholds per
+// channel: the popcount adder tree, the accumulator and the comparators (cost_model.hpp).
+//
+//   rccm_lut_model [--signed 0|1] [--pe-fan-in N] [--pe-thresholds T] [--pe-simd S,...] WIDTH...
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "models/rccm/rccm_topology.hpp"
+#include "models/resources/cost_model.hpp"
+
+namespace {
+
+using namespace qsim;
+
+int signed_bits(int64_t lo, int64_t hi) {
+    int bits = 1;
+    while (lo < -(int64_t(1) << (bits - 1)) || hi > (int64_t(1) << (bits - 1)) - 1) ++bits;
+    return bits;
+}
+
+std::vector<int> stage_bits(const RccmCircuit& c, int input_bits, bool input_signed) {
+    const size_t n = c.stages.size();
+    std::vector<int64_t> k_lo(n, 0), k_hi(n, 0);
+    std::vector<uint64_t> ored(n, 0);
+    for (uint32_t sel = 0; sel < (uint32_t(1) << c.select_bits()); ++sel) {
+        std::vector<int64_t> w(n);
+        for (size_t i = 0; i < n; ++i) {
+            const RccmStage& st = c.stages[i];
+            const int64_t a = st.a_source == kRccmInput ? 1 : w[size_t(st.a_source)];
+            const int64_t b = st.b_source == kRccmInput ? 1 : w[size_t(st.b_source)];
+            w[i] = rccm_stage_output(st, (sel >> (2 * i)) & 3u, a, b);
+            k_lo[i] = std::min(k_lo[i], w[i]);
+            k_hi[i] = std::max(k_hi[i], w[i]);
+            ored[i] |= uint64_t(w[i] < 0 ? -w[i] : w[i]);
+        }
+    }
+    const int64_t x_lo = input_signed ? -(int64_t(1) << (input_bits - 1)) : 0;
+    const int64_t x_hi = input_signed ? (int64_t(1) << (input_bits - 1)) - 1 : (int64_t(1) << input_bits) - 1;
+    std::vector<int> bits(n);
+    for (size_t i = 0; i < n; ++i) {
+        int64_t lo = 0, hi = 0;
+        for (int64_t k : {k_lo[i], k_hi[i]})
+            for (int64_t x : {x_lo, x_hi}) {
+                lo = std::min(lo, k * x);
+                hi = std::max(hi, k * x);
+            }
+        int zeros = 0;
+        while (ored[i] != 0 && ((ored[i] >> zeros) & 1u) == 0) ++zeros;
+        bits[i] = std::max(1, signed_bits(lo, hi) - zeros);
+    }
+    return bits;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    bool is_signed = true;
+    std::vector<int> widths;
+    int pe_fan_in = 256, pe_thresholds = 3;
+    std::vector<int> pe_simd = {8, 16, 32, 64};
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--signed" && i + 1 < argc) {
+            is_signed = std::string(argv[++i]) != "0";
+        } else if (a == "--pe-fan-in" && i + 1 < argc) {
+            pe_fan_in = std::atoi(argv[++i]);
+        } else if (a == "--pe-thresholds" && i + 1 < argc) {
+            pe_thresholds = std::atoi(argv[++i]);
+        } else if (a == "--pe-simd" && i + 1 < argc) {
+            pe_simd.clear();
+            for (const char* p = argv[++i]; *p;) {
+                pe_simd.push_back(std::atoi(p));
+                while (*p && *p != ',') ++p;
+                if (*p == ',') ++p;
+            }
+        } else {
+            const int w = std::atoi(a.c_str());
+            if (w < 2 || w > 24) {
+                std::cerr << "rccm_lut_model: widths must be 2..24, got '" << a << "'\n";
+                return 2;
+            }
+            widths.push_back(w);
+        }
+    }
+    if (widths.empty()) widths = {4, 8, 12, 16};
+    std::cout << "{\"rule\": \"one LUT per adder bit (docs/resources.md)\", \"signed\": " << (is_signed ? "true" : "false")
+              << ", \"rccm\": {";
+    bool first_kind = true;
+    for (RccmKind k : {RccmKind::Add2, RccmKind::Add3, RccmKind::Add4}) {
+        const RccmCircuit c = rccm_circuit(k);
+        std::cout << (first_kind ? "" : ", ") << "\"" << rccm_name(k) << "\": {";
+        first_kind = false;
+        for (size_t j = 0; j < widths.size(); ++j) {
+            const std::vector<int> bits = stage_bits(c, widths[j], is_signed);
+            int total = 0;
+            std::cout << (j ? ", " : "") << "\"" << widths[j] << "\": {\"stages\": [";
+            for (size_t i = 0; i < bits.size(); ++i) {
+                std::cout << (i ? ", " : "") << bits[i];
+                total += bits[i];
+            }
+            std::cout << "], \"luts\": " << total << ", \"product_bits\": " << rccm_product_bits(c, widths[j], is_signed)
+                      << "}";
+        }
+        std::cout << "}";
+    }
+    std::cout << "}, \"pe\": {\"fan_in\": " << pe_fan_in << ", \"thresholds\": " << pe_thresholds << ", \"simd\": {";
+    for (size_t j = 0; j < pe_simd.size(); ++j) {
+        LayerConfig l;
+        l.type = LayerType::Fc;
+        l.in = {1, 1, pe_fan_in};
+        l.out = {1, 1, pe_simd[j]};
+        l.folding.simd = pe_simd[j];
+        l.in_encoding = Encoding::Bipolar;
+        l.in_bits = 1;
+        l.weights.quant = WeightQuant::Binary;
+        l.weights.bits = 1;
+        l.datapath = Datapath::XnorPopcount;
+        const int acc = cost::accumulator_bits(l);
+        const uint64_t tree = cost::adder_tree_luts(uint64_t(pe_simd[j]), cost::product_bits(l));
+        const uint64_t acc_luts = uint64_t(acc) * cost::kLutPerAdderBit;
+        const uint64_t cmp = uint64_t(pe_thresholds) * uint64_t(acc) * cost::kLutPerComparatorBit;
+        std::cout << (j ? ", " : "") << "\"" << pe_simd[j] << "\": {\"acc_bits\": " << acc << ", \"tree\": " << tree
+                  << ", \"accumulator\": " << acc_luts << ", \"comparators\": " << cmp
+                  << ", \"luts\": " << tree + acc_luts + cmp << "}";
+    }
+    std::cout << "}}}\n";
+    return 0;
+}
