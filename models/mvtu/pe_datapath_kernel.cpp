@@ -4,6 +4,11 @@
 #include <limits>
 #include <stdexcept>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define QSIM_X86_SIMD 1
+#endif
+
 #include "models/common/int_math.hpp"
 
 namespace qsim {
@@ -69,7 +74,87 @@ void split_planes(const int32_t* codes, int64_t count, int planes, uint64_t* out
     }
 }
 
+bool simd_allowed = true;
+
+// acc[j * 8 + k] = popcount, over `words` words, of (plane j of the input & lane k of a block
+// of 8 channels' weights, stored side by side).
+template <int Planes>
+void block_popcounts_scalar(const uint64_t* x, const uint64_t* w, size_t words, int64_t* acc) {
+    int64_t a[Planes][8] = {};
+    for (size_t i = 0; i < words; ++i, x += Planes, w += 8)
+        for (int j = 0; j < Planes; ++j)
+            for (int k = 0; k < 8; ++k) a[j][k] += popcount(x[j] & w[k]);
+    for (int j = 0; j < Planes; ++j)
+        for (int k = 0; k < 8; ++k) acc[j * 8 + k] = a[j][k];
+}
+
+int32_t dot16_scalar(const int16_t* w, const int16_t* x, int64_t n) {
+    int32_t acc = 0;
+    for (int64_t s = 0; s < n; ++s) acc += int32_t(w[s]) * int32_t(x[s]);
+    return acc;
+}
+
+#ifdef QSIM_X86_SIMD
+// The same, the 8 lanes in one register.
+template <int Planes>
+__attribute__((target("avx512f,avx512vpopcntdq"))) void block_popcounts_simd(const uint64_t* x, const uint64_t* w,
+                                                                            size_t words, int64_t* acc) {
+    __m512i a[Planes];
+    for (int j = 0; j < Planes; ++j) a[j] = _mm512_setzero_si512();
+    for (size_t i = 0; i < words; ++i, x += Planes, w += 8) {
+        const __m512i lanes = _mm512_loadu_si512(w);
+        for (int j = 0; j < Planes; ++j)
+            a[j] = _mm512_add_epi64(a[j], _mm512_popcnt_epi64(_mm512_and_si512(_mm512_set1_epi64(int64_t(x[j])), lanes)));
+    }
+    for (int j = 0; j < Planes; ++j) _mm512_storeu_si512(acc + j * 8, a[j]);
+}
+
+// 32 products a step, summed in pairs into 16 int32 lanes (VPMADDWD); the int32 sum wraps like
+// the scalar one, so the same exact result as long as it fits (the loader's bound).
+__attribute__((target("avx512f,avx512bw"))) int32_t dot16_simd(const int16_t* w, const int16_t* x, int64_t n) {
+    __m512i acc = _mm512_setzero_si512();
+    int64_t s = 0;
+    for (; s + 32 <= n; s += 32)
+        acc = _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_loadu_si512(w + s), _mm512_loadu_si512(x + s)));
+    if (s < n) {
+        const __mmask32 m = __mmask32((uint64_t(1) << (n - s)) - 1);
+        acc = _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maskz_loadu_epi16(m, w + s), _mm512_maskz_loadu_epi16(m, x + s)));
+    }
+    alignas(64) uint32_t lanes[16];
+    _mm512_store_si512(lanes, acc);
+    uint32_t sum = 0;  // the same wrap-around as the vector lanes
+    for (uint32_t v : lanes) sum += v;
+    return int32_t(sum);
+}
+
+bool cpu_has(const char* what) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") &&
+           (what[0] == 'p' ? __builtin_cpu_supports("avx512vpopcntdq") : __builtin_cpu_supports("avx512bw"));
+}
+bool use_simd_popcount() { return simd_allowed && cpu_has("popcount"); }
+bool use_simd_madd() { return simd_allowed && cpu_has("bw"); }
+#else
+template <int Planes>
+void block_popcounts_simd(const uint64_t* x, const uint64_t* w, size_t words, int64_t* acc) {
+    block_popcounts_scalar<Planes>(x, w, words, acc);
+}
+int32_t dot16_simd(const int16_t* w, const int16_t* x, int64_t n) { return dot16_scalar(w, x, n); }
+bool use_simd_popcount() { return false; }
+bool use_simd_madd() { return false; }
+#endif
+
+template <int Planes>
+void block_popcounts(bool simd, const uint64_t* x, const uint64_t* w, size_t words, int64_t* acc) {
+    if (simd)
+        block_popcounts_simd<Planes>(x, w, words, acc);
+    else
+        block_popcounts_scalar<Planes>(x, w, words, acc);
+}
+
 }  // namespace
+
+void allow_simd_kernels(bool allowed) { simd_allowed = allowed; }
 
 std::unique_ptr<PeDatapath> make_pe_datapath(Datapath kind, Encoding input, int input_bits,
                                              const WeightMemory& memory) {
@@ -151,6 +236,16 @@ AddSubDatapath::AddSubDatapath(const WeightMemory& memory, Encoding input, int i
             }
             weight_sum_[size_t(n)] = 2 * ones - fan_in_;
         }
+        if (planes_ <= 8) {
+            const size_t blocks = size_t(channels + 7) / 8;
+            blocked_.assign(blocks * words_ * 8, 0);
+            for (int n = 0; n < channels; ++n)
+                for (size_t i = 0; i < words_; ++i)
+                    blocked_[(size_t(n / 8) * words_ + i) * 8 + size_t(n % 8)] = positive_[size_t(n) * words_ + i];
+            dots_.assign(blocks * 8, 0);
+            dots_input_.assign(blocks, ~uint64_t(0));
+            simd_ = use_simd_popcount();
+        }
         return;
     }
     std::vector<int8_t> weights(static_cast<size_t>(fan_in_));
@@ -171,13 +266,43 @@ AddSubDatapath::AddSubDatapath(const WeightMemory& memory, Encoding input, int i
 }
 
 void AddSubDatapath::load_input(const int32_t* codes) {
+    ++input_id_;
     split_planes(codes, fan_in_, planes_, input_.data());
     std::fill(plane_count_.begin(), plane_count_.end(), 0);
     for (size_t i = 0; i < words_; ++i)
         for (int j = 0; j < planes_; ++j) plane_count_[size_t(j)] += popcount(input_[i * planes_ + j]);
 }
 
+void AddSubDatapath::block_dots(size_t block) const {
+    int64_t acc[64];
+    const uint64_t* w = &blocked_[block * words_ * 8];
+    const uint64_t* x = input_.data();
+    switch (planes_) {
+        case 1: block_popcounts<1>(simd_, x, w, words_, acc); break;
+        case 2: block_popcounts<2>(simd_, x, w, words_, acc); break;
+        case 3: block_popcounts<3>(simd_, x, w, words_, acc); break;
+        case 4: block_popcounts<4>(simd_, x, w, words_, acc); break;
+        case 5: block_popcounts<5>(simd_, x, w, words_, acc); break;
+        case 6: block_popcounts<6>(simd_, x, w, words_, acc); break;
+        case 7: block_popcounts<7>(simd_, x, w, words_, acc); break;
+        default: block_popcounts<8>(simd_, x, w, words_, acc); break;
+    }
+    const size_t channels = weight_sum_.size();
+    for (size_t k = 0; k < 8 && block * 8 + k < channels; ++k) {
+        int64_t v = offset_ * weight_sum_[block * 8 + k];
+        for (int j = 0; j < planes_; ++j)
+            v += plane_weight_[size_t(j)] * (2 * acc[j * 8 + int(k)] - plane_count_[size_t(j)]);
+        dots_[block * 8 + k] = v;
+    }
+    dots_input_[block] = input_id_;
+}
+
 int64_t AddSubDatapath::dot(int n) const {
+    if (!blocked_.empty()) {
+        const size_t block = size_t(n) / 8;
+        if (dots_input_[block] != input_id_) block_dots(block);
+        return dots_[size_t(n)];
+    }
     const uint64_t* pos = &positive_[size_t(n) * words_];
     const uint64_t* x = input_.data();
     int64_t acc = offset_ * weight_sum_[n];
@@ -220,6 +345,7 @@ MacDatapath::MacDatapath(const WeightMemory& memory, Encoding input)
       input16_(size_t(memory.fan_in())) {
     if (input == Encoding::Accumulator)
         throw std::invalid_argument("MAC datapath cannot take raw accumulators");
+    simd_ = use_simd_madd();
     std::vector<int8_t> w(static_cast<size_t>(fan_in_));
     for (int n = 0; n < memory.channels(); ++n) {
         memory.channel_weights(n, w.data());
@@ -249,9 +375,7 @@ int64_t MacDatapath::dot(int n) const {
     int32_t acc = 0;
     if (narrow_) {
         const int16_t* w = &weights16_[size_t(n) * fan_in_];
-        const int16_t* x = input16_.data();
-        for (int64_t s = 0; s < fan_in_; ++s) acc += int32_t(w[s]) * int32_t(x[s]);
-        return acc;
+        return simd_ ? dot16_simd(w, input16_.data(), fan_in_) : dot16_scalar(w, input16_.data(), fan_in_);
     }
     const int32_t* w = &weights_[size_t(n) * fan_in_];
     const int32_t* x = input_.data();

@@ -24,6 +24,12 @@ public:
 std::unique_ptr<PeDatapath> make_pe_datapath(Datapath kind, Encoding input, int input_bits,
                                              const WeightMemory& memory);
 
+// Where the processor has AVX-512 (VPOPCNTQ, and BW for 16-bit multiply-adds), checked at run
+// time, the ADD/SUB and MAC datapaths use it; elsewhere (and under Valgrind, which hides it)
+// they run the same arithmetic in scalar or SSE code. Results are the same either way;
+// allow_simd_kernels(false) makes datapaths built afterwards take the portable path (tests).
+void allow_simd_kernels(bool allowed);
+
 // XNOR-popcount (FINN): binary weights and bipolar activations as bits (1 = +1).
 // acc = 2 * popcount(XNOR(w, x)) - fan_in.
 class XnorPopcountDatapath : public PeDatapath {
@@ -63,6 +69,14 @@ private:
     std::vector<int64_t> weight_sum_; // sum of weights per channel
     std::vector<uint64_t> input_;     // words x planes (plane fastest)
     std::vector<int64_t> plane_count_;  // popcount of each input plane
+    // Binary weights, at most 8 planes: the dot products of 8 channels at a time (their words
+    // side by side, lane fastest), computed at the first dot() of the 8 for each input.
+    void block_dots(size_t block) const;
+    std::vector<uint64_t> blocked_;             // blocks x words x 8
+    mutable std::vector<int64_t> dots_;
+    mutable std::vector<uint64_t> dots_input_;  // per block: the input its dots are of
+    uint64_t input_id_ = 0;
+    bool simd_ = false;
 };
 
 // Multiply-accumulate (DSP slices): multi-bit weights times activation values. Vectors whose
@@ -82,6 +96,7 @@ private:
     std::vector<int32_t> input_;
     std::vector<int16_t> input16_;
     bool narrow_ = false;             // the loaded input fits int16
+    bool simd_ = false;
 };
 
 }  // namespace qsim

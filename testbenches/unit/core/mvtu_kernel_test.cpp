@@ -161,6 +161,34 @@ TEST_P(DatapathTest, MatchesNaiveDotProduct) {
     }
 }
 
+TEST_P(DatapathTest, VectorAndPortableKernelsAgree) {
+    // 21 channels (blocks of 8, the last partial), read in a scattered order and in part (as a
+    // PE-reuse pass does), with the AVX-512 kernels where the machine has them and without.
+    const DatapathCase c = GetParam();
+    Rng rng(101 + int(c.q) * 7 + int(c.in) * 3 + c.in_bits);
+    const int n = 21;
+    for (int fan_in : {5, 64, 130, 500}) {
+        LayerConfig l = fc_layer(fan_in, n, c.q, c.wbits, c.in, c.in_bits, 3, 1);
+        LayerParams p;
+        p.weights = random_weights(rng, size_t(fan_in) * n, c.q, c.wbits);
+        WeightMemory mem(l, p);
+        auto fast = make_pe_datapath(l.datapath, c.in, c.in_bits, mem);
+        allow_simd_kernels(false);
+        auto portable = make_pe_datapath(l.datapath, c.in, c.in_bits, mem);
+        allow_simd_kernels(true);
+        for (int trial = 0; trial < 3; ++trial) {
+            const std::vector<int32_t> x = random_codes(rng, size_t(fan_in), c.in, c.in_bits);
+            fast->load_input(x.data());
+            portable->load_input(x.data());
+            for (int k : {13, 2, 20, 7, 8, 0, 19, 9}) {
+                const int64_t want = naive_dot(p.weights, size_t(k), size_t(fan_in), x, c.in);
+                ASSERT_EQ(fast->dot(k), want) << to_string(l.datapath) << " fan_in " << fan_in << " channel " << k;
+                ASSERT_EQ(portable->dot(k), want) << to_string(l.datapath) << " fan_in " << fan_in << " channel " << k;
+            }
+        }
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(
     AllDatapaths, DatapathTest,
     ::testing::Values(DatapathCase{WeightQuant::Binary, 1, Encoding::Bipolar, 1},   // XNOR-popcount
