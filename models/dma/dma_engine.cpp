@@ -163,7 +163,8 @@ void DmaEngine::weight_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
         std::vector<uint8_t>& last = last_record_[window];
         if (last.size() != length || (length > 0 && std::memcmp(last.data(), record.data() + 8, length) != 0)) {
             std::vector<uint8_t> bytes(record.begin() + 8, record.begin() + 8 + ptrdiff_t(length));
-            last_params_[window] = decode_layer_record(bytes, net_.layers[layer], "dma channel 1");
+            last_params_[window] =
+                std::make_shared<const LayerParams>(decode_layer_record(bytes, net_.layers[layer], "dma channel 1"));
             last = std::move(bytes);
         }
         sink_(layer, last_params_[window]);

@@ -29,6 +29,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -75,8 +76,9 @@ public:
     sc_core::sc_port<RowWriteIf> to_accelerator;  // rows of input frames
     sc_core::sc_port<RowReadIf> from_accelerator; // rows of output frames
 
-    // Receives each compute layer's decoded parameters (index into NetworkConfig::layers).
-    using ParameterSink = std::function<void(size_t layer, const LayerParams& params)>;
+    // Receives each compute layer's decoded parameters (index into NetworkConfig::layers). A
+    // record identical to the window's last one gives the same object again.
+    using ParameterSink = std::function<void(size_t layer, const std::shared_ptr<const LayerParams>& params)>;
 
     DmaEngine(sc_core::sc_module_name name, const NetworkConfig& net, size_t device_layers, const DmaConfig& dma,
               ParameterSink sink);
@@ -130,7 +132,7 @@ private:
     // Simulator speed only: the last decoded record per window; an identical record (the
     // loopback architecture resends every layer's weights every frame) is not decoded again.
     std::vector<std::vector<uint8_t>> last_record_;
-    std::vector<LayerParams> last_params_;
+    std::vector<std::shared_ptr<const LayerParams>> last_params_;
     // channel 2 state
     StreamFormat out_format_;
     std::vector<uint8_t> out_pending_;

@@ -36,13 +36,9 @@ void LoopbackAccelerator::select_layer(size_t layer) {
     selected_event_.notify(sc_core::SC_ZERO_TIME);
 }
 
-void LoopbackAccelerator::load_parameters(size_t layer, const LayerParams& params) {
-    const LayerParams& last = built_from_.at(layer);
-    const bool same = built_[layer] != nullptr && last.weights == params.weights &&
-                      last.thresholds == params.thresholds && last.bias == params.bias && last.mul == params.mul &&
-                      last.shift == params.shift && last.selects == params.selects && last.lambda == params.lambda;
-    if (!same) {
-        built_[layer] = std::make_shared<MvtuKernel>(net_.layers[layer], params);
+void LoopbackAccelerator::load_parameters(size_t layer, const std::shared_ptr<const LayerParams>& params) {
+    if (built_.at(layer) == nullptr || built_from_[layer] != params) {
+        built_[layer] = std::make_shared<MvtuKernel>(net_.layers[layer], *params);
         built_from_[layer] = params;
     }
     kernels_[layer] = built_[layer];

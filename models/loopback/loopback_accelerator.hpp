@@ -26,7 +26,8 @@ public:
     // LAYER register write: the next maps on channels 0 and 2 belong to this layer.
     void select_layer(size_t layer);
     // DMA channel 1: a layer's weights and thresholds arrived.
-    void load_parameters(size_t layer, const LayerParams& params);
+    // The same object as last time (the DMA engine decoded the same record) reuses the kernel.
+    void load_parameters(size_t layer, const std::shared_ptr<const LayerParams>& params);
 
     int frames_completed() const { return frames_completed_; }
     bool busy_now() const { return working(); }
@@ -45,7 +46,7 @@ private:
     // Simulator speed only: the kernel built from the last parameters of each layer, reused
     // when the same parameters are loaded again (they are, every frame).
     std::vector<std::shared_ptr<MvtuKernel>> built_;
-    std::vector<LayerParams> built_from_;
+    std::vector<std::shared_ptr<const LayerParams>> built_from_;
     std::vector<BlockStats> layer_stats_;
     int frames_completed_ = 0;
     sc_core::sc_event selected_event_, loaded_event_, done_;
