@@ -4,6 +4,15 @@ namespace qsim {
 
 namespace {
 
+const char* rccm_config_name(RccmKind k) {
+    switch (k) {
+        case RccmKind::Add2: return "2add";
+        case RccmKind::Add3: return "3add";
+        case RccmKind::Add4: return "4add";
+    }
+    return "?";
+}
+
 nlohmann::json shape_json(const FmShape& s) { return nlohmann::json::array({s.height, s.width, s.channels}); }
 
 nlohmann::json layer_json(const LayerConfig& l) {
@@ -42,6 +51,8 @@ nlohmann::json layer_json(const LayerConfig& l) {
             j["threshold_storage"] =
                 l.threshold_storage == LayerConfig::ThresholdStorage::Memory ? "memory" : "constant";
         j["multipliers"] = l.multipliers == LayerConfig::Multipliers::Dsp ? "dsp" : "lut";
+        if (l.weights.quant == WeightQuant::Rccm) j["weights"]["rccm"] = rccm_config_name(l.weights.rccm);
+        j["activation_unit"] = l.activation_unit == LayerConfig::ActivationUnit::PerPe ? "per_pe" : "after_fan_in";
     }
     j["folding"] = {{"pe", l.folding.pe}, {"simd", l.folding.simd}, {"mmv", l.folding.mmv}};
     if (l.type == LayerType::Conv) j["reuse"] = l.reuse;
@@ -85,6 +96,7 @@ nlohmann::json config_to_json(const NetworkConfig& cfg) {
     j["run"] = {{"frames", cfg.run.frames}, {"watchdog_cycles", cfg.run.watchdog_cycles}};
     j["resources"] = {{"flow", cfg.resources.flow == ResourceFlow::Implementation ? "implementation"
                                                                                   : "hls_estimate"}};
+    j["resources"]["bram_ports"] = cfg.resources.bram_ports == BramPorts::SimpleDual ? "simple_dual" : "true_dual";
     nlohmann::json layers = nlohmann::json::array();
     for (const auto& l : cfg.layers) layers.push_back(layer_json(l));
     j["layers"] = std::move(layers);

@@ -838,7 +838,8 @@ const std::vector<std::string> kAllLayerKeys = {
     "name",       "type",        "kernel",     "stride",   "padding",         "groups",
     "filters",    "prune",       "prune_round", "grow_to_pe", "weights",     "activation",
     "datapath",   "multipliers", "threshold_storage", "folding",     "reuse",      "fifo_depth", "swu_buffer_rows", "swu_write_pixels",
-    "in_channels"};
+    "in_channels",
+    "activation_unit"};
 
 std::vector<std::string> layer_keys(LayerType t) {
     switch (t) {
@@ -846,7 +847,8 @@ std::vector<std::string> layer_keys(LayerType t) {
         case LayerType::Fc:
             return {"name",       "type",       "filters",  "prune",   "prune_round", "grow_to_pe",
                     "weights",    "activation", "datapath", "multipliers", "threshold_storage", "folding",
-                    "reuse",      "fifo_depth", "in_channels"};
+                    "reuse",      "fifo_depth", "in_channels",
+                    "activation_unit"};
         case LayerType::MaxPool:
             return {"name",       "type",       "kernel",          "stride",           "padding",
                     "folding",    "fifo_depth", "swu_buffer_rows", "swu_write_pixels", "in_channels"};
@@ -862,14 +864,17 @@ void parse_weight_quant(const Ctx& c, const MapView& lm, const std::string& lpat
     WeightQuant q = c.as_enum<WeightQuant>(m.need("quant"), path + ".quant", "weight quantisation",
                                            {{"binary", WeightQuant::Binary},
                                             {"ternary", WeightQuant::Ternary},
-                                            {"uniform", WeightQuant::Uniform}});
+                                            {"uniform", WeightQuant::Uniform},
+                                            {"rccm", WeightQuant::Rccm}});
     std::vector<std::string> allowed = {"quant", "bits"};
     if (q == WeightQuant::Ternary) allowed.push_back("threshold");
-    if (q == WeightQuant::Uniform) allowed.push_back("scale");
+    if (q == WeightQuant::Uniform || q == WeightQuant::Rccm) allowed.push_back("scale");
+    if (q == WeightQuant::Rccm) allowed.push_back("rccm");
     const std::string qname = to_string(q);
     m.check_keys(allowed, [&](const std::string& k) -> std::optional<std::string> {
         if (k == "threshold" || k == "scale")
-            return "not allowed for " + qname + " weights (threshold: ternary only; scale: uniform only)";
+            return "not allowed for " + qname + " weights (threshold: ternary only; scale: uniform and rccm only)";
+        if (k == "rccm") return "not allowed for " + qname + " weights (the RCCM circuit of quant: rccm)";
         return std::nullopt;
     });
     WeightQuantConfig w;
@@ -904,6 +909,25 @@ void parse_weight_quant(const Ctx& c, const MapView& lm, const std::string& lpat
                     c.fail(s, path + ".scale", "must be > 0 (got " + fmt_double(w.scale) + ")");
             }
             break;
+        case WeightQuant::Rccm: {
+            // ch. 6.4.3: the 2-Add, 3-Add and 4-Add circuits of Table 6.3; their select indices
+            // are what the PE memories hold (4, 6, 8 bits).
+            w.rccm = c.as_enum<RccmKind>(m.need("rccm"), path + ".rccm", "RCCM circuit",
+                                         {{"2add", RccmKind::Add2}, {"3add", RccmKind::Add3}, {"4add", RccmKind::Add4}});
+            w.bits = rccm_select_bits(w.rccm);
+            if (m.has("bits") && c.as_int(m.get("bits"), path + ".bits") != w.bits)
+                c.fail(m.get("bits"), path + ".bits",
+                       "must be " + std::to_string(w.bits) + " for " + rccm_name(w.rccm) +
+                           " select indices (got " + c.scalar(m.get("bits"), path + ".bits", "") + ")");
+            w.scale = 0.0;  // derived from the imported weights' range
+            if (m.has("scale")) {
+                YAML::Node s = m.get("scale");
+                w.scale = c.as_number(s, path + ".scale");
+                if (!(w.scale > 0))
+                    c.fail(s, path + ".scale", "must be > 0 (got " + fmt_double(w.scale) + ")");
+            }
+            break;
+        }
     }
     L.weights = w;
 }
@@ -952,6 +976,37 @@ void parse_activation(const Ctx& c, const MapView& lm, const std::string& lpath,
     L.out_bits = a.bits;
 }
 
+
+// `activation_unit` (resources only): per PE, or after the fan-in. RCCM layers apply their
+// scale lambda after the fan-in and before the activation, so theirs is always there.
+void parse_activation_unit(const Ctx& c, const MapView& lm, const std::string& lpath, LayerConfig& L) {
+    const bool rccm = L.datapath == Datapath::Rccm;
+    L.activation_unit = rccm ? LayerConfig::ActivationUnit::AfterFanIn : LayerConfig::ActivationUnit::PerPe;
+    if (!lm.has("activation_unit")) return;
+    YAML::Node un = lm.get("activation_unit");
+    const std::string path = lpath + ".activation_unit";
+    const auto unit = c.as_enum<LayerConfig::ActivationUnit>(
+        un, path, "activation unit",
+        {{"per_pe", LayerConfig::ActivationUnit::PerPe}, {"after_fan_in", LayerConfig::ActivationUnit::AfterFanIn}});
+    if (rccm && unit != LayerConfig::ActivationUnit::AfterFanIn)
+        c.fail(un, path,
+               "must be 'after_fan_in' for rccm weights: the scale lambda follows the fan-in of the PE outputs and "
+               "precedes the activation (ch. 6.6.2)");
+    L.activation_unit = unit;
+}
+
+// An RCCM layer without activation sends lambda x accumulator out raw, which must fit 32 bits
+// for every 8-bit lambda: fan_in * max|c| * max|x| * 255 < 2^31.
+void check_rccm_raw_output(const Ctx& c, const YAML::Node& item, const std::string& lpath, const LayerConfig& L) {
+    if (L.datapath != Datapath::Rccm || L.activation.type != ActivationType::None) return;
+    const i128 max = sat_mul(sat_mul(sat_mul(L.fan_in(), L.max_abs_weight()), L.max_abs_input()), 255);
+    if (max < (i128(1) << 31)) return;
+    c.fail(item, lpath,
+           "layer '" + L.name + "': with activation 'none' the scaled accumulator lambda x acc leaves the layer as a "
+           "32-bit value, but fan_in " + to_text(L.fan_in()) + " * max|coefficient| " + to_text(L.max_abs_weight()) +
+               " * max|input| " + to_text(L.max_abs_input()) + " * max lambda 255 = " + grouped(max) +
+               " does not fit; give the layer an activation");
+}
 
 // Every per-frame count the timing model and the report compute for this layer (cycles of each
 // block, operations) must fit in 64 bits. The formulas mirror the timing rules
@@ -1208,8 +1263,10 @@ LayerConfig parse_layer(const Ctx& c, const YAML::Node& item, size_t index, cons
         parse_weight_quant(c, lm, lpath, L);
         parse_activation(c, lm, lpath, L);
 
-        // Datapath from the operand types (ch. 4.6.2).
-        if (L.weights.quant == WeightQuant::Uniform)
+        // Datapath from the operand types (ch. 4.6.2; RCCM select indices, ch. 6.6.2).
+        if (L.weights.quant == WeightQuant::Rccm)
+            L.datapath = Datapath::Rccm;
+        else if (L.weights.quant == WeightQuant::Uniform)
             L.datapath = Datapath::DspMac;
         else if (L.weights.quant == WeightQuant::Binary && L.in_encoding == Encoding::Bipolar)
             L.datapath = Datapath::XnorPopcount;
@@ -1220,7 +1277,8 @@ LayerConfig parse_layer(const Ctx& c, const YAML::Node& item, size_t index, cons
             Datapath d = c.as_enum<Datapath>(dn, F("datapath"), "datapath",
                                              {{"xnor_popcount", Datapath::XnorPopcount},
                                               {"addsub", Datapath::AddSub},
-                                              {"dsp_mac", Datapath::DspMac}});
+                                              {"dsp_mac", Datapath::DspMac},
+                                              {"rccm", Datapath::Rccm}});
             if (d != L.datapath)
                 c.fail(dn, F("datapath"),
                        std::string("must be '") + to_string(L.datapath) + "' for " +
@@ -1247,11 +1305,14 @@ LayerConfig parse_layer(const Ctx& c, const YAML::Node& item, size_t index, cons
                            to_string(L.activation.type) + "')");
         }
 
+        parse_activation_unit(c, lm, lpath, L);
+
         // Folding rules, then the accumulator range.
         L.folding = fold;
         fail_rule(c, check_folding(L), item, lpath, {{"folding.simd", simd_node}, {"folding.pe", pe_node},
                                                      {"folding.mmv", mmv_node}});
         fail_rule(c, check_accumulator(L), item, lpath, {});
+        check_rccm_raw_output(c, item, lpath, L);
     } else {
         // Pooling: channels pass through, and so does the encoding.
         if (L.type == LayerType::GlobalMaxPool) L.out = FmShape{1, 1, L.in.channels};
@@ -1373,11 +1434,16 @@ NetworkConfig parse_root(Ctx& c, const YAML::Node& root,
     }
     if (m.has("resources")) {
         MapView r(c, m.get("resources"), "resources");
-        r.check_keys({"flow"});
+        r.check_keys({"flow", "bram_ports"});
         if (r.has("flow"))
             cfg.resources.flow = c.as_enum<ResourceFlow>(r.get("flow"), "resources.flow", "resource flow",
                                                          {{"implementation", ResourceFlow::Implementation},
                                                           {"hls_estimate", ResourceFlow::HlsEstimate}});
+        if (r.has("bram_ports"))
+            cfg.resources.bram_ports = c.as_enum<BramPorts>(r.get("bram_ports"), "resources.bram_ports",
+                                                            "block RAM port mode",
+                                                            {{"simple_dual", BramPorts::SimpleDual},
+                                                             {"true_dual", BramPorts::TrueDual}});
     }
 
     YAML::Node layers = m.need("layers");

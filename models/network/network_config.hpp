@@ -110,8 +110,14 @@ struct DmaConfig {
 // measured after implementation, Table 5.7 and seed 004 are HLS estimates).
 enum class ResourceFlow { Implementation, HlsEstimate };
 
+// How the design's memories use the block RAMs' ports (docs/resources.md): simple dual-port (a
+// BRAM18 also offers 512 x 36), or true dual-port (a BRAM18 is at most 18 bits wide; ch. 6.6.4
+// lists the widths 1, 2, 4, 9 and 18 for the Alpha Data library's buffers).
+enum class BramPorts { SimpleDual, TrueDual };
+
 struct ResourceConfig {
     ResourceFlow flow = ResourceFlow::Implementation;
+    BramPorts bram_ports = BramPorts::SimpleDual;
 };
 
 enum class HostArchitecture { Dataflow, Loopback };

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "models/common/rng.hpp"
+#include "models/rccm/rccm_quantizer.hpp"
 
 namespace qsim {
 
@@ -72,6 +73,54 @@ std::vector<int8_t> generate_weights(const LayerConfig& layer, uint64_t layer_se
         }
     }
     return w;
+}
+
+void generate_rccm_params(const LayerConfig& layer, uint64_t layer_seed, double sparsity, LayerParams& p) {
+    if (!(sparsity >= 0.0 && sparsity <= 1.0))
+        throw std::invalid_argument("generate_rccm_params: sparsity must be in [0, 1], got " + std::to_string(sparsity));
+    const RccmCodebook book = make_rccm_codebook(rccm_circuit(layer.weights.rccm));
+    const uint32_t codes = uint32_t(book.by_select.size());
+    // The select index of coefficient 0 (every Table 6.3 circuit has one).
+    const auto zero = std::find(book.levels.begin(), book.levels.end(), 0);
+    const uint8_t zero_select = zero == book.levels.end() ? 0 : uint8_t(book.level_select[size_t(zero - book.levels.begin())]);
+    Rng rng(layer_seed);
+    p.selects.resize(size_t(layer.out.channels) * size_t(std::max<int64_t>(0, layer.fan_in())));
+    for (auto& s : p.selects) s = rng.uniform() < sparsity ? zero_select : uint8_t(rng.below(codes));
+    p.lambda = int32_t(1 + rng.below(255));  // after the select indices, from the same stream
+    p.weights.clear();
+}
+
+AccumulatorModel rccm_accumulator_model(const LayerConfig& layer, const LayerParams& params, const ValueModel& in) {
+    AccumulatorModel a;
+    const size_t n_out = size_t(std::max(0, layer.out.channels));
+    const size_t fan_in = size_t(std::max<int64_t>(0, layer.fan_in()));
+    if (params.selects.size() != n_out * fan_in)
+        throw std::invalid_argument("accumulator_model: rccm layer " + layer.name + " has " +
+                                    std::to_string(params.selects.size()) + " select indices, expected " +
+                                    std::to_string(n_out * fan_in));
+    const std::vector<int64_t> coeff = rccm_coefficients_by_select(rccm_circuit(layer.weights.rccm));
+    a.mean.resize(n_out);
+    a.sd.resize(n_out);
+    a.bound.resize(n_out);
+    a.step = layer.in_encoding == Encoding::Bipolar ? 2 : 1;
+    if (a.step == 2) a.parity.resize(n_out);
+    const double lambda = double(params.lambda);
+    for (size_t n = 0; n < n_out; ++n) {
+        // The value entering the activation is lambda * sum c x: an effective weight lambda * c.
+        int64_t sum = 0, sum_sq = 0, sum_abs = 0;
+        const uint8_t* s = params.selects.data() + n * fan_in;
+        for (size_t k = 0; k < fan_in; ++k) {
+            const int64_t c = coeff[size_t(s[k]) % coeff.size()];
+            sum += c;
+            sum_sq += c * c;
+            sum_abs += c < 0 ? -c : c;
+        }
+        a.mean[n] = in.mean * lambda * double(sum);
+        a.sd[n] = std::max(1.0, lambda * std::sqrt(in.var * double(sum_sq)));
+        a.bound[n] = in.bound * lambda * double(sum_abs);
+        if (a.step == 2) a.parity[n] = int((int64_t(params.lambda) * sum_abs) & 1);
+    }
+    return a;
 }
 
 ValueModel encoding_value_model(Encoding e, int bits) {
@@ -159,7 +208,9 @@ std::vector<ValueModel> input_value_models(const NetworkConfig& cfg, const Netwo
         else models[l] = encoding_value_model(layer.in_encoding, layer.in_bits);
         if (layer.is_compute() && l < params.layers.size())
             last_acc = accumulator_value_model(
-                accumulator_model(layer, params.layers[l].weights, models[l]));
+                layer.weights.quant == WeightQuant::Rccm
+                    ? rccm_accumulator_model(layer, params.layers[l], models[l])
+                    : accumulator_model(layer, params.layers[l].weights, models[l]));
     }
     return models;
 }
@@ -232,7 +283,10 @@ void analytic_relu_scale(const LayerConfig& layer, const AccumulatorModel& acc,
         double b = n < bias.size() ? std::fabs(double(bias[n])) : 0.0;
         worst = std::max(worst, acc.bound[n] + b);
     }
-    auto fits = [&](double m, int sh) { return worst * m + std::ldexp(1.0, sh - 1) <= kInt32Max; };
+    // An RCCM layer's lambda x acc is wider than 32 bits by design; its requantisation works in
+    // 64 bits (the weight file reader checks the same bound).
+    const double limit = layer.weights.quant == WeightQuant::Rccm ? std::ldexp(1.0, 62) : kInt32Max;
+    auto fits = [&](double m, int sh) { return worst * m + std::ldexp(1.0, sh - 1) <= limit; };
 
     int sh = 16;
     while (sh < 30 && std::round(scale * std::ldexp(1.0, sh)) < 1.0) ++sh;
@@ -250,7 +304,8 @@ void fill_analytic_activation(const LayerConfig& layer, const ValueModel& in, La
     p.bias.clear();
     p.mul = 1;
     p.shift = 1;
-    const AccumulatorModel acc = accumulator_model(layer, p.weights, in);
+    const AccumulatorModel acc = layer.weights.quant == WeightQuant::Rccm ? rccm_accumulator_model(layer, p, in)
+                                                                           : accumulator_model(layer, p.weights, in);
     switch (layer.activation.type) {
         case ActivationType::Thresholds:
         case ActivationType::Bipolar: p.thresholds = analytic_thresholds(layer, acc); break;
@@ -275,6 +330,9 @@ NetworkParams generate_params(const NetworkConfig& cfg, uint64_t seed, double sp
         p.layer = layer.name;
         p.weights = generate_weights(layer, Rng::mix(seed, l), sparsity, cfg.source_file);
     }
+    for (size_t l = 0; l < cfg.layers.size(); ++l)
+        if (cfg.layers[l].is_compute() && cfg.layers[l].weights.quant == WeightQuant::Rccm)
+            generate_rccm_params(cfg.layers[l], Rng::mix(seed, l), sparsity, params.layers[l]);
     const std::vector<ValueModel> models = input_value_models(cfg, params);
     for (size_t l = 0; l < cfg.layers.size(); ++l)
         if (cfg.layers[l].is_compute())

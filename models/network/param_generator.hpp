@@ -10,6 +10,8 @@
 //            [-(2^(b-1)-1), 2^(b-1)-1].
 // Each weight consumes: binary one next(); ternary/uniform one uniform() and, when nonzero,
 // one more draw (next() for the sign, below(2^b - 2) for a uniform value).
+// RCCM layers draw select indices instead from the same stream (generate_rccm_params), and
+// their model counts each synapse with the effective weight lambda_l x coefficient.
 //
 // Analytic model: the inputs of a layer are i.i.d. with the mean/variance of codes uniform over
 // the input encoding's range (Unsigned b: [0, 2^b-1]; Signed b: [-2^(b-1), 2^(b-1)-1];
@@ -23,7 +25,8 @@
 //   Bipolar: t_1 = round(mean_n).
 //   Relu (b bits): bias_n = -round(mean_n); shift = 16, mul = max(1, round((2^b-1) * 2^16 /
 //       (3 * sd_max))), so about 3 sd of the largest channel map to full scale. If
-//       (|acc|max + |bias_n|) * mul + 2^(shift-1) could exceed INT32_MAX, shift is lowered
+//       (|acc|max + |bias_n|) * mul + 2^(shift-1) could exceed INT32_MAX (2^62 for RCCM layers,
+//       whose lambda x acc is requantised in 64 bits), shift is lowered
 //       (and mul recomputed for the same scale) until it fits or shift = 1. If even mul = 1 at
 //       shift 16 is too coarse (huge sd), shift is raised (up to 30) instead.
 //   None: nothing.
@@ -48,6 +51,12 @@ NetworkParams generate_params(const NetworkConfig& cfg, uint64_t seed, double sp
 std::vector<int8_t> generate_weights(const LayerConfig& layer, uint64_t layer_seed, double sparsity,
                                      const std::string& config_file = "");
 
+// RCCM layers (weights.quant = rccm): select indices from Rng(layer_seed) in synapse order,
+// each the index of coefficient 0 with probability `sparsity` (one uniform() draw), else
+// uniform over all 2^select_bits codes (one below() draw); then lambda_l uniform over 1..255
+// (one below() draw). Fills p.selects and p.lambda, clears p.weights.
+void generate_rccm_params(const LayerConfig& layer, uint64_t layer_seed, double sparsity, LayerParams& p);
+
 // Mean, variance and largest magnitude of the values entering a layer.
 struct ValueModel {
     double mean = 0.0;
@@ -69,6 +78,9 @@ struct AccumulatorModel {
 
 AccumulatorModel accumulator_model(const LayerConfig& layer, const std::vector<int8_t>& weights,
                                    const ValueModel& in);
+// An RCCM layer's model: the value entering its activation is lambda * sum c(s) x, so each
+// synapse counts with the effective weight lambda * c of its select index.
+AccumulatorModel rccm_accumulator_model(const LayerConfig& layer, const LayerParams& params, const ValueModel& in);
 // What a following layer sees when this accumulator leaves unchanged (activation None).
 ValueModel accumulator_value_model(const AccumulatorModel& acc);
 

@@ -1,8 +1,11 @@
 #include "models/network/quantizer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
+
+#include "models/rccm/rccm_quantizer.hpp"
 
 namespace qsim {
 
@@ -72,6 +75,37 @@ std::vector<int8_t> quantize_weights(const std::vector<float>& w, const WeightQu
 
 std::vector<int8_t> quantize_weights(const std::vector<double>& w, const WeightQuantConfig& q) {
     return quantize_all(w, q);
+}
+
+void rccm_lambda_code(double lambda, int32_t& code, int& exponent) {
+    if (!std::isfinite(lambda) || lambda <= 0)
+        throw std::invalid_argument("RCCM scale lambda must be finite and > 0, got " + std::to_string(lambda));
+    int e = 0;
+    std::frexp(lambda, &e);  // lambda = m * 2^e, m in [0.5, 1)
+    exponent = 8 - e;        // lambda * 2^exponent in [128, 256)
+    double r = std::round(std::ldexp(lambda, exponent));
+    if (r >= 256) {
+        r = 128;
+        --exponent;
+    }
+    code = int32_t(r);
+}
+
+RccmImport quantize_rccm_weights(const std::vector<double>& w, const WeightQuantConfig& q) {
+    if (q.quant != WeightQuant::Rccm) throw std::invalid_argument("quantize_rccm_weights: not an rccm layer");
+    const RccmCodebook book = make_rccm_codebook(rccm_circuit(q.rccm));
+    double max_abs = 0;
+    for (size_t i = 0; i < w.size(); ++i) {
+        if (!std::isfinite(w[i]))
+            throw std::invalid_argument("weight " + std::to_string(i) + " is not finite (" + std::to_string(w[i]) + ")");
+        max_abs = std::max(max_abs, std::fabs(w[i]));
+    }
+    RccmImport out;
+    out.lambda = q.scale > 0 ? q.scale : max_abs > 0 ? rccm_scale_for_range(book, max_abs) : 1.0;
+    rccm_lambda_code(out.lambda, out.lambda_code, out.exponent);
+    out.selects.resize(w.size());
+    for (size_t i = 0; i < w.size(); ++i) out.selects[i] = uint8_t(rccm_quantize(book, out.lambda, w[i]));
+    return out;
 }
 
 }  // namespace qsim

@@ -25,4 +25,19 @@ int8_t quantize_weight(double w, const WeightQuantConfig& q);
 std::vector<int8_t> quantize_weights(const std::vector<float>& w, const WeightQuantConfig& q);
 std::vector<int8_t> quantize_weights(const std::vector<double>& w, const WeightQuantConfig& q);
 
+// RCCM layers (q.quant = rccm, ch. 6.5): the select index of the scaled coefficient nearest to
+// each weight (eq. 6.3, rccm_quantize), with lambda = q.scale, or max|w| / max|c| when q.scale
+// is 0 (the scaled coefficients span the weights' range, ch. 6.5.2; 1 for all-zero weights).
+// The hardware's 8-bit lambda_l is lambda's mantissa: lambda ~ lambda_l x 2^-exponent with
+// lambda_l in 128..255; the power of two is left to the requantisation that follows.
+struct RccmImport {
+    std::vector<uint8_t> selects;
+    double lambda = 1.0;
+    int32_t lambda_code = 128;
+    int exponent = 7;
+};
+RccmImport quantize_rccm_weights(const std::vector<double>& w, const WeightQuantConfig& q);
+// lambda_l and the exponent of a positive finite scale (see RccmImport).
+void rccm_lambda_code(double lambda, int32_t& code, int& exponent);
+
 }  // namespace qsim

@@ -1,5 +1,6 @@
 #include "models/network/weight_file.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -62,6 +63,7 @@ int activation_code(ActivationType a) {
 }
 
 constexpr int kRelu = 2;
+constexpr int kRccm = 3;  // quant code of RCCM select indices; the record ends with lambda (u8)
 
 // Storage bits of a weight as the file must hold them for this config.
 int storage_bits(const WeightQuantConfig& q) {
@@ -210,6 +212,22 @@ std::string mismatch(const std::string& expected, const std::string& got) {
     return "expected " + expected + " (from config), file has " + got;
 }
 
+// An RCCM layer's requantisation works on lambda x acc, up to 255 times wider than the
+// accumulator the loader bounds below 2^31: (max|lambda acc| + max|bias|) * mul + 2^(shift-1)
+// must stay below 2^63 so that the 64-bit requantisation cannot overflow.
+void check_rccm_relu_range(const Reader& r, uint64_t at, const std::string& f, const LayerConfig& cfg,
+                           const WeightFileLayerInfo& li, const LayerParams* out) {
+    const __int128 acc = __int128(cfg.fan_in()) * cfg.max_abs_weight() * cfg.max_abs_input() * li.lambda;
+    __int128 bias = 0;
+    if (out)
+        for (int32_t b : out->bias) bias = std::max<__int128>(bias, b < 0 ? -__int128(b) : __int128(b));
+    const __int128 worst = (acc + bias) * li.mul + (__int128(1) << (li.shift - 1));
+    if (worst >= (__int128(1) << 63))
+        r.fail(at, f + ".lambda",
+               "lambda " + std::to_string(li.lambda) + " x the largest accumulator, plus the bias, times mul " +
+                   std::to_string(li.mul) + " can exceed 64 bits; use a smaller lambda or mul");
+}
+
 // Parses one layer record. With `cfg` == nullptr only the structure is checked (used for
 // truncated files and by summarize). Otherwise everything is validated against the config.
 void parse_record(Reader& r, size_t index, const LayerConfig* cfg, LayerParams* out,
@@ -229,9 +247,9 @@ void parse_record(Reader& r, size_t index, const LayerConfig* cfg, LayerParams* 
 
     uint64_t at = r.pos();
     li.quant = r.u8(f + ".quant");
-    if (li.quant > 2)
+    if (li.quant > 3)
         r.fail(at, f + ".quant", "invalid code " + std::to_string(li.quant) +
-                                     ": expected 0 (binary), 1 (ternary) or 2 (uniform)");
+                                     ": expected 0 (binary), 1 (ternary), 2 (uniform) or 3 (rccm)");
     if (cfg && li.quant != quant_code(cfg->weights.quant))
         r.fail(at, f + ".quant",
                mismatch(to_string(cfg->weights.quant), weight_quant_code_name(li.quant)));
@@ -239,7 +257,8 @@ void parse_record(Reader& r, size_t index, const LayerConfig* cfg, LayerParams* 
     li.weight_bits = r.u8(f + ".weight_bits");
     {
         const bool valid = (li.quant == 0 && li.weight_bits == 1) || (li.quant == 1 && li.weight_bits == 2) ||
-                           (li.quant == 2 && li.weight_bits >= 2 && li.weight_bits <= 8);
+                           (li.quant == 2 && li.weight_bits >= 2 && li.weight_bits <= 8) ||
+                           (li.quant == kRccm && (li.weight_bits == 4 || li.weight_bits == 6 || li.weight_bits == 8));
         if (cfg && li.weight_bits != storage_bits(cfg->weights))
             r.fail(at, f + ".weight_bits",
                    mismatch(std::to_string(storage_bits(cfg->weights)), std::to_string(li.weight_bits)));
@@ -247,7 +266,7 @@ void parse_record(Reader& r, size_t index, const LayerConfig* cfg, LayerParams* 
             r.fail(at, f + ".weight_bits",
                    "invalid width " + std::to_string(li.weight_bits) + " for " +
                        weight_quant_code_name(li.quant) +
-                       " weights: expected 1 (binary), 2 (ternary) or 2..8 (uniform)");
+                       " weights: expected 1 (binary), 2 (ternary), 2..8 (uniform) or 4, 6, 8 (rccm)");
     }
     li.scale = r.f32(f + ".scale");
     li.ternary_threshold = r.f32(f + ".ternary_threshold");
@@ -284,7 +303,26 @@ void parse_record(Reader& r, size_t index, const LayerConfig* cfg, LayerParams* 
                    std::to_string(li.packed_bytes));
     const uint64_t packed_off = r.pos();
     const uint8_t* packed = r.take(li.packed_bytes, f + ".weights");
-    if (cfg && out) {
+    if (cfg && out && li.quant == kRccm) {
+        // Select indices: every code of the circuit is a valid weight.
+        const int bits = li.weight_bits;
+        const uint32_t mask = (1u << bits) - 1;
+        out->selects.resize(count);
+        for (uint64_t k = 0; k < count; ++k) {
+            const uint64_t bit = k * uint64_t(bits);
+            const unsigned sh = unsigned(bit % 8);
+            uint32_t c = uint32_t(packed[bit / 8]) >> sh;
+            if (sh + unsigned(bits) > 8) c |= uint32_t(packed[bit / 8 + 1]) << (8 - sh);
+            out->selects[k] = uint8_t(c & mask);
+        }
+        const uint64_t used_bits = count * uint64_t(bits);
+        if (used_bits % 8 != 0 && li.packed_bytes > 0) {
+            const uint8_t last = packed[li.packed_bytes - 1];
+            if (last >> (used_bits % 8))
+                r.fail(packed_off + li.packed_bytes - 1, f + ".weights",
+                       "padding bits after the last weight must be 0, last byte is " + std::to_string(last));
+        }
+    } else if (cfg && out) {
         const int bits = li.weight_bits;
         const uint32_t mask = (1u << bits) - 1;
         out->weights.resize(count);
@@ -385,6 +423,13 @@ void parse_record(Reader& r, size_t index, const LayerConfig* cfg, LayerParams* 
             out->shift = li.shift;
         }
     }
+    if (li.quant == kRccm) {
+        at = r.pos();
+        li.lambda = r.u8(f + ".lambda");
+        if (li.lambda < 1) r.fail(at, f + ".lambda", "expected an 8-bit scale 1..255, file has 0");
+        if (cfg && li.activation == kRelu) check_rccm_relu_range(r, at, f, *cfg, li, out);
+        if (out) out->lambda = li.lambda;
+    }
     if (out) out->layer = li.name;
     li.record_bytes = r.pos() - li.offset;
     if (info) *info = li;
@@ -433,6 +478,7 @@ const char* weight_quant_code_name(int code) {
         case 0: return "binary";
         case 1: return "ternary";
         case 2: return "uniform";
+        case 3: return "rccm";
     }
     return "invalid";
 }
@@ -456,6 +502,13 @@ void write_record(Writer& w, const LayerConfig& L, const LayerParams& P, const s
     const int bits = storage_bits(L.weights);
     if (L.weights.quant == WeightQuant::Uniform && (bits < 2 || bits > 8))
         w.fail(f + ".weight_bits", "uniform weights need 2..8 bits, config has " + std::to_string(bits));
+    const bool rccm = L.weights.quant == WeightQuant::Rccm;
+    if (rccm && bits != rccm_select_bits(L.weights.rccm))
+        w.fail(f + ".weight_bits", std::string(rccm_name(L.weights.rccm)) + " select indices have " +
+                                       std::to_string(rccm_select_bits(L.weights.rccm)) + " bits, config has " +
+                                       std::to_string(bits));
+    if (rccm && (P.lambda < 1 || P.lambda > 255))
+        w.fail(f + ".lambda", "expected an 8-bit scale 1..255, got " + std::to_string(P.lambda));
     if (L.activation.bits < 0 || L.activation.bits > 255)
         w.fail(f + ".activation_bits", "does not fit a byte: " + std::to_string(L.activation.bits));
     const int64_t n = L.out.channels, fan_in = L.fan_in();
@@ -463,10 +516,11 @@ void write_record(Writer& w, const LayerConfig& L, const LayerParams& P, const s
         w.fail(f + ".n", "N = " + std::to_string(n) + " and fan_in = " + std::to_string(fan_in) +
                              " must be in 1..2^32-1");
     const uint64_t count = uint64_t(n) * uint64_t(fan_in);
-    if (P.weights.size() != count)
-        w.fail(f + ".weights", "expected " + std::to_string(count) + " weights (N " + std::to_string(n) +
-                                   " * fan_in " + std::to_string(fan_in) + "), params have " +
-                                   std::to_string(P.weights.size()));
+    if ((rccm ? P.selects.size() : P.weights.size()) != count)
+        w.fail(f + ".weights", "expected " + std::to_string(count) + (rccm ? " select indices" : " weights") +
+                                   " (N " + std::to_string(n) + " * fan_in " + std::to_string(fan_in) +
+                                   "), params have " +
+                                   std::to_string(rccm ? P.selects.size() : P.weights.size()));
     const int T = L.thresholds_per_channel();
     const bool relu = L.activation.type == ActivationType::Relu;
     if (P.thresholds.size() != uint64_t(n) * uint64_t(T))
@@ -497,7 +551,18 @@ void write_record(Writer& w, const LayerConfig& L, const LayerParams& P, const s
     const size_t base = w.buf.size();
     w.buf.resize(base + nbytes, 0);
     const int maxv = L.weights.quant == WeightQuant::Uniform ? (1 << (bits - 1)) - 1 : 1;
-    for (uint64_t k = 0; k < count; ++k) {
+    for (uint64_t k = 0; rccm && k < count; ++k) {
+        const uint32_t c = P.selects[k];
+        if (c >> bits)
+            throw WeightFileError(name, base + k * bits / 8, f + ".weights",
+                                  "select index " + std::to_string(k) + " = " + std::to_string(c) + " does not fit " +
+                                      std::to_string(bits) + " bits");
+        const uint64_t bit = k * uint64_t(bits);
+        const unsigned sh = unsigned(bit % 8);
+        w.buf[base + bit / 8] |= uint8_t(c << sh);
+        if (sh + unsigned(bits) > 8) w.buf[base + bit / 8 + 1] |= uint8_t(c >> (8 - sh));
+    }
+    for (uint64_t k = 0; !rccm && k < count; ++k) {
         const int v = P.weights[k];
         const bool ok = L.weights.quant == WeightQuant::Binary ? (v == 1 || v == -1)
                                                                : (v >= -maxv && v <= maxv);
@@ -527,6 +592,7 @@ void write_record(Writer& w, const LayerConfig& L, const LayerParams& P, const s
         w.i32(P.mul);
         w.i32(P.shift);
     }
+    if (rccm) w.u8(uint64_t(P.lambda));
 }
 
 }  // namespace
@@ -697,6 +763,7 @@ std::string format_weight_file_summary(const WeightFileSummary& s) {
         q << weight_quant_code_name(l.quant) << ' ' << l.weight_bits << 'b';
         if (l.quant == 1) q << " eta=" << l.ternary_threshold;
         if (l.quant == 2) q << " s=" << l.scale;
+        if (l.quant == kRccm) q << " l=" << l.lambda;
         std::ostringstream a;
         a << activation_code_name(l.activation) << ' ' << l.activation_bits << 'b';
         if (l.activation == 2) a << " *" << l.mul << ">>" << l.shift;

@@ -70,7 +70,7 @@ struct WeightFileLayerInfo {
     std::string name;
     uint64_t offset = 0;        // of the record
     uint64_t record_bytes = 0;
-    int quant = 0;              // 0 binary, 1 ternary, 2 uniform
+    int quant = 0;              // 0 binary, 1 ternary, 2 uniform, 3 rccm
     int weight_bits = 0;
     float scale = 0;
     float ternary_threshold = 0;
@@ -81,6 +81,7 @@ struct WeightFileLayerInfo {
     uint64_t packed_bytes = 0;
     uint32_t thresholds_per_channel = 0;
     int32_t mul = 0, shift = 0;  // relu only
+    int lambda = 0;              // rccm only: the 8-bit scale lambda_l
 };
 
 struct WeightFileSummary {
@@ -107,7 +108,7 @@ WeightFileSummary summarize_weight_file(const std::string& path);
 std::string describe_weight_file(const std::string& path);
 std::string format_weight_file_summary(const WeightFileSummary& s);
 
-const char* weight_quant_code_name(int code);   // "binary", "ternary", "uniform", "invalid"
+const char* weight_quant_code_name(int code);   // "binary", "ternary", "uniform", "rccm", "invalid"
 const char* activation_code_name(int code);     // "thresholds", "bipolar", "relu", "none", "invalid"
 
 }  // namespace qsim

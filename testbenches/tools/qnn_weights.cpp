@@ -23,6 +23,7 @@
 #include "models/network/param_generator.hpp"
 #include "models/network/quantizer.hpp"
 #include "models/network/weight_file.hpp"
+#include "models/rccm/rccm_quantizer.hpp"
 
 namespace {
 
@@ -40,6 +41,7 @@ const char* const kUsage =
     "        DIR/<layer>.thresholds.npy  shape [N, T] (thresholds / bipolar layers)\n"
     "        DIR/<layer>.bias.npy        shape [N]    (relu layers)\n"
     "        DIR/<layer>.requant.npy     [mul, shift] (relu layers)\n"
+    "        DIR/<layer>.lambda.npy      [lambda_l]   (rccm layers: the 8-bit scale)\n"
     "      Missing ones are computed analytically, as the generator does.\n"
     "  qnn-weights info FILE\n"
     "      Lists the layers of a weight file and checks its checksum.\n"
@@ -150,7 +152,7 @@ Options parse_args(int argc, char** argv) {
 
 uint64_t count_weights(const NetworkParams& p) {
     uint64_t n = 0;
-    for (const auto& l : p.layers) n += l.weights.size();
+    for (const auto& l : p.layers) n += l.weights.size() + l.selects.size();
     return n;
 }
 
@@ -200,6 +202,30 @@ int32_t to_int32(const NpyArray& a, size_t i, const std::string& path) {
     return int32_t(r);
 }
 
+// An RCCM layer (ch. 6.5): select indices of the nearest scaled coefficients (eq. 6.3), the
+// 8-bit lambda_l (from DIR/<layer>.lambda.npy when present, else lambda's mantissa), and, as a
+// check of the circuit choice, the KL divergence (eq. 6.2) of the weights from each circuit's set.
+void import_rccm_layer(const LayerConfig& L, const std::vector<double>& w, const std::string& lambda_path,
+                       LayerParams& p) {
+    const RccmImport q = quantize_rccm_weights(w, L.weights);
+    p.selects = q.selects;
+    p.lambda = q.lambda_code;
+    if (exists(lambda_path)) {
+        const NpyArray a = read_npy(lambda_path);
+        if (a.size() != 1)
+            throw NpyError(lambda_path, a.header_offset, "shape " + a.shape_string() + ": expected one value, lambda_l");
+        p.lambda = to_int32(a, 0, lambda_path);
+        if (p.lambda < 1 || p.lambda > 255)
+            throw NpyError(lambda_path, a.data_offset, "lambda " + std::to_string(p.lambda) + ": expected 1..255");
+    }
+    const std::vector<float> wf(w.begin(), w.end());
+    std::cerr << "qnn-weights: " << L.name << ": " << rccm_name(L.weights.rccm) << ", lambda " << q.lambda
+              << " (lambda_l " << p.lambda << " x 2^-" << q.exponent << "), D_KL of the weights from";
+    for (RccmKind k : {RccmKind::Add2, RccmKind::Add3, RccmKind::Add4})
+        std::cerr << " " << rccm_name(k) << " " << rccm_set_divergence(wf, rccm_coefficient_set(rccm_circuit(k)));
+    std::cerr << "\n";
+}
+
 int cmd_from_npy(const Options& o) {
     const NetworkConfig cfg = load_network_config(o.config, o.sets);
     NetworkParams params;
@@ -224,7 +250,10 @@ int cmd_from_npy(const Options& o) {
                                "weight " + std::to_string(i) + " is not finite: expected a finite float");
         LayerParams& p = params.layers[l];
         p.layer = L.name;
-        p.weights = quantize_weights(a.values, L.weights);
+        if (L.weights.quant == WeightQuant::Rccm)
+            import_rccm_layer(L, a.values, join_path(o.npy_dir, L.name + ".lambda.npy"), p);
+        else
+            p.weights = quantize_weights(a.values, L.weights);
     }
 
     const std::vector<ValueModel> models = input_value_models(cfg, params);
@@ -292,7 +321,9 @@ int cmd_from_npy(const Options& o) {
                     throw NpyError(rpath, a.data_offset + npy_item_size(a.dtype),
                                    "shift " + std::to_string(p.shift) + ": expected 1..31");
             } else {
-                const AccumulatorModel acc = accumulator_model(L, p.weights, models[l]);
+                const AccumulatorModel acc = L.weights.quant == WeightQuant::Rccm
+                                                 ? rccm_accumulator_model(L, p, models[l])
+                                                 : accumulator_model(L, p.weights, models[l]);
                 analytic_relu_scale(L, acc, p.bias, p.mul, p.shift);
                 if (exists(bpath))
                     std::cerr << "qnn-weights: " << L.name << ": no " << rpath
