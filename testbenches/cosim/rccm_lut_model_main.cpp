@@ -1,10 +1,8 @@
 // rccm_lut_model: the simulator's structural LUT figure of each RCCM for given input widths,
 // as JSON, for testbenches/cosim/make_cosim_doc.py. The rule is docs/resources.md's: one LUT
 // per bit of each stage's ripple-carry adder (the multiplexer and the sign control of a base
-// topology fold into the same LUT, thesis Fig. 6.3), the adder as wide as the stage's output
-// range over every select word and input, less the low bits that every select word leaves 0.
-// Stages are linear in x, so a stage's range is its factor range (outputs for x = 1) times the
-// input range.
+// topology fold into the same LUT, thesis Fig. 6.3), each adder as wide as
+// rccm_stage_adder_bits (models/rccm/rccm_topology) says.
 //
 // It also gives the same model's figure for one XNOR-popcount PE (rtl/xnor_popcount_pe.sv) of
 // SIMD lanes in an fc layer of `--pe-fan-in` inputs with `--pe-thresholds` thresholds per
@@ -21,50 +19,7 @@
 #include "models/rccm/rccm_topology.hpp"
 #include "models/resources/cost_model.hpp"
 
-namespace {
-
 using namespace qsim;
-
-int signed_bits(int64_t lo, int64_t hi) {
-    int bits = 1;
-    while (lo < -(int64_t(1) << (bits - 1)) || hi > (int64_t(1) << (bits - 1)) - 1) ++bits;
-    return bits;
-}
-
-std::vector<int> stage_bits(const RccmCircuit& c, int input_bits, bool input_signed) {
-    const size_t n = c.stages.size();
-    std::vector<int64_t> k_lo(n, 0), k_hi(n, 0);
-    std::vector<uint64_t> ored(n, 0);
-    for (uint32_t sel = 0; sel < (uint32_t(1) << c.select_bits()); ++sel) {
-        std::vector<int64_t> w(n);
-        for (size_t i = 0; i < n; ++i) {
-            const RccmStage& st = c.stages[i];
-            const int64_t a = st.a_source == kRccmInput ? 1 : w[size_t(st.a_source)];
-            const int64_t b = st.b_source == kRccmInput ? 1 : w[size_t(st.b_source)];
-            w[i] = rccm_stage_output(st, (sel >> (2 * i)) & 3u, a, b);
-            k_lo[i] = std::min(k_lo[i], w[i]);
-            k_hi[i] = std::max(k_hi[i], w[i]);
-            ored[i] |= uint64_t(w[i] < 0 ? -w[i] : w[i]);
-        }
-    }
-    const int64_t x_lo = input_signed ? -(int64_t(1) << (input_bits - 1)) : 0;
-    const int64_t x_hi = input_signed ? (int64_t(1) << (input_bits - 1)) - 1 : (int64_t(1) << input_bits) - 1;
-    std::vector<int> bits(n);
-    for (size_t i = 0; i < n; ++i) {
-        int64_t lo = 0, hi = 0;
-        for (int64_t k : {k_lo[i], k_hi[i]})
-            for (int64_t x : {x_lo, x_hi}) {
-                lo = std::min(lo, k * x);
-                hi = std::max(hi, k * x);
-            }
-        int zeros = 0;
-        while (ored[i] != 0 && ((ored[i] >> zeros) & 1u) == 0) ++zeros;
-        bits[i] = std::max(1, signed_bits(lo, hi) - zeros);
-    }
-    return bits;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
     bool is_signed = true;
@@ -104,7 +59,7 @@ int main(int argc, char** argv) {
         std::cout << (first_kind ? "" : ", ") << "\"" << rccm_name(k) << "\": {";
         first_kind = false;
         for (size_t j = 0; j < widths.size(); ++j) {
-            const std::vector<int> bits = stage_bits(c, widths[j], is_signed);
+            const std::vector<int> bits = rccm_stage_adder_bits(c, widths[j], is_signed);
             int total = 0;
             std::cout << (j ? ", " : "") << "\"" << widths[j] << "\": {\"stages\": [";
             for (size_t i = 0; i < bits.size(); ++i) {
