@@ -6,18 +6,16 @@
 #include "models/common/int_math.hpp"
 #include "models/resources/bram_mapping.hpp"
 #include "models/resources/cost_model.hpp"
+#include "models/resources/rccm_resources.hpp"
 #include "models/swu/swu_timing.hpp"
 
 namespace qsim {
 
-namespace {
-
 using cost::counter_bits;
 
-// A memory replicated `copies` times, as a resource item.
 ResourceItem memory_item(const std::string& layer, const std::string& block, const std::string& part,
-                         uint64_t copies, uint64_t depth, uint64_t width) {
-    const MemoryMapping m = map_memory(depth, width);
+                         uint64_t copies, uint64_t depth, uint64_t width, BramPorts ports) {
+    const MemoryMapping m = map_memory(depth, width, ports);
     ResourceItem it{layer, block, part, {}, ""};
     it.use.bram18 = copies * m.bram18;
     it.use.ff = copies * m.register_bits;
@@ -35,7 +33,6 @@ ResourceItem logic_item(const std::string& layer, const std::string& block, cons
     return it;
 }
 
-// Loop counters of a block: LUTs and FFs for counting through each of `ranges`.
 ResourceItem control_item(const std::string& layer, const std::string& block,
                           std::initializer_list<uint64_t> ranges) {
     uint64_t bits = 0;
@@ -49,15 +46,13 @@ ResourceItem control_item(const std::string& layer, const std::string& block,
     return logic_item(layer, block, "control", bits * cost::kLutPerCounterBit, bits, os.str());
 }
 
-}  // namespace
-
-void add_swu_resources(const LayerConfig& l, std::vector<ResourceItem>& items) {
+void add_swu_resources(const LayerConfig& l, std::vector<ResourceItem>& items, BramPorts ports) {
     const uint64_t simd = uint64_t(l.folding.simd), mmv = uint64_t(l.folding.mmv);
     const uint64_t pixels = uint64_t(l.swu_write_pixels);
     const uint64_t word = pixels * simd * uint64_t(l.in_bits);
     const uint64_t depth = uint64_t(swu_buffer_rows(l)) * ceil_div(l.in.width, pixels) * ceil_div(l.in.channels, simd);
     // One copy per output-pixel lane: each MMV window is read through its own BRAM port.
-    ResourceItem buf = memory_item(l.name, "swu", "line buffer", mmv, depth, word);
+    ResourceItem buf = memory_item(l.name, "swu", "line buffer", mmv, depth, word, ports);
     buf.rule += "; " + std::to_string(swu_buffer_rows(l)) + " rows, one copy per MMV lane";
     items.push_back(buf);
     items.push_back(control_item(l.name, "swu",
@@ -78,23 +73,27 @@ void add_mvtu_resources(const LayerConfig& l, const ResourceContext& ctx, std::v
     const uint64_t t = uint64_t(l.thresholds_per_channel());
     const std::string& name = l.name;
 
-    items.push_back(memory_item(name, "mvtu", "weight memory", pe, sf * nf, simd * uint64_t(l.weights.bits)));
+    items.push_back(memory_item(name, "mvtu", "weight memory", pe, sf * nf, simd * uint64_t(l.weights.bits),
+                                ctx.bram_ports));
     const bool constant_thresholds = l.threshold_storage == LayerConfig::ThresholdStorage::Constant;
-    if (t > 0 && !constant_thresholds) {
+    const bool per_pe_activation = l.activation_unit == LayerConfig::ActivationUnit::PerPe;
+    if (t > 0 && !constant_thresholds && per_pe_activation) {
         // Each of the T comparators of a PE reads its own threshold memory of NF entries.
-        ResourceItem th = memory_item(name, "mvtu", "threshold memory", pe * t, nf, acc);
+        ResourceItem th = memory_item(name, "mvtu", "threshold memory", pe * t, nf, acc, ctx.bram_ports);
         th.rule += "; " + std::to_string(t) + " per PE";
         items.push_back(th);
     }
     if (nf > 1) {
         // The input vector is consumed in the first neuron fold and reused from here in the others.
-        ResourceItem ib = memory_item(name, "mvtu", "input buffer", mmv, sf, simd * uint64_t(l.in_bits));
+        ResourceItem ib = memory_item(name, "mvtu", "input buffer", mmv, sf, simd * uint64_t(l.in_bits), ctx.bram_ports);
         ib.rule += "; reused over " + std::to_string(nf) + " neuron folds";
         items.push_back(ib);
     }
 
     std::ostringstream rule;
-    if (l.datapath == Datapath::DspMac && l.multipliers == LayerConfig::Multipliers::Lut) {
+    if (l.datapath == Datapath::Rccm) {
+        add_rccm_datapath_resources(l, ctx, items);
+    } else if (l.datapath == Datapath::DspMac && l.multipliers == LayerConfig::Multipliers::Lut) {
         // LUT multipliers, then an adder tree over the full products.
         const int w = l.weights.bits + l.in_bits;
         const uint64_t mult = cost::lut_multiplier_luts(l.weights.bits, l.in_bits);
@@ -133,7 +132,8 @@ void add_mvtu_resources(const LayerConfig& l, const ResourceContext& ctx, std::v
     }
     items.push_back(logic_item(name, "mvtu", "accumulators", copies * acc * cost::kLutPerAdderBit, copies * acc,
                                std::to_string(copies) + " x " + std::to_string(acc) + " bit"));
-    if (t > 0) {
+    if (!per_pe_activation) add_fan_in_activation_resources(l, ctx, items);
+    if (t > 0 && per_pe_activation) {
         // Constant thresholds: each comparator bit's LUT also selects the constant of the
         // current neuron fold, up to 32 of them (5 select inputs beside the accumulator bit).
         const uint64_t per_bit = constant_thresholds ? ceil_div(nf, 32) : 1;
@@ -143,7 +143,7 @@ void add_mvtu_resources(const LayerConfig& l, const ResourceContext& ctx, std::v
                                    std::to_string(copies) + " x " + std::to_string(t) + " x " + std::to_string(acc) +
                                        " bit" + (constant_thresholds ? " against constants" : "")));
     }
-    if (l.activation.type == ActivationType::Relu) {
+    if (l.activation.type == ActivationType::Relu && per_pe_activation) {
         // Bias add and clamp in LUTs, the per-layer requantisation multiply on a DSP slice.
         ResourceItem q = logic_item(name, "mvtu", "requantisation",
                                     copies * (acc + uint64_t(l.out_bits)) * cost::kLutPerAdderBit,
@@ -157,7 +157,7 @@ void add_mvtu_resources(const LayerConfig& l, const ResourceContext& ctx, std::v
                                                 uint64_t(l.reuse)}));
 }
 
-void add_pool_resources(const LayerConfig& l, std::vector<ResourceItem>& items) {
+void add_pool_resources(const LayerConfig& l, std::vector<ResourceItem>& items, BramPorts ports) {
     const uint64_t simd = uint64_t(l.folding.simd), bits = uint64_t(l.in_bits);
     const char* block = l.type == LayerType::MaxPool ? "pool" : "global_pool";
     // max(a, b) per lane: a comparator and a 2:1 multiplexer.
@@ -165,27 +165,29 @@ void add_pool_resources(const LayerConfig& l, std::vector<ResourceItem>& items) 
                                simd * bits,
                                std::to_string(simd) + " lanes x " + std::to_string(bits) + " bit (compare + select)"));
     if (l.type == LayerType::GlobalMaxPool)
-        items.push_back(memory_item(l.name, block, "running maxima", 1, ceil_div(l.in.channels, simd), simd * bits));
+        items.push_back(
+            memory_item(l.name, block, "running maxima", 1, ceil_div(l.in.channels, simd), simd * bits, ports));
     items.push_back(control_item(l.name, block,
                                  {uint64_t(l.out.width), uint64_t(l.out.height), uint64_t(l.kernel * l.kernel),
                                   ceil_div(l.in.channels, simd)}));
 }
 
-void add_ofm_buffer_resources(const LayerConfig& l, std::vector<ResourceItem>& items) {
+void add_ofm_buffer_resources(const LayerConfig& l, std::vector<ResourceItem>& items, BramPorts ports) {
     if (l.reuse <= 1) return;
     // Written one MVTU output word (PE x MMV codes) per clock in the first R-1 passes, read back
     // the same way in the last: (R-1)/R of the OFM, I x F x F x (R-1)/R values (eq. 4.7).
     const uint64_t r = uint64_t(l.reuse);
     const uint64_t values = uint64_t(l.out.height) * uint64_t(l.out.width) * uint64_t(l.out.channels) / r * (r - 1);
     const uint64_t word = uint64_t(l.physical_pe()) * uint64_t(l.folding.mmv) * uint64_t(l.out_bits);
-    ResourceItem it = memory_item(l.name, "ofm_buffer", "storage", 1, ceil_div(values * uint64_t(l.out_bits), word), word);
+    ResourceItem it =
+        memory_item(l.name, "ofm_buffer", "storage", 1, ceil_div(values * uint64_t(l.out_bits), word), word, ports);
     it.rule += "; " + std::to_string(values) + " values of " + std::to_string(l.out_bits) + " bit, (R-1)/R = " +
                std::to_string(r - 1) + "/" + std::to_string(r) + " of the OFM (eq. 4.7)";
     items.push_back(it);
 }
 
 void add_fifo_resources(const std::string& layer, int depth_rows, uint64_t row_bits, uint64_t word_bits,
-                        std::vector<ResourceItem>& items) {
+                        std::vector<ResourceItem>& items, BramPorts ports) {
     word_bits = std::max<uint64_t>(1, std::min(word_bits, row_bits));
     if (depth_rows <= 2) {
         // A two-row FIFO of the transaction-level model is the HLS stream between two blocks:
@@ -195,7 +197,7 @@ void add_fifo_resources(const std::string& layer, int depth_rows, uint64_t row_b
         return;
     }
     const uint64_t words = ceil_div(uint64_t(depth_rows) * row_bits, word_bits);
-    ResourceItem it = memory_item(layer, "fifo", "buffer", 1, words, word_bits);
+    ResourceItem it = memory_item(layer, "fifo", "buffer", 1, words, word_bits, ports);
     it.rule += "; " + std::to_string(depth_rows) + " rows";
     items.push_back(it);
 }

@@ -4,6 +4,7 @@
 // and the host link. Each function appends the block's parts to `items`.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -15,16 +16,31 @@ namespace qsim {
 struct ResourceContext {
     ResourceFlow flow = ResourceFlow::Implementation;
     std::string family;  // device family: decides the DSP slice type
+    BramPorts bram_ports = BramPorts::SimpleDual;  // the block RAMs' aspect ratios (bram_mapping.hpp)
 };
 
-void add_swu_resources(const LayerConfig& l, std::vector<ResourceItem>& items);
+// `ports`: the block RAM mode the block's memories are mapped with (resources.bram_ports).
+void add_swu_resources(const LayerConfig& l, std::vector<ResourceItem>& items,
+                       BramPorts ports = BramPorts::SimpleDual);
 void add_mvtu_resources(const LayerConfig& l, const ResourceContext& ctx, std::vector<ResourceItem>& items);
-void add_pool_resources(const LayerConfig& l, std::vector<ResourceItem>& items);
-void add_ofm_buffer_resources(const LayerConfig& l, std::vector<ResourceItem>& items);
+void add_pool_resources(const LayerConfig& l, std::vector<ResourceItem>& items,
+                        BramPorts ports = BramPorts::SimpleDual);
+void add_ofm_buffer_resources(const LayerConfig& l, std::vector<ResourceItem>& items,
+                              BramPorts ports = BramPorts::SimpleDual);
 // A FIFO of `depth_rows` rows of `row_bits` bits carried `word_bits` per clock, after `layer`
 // ("" for the input FIFO).
 void add_fifo_resources(const std::string& layer, int depth_rows, uint64_t row_bits, uint64_t word_bits,
-                        std::vector<ResourceItem>& items);
+                        std::vector<ResourceItem>& items, BramPorts ports = BramPorts::SimpleDual);
 void add_host_link_resources(std::vector<ResourceItem>& items);
+
+// The item helpers every block uses: a memory replicated `copies` times (mapped onto BRAM18, or
+// registers for a single word), a piece of logic, and the loop counters over `ranges` (a
+// counter of b bits: 2b LUTs and b FFs).
+ResourceItem memory_item(const std::string& layer, const std::string& block, const std::string& part,
+                         uint64_t copies, uint64_t depth, uint64_t width, BramPorts ports = BramPorts::SimpleDual);
+ResourceItem logic_item(const std::string& layer, const std::string& block, const std::string& part,
+                        uint64_t lut, uint64_t ff, std::string rule);
+ResourceItem control_item(const std::string& layer, const std::string& block,
+                          std::initializer_list<uint64_t> ranges);
 
 }  // namespace qsim

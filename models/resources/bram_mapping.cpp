@@ -4,7 +4,7 @@
 
 namespace qsim {
 
-MemoryMapping map_memory(uint64_t depth, uint64_t width) {
+MemoryMapping map_memory(uint64_t depth, uint64_t width, BramPorts ports) {
     MemoryMapping m;
     m.depth = depth;
     m.width = width;
@@ -13,7 +13,7 @@ MemoryMapping map_memory(uint64_t depth, uint64_t width) {
         m.register_bits = width;
         return m;
     }
-    for (const BramAspect& a : kBram18Aspects) {
+    auto consider = [&](const BramAspect& a) {
         const uint64_t rows = ceil_div(depth, a.depth), cols = ceil_div(width, a.width);
         if (m.bram18 == 0 || rows * cols < m.bram18) {
             m.bram18 = rows * cols;
@@ -21,7 +21,11 @@ MemoryMapping map_memory(uint64_t depth, uint64_t width) {
             m.rows = rows;
             m.cols = cols;
         }
-    }
+    };
+    if (ports == BramPorts::TrueDual)
+        for (const BramAspect& a : kBram18TrueDualAspects) consider(a);
+    else
+        for (const BramAspect& a : kBram18Aspects) consider(a);
     return m;
 }
 

@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <string>
 
+#include "models/network/network_config.hpp"
+
 namespace qsim {
 
 struct BramAspect {
@@ -32,6 +34,12 @@ struct MemoryMapping {
     std::string describe() const;
 };
 
-MemoryMapping map_memory(uint64_t depth, uint64_t width);
+// In true dual-port mode a BRAM18 is at most 18 bits wide (16K x 1 .. 1K x 18); a wider word
+// takes BRAM18s side by side (a 36-bit word: two, i.e. one BRAM36 as 1K x 36).
+inline constexpr std::array<BramAspect, 5> kBram18TrueDualAspects = {
+    {{16384, 1}, {8192, 2}, {4096, 4}, {2048, 9}, {1024, 18}}};
+
+// `ports`: the aspect ratios of simple dual-port mode (kBram18Aspects) or true dual-port mode.
+MemoryMapping map_memory(uint64_t depth, uint64_t width, BramPorts ports = BramPorts::SimpleDual);
 
 }  // namespace qsim

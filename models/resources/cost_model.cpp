@@ -39,6 +39,22 @@ uint64_t lut_multiplier_luts(int w, int a) {
     return std::max<uint64_t>(1, (milli + 500) / 1000);
 }
 
+namespace {
+int rccm_input_bits(const LayerConfig& l) { return l.in_encoding == Encoding::Bipolar ? 2 : l.in_bits; }
+bool rccm_input_signed(const LayerConfig& l) { return l.in_encoding != Encoding::Unsigned; }
+}  // namespace
+
+uint64_t rccm_multiplier_luts(const LayerConfig& l) {
+    uint64_t luts = 0;
+    for (int bits : rccm_stage_adder_bits(rccm_circuit(l.weights.rccm), rccm_input_bits(l), rccm_input_signed(l)))
+        luts += uint64_t(bits) * kLutPerAdderBit;
+    return luts;
+}
+
+int rccm_product_width(const LayerConfig& l) {
+    return rccm_product_bits(rccm_circuit(l.weights.rccm), rccm_input_bits(l), rccm_input_signed(l));
+}
+
 uint64_t products_per_dsp(const LayerConfig& l, const std::string& family) {
     const bool dsp48e2 = family.find("UltraScale") != std::string::npos;
     const bool narrow = l.weights.bits <= kPackedOperandBits && l.in_bits <= kPackedOperandBits;

@@ -47,6 +47,20 @@ uint64_t adder_tree_luts(uint64_t inputs, int width);
 // LUTs of one w x a bit multiplier in the fabric.
 uint64_t lut_multiplier_luts(int w, int a);
 
+// RCCM layers (ch. 6.4.2, 6.7.1): the LUTs of one RCCM on the layer's input, the sum of its
+// stages' ripple-carry adders (rccm_stage_adder_bits: each base topology costs exactly a
+// ripple-carry adder of its word size, Fig. 6.3, so an n-Add grows n LUTs per input bit), and
+// the width of its products. A bipolar input (+-1) counts as a 2-bit signed one.
+uint64_t rccm_multiplier_luts(const LayerConfig& l);
+int rccm_product_width(const LayerConfig& l);
+
+// The widths after the fan-in of the Alpha Data layer core (ch. 6.6.2): the scale lambda_l is
+// an 8-bit constant, so lambda x acc has A + 8 bits; the requantisation multiplier of a ReLU
+// layer built in LUTs is taken 16 bits wide (the generator's requantisation constants carry
+// 16 fraction bits; a DSP slice's 27 x 18 multiplier holds it too).
+inline constexpr int kRccmLambdaBits = 8;
+inline constexpr int kRequantMultiplierBits = 16;
+
 // Products a DSP slice computes for this layer on this device family: 2 where the family has
 // DSP48E2 slices and both operands have at most 8 bits, else 1.
 uint64_t products_per_dsp(const LayerConfig& l, const std::string& family);

@@ -4,6 +4,7 @@
 
 #include "models/common/text_format.hpp"
 #include "models/resources/block_resources.hpp"
+#include "models/resources/rccm_resources.hpp"
 
 namespace qsim {
 
@@ -61,37 +62,38 @@ DeviceUse device_use(const Resources& total, const DeviceConfig& device) {
 ResourceReport estimate_resources(const NetworkConfig& net) {
     ResourceReport rep;
     rep.flow = net.resources.flow == ResourceFlow::Implementation ? "implementation" : "hls_estimate";
+    const ResourceContext ctx{net.resources.flow, net.device.family, net.resources.bram_ports};
     if (net.host.enabled && net.host.architecture == HostArchitecture::Loopback) {
-        rep.modelled = false;
-        rep.scope = "the loopback layer accelerator has no resource model yet; only the host link is counted";
+        rep.scope = "the loopback layer accelerator (" + std::to_string(net.host.loopback_pes) + " PEs x " +
+                    std::to_string(net.host.loopback_simd) + " lanes) and the host link";
+        add_loopback_resources(net, ctx, rep.items);
         add_host_link_resources(rep.items);
         for (const auto& it : rep.items) rep.total += it.use;
         rep.device = device_use(rep.total, net.device);
         return rep;
     }
-    const ResourceContext ctx{net.resources.flow, net.device.family};
     const size_t on_chip = net.device_layer_count();
     rep.scope = "layers " + net.layers.front().name + ".." + net.layers[on_chip - 1].name;
     if (on_chip < net.layers.size())
         rep.scope += " (" + net.layers[on_chip].name + ".." + net.layers.back().name + " run on the host)";
     const FmShape& in = net.input.shape;
     add_fifo_resources("", net.input.fifo_depth, uint64_t(in.width) * in.channels * net.input.bits,
-                       uint64_t(net.input.stream_bits), rep.items);
+                       uint64_t(net.input.stream_bits), rep.items, ctx.bram_ports);
     for (size_t i = 0; i < on_chip; ++i) {
         const LayerConfig& l = net.layers[i];
         if (l.uses_swu()) {
-            add_swu_resources(l, rep.items);
+            add_swu_resources(l, rep.items, ctx.bram_ports);
             // The window stream from the SWU to its MVTU or pooling unit.
             add_fifo_resources(l.name, 2, uint64_t(l.out.width) * l.kernel * l.kernel * l.in.channels * l.in_bits,
-                               uint64_t(l.folding.mmv) * l.folding.simd * l.in_bits, rep.items);
+                               uint64_t(l.folding.mmv) * l.folding.simd * l.in_bits, rep.items, ctx.bram_ports);
         }
         if (l.is_compute())
             add_mvtu_resources(l, ctx, rep.items);
         else
-            add_pool_resources(l, rep.items);
-        add_ofm_buffer_resources(l, rep.items);
+            add_pool_resources(l, rep.items, ctx.bram_ports);
+        add_ofm_buffer_resources(l, rep.items, ctx.bram_ports);
         add_fifo_resources(l.name, l.fifo_depth, uint64_t(l.out.width) * l.out.channels * l.out_bits,
-                           output_word_bits(l), rep.items);
+                           output_word_bits(l), rep.items, ctx.bram_ports);
     }
     if (net.host.enabled) add_host_link_resources(rep.items);
     for (const auto& it : rep.items) rep.total += it.use;
