@@ -182,18 +182,26 @@ TEST_P(PublishedResources, WithinTolerance) {
                                                {"lut", double(use.lut)},
                                                {"ff", double(use.ff)},
                                                {"bram18", double(use.bram18)},
+                                               // BRAM36 where the source counts those: an 18K block is 0.5
+                                               // (thesis ch. 6.6.4, Table 6.7)
+                                               {"bram36", use.bram36()},
                                                {"dsp", double(use.dsp)}};
     int checked = 0;
     for (const auto& [metric, value] : got) {
         if (!d.published.contains(metric) || !d.tolerance.contains(metric)) continue;
-        if (d.deviations.contains(metric)) continue;  // explained in published.json and docs/validation.md
         const double pub = d.published[metric].get<double>(), tol = d.tolerance[metric].get<double>();
         const double err = 100.0 * (value - pub) / pub;
+        if (d.deviations.contains(metric)) {  // explained in published.json and docs/validation.md
+            // A deviation the estimate still shows counts as checked: a design whose only figure
+            // is a noted deviation (Table 6.7's 2-Add rows) is checked to deviate still.
+            if (std::fabs(err) > tol) ++checked;
+            continue;
+        }
         EXPECT_LE(std::fabs(err), tol) << d.label << " " << metric << ": estimated " << value << ", published "
                                        << pub << " (" << err << "%, tolerance " << tol << "%)";
         ++checked;
     }
-    EXPECT_GT(checked, 0) << d.label << ": every metric is a noted deviation";
+    EXPECT_GT(checked, 0) << d.label << ": every metric is a noted deviation, and none deviates any more";
 }
 
 INSTANTIATE_TEST_SUITE_P(Published, PublishedResources, ::testing::ValuesIn(published_designs()),
