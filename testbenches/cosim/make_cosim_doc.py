@@ -317,9 +317,9 @@ def main():
              "**LUT sites** counts as one the two LUTs that drive a carry bit's propagate (S) and generate (DI) "
              "inputs when together they read at most five signals, exactly the dual 5-input mapping thesis Fig. 6.3 "
              "gives topology B (its S needs s0, two A bits and a B bit, its DI s1 and the B bit); no other packing "
-             "is assumed. The **model** is the simulator's rule (docs/resources.md: one LUT per adder bit, each "
-             "stage's adder as wide as `rccm_stage_adder_bits` of models/rccm/rccm_topology says; "
-             "`build/rccm_lut_model`). Carry cells are CARRY4 (four bits each).")
+             "is assumed. The **model** is the simulator's resource model for one RCCM, `cost::rccm_multiplier_luts` "
+             "(docs/resources.md: one LUT per adder bit, each stage's adder as wide as `rccm_stage_adder_bits` "
+             "says; printed by `build/rccm_lut_model`). Carry cells are CARRY4 (four bits each).")
     L.append("")
     L.append("| RCCM | w_in | stage adder bits (model) | model LUTs | Yosys LUT cells | Yosys LUT sites | sites vs model | CARRY4 | FFs pipelined |")
     L.append("|---|---:|---|---:|---:|---:|---:|---:|---:|")

@@ -1,8 +1,8 @@
 // rccm_lut_model: the simulator's structural LUT figure of each RCCM for given input widths,
-// as JSON, for testbenches/cosim/make_cosim_doc.py. The rule is docs/resources.md's: one LUT
-// per bit of each stage's ripple-carry adder (the multiplexer and the sign control of a base
-// topology fold into the same LUT, thesis Fig. 6.3), each adder as wide as
-// rccm_stage_adder_bits (models/rccm/rccm_topology) says.
+// as JSON, for testbenches/cosim/make_cosim_doc.py: cost::rccm_multiplier_luts of the resource
+// model (docs/resources.md: one LUT per bit of each stage's ripple-carry adder, the multiplexer
+// and the sign control of a base topology folded into the same LUT, thesis Fig. 6.3), with the
+// stage widths it sums (rccm_stage_adder_bits, models/rccm/rccm_topology).
 //
 // It also gives the same model's figure for one XNOR-popcount PE (rtl/xnor_popcount_pe.sv) of
 // SIMD lanes in an fc layer of `--pe-fan-in` inputs with `--pe-thresholds` thresholds per
@@ -59,15 +59,19 @@ int main(int argc, char** argv) {
         std::cout << (first_kind ? "" : ", ") << "\"" << rccm_name(k) << "\": {";
         first_kind = false;
         for (size_t j = 0; j < widths.size(); ++j) {
+            // An RCCM layer on inputs of this width: the resource model's own figure.
+            LayerConfig l;
+            l.weights.quant = WeightQuant::Rccm;
+            l.weights.rccm = k;
+            l.weights.bits = rccm_select_bits(k);
+            l.in_bits = widths[j];
+            l.in_encoding = is_signed ? Encoding::Signed : Encoding::Unsigned;
+            l.datapath = Datapath::Rccm;
             const std::vector<int> bits = rccm_stage_adder_bits(c, widths[j], is_signed);
-            int total = 0;
             std::cout << (j ? ", " : "") << "\"" << widths[j] << "\": {\"stages\": [";
-            for (size_t i = 0; i < bits.size(); ++i) {
-                std::cout << (i ? ", " : "") << bits[i];
-                total += bits[i];
-            }
-            std::cout << "], \"luts\": " << total << ", \"product_bits\": " << rccm_product_bits(c, widths[j], is_signed)
-                      << "}";
+            for (size_t i = 0; i < bits.size(); ++i) std::cout << (i ? ", " : "") << bits[i];
+            std::cout << "], \"luts\": " << cost::rccm_multiplier_luts(l)
+                      << ", \"product_bits\": " << cost::rccm_product_width(l) << "}";
         }
         std::cout << "}";
     }
