@@ -1264,14 +1264,7 @@ LayerConfig parse_layer(const Ctx& c, const YAML::Node& item, size_t index, cons
         parse_activation(c, lm, lpath, L);
 
         // Datapath from the operand types (ch. 4.6.2; RCCM select indices, ch. 6.6.2).
-        if (L.weights.quant == WeightQuant::Rccm)
-            L.datapath = Datapath::Rccm;
-        else if (L.weights.quant == WeightQuant::Uniform)
-            L.datapath = Datapath::DspMac;
-        else if (L.weights.quant == WeightQuant::Binary && L.in_encoding == Encoding::Bipolar)
-            L.datapath = Datapath::XnorPopcount;
-        else
-            L.datapath = Datapath::AddSub;
+        L.datapath = derive_datapath(L.weights.quant, L.in_encoding);
         if (lm.has("datapath")) {
             YAML::Node dn = lm.get("datapath");
             Datapath d = c.as_enum<Datapath>(dn, F("datapath"), "datapath",

@@ -13,6 +13,13 @@ std::string got(int v) { return " (got " + std::to_string(v) + ")"; }
 
 }  // namespace
 
+Datapath derive_datapath(WeightQuant weights, Encoding input) {
+    if (weights == WeightQuant::Rccm) return Datapath::Rccm;
+    if (weights == WeightQuant::Uniform) return Datapath::DspMac;
+    if (weights == WeightQuant::Binary && input == Encoding::Bipolar) return Datapath::XnorPopcount;
+    return Datapath::AddSub;
+}
+
 int64_t derive_output_channels(const LayerConfig& l, int pe) {
     const int g = l.groups;
     if (l.prune == 0.0 && !l.grow_to_pe) return l.filters;

@@ -18,6 +18,11 @@ struct RuleViolation {
     std::string message;  // e.g. "must divide in_channels/groups = 30 (got 4)"
 };
 
+// The PE datapath the operand types call for (ch. 4.6.2; RCCM select indices, ch. 6.6.2):
+// RCCM weights an RCCM, multi-bit weights a DSP MAC, binary weights on bipolar inputs an
+// XNOR-popcount, other binary and ternary weights ADD/SUB.
+Datapath derive_datapath(WeightQuant weights, Encoding input);
+
 // Output channels N of a compute layer (ch. 4.5.2): `filters` when unpruned; grown to a multiple
 // of groups x pe with grow_to_pe; pruned filters rounded (prune_round) to such a multiple, at
 // least one.

@@ -220,12 +220,6 @@ bool field_applies(const LayerConfig& l, const std::string& f) {
     return l.is_compute();  // prune, wbits
 }
 
-Datapath datapath_for(WeightQuant q, Encoding in) {
-    if (q == WeightQuant::Uniform) return Datapath::DspMac;
-    if (q == WeightQuant::Binary && in == Encoding::Bipolar) return Datapath::XnorPopcount;
-    return Datapath::AddSub;
-}
-
 // Re-derives what the loader derives from the fields a sweep may change, and checks its rules.
 std::optional<std::string> rederive(NetworkConfig& net) {
     FmShape prev = net.input.shape;
@@ -249,7 +243,7 @@ std::optional<std::string> rederive(NetworkConfig& net) {
                 l.out.channels = int(n);
             if (l.activation.type == ActivationType::Thresholds || l.activation.type == ActivationType::Relu)
                 l.out_bits = l.activation.bits;
-            l.datapath = datapath_for(l.weights.quant, l.in_encoding);
+            l.datapath = derive_datapath(l.weights.quant, l.in_encoding);
         } else {
             // A pooling layer that took all channels at once keeps doing so.
             if (l.folding.simd == old_in_channels) l.folding.simd = l.in.channels;

@@ -16,18 +16,14 @@
 
 #include "models/common/feature_map.hpp"
 #include "models/network/layer_params.hpp"
+#include "models/network/folding_rules.hpp"
 #include "models/network/network_config.hpp"
 #include "models/swu/window_kernel.hpp"
 
 namespace qsim::testing_support {
 
 // The datapath the loader chooses for these operands (ch. 4.6.2).
-inline Datapath datapath_for(WeightQuant q, Encoding in) {
-    if (q == WeightQuant::Rccm) return Datapath::Rccm;
-    if (q == WeightQuant::Uniform) return Datapath::DspMac;
-    if (q == WeightQuant::Binary && in == Encoding::Bipolar) return Datapath::XnorPopcount;
-    return Datapath::AddSub;
-}
+inline Datapath datapath_for(WeightQuant q, Encoding in) { return derive_datapath(q, in); }
 
 // A conv layer: kernel x kernel windows, `stride`, `pad` rows/columns on every side, over an
 // `in` feature map, with `out_channels` outputs; the output height and width are derived.
