@@ -1,8 +1,12 @@
 #include "models/accelerator/dataflow_accelerator.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "models/accelerator/dataflow_timing.hpp"
+#include "models/decompressor/decompressor_timing.hpp"
+#include "models/decompressor/sparse_pe_array.hpp"
+#include "models/syq/syq_mvtu.hpp"
 
 namespace qsim {
 
@@ -53,6 +57,27 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
         switch (layer.type) {
             case LayerType::Conv:
             case LayerType::Fc: {
+                if (layer.decompressor.enabled || layer.scaling_factors() > 0) {
+                    // The thesis's own compute blocks: a decompressor-fed PE array (ch. 3.4) or
+                    // a SYQ-scaled MVTU with its ring counter (ch. 5.7.2).
+                    if (options.host_linked)
+                        throw std::invalid_argument("layer '" + layer.name +
+                                                    "': decompressor and SYQ layers take their weights "
+                                                    "from the configuration, not over a host link");
+                    if (layer.decompressor.enabled) {
+                        auto array = std::make_unique<SparsePeArray>((base + "_pe_array").c_str(), layer,
+                                                                     params.layers[i], options.frames, period_);
+                        unit_in = &array->in;
+                        unit_out = &array->out;
+                        unit = std::move(array);
+                    } else {
+                        auto syq = std::make_unique<SyqMvtu>((base + "_mvtu").c_str(), layer, params.layers[i], period_);
+                        unit_in = &syq->in;
+                        unit_out = &syq->out;
+                        unit = std::move(syq);
+                    }
+                    break;
+                }
                 auto mvtu = options.host_linked
                                 ? std::make_unique<Mvtu>((base + "_mvtu").c_str(), layer, period_)
                                 : std::make_unique<Mvtu>((base + "_mvtu").c_str(), layer, params.layers[i], period_);
@@ -130,7 +155,8 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
     }
 
     uint64_t limit = options.watchdog_cycles;
-    if (limit == 0) limit = 4 * estimate_dataflow(net).interval_cycles + 10000;
+    // A batched decompressor fc layer computes a whole batch at once: wait longer than that.
+    if (limit == 0) limit = 4 * std::max(estimate_dataflow(net).interval_cycles, longest_batch_pass(net)) + 10000;
     std::vector<const RowFifo*> fifos;
     for (const auto& f : fifos_) fifos.push_back(f.get());
     std::vector<ProgressWatchdog::Probe> probes;

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "models/decompressor/decompressor_timing.hpp"
 #include "models/mvtu/mvtu_timing.hpp"
 #include "models/pool/pool_timing.hpp"
 #include "models/source/source_timing.hpp"
@@ -10,6 +11,7 @@
 namespace qsim {
 
 uint64_t unit_cycles_per_frame(const LayerConfig& layer) {
+    if (layer.decompressor.enabled) return decompressor_cycles_per_frame(layer);  // ch. 3.4.4
     return layer.is_compute() ? mvtu_cycles_per_frame(layer) : pool_cycles_per_frame(layer);
 }
 
@@ -17,6 +19,15 @@ namespace {
 
 std::string unit_rule(const LayerConfig& l) {
     std::ostringstream os;
+    if (l.decompressor.enabled) {
+        // One entry per clock per decompressor lane (docs/sparse.md).
+        os << "passes * ceil(N/lanes) * E[entries per row] = " << decompressor_passes_per_frame(l) << " * "
+           << (l.out.channels + l.folding.pe - 1) / l.folding.pe << " * "
+           << expected_row_entries(l.fan_in(), l.decompressor.expected_density, l.decompressor.delta_bits)
+           << " (gamma " << l.decompressor.expected_density << ")";
+        if (l.type == LayerType::Fc && l.decompressor.batch > 1) os << " / batch " << l.decompressor.batch;
+        return os.str();
+    }
     switch (l.type) {
         case LayerType::Conv:
             os << "fan_in/SIMD * N/PE * H_out*ceil(W_out/MMV) = " << mvtu_synapse_folds(l) << " * "

@@ -1,5 +1,7 @@
 #include "models/network/config_json.hpp"
 
+#include "models/decompressor/ternary_codec.hpp"
+
 namespace qsim {
 
 namespace {
@@ -54,6 +56,15 @@ nlohmann::json layer_json(const LayerConfig& l) {
         if (l.weights.quant == WeightQuant::Rccm) j["weights"]["rccm"] = rccm_config_name(l.weights.rccm);
         j["activation_unit"] = l.activation_unit == LayerConfig::ActivationUnit::PerPe ? "per_pe" : "after_fan_in";
     }
+    if (l.decompressor.enabled)
+        j["decompressor"] = {{"encoding", to_string(l.decompressor.encoding)},
+                             {"delta_bits", l.decompressor.delta_bits},
+                             {"batch", l.decompressor.batch},
+                             {"expected_density", l.decompressor.expected_density}};
+    if (l.scaling_factors() > 0)
+        j["scaling"] = {{"granularity", l.scaling.granularity == ScalingGranularity::Row ? "row" : "pixel"},
+                        {"bits", l.scaling.bits},
+                        {"factors", l.scaling_factors()}};
     j["folding"] = {{"pe", l.folding.pe}, {"simd", l.folding.simd}, {"mmv", l.folding.mmv}};
     if (l.type == LayerType::Conv) j["reuse"] = l.reuse;
     j["fifo_depth"] = l.fifo_depth;

@@ -839,7 +839,8 @@ const std::vector<std::string> kAllLayerKeys = {
     "filters",    "prune",       "prune_round", "grow_to_pe", "weights",     "activation",
     "datapath",   "multipliers", "threshold_storage", "folding",     "reuse",      "fifo_depth", "swu_buffer_rows", "swu_write_pixels",
     "in_channels",
-    "activation_unit"};
+    "activation_unit",
+    "decompressor", "scaling"};
 
 std::vector<std::string> layer_keys(LayerType t) {
     switch (t) {
@@ -848,7 +849,8 @@ std::vector<std::string> layer_keys(LayerType t) {
             return {"name",       "type",       "filters",  "prune",   "prune_round", "grow_to_pe",
                     "weights",    "activation", "datapath", "multipliers", "threshold_storage", "folding",
                     "reuse",      "fifo_depth", "in_channels",
-                    "activation_unit"};
+                    "activation_unit",
+                    "decompressor"};
         case LayerType::MaxPool:
             return {"name",       "type",       "kernel",          "stride",           "padding",
                     "folding",    "fifo_depth", "swu_buffer_rows", "swu_write_pixels", "in_channels"};
@@ -1006,6 +1008,66 @@ void check_rccm_raw_output(const Ctx& c, const YAML::Node& item, const std::stri
            "32-bit value, but fan_in " + to_text(L.fan_in()) + " * max|coefficient| " + to_text(L.max_abs_weight()) +
                " * max|input| " + to_text(L.max_abs_input()) + " * max lambda 255 = " + grouped(max) +
                " does not fit; give the layer an activation");
+}
+// SYQ scaling (ch. 5.4, 5.7.2): `scaling: {granularity: layer|row|pixel, bits: B}`, conv only.
+void parse_scaling(const Ctx& c, const MapView& lm, const std::string& lpath, LayerConfig& L) {
+    if (!lm.has("scaling")) return;
+    const std::string path = lpath + ".scaling";
+    MapView m(c, lm.get("scaling"), path);
+    m.check_keys({"granularity", "bits"});
+    ScalingConfig s;
+    if (m.has("granularity"))
+        s.granularity = c.as_enum<ScalingGranularity>(m.get("granularity"), path + ".granularity", "scaling granularity",
+                                                      {{"layer", ScalingGranularity::Layer},
+                                                       {"row", ScalingGranularity::Row},
+                                                       {"pixel", ScalingGranularity::Pixel}});
+    s.bits = m.int_or("bits", 8, 1, 16);
+    L.scaling = s;
+    if (s.granularity == ScalingGranularity::Layer) return;  // absorbed into the thresholds
+    const YAML::Node at = m.has("granularity") ? m.get("granularity") : m.node();
+    if (L.weights.quant != WeightQuant::Binary && L.weights.quant != WeightQuant::Ternary)
+        c.fail(at, path + ".granularity",
+               std::string("row- and pixel-wise SYQ scaling applies to binary and ternary weights (this layer's "
+                           "are ") + to_string(L.weights.quant) + ")");
+    if (L.groups != 1)
+        c.fail(at, path + ".granularity",
+               "row- and pixel-wise SYQ scaling needs groups = 1 (got " + std::to_string(L.groups) + ")");
+}
+
+// The decompressor-fed PE array (ch. 3.4): `decompressor: {encoding, delta_bits, batch}`.
+// Needs L.folding and L.reuse.
+void parse_decompressor(const Ctx& c, const MapView& lm, const std::string& lpath, LayerConfig& L) {
+    if (!lm.has("decompressor")) return;
+    const std::string path = lpath + ".decompressor";
+    MapView m(c, lm.get("decompressor"), path);
+    const bool fc = L.type == LayerType::Fc;
+    m.check_keys(fc ? std::vector<std::string>{"encoding", "delta_bits", "batch"}
+                    : std::vector<std::string>{"encoding", "delta_bits"},
+                 [&](const std::string& k) -> std::optional<std::string> {
+                     if (k == "batch")
+                         return std::string("applies to fc layers; a conv layer reuses each weight over its "
+                                            "folding.mmv output pixels");
+                     return std::nullopt;
+                 });
+    DecompressorConfig d;
+    d.enabled = true;
+    if (m.has("encoding"))
+        d.encoding = c.as_enum<WeightEncoding>(m.get("encoding"), path + ".encoding", "weight encoding",
+                                               {{"rle", WeightEncoding::RunLength}, {"huffman", WeightEncoding::Huffman}});
+    d.delta_bits = m.int_or("delta_bits", 7, 1, 15);
+    if (fc) d.batch = m.int_or("batch", 1, 1, 1 << 16);
+    const YAML::Node at = m.node();
+    if (L.weights.quant != WeightQuant::Ternary)
+        c.fail(at, path,
+               std::string("needs ternary weights: the encodings store the nonzero +-1 weights (this layer's are ") +
+                   to_string(L.weights.quant) + ")");
+    if (L.groups != 1)
+        c.fail(at, path, "needs groups = 1 (got " + std::to_string(L.groups) + ")");
+    if (L.reuse != 1)
+        c.fail(at, path, "cannot be combined with PE reuse (reuse " + std::to_string(L.reuse) + ")");
+    if (L.scaling_factors() > 0)
+        c.fail(at, path, "cannot be combined with row- or pixel-wise SYQ scaling");
+    L.decompressor = d;
 }
 
 // Every per-frame count the timing model and the report compute for this layer (cycles of each
@@ -1300,6 +1362,8 @@ LayerConfig parse_layer(const Ctx& c, const YAML::Node& item, size_t index, cons
 
         parse_activation_unit(c, lm, lpath, L);
 
+        parse_scaling(c, lm, lpath, L);
+
         // Folding rules, then the accumulator range.
         L.folding = fold;
         fail_rule(c, check_folding(L), item, lpath, {{"folding.simd", simd_node}, {"folding.pe", pe_node},
@@ -1327,6 +1391,14 @@ LayerConfig parse_layer(const Ctx& c, const YAML::Node& item, size_t index, cons
         if (auto v = check_reuse(L))
             c.fail(pe_node.IsDefined() ? pe_node : item, F("folding.pe"),
                    v->message + "; the reuse comes from defaults.reuse");
+    }
+
+    if (L.is_compute()) {
+        if (L.scaling_factors() > 0 && L.reuse != 1)
+            c.fail(lm.get("scaling"), F("scaling"),
+                   "row- and pixel-wise SYQ scaling cannot be combined with PE reuse (reuse " +
+                       std::to_string(L.reuse) + ")");
+        parse_decompressor(c, lm, lpath, L);
     }
 
     L.fifo_depth = lm.int_or("fifo_depth", default_fifo, 1);
@@ -1458,6 +1530,22 @@ NetworkConfig parse_root(Ctx& c, const YAML::Node& root,
         up.bits = L.out_bits;
         up.from_input = false;
         cfg.layers.push_back(std::move(L));
+    }
+
+    // Decompressor layers: the density the estimates assume; these layers and SYQ-scaled ones
+    // hold their weights from the start (no host link loads them).
+    index = 0;
+    for (auto it = layers.begin(); it != layers.end(); ++it, ++index) {
+        LayerConfig& L = cfg.layers[index];
+        if (L.decompressor.enabled)
+            L.decompressor.expected_density =
+                cfg.weights.kind == WeightSource::Kind::Generator ? 1.0 - cfg.weights.sparsity : 1.0;
+        if (cfg.host.enabled && (L.decompressor.enabled || L.scaling_factors() > 0)) {
+            const char* key = L.decompressor.enabled ? "decompressor" : "scaling";
+            c.fail((*it)[key], "layers[" + std::to_string(index) + "]." + key,
+                   "not supported with a host: link (the weights of decompressor and SYQ layers are not loaded "
+                   "over DMA channel 1); remove the host section or this field");
+        }
     }
 
     // The simulated time must fit SystemC's 64-bit femtosecond clock.

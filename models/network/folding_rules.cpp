@@ -92,7 +92,8 @@ std::optional<RuleViolation> check_accumulator(const LayerConfig& l) {
     const int64_t max_w = l.max_abs_weight();
     const int64_t max_x = l.max_abs_input();
     const __int128 fan_in = l.fan_in();
-    const __int128 max_acc = fan_in * max_w * max_x;
+    const int64_t max_s = l.max_scale();  // SYQ row/pixel factors scale the sub-dot products
+    const __int128 max_acc = fan_in * max_w * max_x * max_s;
     if (max_acc < (__int128(1) << 31)) return std::nullopt;
     auto text = [](__int128 v) {
         std::string s;
@@ -105,6 +106,7 @@ std::optional<RuleViolation> check_accumulator(const LayerConfig& l) {
     };
     return violation("", "layer '" + l.name + "': the accumulator can overflow: fan_in " + text(fan_in) +
                              " * max|weight| " + std::to_string(max_w) + " * max|input| " + std::to_string(max_x) +
+                             (max_s > 1 ? " * max scaling factor " + std::to_string(max_s) : std::string()) +
                              " = " + text(max_acc) + " must be < 2^31 = 2147483648");
 }
 

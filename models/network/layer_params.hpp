@@ -32,6 +32,11 @@ struct LayerParams {
     std::vector<int32_t> bias;
     int32_t mul = 1;
     int32_t shift = 1;
+
+    // SYQ row- or pixel-wise scaling (LayerConfig::scaling): the factor codes, K (row ky) or
+    // K^2 (pixel ky*K + kx), each in 1 .. 2^bits - 1; empty for layer-wise scaling. The
+    // accumulator is sum_i scales[i] * (the dot product over the synapses of row/pixel i).
+    std::vector<int32_t> scales;
 };
 
 // One entry per layer of the NetworkConfig, in the same order (pooling layers have an

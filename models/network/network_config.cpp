@@ -61,6 +61,19 @@ int LayerConfig::thresholds_per_channel() const {
     }
 }
 
+int LayerConfig::scaling_factors() const {
+    switch (scaling.granularity) {
+        case ScalingGranularity::Layer: return 0;
+        case ScalingGranularity::Row: return kernel;
+        case ScalingGranularity::Pixel: return kernel * kernel;
+    }
+    return 0;
+}
+
+int64_t LayerConfig::max_scale() const {
+    return scaling_factors() > 0 ? (int64_t(1) << scaling.bits) - 1 : 1;
+}
+
 size_t NetworkConfig::device_layer_count() const {
     size_t n = layers.size();
     if (!host.enabled || host.architecture != HostArchitecture::Dataflow) return n;

@@ -161,6 +161,34 @@ struct ActivationConfig {
 // How a pruned filter count is brought to a multiple of groups x PE (ch. 4.5.2).
 enum class PruneRound { Up, Down, Nearest };
 
+// How a layer's nonzero ternary weights are stored for an on-chip decompressor (ch. 3.2.4):
+// run-length entries (index delta + sign, sign-magnitude, ch. 3.4.1) or Huffman-coded deltas.
+enum class WeightEncoding { RunLength, Huffman };
+
+// A decompressor-fed PE array in place of the MVTU (ch. 3.4.1-3.4.4, Fig. 3.5): folding.pe
+// decompressors, each emitting one (address, weight) per clock for the nonzero weights of its
+// output channels (n % PE), each feeding P PEs that reuse the weight over P input vectors:
+// P = folding.mmv output pixels (conv) or `batch` frames (fc). docs/sparse.md.
+struct DecompressorConfig {
+    bool enabled = false;
+    WeightEncoding encoding = WeightEncoding::RunLength;
+    int delta_bits = 7;  // magnitude bits of an entry: index deltas 1 .. 2^delta_bits - 1
+    int batch = 1;       // fc: frames whose vectors share every decoded weight
+    // Fraction of nonzero weights the analytical timing and the resource estimate assume:
+    // 1 - weights.generator.sparsity, or 1 (dense, an upper bound) for a weight file.
+    double expected_density = 1.0;
+};
+
+// SYQ scaling of binary/ternary weights (ch. 5.3-5.4, 5.7.2, Fig. 5.3): one factor per layer
+// (absorbed into the thresholds, no multiplier), per kernel row (K factors) or per kernel pixel
+// (K^2 factors), applied by one scaling multiplier per PE fed by a ring counter. docs/syq.md.
+enum class ScalingGranularity { Layer, Row, Pixel };
+
+struct ScalingConfig {
+    ScalingGranularity granularity = ScalingGranularity::Layer;
+    int bits = 8;  // unsigned fixed-point codes of the factors, 1 .. 2^bits - 1
+};
+
 struct LayerConfig {
     std::string name;
     LayerType type = LayerType::Conv;
@@ -214,6 +242,8 @@ struct LayerConfig {
     int fifo_depth = 2;        // rows held by the FIFO after this layer
     int swu_buffer_rows = 0;   // SWU line buffer capacity in input rows (K + stride by default)
     int swu_write_pixels = 1;  // input pixels the SWU's write side takes per clock
+    DecompressorConfig decompressor;  // sparse ternary weights decoded on chip (conv, fc)
+    ScalingConfig scaling;            // SYQ row- / pixel-wise scaling (conv)
 
     bool is_compute() const { return type == LayerType::Conv || type == LayerType::Fc; }
     // The PEs built in hardware: folding.pe time-shared `reuse` ways.
@@ -227,6 +257,10 @@ struct LayerConfig {
     int64_t max_abs_input() const;
     int64_t max_abs_weight() const;
     int thresholds_per_channel() const;
+    // SYQ factors stored for the layer: 0 (layer-wise, absorbed), K (row) or K^2 (pixel), and
+    // the largest factor code (1 when there are none).
+    int scaling_factors() const;
+    int64_t max_scale() const;
 };
 
 struct NetworkConfig {

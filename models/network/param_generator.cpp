@@ -15,6 +15,7 @@ namespace {
 
 constexpr double kClamp = 1073741824.0;  // 2^30
 constexpr double kInt32Max = 2147483647.0;
+constexpr uint64_t kScaleSalt = 0x5CA1E5CA1E5CA1E5ull;  // seeds the SYQ factors apart from the weights
 
 int64_t round_clamped(double x) {
     if (std::isnan(x)) return 0;
@@ -182,6 +183,50 @@ AccumulatorModel accumulator_model(const LayerConfig& layer, const std::vector<i
     return a;
 }
 
+AccumulatorModel accumulator_model(const LayerConfig& layer, const LayerParams& params, const ValueModel& in) {
+    if (params.scales.empty()) return accumulator_model(layer, params.weights, in);
+    // SYQ row/pixel scaling: synapse s of group g = s / (fan_in / factors) counts scales[g] times.
+    AccumulatorModel a;
+    const size_t n_out = size_t(std::max(0, layer.out.channels));
+    const size_t fan_in = size_t(std::max<int64_t>(0, layer.fan_in()));
+    const size_t groups = params.scales.size();
+    if (params.weights.size() != n_out * fan_in || groups == 0 || fan_in % groups != 0)
+        throw std::invalid_argument("accumulator_model: layer " + layer.name + " has " +
+                                    std::to_string(params.weights.size()) + " weights and " +
+                                    std::to_string(groups) + " scaling factors");
+    const size_t per_group = fan_in / groups;
+    a.mean.resize(n_out);
+    a.sd.resize(n_out);
+    a.bound.resize(n_out);
+    for (size_t n = 0; n < n_out; ++n) {
+        double sum = 0, sum_sq = 0, sum_abs = 0;
+        const int8_t* w = params.weights.data() + n * fan_in;
+        for (size_t s = 0; s < fan_in; ++s) {
+            const double v = double(w[s]) * double(params.scales[s / per_group]);
+            sum += v;
+            sum_sq += v * v;
+            sum_abs += std::fabs(v);
+        }
+        a.mean[n] = in.mean * sum;
+        a.sd[n] = std::max(1.0, std::sqrt(in.var * sum_sq));
+        a.bound[n] = in.bound * sum_abs;
+    }
+    return a;
+}
+
+std::vector<int32_t> generate_scales(const LayerConfig& layer, uint64_t layer_seed) {
+    const int count = layer.scaling_factors();
+    std::vector<int32_t> scales(size_t(std::max(0, count)));
+    if (count == 0) return scales;
+    // Factor codes in the upper half of the range [2^(b-1), 2^b - 1]: normalised fixed-point
+    // magnitudes (the largest factor of a subgroup set sets the binary point).
+    const uint32_t lo = uint32_t(1) << (layer.scaling.bits - 1);
+    const uint32_t span = (uint32_t(1) << layer.scaling.bits) - lo;
+    Rng rng(layer_seed);
+    for (auto& v : scales) v = int32_t(lo + rng.below(span));
+    return scales;
+}
+
 ValueModel accumulator_value_model(const AccumulatorModel& acc) {
     ValueModel v;
     if (acc.mean.empty()) return v;
@@ -210,7 +255,7 @@ std::vector<ValueModel> input_value_models(const NetworkConfig& cfg, const Netwo
             last_acc = accumulator_value_model(
                 layer.weights.quant == WeightQuant::Rccm
                     ? rccm_accumulator_model(layer, params.layers[l], models[l])
-                    : accumulator_model(layer, params.layers[l].weights, models[l]));
+                    : accumulator_model(layer, params.layers[l], models[l]));
     }
     return models;
 }
@@ -305,7 +350,7 @@ void fill_analytic_activation(const LayerConfig& layer, const ValueModel& in, La
     p.mul = 1;
     p.shift = 1;
     const AccumulatorModel acc = layer.weights.quant == WeightQuant::Rccm ? rccm_accumulator_model(layer, p, in)
-                                                                           : accumulator_model(layer, p.weights, in);
+                                                                           : accumulator_model(layer, p, in);
     switch (layer.activation.type) {
         case ActivationType::Thresholds:
         case ActivationType::Bipolar: p.thresholds = analytic_thresholds(layer, acc); break;
@@ -329,6 +374,8 @@ NetworkParams generate_params(const NetworkConfig& cfg, uint64_t seed, double sp
         LayerParams& p = params.layers[l];
         p.layer = layer.name;
         p.weights = generate_weights(layer, Rng::mix(seed, l), sparsity, cfg.source_file);
+        // SYQ factors from a stream of their own, so the weights do not depend on the scaling.
+        p.scales = generate_scales(layer, Rng::mix(seed ^ kScaleSalt, l));
     }
     for (size_t l = 0; l < cfg.layers.size(); ++l)
         if (cfg.layers[l].is_compute() && cfg.layers[l].weights.quant == WeightQuant::Rccm)

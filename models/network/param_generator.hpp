@@ -13,6 +13,10 @@
 // RCCM layers draw select indices instead from the same stream (generate_rccm_params), and
 // their model counts each synapse with the effective weight lambda_l x coefficient.
 //
+// SYQ row/pixel scaling factors (LayerConfig::scaling) come from Rng(Rng::mix(seed ^ salt, l)),
+// a stream of their own (generate_scales), and the analytic model counts each synapse with its
+// subgroup's factor.
+//
 // Analytic model: the inputs of a layer are i.i.d. with the mean/variance of codes uniform over
 // the input encoding's range (Unsigned b: [0, 2^b-1]; Signed b: [-2^(b-1), 2^(b-1)-1];
 // Bipolar: +-1). For an Accumulator input (the previous compute layer has no activation) the
@@ -78,6 +82,12 @@ struct AccumulatorModel {
 
 AccumulatorModel accumulator_model(const LayerConfig& layer, const std::vector<int8_t>& weights,
                                    const ValueModel& in);
+// The same with the layer's SYQ scaling factors (params.scales) applied to their subgroups of
+// synapses (no parity step: the factors mix the parities); without factors, as above.
+AccumulatorModel accumulator_model(const LayerConfig& layer, const LayerParams& params, const ValueModel& in);
+// SYQ factor codes of a row- or pixel-wise scaled layer (K or K^2 values, uniform over
+// [2^(b-1), 2^b - 1]) from the layer seed Rng::mix(seed ^ salt, l); empty for layer-wise scaling.
+std::vector<int32_t> generate_scales(const LayerConfig& layer, uint64_t layer_seed);
 // An RCCM layer's model: the value entering its activation is lambda * sum c(s) x, so each
 // synapse counts with the effective weight lambda * c of its select index.
 AccumulatorModel rccm_accumulator_model(const LayerConfig& layer, const LayerParams& params, const ValueModel& in);

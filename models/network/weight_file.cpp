@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iomanip>
 #include <iterator>
 #include <limits>
 #include <sstream>
+
+#include "models/decompressor/ternary_codec.hpp"
 
 namespace qsim {
 
@@ -131,6 +134,8 @@ public:
 
     uint64_t pos() const { return pos_; }
     void seek(uint64_t p) { pos_ = p; }
+    // Version of the file being read: 2 adds weight_encoding and the SYQ scaling factors.
+    uint16_t version = kWeightFileVersion;
     const std::string& name() const { return name_; }
     const std::vector<uint8_t>& bytes() const { return b_; }
 
@@ -197,9 +202,10 @@ Header read_header(Reader& r) {
         r.fail(0, "header.magic", "expected \"QNNSIMW\\0\" (not a QNN weight file), file has " +
                                       escaped(magic, 8));
     h.version = r.u16("header.version");
-    if (h.version != kWeightFileVersion)
-        r.fail(8, "header.version", "unsupported version " + std::to_string(h.version) +
-                                        ": expected " + std::to_string(kWeightFileVersion));
+    if (h.version != kWeightFileVersion && h.version != kWeightFileVersionEncoded)
+        r.fail(8, "header.version", "unsupported version " + std::to_string(h.version) + ": expected " +
+                                        std::to_string(kWeightFileVersion) + " or " +
+                                        std::to_string(kWeightFileVersionEncoded));
     h.flags = r.u16("header.flags");
     if (h.flags != 0)
         r.fail(10, "header.flags", "expected 0 (no flags are defined), file has " + std::to_string(h.flags));
@@ -226,6 +232,18 @@ void check_rccm_relu_range(const Reader& r, uint64_t at, const std::string& f, c
         r.fail(at, f + ".lambda",
                "lambda " + std::to_string(li.lambda) + " x the largest accumulator, plus the bias, times mul " +
                    std::to_string(li.mul) + " can exceed 64 bits; use a smaller lambda or mul");
+}
+
+// The sizes a ternary layer's weights take run-length and Huffman coded (for the summary).
+void summarize_ternary(const std::vector<int8_t>& w, WeightFileLayerInfo& li) {
+    if (li.n == 0 || li.fan_in == 0 || w.size() != uint64_t(li.n) * li.fan_in) return;
+    const CompressedSizes c = smallest_sizes(w.data(), li.n, li.fan_in);
+    li.compressed_known = true;
+    li.weight_nonzeros = c.nonzeros;
+    li.rle_bits = c.rle_bits;
+    li.huffman_bits = c.huffman_bits;
+    li.rle_delta_bits = c.delta_bits;
+    li.huffman_delta_bits = c.huffman_delta_bits;
 }
 
 // Parses one layer record. With `cfg` == nullptr only the structure is checked (used for
@@ -292,18 +310,59 @@ void parse_record(Reader& r, size_t index, const LayerConfig* cfg, LayerParams* 
     li.fan_in = r.u32(f + ".fan_in");
     if (cfg && int64_t(li.fan_in) != cfg->fan_in())
         r.fail(at, f + ".fan_in", mismatch(std::to_string(cfg->fan_in()), std::to_string(li.fan_in)));
+    if (r.version >= kWeightFileVersionEncoded) {
+        // Version 2: how the weights are stored (docs/weights-format.md, "Encoded weights").
+        at = r.pos();
+        li.weight_encoding = r.u8(f + ".weight_encoding");
+        if (li.weight_encoding > 2)
+            r.fail(at, f + ".weight_encoding", "invalid code " + std::to_string(li.weight_encoding) +
+                                                   ": expected 0 (packed), 1 (rle) or 2 (huffman)");
+        if (li.weight_encoding != 0 && li.quant != 1)
+            r.fail(at, f + ".weight_encoding", std::string("run-length and Huffman coding store ternary weights; ") +
+                                                   "this layer's are " + weight_quant_code_name(li.quant));
+    }
     at = r.pos();
-    li.packed_bytes = r.u64(f + ".packed_bytes");
+    li.packed_bytes = r.u64(f + (li.weight_encoding ? ".weight_bytes" : ".packed_bytes"));
     const uint64_t count = uint64_t(li.n) * li.fan_in;
     const uint64_t want_packed = packed_size(count, li.weight_bits);
-    if (cfg && li.packed_bytes != want_packed)
+    if (li.weight_encoding != 0) {
+        const uint64_t enc_off = r.pos();
+        const uint8_t* enc = r.take(li.packed_bytes, f + ".weights");
+        try {
+            const WeightEncoding e = li.weight_encoding == 1 ? WeightEncoding::RunLength : WeightEncoding::Huffman;
+            const EncodedWeights ew = parse_encoded(enc, li.packed_bytes, e, li.n, li.fan_in);
+            li.delta_bits = ew.delta_bits;
+            li.nonzeros = ew.nonzeros;
+            if (cfg && out) out->weights = decode_ternary(ew);
+            // The summary decodes the weights only where the stream could hold them (a density
+            // of at least 1 in 64 bits, at most 2^30 weights): a damaged header cannot make it
+            // allocate more than the file justifies.
+            if (!cfg && info && count <= (uint64_t(1) << 30) && count / 64 <= ew.stream_bits)
+                summarize_ternary(decode_ternary(ew), li);
+        } catch (const CodecError& err) {
+            r.fail(enc_off + err.offset(), f + ".weights", err.what());
+        }
+    } else if (cfg && li.packed_bytes != want_packed)
         r.fail(at, f + ".packed_bytes",
                "expected " + std::to_string(want_packed) + " (N * fan_in * " +
                    std::to_string(li.weight_bits) + " bits, rounded up to bytes), file has " +
                    std::to_string(li.packed_bytes));
     const uint64_t packed_off = r.pos();
-    const uint8_t* packed = r.take(li.packed_bytes, f + ".weights");
-    if (cfg && out && li.quant == kRccm) {
+    const uint8_t* packed = li.weight_encoding ? nullptr : r.take(li.packed_bytes, f + ".weights");
+    if (!cfg && info && !li.weight_encoding && li.quant == 1 && li.weight_bits == 2 && li.packed_bytes == want_packed) {
+        // Packed ternary codes: 01 = +1, 11 = -1, 00 = 0 (a 10 leaves the sizes unknown).
+        std::vector<int8_t> w(count);
+        bool valid = true;
+        for (uint64_t k = 0; k < count && valid; ++k) {
+            const uint32_t c = (uint32_t(packed[k / 4]) >> (2 * (k % 4))) & 3u;
+            valid = c != 2;
+            w[k] = int8_t(c == 1 ? 1 : c == 3 ? -1 : 0);
+        }
+        if (valid) summarize_ternary(w, li);
+    }
+    if (li.weight_encoding) {
+        // decoded above
+    } else if (cfg && out && li.quant == kRccm) {
         // Select indices: every code of the circuit is a valid weight.
         const int bits = li.weight_bits;
         const uint32_t mask = (1u << bits) - 1;
@@ -430,6 +489,33 @@ void parse_record(Reader& r, size_t index, const LayerConfig* cfg, LayerParams* 
         if (cfg && li.activation == kRelu) check_rccm_relu_range(r, at, f, *cfg, li, out);
         if (out) out->lambda = li.lambda;
     }
+    if (r.version >= kWeightFileVersionEncoded) {
+        // Version 2: the SYQ row / pixel scaling factors (none for layer-wise scaling).
+        at = r.pos();
+        li.scale_count = r.u32(f + ".scale_count");
+        if (cfg && int64_t(li.scale_count) != cfg->scaling_factors())
+            r.fail(at, f + ".scale_count",
+                   mismatch(std::to_string(cfg->scaling_factors()) + " (scaling " +
+                                (cfg->scaling_factors() ? std::to_string(cfg->scaling_factors()) + " factors"
+                                                        : std::string("layer-wise")) + ")",
+                            std::to_string(li.scale_count)));
+        const uint64_t sc_off = r.pos();
+        r.take(uint64_t(li.scale_count) * 4, f + ".scales");
+        if (cfg && out) {
+            const int64_t max = (int64_t(1) << cfg->scaling.bits) - 1;
+            out->scales.clear();
+            for (uint32_t i = 0; i < li.scale_count; ++i) {
+                Reader v(r.bytes(), r.name(), sc_off + 4 * uint64_t(i) + 4);
+                v.seek(sc_off + 4 * uint64_t(i));
+                const int32_t x = v.i32(f + ".scales");
+                if (x < 1 || x > max)
+                    r.fail(sc_off + 4 * uint64_t(i), f + ".scales",
+                           "factor " + std::to_string(i) + " = " + std::to_string(x) + ": expected 1.." +
+                               std::to_string(max) + " (" + std::to_string(cfg->scaling.bits) + "-bit codes)");
+                out->scales.push_back(x);
+            }
+        }
+    }
     if (out) out->layer = li.name;
     li.record_bytes = r.pos() - li.offset;
     if (info) *info = li;
@@ -495,8 +581,17 @@ const char* activation_code_name(int code) {
 
 namespace {
 
+// How a record is written: the file version (2 adds weight_encoding and the SYQ factors) and,
+// for version 2, the weights' encoding (0 packed, 1 rle, 2 huffman) and its delta_bits.
+struct RecordFormat {
+    uint16_t version = kWeightFileVersion;
+    int encoding = 0;
+    int delta_bits = 7;
+};
+
 // Appends one compute layer's record (layout in docs/weights-format.md).
-void write_record(Writer& w, const LayerConfig& L, const LayerParams& P, const std::string& name) {
+void write_record(Writer& w, const LayerConfig& L, const LayerParams& P, const std::string& name,
+                  const RecordFormat& fmt = {}) {
     const std::string f = "layers[" + L.name + "]";
     if (L.name.size() > 0xFFFF) w.fail(f + ".name", "name longer than 65535 bytes");
     const int bits = storage_bits(L.weights);
@@ -546,6 +641,7 @@ void write_record(Writer& w, const LayerConfig& L, const LayerParams& P, const s
     w.u8(L.activation.bits);
     w.u32(n);
     w.u32(fan_in);
+    if (fmt.version >= kWeightFileVersionEncoded) w.u8(uint64_t(fmt.encoding));
     const uint64_t nbytes = packed_size(count, bits);
     w.u64(nbytes);
     const size_t base = w.buf.size();
@@ -578,6 +674,17 @@ void write_record(Writer& w, const LayerConfig& L, const LayerParams& P, const s
         w.buf[base + bit / 8] |= uint8_t(c << sh);
         if (sh + unsigned(bits) > 8) w.buf[base + bit / 8 + 1] |= uint8_t(c >> (8 - sh));
     }
+    if (fmt.encoding != 0) {
+        // The values were checked while packing; store them encoded instead (replacing the
+        // packed_bytes field and the packed weights).
+        w.buf.resize(base - 8);
+        const EncodedWeights e = encode_ternary(P.weights.data(), n, fan_in,
+                                                fmt.encoding == 1 ? WeightEncoding::RunLength : WeightEncoding::Huffman,
+                                                fmt.delta_bits);
+        const std::vector<uint8_t> section = serialize_encoded(e);
+        w.u64(section.size());
+        w.bytes(section.data(), section.size());
+    }
     w.u32(uint32_t(T));
     for (size_t i = 0; i < P.thresholds.size(); ++i) {
         if (i % size_t(T) != 0 && P.thresholds[i] < P.thresholds[i - 1])
@@ -593,20 +700,57 @@ void write_record(Writer& w, const LayerConfig& L, const LayerParams& P, const s
         w.i32(P.shift);
     }
     if (rccm) w.u8(uint64_t(P.lambda));
+    if (int64_t(P.scales.size()) != L.scaling_factors())
+        w.fail(f + ".scales", "expected " + std::to_string(L.scaling_factors()) + " SYQ scaling factors, params have " +
+                                  std::to_string(P.scales.size()));
+    if (fmt.version >= kWeightFileVersionEncoded) {
+        w.u32(P.scales.size());
+        const int64_t max = (int64_t(1) << L.scaling.bits) - 1;
+        for (int32_t x : P.scales) {
+            if (x < 1 || x > max)
+                w.fail(f + ".scales", "factor " + std::to_string(x) + " outside 1.." + std::to_string(max));
+            w.i32(x);
+        }
+    } else if (!P.scales.empty()) {
+        w.fail(f + ".scales", "SYQ scaling factors need a version-2 record");
+    }
 }
 
 }  // namespace
 
 std::vector<uint8_t> encode_weight_file(const NetworkConfig& cfg, const NetworkParams& params,
                                         const std::string& name) {
+    return encode_weight_file(cfg, params, WeightFileOptions{}, name);
+}
+
+std::vector<uint8_t> encode_weight_file(const NetworkConfig& cfg, const NetworkParams& params,
+                                        const WeightFileOptions& options, const std::string& name) {
     Writer w(name);
     if (params.layers.size() != cfg.layers.size())
         w.fail("params", "expected " + std::to_string(cfg.layers.size()) +
                              " layer entries (one per config layer), got " +
                              std::to_string(params.layers.size()));
     const auto layers = compute_layers(cfg);
+    // Version 1 unless a layer is stored encoded or has SYQ factors (version 2).
+    std::vector<RecordFormat> formats(cfg.layers.size());
+    uint16_t version = kWeightFileVersion;
+    for (size_t l = 0; l < cfg.layers.size(); ++l) {
+        const LayerConfig& L = cfg.layers[l];
+        if (!L.is_compute()) continue;
+        if (L.scaling_factors() > 0) version = kWeightFileVersionEncoded;
+        if (!options.encoding || L.weights.quant != WeightQuant::Ternary || l >= params.layers.size()) continue;
+        version = kWeightFileVersionEncoded;
+        formats[l].encoding = *options.encoding == WeightEncoding::RunLength ? 1 : 2;
+        const auto& wts = params.layers[l].weights;
+        formats[l].delta_bits = options.delta_bits > 0   ? options.delta_bits
+                                : L.decompressor.enabled ? L.decompressor.delta_bits
+                                : wts.size() == uint64_t(L.weight_count())
+                                    ? best_delta_bits(wts.data(), L.out.channels, L.fan_in())
+                                    : 7;
+    }
+    for (auto& f : formats) f.version = version;
     w.bytes(kMagic, 8);
-    w.u16(kWeightFileVersion);
+    w.u16(version);
     w.u16(0);
     w.u32(layers.size());
     w.u64(0);  // payload bytes, patched below
@@ -617,7 +761,7 @@ std::vector<uint8_t> encode_weight_file(const NetworkConfig& cfg, const NetworkP
         if (params.layers[l].layer != cfg.layers[l].name)
             w.fail(f + ".name", "parameter entry " + std::to_string(l) + " is named '" + params.layers[l].layer +
                                     "', expected '" + cfg.layers[l].name + "'");
-        write_record(w, cfg.layers[l], params.layers[l], name);
+        write_record(w, cfg.layers[l], params.layers[l], name, formats[l]);
     }
     w.patch(16, w.buf.size() - kWeightFileHeaderBytes, 8);
     w.u32(crc32(w.buf.data(), w.buf.size()));
@@ -625,7 +769,12 @@ std::vector<uint8_t> encode_weight_file(const NetworkConfig& cfg, const NetworkP
 }
 
 void write_weight_file(const std::string& path, const NetworkConfig& cfg, const NetworkParams& params) {
-    const std::vector<uint8_t> bytes = encode_weight_file(cfg, params, path);
+    write_weight_file(path, cfg, params, WeightFileOptions{});
+}
+
+void write_weight_file(const std::string& path, const NetworkConfig& cfg, const NetworkParams& params,
+                       const WeightFileOptions& options) {
+    const std::vector<uint8_t> bytes = encode_weight_file(cfg, params, options, path);
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!out) throw WeightFileError(path, 0, "file", std::string("cannot create: ") + std::strerror(errno));
     out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
@@ -644,6 +793,7 @@ NetworkParams decode_weight_file(const std::vector<uint8_t>& bytes, const Networ
     const uint64_t expected_size = payload_end + kWeightFileTrailerBytes;
     Reader body(bytes, name, payload_end);
     body.seek(kWeightFileHeaderBytes);
+    body.version = h.version;
     if (size < expected_size) report_truncation(body, h, payload_end);
     if (size > expected_size)
         throw WeightFileError(name, expected_size, "trailer",
@@ -716,6 +866,7 @@ WeightFileSummary summarize_weight_file(const std::string& path) {
     }
     Reader body(bytes, path, payload_end);
     body.seek(kWeightFileHeaderBytes);
+    body.version = h.version;
     try {
         for (uint32_t i = 0; i < h.layer_count; ++i) {
             WeightFileLayerInfo li;
@@ -776,6 +927,36 @@ std::string format_weight_file_summary(const WeightFileSummary& s) {
            << l.thresholds_per_channel << "  @" << l.offset << "\n";
     }
     os << "total: " << total_w << " weights in " << total_packed << " packed bytes\n";
+    // Sparse ternary layers (thesis ch. 3.2.4): the stored form and what each encoding needs.
+    bool any = false;
+    uint64_t t_w = 0, t_nz = 0, t_rle = 0, t_hc = 0;
+    for (const auto& l : s.layers) {
+        if (!l.compressed_known) continue;
+        if (!any)
+            os << "ternary weights (docs/sparse.md):\n"
+               << std::left << "  " << std::setw(16) << "layer" << std::setw(14) << "stored" << std::right
+               << std::setw(12) << "nonzeros" << std::setw(8) << "zeros" << std::setw(14) << "2-bit B"
+               << std::setw(14) << "RLE B" << std::setw(6) << "b" << std::setw(14) << "Huffman B" << std::setw(6)
+               << "b" << "\n";
+        any = true;
+        const uint64_t count = uint64_t(l.n) * l.fan_in;
+        std::ostringstream stored;
+        stored << (l.weight_encoding == 1 ? "rle" : l.weight_encoding == 2 ? "huffman" : "packed");
+        if (l.weight_encoding) stored << " b=" << l.delta_bits;
+        char zeros[32];
+        std::snprintf(zeros, sizeof zeros, "%.1f%%", count ? 100.0 * double(count - l.weight_nonzeros) / double(count) : 0.0);
+        os << std::left << "  " << std::setw(16) << l.name << std::setw(14) << stored.str() << std::right
+           << std::setw(12) << l.weight_nonzeros << std::setw(8) << zeros << std::setw(14) << (2 * count + 7) / 8
+           << std::setw(14) << (l.rle_bits + 7) / 8 << std::setw(6) << l.rle_delta_bits << std::setw(14)
+           << (l.huffman_bits + 7) / 8 << std::setw(6) << l.huffman_delta_bits << "\n";
+        t_w += count;
+        t_nz += l.weight_nonzeros;
+        t_rle += (l.rle_bits + 7) / 8;
+        t_hc += (l.huffman_bits + 7) / 8;
+    }
+    if (any)
+        os << "  total: " << t_nz << " nonzeros of " << t_w << " ternary weights; 2-bit " << (2 * t_w + 7) / 8
+           << " B, RLE " << t_rle << " B, Huffman " << t_hc << " B\n";
     if (!s.problem.empty()) os << "error: " << s.problem << "\n";
     os << "status: " << (s.ok() ? "OK" : "BAD") << "\n";
     return os.str();

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -37,6 +38,10 @@ private:
 };
 
 constexpr uint16_t kWeightFileVersion = 1;
+// Version 2 (docs/weights-format.md): records add weight_encoding (packed, run-length or
+// Huffman coded ternary weights) and the SYQ scaling factors. Version-1 files stay readable;
+// the writer uses version 2 only when a layer needs it.
+constexpr uint16_t kWeightFileVersionEncoded = 2;
 constexpr size_t kWeightFileHeaderBytes = 24;
 constexpr size_t kWeightFileTrailerBytes = 4;
 
@@ -50,6 +55,18 @@ uint32_t crc32(const uint8_t* data, size_t size, uint32_t crc = 0);
 std::vector<uint8_t> encode_weight_file(const NetworkConfig& cfg, const NetworkParams& params,
                                         const std::string& name = "<memory>");
 void write_weight_file(const std::string& path, const NetworkConfig& cfg, const NetworkParams& params);
+
+// How to store the weights: `encoding` codes every ternary layer run-length or Huffman
+// (version 2); delta_bits 0 takes the layer's decompressor.delta_bits, or without a
+// decompressor the width that gives the smallest run-length stream for its weights.
+struct WeightFileOptions {
+    std::optional<WeightEncoding> encoding;
+    int delta_bits = 0;
+};
+std::vector<uint8_t> encode_weight_file(const NetworkConfig& cfg, const NetworkParams& params,
+                                        const WeightFileOptions& options, const std::string& name = "<memory>");
+void write_weight_file(const std::string& path, const NetworkConfig& cfg, const NetworkParams& params,
+                       const WeightFileOptions& options);
 
 // Parses and validates a weight file against the config: structure, checksum, layer names and
 // order, quantisation, activation, shapes, weight codes and threshold order. Returns one entry
@@ -80,6 +97,15 @@ struct WeightFileLayerInfo {
     uint32_t fan_in = 0;
     uint64_t packed_bytes = 0;
     uint32_t thresholds_per_channel = 0;
+    int weight_encoding = 0;     // version 2: 0 packed, 1 rle, 2 huffman (packed_bytes: the section)
+    int delta_bits = 0;          // rle / huffman
+    uint64_t nonzeros = 0;       // rle / huffman
+    uint32_t scale_count = 0;    // version 2: SYQ scaling factors
+    // Ternary layers (summary only): the sizes both encodings give these weights (ch. 3.2.4).
+    bool compressed_known = false;
+    uint64_t weight_nonzeros = 0;
+    uint64_t rle_bits = 0, huffman_bits = 0;
+    int rle_delta_bits = 0, huffman_delta_bits = 0;
     int32_t mul = 0, shift = 0;  // relu only
     int lambda = 0;              // rccm only: the 8-bit scale lambda_l
 };

@@ -6,6 +6,7 @@
 #include "models/common/int_math.hpp"
 #include "models/resources/bram_mapping.hpp"
 #include "models/resources/cost_model.hpp"
+#include "models/resources/sparse_resources.hpp"
 #include "models/resources/rccm_resources.hpp"
 #include "models/swu/swu_timing.hpp"
 
@@ -123,10 +124,12 @@ void add_mvtu_resources(const LayerConfig& l, const ResourceContext& ctx, std::v
             // Vivado HLS's estimate sizes every adder at the accumulator's declared width and
             // counts the ADD/SUB sign select as a negation of its own.
             const uint64_t negations = l.datapath == Datapath::AddSub ? simd : 0;
-            per_pe = (simd - 1 + negations) * acc * cost::kLutPerAdderBit;
+            // A SYQ-scaled layer's MAC tree sums into the sub-dot product of one row/pixel.
+            const uint64_t tree_acc = l.scaling_factors() > 0 ? uint64_t(cost::syq_sub_accumulator_bits(l)) : acc;
+            per_pe = (simd - 1 + negations) * tree_acc * cost::kLutPerAdderBit;
             rule << copies << " x (" << (simd - 1) << " adders";
             if (negations) rule << " + " << negations << " negations";
-            rule << ") x " << acc << " bit (HLS estimate: accumulator width throughout)";
+            rule << ") x " << tree_acc << " bit (HLS estimate: accumulator width throughout)";
         }
         items.push_back(logic_item(name, "mvtu", "adder trees", copies * per_pe, copies * per_pe, rule.str()));
     }
@@ -155,6 +158,8 @@ void add_mvtu_resources(const LayerConfig& l, const ResourceContext& ctx, std::v
     }
     items.push_back(control_item(name, "mvtu", {sf, nf, ceil_div(l.out.width, mmv), uint64_t(l.out.height),
                                                 uint64_t(l.reuse)}));
+    add_syq_scaling_resources(l, ctx, items);
+    add_hls_trip_count_resources(l, ctx, items);
 }
 
 void add_pool_resources(const LayerConfig& l, std::vector<ResourceItem>& items, BramPorts ports) {

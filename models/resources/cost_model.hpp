@@ -33,7 +33,7 @@ inline constexpr uint64_t kHostLinkBram18 = 200;
 uint64_t counter_bits(uint64_t n);
 
 // Width of the signed accumulator of a compute layer: enough for fan_in x max|input| x
-// max|weight| plus a sign bit.
+// max|weight| (x the largest SYQ factor of a row- or pixel-wise scaled layer) plus a sign bit.
 int accumulator_bits(const LayerConfig& l);
 
 // Width of one product entering the adder tree: XNOR-popcount 1 bit; ADD/SUB the input code
@@ -64,5 +64,42 @@ inline constexpr int kRequantMultiplierBits = 16;
 // Products a DSP slice computes for this layer on this device family: 2 where the family has
 // DSP48E2 slices and both operands have at most 8 bits, else 1.
 uint64_t products_per_dsp(const LayerConfig& l, const std::string& family);
+
+// ---------------------------------------------------------------------------------------
+// Sparse ternary networks (thesis ch. 3.4) and SYQ scaling (ch. 5.7).
+
+// The run-length decoder: "an address and a weight every cycle at 250 MHz while using 112 LUT
+// resources" (thesis ch. 3.4.1, Vivado HLS 2017.1 estimate).
+inline constexpr uint64_t kRleDecoderLut = 112;
+inline constexpr double kRleDecoderClockMhz = 250.0;
+// A canonical Huffman decoder has no published cost: it is the run-length decoder plus a barrel
+// shifter that aligns the next kMaxHuffmanCodeBits (24) stream bits (24 x ceil(log2 24) = 120
+// LUT) and one comparator per code length against its first code (1 + 2 + .. + 24 = 300 LUT).
+uint64_t huffman_decoder_luts();
+// ch. 3.4.3, type 1 (binary activations): the FINN roofline's "average cost of 5 LUTs for both
+// an XNOR and popcount operation" (2.5 LUT per operation x 2 operations per MAC, [117]).
+inline constexpr uint64_t kLutPerXnorPopcountMac = 5;
+// ch. 3.4.3, type 2 (float activations): one Xilinx Floating-Point 7.1 single-precision adder
+// per MAC (the multiply by +-1 is a sign flip); with full DSP usage the adder takes 2 DSP
+// slices (Xilinx PG060, Floating-Point Operator v7.1, resource table for UltraScale).
+inline constexpr uint64_t kDspPerFloatAdder = 2;
+// "if 70% of the LUTs or 100% of the DSPs are used" (ch. 3.4.3, footnote 2 of ch. 3.4.4).
+inline constexpr double kComputeLutShare = 0.70;
+inline constexpr double kComputeDspShare = 1.00;
+// Operations per multiply-accumulate when throughput is quoted in OPs (a multiply and an add:
+// 0.7 x 663,360 LUT / 5 x 2 x 250 MHz = 46.4 TOPs, ch. 3.4.3).
+inline constexpr uint64_t kOpsPerMac = 2;
+
+// DSP slices of a w_a x w_b bit product: tiles of the slice's signed multiplier, 27 x 18 on
+// DSP48E2 (UltraScale, UltraScale+; UG579) and 25 x 18 on DSP48E1 (7 series; UG479), one bit of
+// each operand's width lost to the sign for unsigned operands.
+uint64_t dsp_tiles(int a_bits, int b_bits, bool is_signed, const std::string& family);
+// Vivado HLS's MVTU (FINN) iterates `numReps x NF x SF` times with the repetition count a
+// run-time 32-bit argument: one 32 x 32-bit unsigned product, 2 x 2 DSP tiles on either slice.
+// Counted in the HLS-estimate flow only (docs/resources.md).
+inline constexpr int kHlsTripCountBits = 32;
+// Width of the sub-dot product a SYQ MAC tree accumulates (one row or pixel subgroup, before
+// the scaling multiplier); accumulator_bits for a layer without factors.
+int syq_sub_accumulator_bits(const LayerConfig& l);
 
 }  // namespace qsim::cost

@@ -4,6 +4,7 @@
 
 #include "models/common/text_format.hpp"
 #include "models/resources/block_resources.hpp"
+#include "models/resources/sparse_resources.hpp"
 #include "models/resources/rccm_resources.hpp"
 
 namespace qsim {
@@ -87,7 +88,9 @@ ResourceReport estimate_resources(const NetworkConfig& net) {
             add_fifo_resources(l.name, 2, uint64_t(l.out.width) * l.kernel * l.kernel * l.in.channels * l.in_bits,
                                uint64_t(l.folding.mmv) * l.folding.simd * l.in_bits, rep.items, ctx.bram_ports);
         }
-        if (l.is_compute())
+        if (l.decompressor.enabled)
+            add_decompressor_array_resources(l, ctx, rep.items);  // ch. 3.4, in place of the MVTU
+        else if (l.is_compute())
             add_mvtu_resources(l, ctx, rep.items);
         else
             add_pool_resources(l, rep.items, ctx.bram_ports);

@@ -127,6 +127,10 @@ void check_params(const LayerConfig& layer, const LayerParams& params, int64_t f
                            std::to_string(n) + " channels x fan-in " + std::to_string(fan_in) +
                            "), got " + std::to_string(params.weights.size()));
 
+    if (int64_t(params.scales.size()) != layer.scaling_factors())
+        invalid(layer, "expected " + std::to_string(layer.scaling_factors()) + " SYQ scaling factors, got " +
+                           std::to_string(params.scales.size()));
+
     const ActivationConfig& act = layer.activation;
     switch (act.type) {
         case ActivationType::Thresholds: {
@@ -212,6 +216,17 @@ int32_t activate(const LayerConfig& layer, const LayerParams& params, int n, int
     throw std::logic_error(describe(layer) + "unknown activation type");
 }
 
+// SYQ scaling factor of kernel position (ky, kx): pixel-wise scales[ky*K + kx], row-wise
+// scales[ky], 1 without factors (layer-wise scaling is absorbed into the thresholds).
+int64_t syq_factor(const LayerConfig& layer, const LayerParams& params, int ky, int kx) {
+    switch (layer.scaling.granularity) {
+        case ScalingGranularity::Pixel: return params.scales[size_t(ky * layer.kernel + kx)];
+        case ScalingGranularity::Row: return params.scales[size_t(ky)];
+        case ScalingGranularity::Layer: return 1;
+    }
+    return 1;
+}
+
 // Arithmetic values of all input codes, in the same HWC order.
 std::vector<int32_t> decode_all(const LayerConfig& layer, const FeatureMap& input) {
     std::vector<int32_t> values(input.data.size());
@@ -257,12 +272,14 @@ FeatureMap run_conv(const LayerConfig& layer, const LayerParams& params, const F
                     for (int kx = 0; kx < k; ++kx) {
                         const int ix = ox * layer.stride - layer.pad_begin + kx;
                         const bool inside = iy >= 0 && iy < in_h && ix >= 0 && ix < in_w;
+                        int64_t pixel_sum = 0;  // the dot product over this kernel position
                         for (int c = 0; c < cg; ++c) {
                             const int32_t v =
                                 inside ? value[(size_t(iy) * in_w + ix) * in_c + size_t(g) * cg + c]
                                        : pad_value;
-                            acc += int64_t(w[(ky * k + kx) * cg + c]) * int64_t(v);
+                            pixel_sum += int64_t(w[(ky * k + kx) * cg + c]) * int64_t(v);
                         }
+                        acc += syq_factor(layer, params, ky, kx) * pixel_sum;
                     }
                 }
                 out.at(oy, ox, n) = activate(layer, params, n, acc);

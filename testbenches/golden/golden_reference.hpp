@@ -12,6 +12,8 @@
 //           value(in(oy*stride - pad_begin + ky, ox*stride - pad_begin + kx, g*Cg + c)),
 //           Cg = in.channels / groups, g = n / (N / groups). Positions outside the input are
 //           padding with CODE 0 (value -1 for Bipolar inputs, 0 otherwise).
+//     With SYQ row- or pixel-wise scaling the dot product over kernel position (ky, kx) is
+//     first multiplied by its factor, params.scales[ky*K + kx] (pixel) or params.scales[ky] (row).
 //   * fc:   input flattened in HWC order (c fastest); out(0, 0, n) = sum_s w[n*fan_in + s] * value(x[s]).
 //   * RCCM layers (weights.quant = rccm): w is the coefficient the circuit's codebook gives the
 //     select index params.selects[...] (Table 6.2, rccm_decode), and the activation takes

@@ -134,6 +134,28 @@ nlohmann::json resources_json(const Resources& u) {
 
 }  // namespace
 
+// Decompressor layers (docs/sparse.md): nonzeros, the bytes of each weight form, decoder work.
+void print_sparse_weights(std::ostream& os, const RunResult& r) {
+    bool first = true;
+    for (const auto& l : r.layers) {
+        const SparseWeightStats& s = l.sparse;
+        if (!s.enabled) continue;
+        if (first)
+            os << "sparse weights (thesis ch. 3.2.4; bytes at the layer's delta width b; decoders: clocks and weights per frame)\n"
+               << std::left << std::setw(12) << "layer" << std::right << std::setw(12) << "nonzeros" << std::setw(8)
+               << "zeros" << std::setw(13) << "2-bit B" << std::setw(13) << "RLE B" << std::setw(13) << "Huffman B"
+               << std::setw(4) << "b" << "  decoders read" << std::setw(14) << "clocks/f" << std::setw(14)
+               << "weights/f" << "\n";
+        first = false;
+        os << std::left << std::setw(12) << l.name << std::right << std::setw(12) << grouped(s.nonzeros) << std::setw(8)
+           << (fmt("%.1f", s.weights ? 100.0 * double(s.weights - s.nonzeros) / double(s.weights) : 0.0) + "%")
+           << std::setw(13) << grouped((s.packed_bits + 7) / 8) << std::setw(13) << grouped((s.rle_bits + 7) / 8)
+           << std::setw(13) << grouped((s.huffman_bits + 7) / 8) << std::setw(4) << s.delta_bits << "  "
+           << std::left << std::setw(13) << s.encoding << std::right << std::setw(14)
+           << grouped(s.decoder_clocks_per_frame) << std::setw(14) << grouped(s.decoded_weights_per_frame) << "\n";
+    }
+}
+
 void print_report(std::ostream& os, const RunResult& r) {
     os << "network   " << r.network << "  (" << r.config_file << ")\n"
        << "device    " << r.device << " @ " << fmt("%.1f", r.clock_mhz) << " MHz\n"
@@ -159,6 +181,7 @@ void print_report(std::ostream& os, const RunResult& r) {
           " starved/blocked = cycles the unit waited for input / for space, whole run; fifo pk = peak/depth rows;\n"
           " PE/SIMD/MMV: the PEs built, rR = each reused R times)\n\n";
     print_resources(os, r);
+    print_sparse_weights(os, r);
     os << "\n";
 
     if (r.deadlock) {
@@ -247,6 +270,16 @@ nlohmann::json report_json(const RunResult& r, const NetworkConfig& net) {
         if (l.reuse > 1)
             jl["ofm_buffer"] = {{"peak_values", l.ofm_peak_values}, {"capacity_values", l.ofm_capacity_values}};
         jl["resources"] = resources_json(r.resources.layer_total(l.name));
+        if (l.sparse.enabled)
+            jl["sparse_weights"] = {{"encoding", l.sparse.encoding},
+                                    {"delta_bits", l.sparse.delta_bits},
+                                    {"weights", l.sparse.weights},
+                                    {"nonzeros", l.sparse.nonzeros},
+                                    {"packed_bytes", (l.sparse.packed_bits + 7) / 8},
+                                    {"rle_bytes", (l.sparse.rle_bits + 7) / 8},
+                                    {"huffman_bytes", (l.sparse.huffman_bits + 7) / 8},
+                                    {"decoder_clocks_per_frame", l.sparse.decoder_clocks_per_frame},
+                                    {"decoded_weights_per_frame", l.sparse.decoded_weights_per_frame}};
         if (l.swu_buffer_rows > 0)
             jl["swu"] = {{"write_busy_cycles_per_frame", l.swu_write_busy_per_frame},
                          {"read_busy_cycles_per_frame", l.swu_read_busy_per_frame},

@@ -12,6 +12,8 @@
 #include <systemc>
 
 #include "models/accelerator/dataflow_accelerator.hpp"
+#include "models/decompressor/decompressor_timing.hpp"
+#include "models/decompressor/sparse_pe_array.hpp"
 #include "models/host/host_system.hpp"
 #include "models/loopback/loopback_timing.hpp"
 #include "tlm/pcie_timing.hpp"
@@ -283,7 +285,9 @@ RunResult simulate(const NetworkConfig& net, const NetworkParams& params, const 
     r.estimate_interval_cycles = est.interval_cycles;
     r.estimate_frames_per_second = est.frames_per_second(net.clock_hz());
     const auto& done = sink.stats().frame_done_cycle;
-    r.interval_cycles = last_interval(done);
+    // fc layers fed by a decompressor with a batch emit its frames together (docs/sparse.md).
+    const int batch = network_batch(net);
+    r.interval_cycles = batch > 1 ? batched_interval(done, batch) : last_interval(done);
     if (r.interval_cycles == 0 && !done.empty()) r.interval_cycles = done.front();  // one frame only
     r.frames_per_second = r.interval_cycles ? net.clock_hz() / double(r.interval_cycles) : 0.0;
     const auto& starts = accel.source().frame_start_cycle();
@@ -295,6 +299,7 @@ RunResult simulate(const NetworkConfig& net, const NetworkParams& params, const 
     r.blocks.push_back(block_result(accel.source().stats(), est));
     for (const auto& lb : accel.layers()) {
         const LayerConfig& l = *lb.layer;
+        const size_t i_layer = size_t(&lb - accel.layers().data());
         LayerResult lr;
         lr.name = l.name;
         lr.type = to_string(l.type);
@@ -327,11 +332,25 @@ RunResult simulate(const NetworkConfig& net, const NetworkParams& params, const 
             lr.ofm_peak_values = lb.ofm_buffer->peak_values();
             lr.ofm_capacity_values = lb.ofm_buffer->capacity_values();
         }
+        if (l.decompressor.enabled && i_layer < params.layers.size()) {
+            lr.sparse = sparse_weight_stats(l, params.layers[i_layer]);
+            if (const auto* array = dynamic_cast<const SparsePeArray*>(lb.unit)) {
+                for (int d = 0; d < array->lanes(); ++d) {
+                    lr.sparse.decoder_clocks_per_frame += array->decompressor(d).stats().cycles;
+                    lr.sparse.decoded_weights_per_frame += array->decompressor(d).stats().weights;
+                }
+                lr.sparse.decoder_clocks_per_frame = per_frame(lr.sparse.decoder_clocks_per_frame, frames);
+                lr.sparse.decoded_weights_per_frame = per_frame(lr.sparse.decoded_weights_per_frame, frames);
+            }
+        }
         lr.fifo_peak = lb.out_fifo->stats().peak;
         lr.fifo_depth = lb.out_fifo->depth();
         if (r.interval_cycles > 0) {
             lr.busy_fraction = double(lr.busy_per_frame) / double(r.interval_cycles);
-            const uint64_t lanes = l.is_compute() ? mvtu_lanes(l) : uint64_t(l.folding.simd);
+            const uint64_t lanes = l.decompressor.enabled
+                                       ? uint64_t(decompressor_lanes(l)) * uint64_t(decompressor_pes_per_lane(l))
+                                   : l.is_compute() ? mvtu_lanes(l)
+                                                    : uint64_t(l.folding.simd);
             lr.pe_utilization = double(per_frame(us.useful_ops, frames)) / double(lanes * r.interval_cycles);
         }
         r.layers.push_back(lr);

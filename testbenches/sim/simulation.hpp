@@ -10,6 +10,7 @@
 
 #include "models/accelerator/dataflow_timing.hpp"
 #include "models/common/feature_map.hpp"
+#include "models/decompressor/sparse_weight_stats.hpp"
 #include "models/network/layer_params.hpp"
 #include "models/network/network_config.hpp"
 #include "models/resources/resources.hpp"
@@ -60,6 +61,7 @@ struct LayerResult {
     uint64_t ofm_capacity_values = 0;  // what it is sized for, (R-1)/R of the OFM
     double busy_fraction = 0.0;      // busy per frame / network interval
     double pe_utilization = 0.0;     // useful lane-ops / (lanes * network interval)
+    SparseWeightStats sparse;        // decompressor layers: weight sizes and decoder work
 };
 
 struct CheckResult {

@@ -3,6 +3,8 @@
 //   qnn-weights generate --config NET.yaml --out FILE [--seed S] [--sparsity X] [--set NAME=VALUE ...]
 //   qnn-weights from-npy --config NET.yaml --npy-dir DIR --out FILE [--set NAME=VALUE ...]
 //   qnn-weights info FILE
+//   generate and from-npy also take --encoding packed|rle|huffman and --delta-bits B: ternary
+//   layers stored run-length or Huffman coded (a version-2 file, docs/weights-format.md).
 //
 // Exit codes: 0 success, 1 invalid configuration / weight file / .npy input, 2 usage error.
 #include <cerrno>
@@ -32,19 +34,25 @@ using namespace qsim;
 const char* const kUsage =
     "usage:\n"
     "  qnn-weights generate --config NET.yaml --out FILE [--seed S] [--sparsity X]\n"
+    "                       [--encoding packed|rle|huffman] [--delta-bits B]\n"
     "                       [--set NAME=VALUE ...]\n"
     "      Deterministic random weights with analytic thresholds. Seed and sparsity default to\n"
     "      the config's weights.generator section.\n"
     "  qnn-weights from-npy --config NET.yaml --npy-dir DIR --out FILE [--set NAME=VALUE ...]\n"
+    "                       [--encoding packed|rle|huffman] [--delta-bits B]\n"
     "      Quantises DIR/<layer>.weights.npy (float, shape [N, ...] with N*fan_in elements in\n"
     "      synapse order) with the config's weights section. Optional per layer:\n"
     "        DIR/<layer>.thresholds.npy  shape [N, T] (thresholds / bipolar layers)\n"
     "        DIR/<layer>.bias.npy        shape [N]    (relu layers)\n"
     "        DIR/<layer>.requant.npy     [mul, shift] (relu layers)\n"
+    "        DIR/<layer>.scales.npy      K or K^2 codes (SYQ row / pixel scaling)\n"
     "        DIR/<layer>.lambda.npy      [lambda_l]   (rccm layers: the 8-bit scale)\n"
     "      Missing ones are computed analytically, as the generator does.\n"
     "  qnn-weights info FILE\n"
-    "      Lists the layers of a weight file and checks its checksum.\n"
+    "      Lists the layers of a weight file and checks its checksum; for ternary layers also the\n"
+    "      nonzeros and the bytes the run-length and Huffman codings take.\n"
+    "  --encoding rle|huffman stores every ternary layer coded (index delta + sign, delta_bits B:\n"
+    "      the layer's decompressor.delta_bits, or the width giving the smallest run-length stream).\n"
     "exit status: 0 ok, 1 invalid config / weight file / npy input, 2 usage error\n";
 
 struct UsageError : std::runtime_error {
@@ -56,6 +64,7 @@ struct Options {
     std::string config, out, npy_dir, file;
     std::optional<uint64_t> seed;
     std::optional<double> sparsity;
+    WeightFileOptions storage;  // --encoding, --delta-bits
     std::map<std::string, std::string> sets;
 };
 
@@ -124,6 +133,17 @@ Options parse_args(int argc, char** argv) {
         } else if (a == "--seed") {
             allowed({"generate"});
             o.seed = parse_u64(a, take());
+        } else if (a == "--encoding") {
+            allowed({"generate", "from-npy"});
+            const std::string e = take();
+            if (e == "rle") o.storage.encoding = WeightEncoding::RunLength;
+            else if (e == "huffman") o.storage.encoding = WeightEncoding::Huffman;
+            else if (e != "packed") throw UsageError("--encoding: expected packed, rle or huffman, got '" + e + "'");
+        } else if (a == "--delta-bits") {
+            allowed({"generate", "from-npy"});
+            const uint64_t b = parse_u64(a, take());
+            if (b < 1 || b > 15) throw UsageError("--delta-bits: expected 1..15, got " + std::to_string(b));
+            o.storage.delta_bits = int(b);
         } else if (a == "--sparsity") {
             allowed({"generate"});
             o.sparsity = parse_fraction(a, take());
@@ -170,7 +190,7 @@ int cmd_generate(const Options& o) {
     const uint64_t seed = o.seed ? *o.seed : cfg.weights.seed;
     const double sparsity = o.sparsity ? *o.sparsity : cfg.weights.sparsity;
     const NetworkParams p = generate_params(cfg, seed, sparsity);
-    write_weight_file(o.out, cfg, p);
+    write_weight_file(o.out, cfg, p, o.storage);
     report_written(o.out, cfg, p);
     std::cout << "  seed " << seed << ", sparsity " << sparsity << "\n";
     return 0;
@@ -226,6 +246,30 @@ void import_rccm_layer(const LayerConfig& L, const std::vector<double>& w, const
     std::cerr << "\n";
 }
 
+// SYQ row/pixel scaling factors (ch. 5.4): DIR/<layer>.scales.npy with K or K^2 integer codes
+// (floats rounded), each in 1 .. 2^bits - 1; without the file every factor is 2^(bits-1).
+void import_syq_scales(const LayerConfig& L, const std::string& path, LayerParams& p) {
+    const size_t count = size_t(L.scaling_factors());
+    const int32_t max = (int32_t(1) << L.scaling.bits) - 1;
+    if (!exists(path)) {
+        p.scales.assign(count, int32_t(1) << (L.scaling.bits - 1));
+        std::cerr << "qnn-weights: " << L.name << ": no " << path << ", every SYQ factor set to "
+                  << p.scales.front() << "\n";
+        return;
+    }
+    const NpyArray a = read_npy(path);
+    if (a.size() != count)
+        throw NpyError(path, a.header_offset,
+                       "shape " + a.shape_string() + ": expected " + std::to_string(count) + " scaling factors");
+    p.scales.resize(count);
+    for (size_t i = 0; i < count; ++i) {
+        p.scales[i] = to_int32(a, i, path);
+        if (p.scales[i] < 1 || p.scales[i] > max)
+            throw NpyError(path, a.data_offset + i * npy_item_size(a.dtype),
+                           "factor " + std::to_string(p.scales[i]) + ": expected 1.." + std::to_string(max));
+    }
+}
+
 int cmd_from_npy(const Options& o) {
     const NetworkConfig cfg = load_network_config(o.config, o.sets);
     NetworkParams params;
@@ -254,6 +298,7 @@ int cmd_from_npy(const Options& o) {
             import_rccm_layer(L, a.values, join_path(o.npy_dir, L.name + ".lambda.npy"), p);
         else
             p.weights = quantize_weights(a.values, L.weights);
+        if (L.scaling_factors() > 0) import_syq_scales(L, join_path(o.npy_dir, L.name + ".scales.npy"), p);
     }
 
     const std::vector<ValueModel> models = input_value_models(cfg, params);
@@ -331,7 +376,7 @@ int cmd_from_npy(const Options& o) {
             }
         }
     }
-    write_weight_file(o.out, cfg, params);
+    write_weight_file(o.out, cfg, params, o.storage);
     report_written(o.out, cfg, params);
     return 0;
 }

@@ -311,8 +311,8 @@ TEST_F(WeightFileTest, WrongMagic) {
 
 TEST_F(WeightFileTest, UnsupportedVersion) {
     auto b = good;
-    put16(b, 8, 2);
-    expect_error(b, 8, "header.version", {"unsupported version 2", "expected 1"});
+    put16(b, 8, 3);
+    expect_error(b, 8, "header.version", {"unsupported version 3", "expected 1 or 2"});
 }
 
 TEST_F(WeightFileTest, NonzeroFlags) {

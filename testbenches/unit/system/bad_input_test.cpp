@@ -135,7 +135,7 @@ void write_damaged_weights(const std::string& kind, const std::string& config_pa
     } else if (kind == "wrong_magic") {
         b[0] = 'X';
     } else if (kind == "unsupported_version") {
-        b[8] = 2;
+        b[8] = 3;  // versions 1 and 2 are defined
         b[9] = 0;
         fix_checksum(b);
     } else if (kind == "checksum_mismatch") {

@@ -1,0 +1,28 @@
+// What the report says about a decompressor layer's weights (thesis Tables 3.2, 3.3): how many
+// are nonzero and how many bytes each form takes, at the layer's delta width, and what its
+// decoders did in the simulation.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "models/network/layer_params.hpp"
+#include "models/network/network_config.hpp"
+
+namespace qsim {
+
+struct SparseWeightStats {
+    bool enabled = false;
+    std::string encoding;  // "rle" or "huffman": what the decoders read
+    int delta_bits = 0;
+    uint64_t weights = 0, nonzeros = 0;
+    uint64_t packed_bits = 0, rle_bits = 0, huffman_bits = 0;  // 2-bit dense form and both encodings
+    // Simulation: decoder clocks and (address, weight) pairs per frame, all lanes together.
+    uint64_t decoder_clocks_per_frame = 0;
+    uint64_t decoded_weights_per_frame = 0;
+};
+
+// The sizes, from the layer's weights (empty stats for a layer without a decompressor).
+SparseWeightStats sparse_weight_stats(const LayerConfig& l, const LayerParams& p);
+
+}  // namespace qsim
