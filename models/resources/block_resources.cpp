@@ -8,43 +8,45 @@
 #include "models/resources/cost_model.hpp"
 #include "models/resources/sparse_resources.hpp"
 #include "models/resources/rccm_resources.hpp"
+#include "models/resources/rule_text.hpp"
 #include "models/swu/swu_timing.hpp"
 
 namespace qsim {
 
 using cost::counter_bits;
 
-ResourceItem memory_item(const std::string& layer, const std::string& block, const std::string& part,
+ResourceItem memory_item(std::string layer, std::string block, std::string part,
                          uint64_t copies, uint64_t depth, uint64_t width, BramPorts ports) {
     const MemoryMapping m = map_memory(depth, width, ports);
-    ResourceItem it{layer, block, part, {}, ""};
+    ResourceItem it{std::move(layer), std::move(block), std::move(part), {}, ""};
     it.use.bram18 = copies * m.bram18;
     it.use.ff = copies * m.register_bits;
-    std::ostringstream os;
-    os << copies << " x (" << m.describe() << ")";
-    it.rule = os.str();
+    if (resource_rules_enabled()) it.rule = rule_text(copies, " x (", m.describe(), ")");
     return it;
 }
 
-ResourceItem logic_item(const std::string& layer, const std::string& block, const std::string& part,
+ResourceItem logic_item(std::string layer, std::string block, std::string part,
                         uint64_t lut, uint64_t ff, std::string rule) {
-    ResourceItem it{layer, block, part, {}, std::move(rule)};
+    ResourceItem it{std::move(layer), std::move(block), std::move(part), {}, std::move(rule)};
     it.use.lut = lut;
     it.use.ff = ff;
     return it;
 }
 
-ResourceItem control_item(const std::string& layer, const std::string& block,
+ResourceItem control_item(std::string layer, std::string block,
                           std::initializer_list<uint64_t> ranges) {
     uint64_t bits = 0;
-    std::ostringstream os;
-    os << "counters over";
-    for (uint64_t r : ranges) {
-        bits += counter_bits(r);
-        os << " " << r;
+    for (uint64_t r : ranges) bits += counter_bits(r);
+    std::string rule;
+    if (resource_rules_enabled()) {
+        std::ostringstream os;
+        os << "counters over";
+        for (uint64_t r : ranges) os << " " << r;
+        os << ": " << bits << " bits x " << cost::kLutPerCounterBit << " LUT";
+        rule = os.str();
     }
-    os << ": " << bits << " bits x " << cost::kLutPerCounterBit << " LUT";
-    return logic_item(layer, block, "control", bits * cost::kLutPerCounterBit, bits, os.str());
+    return logic_item(std::move(layer), std::move(block), "control", bits * cost::kLutPerCounterBit, bits,
+                      std::move(rule));
 }
 
 void add_swu_resources(const LayerConfig& l, std::vector<ResourceItem>& items, BramPorts ports) {
@@ -54,15 +56,14 @@ void add_swu_resources(const LayerConfig& l, std::vector<ResourceItem>& items, B
     const uint64_t depth = uint64_t(swu_buffer_rows(l)) * ceil_div(l.in.width, pixels) * ceil_div(l.in.channels, simd);
     // One copy per output-pixel lane: each MMV window is read through its own BRAM port.
     ResourceItem buf = memory_item(l.name, "swu", "line buffer", mmv, depth, word, ports);
-    buf.rule += "; " + std::to_string(swu_buffer_rows(l)) + " rows, one copy per MMV lane";
+    buf.rule += rule_text("; ", swu_buffer_rows(l), " rows, one copy per MMV lane");
     items.push_back(buf);
     items.push_back(control_item(l.name, "swu",
                                  {uint64_t(l.in.width), uint64_t(l.in.height), uint64_t(l.out.width),
                                   uint64_t(l.kernel), uint64_t(l.kernel), ceil_div(l.in.channels, simd),
                                   uint64_t(l.reuse)}));
     items.push_back(logic_item(l.name, "swu", "window registers", 0, mmv * simd * uint64_t(l.in_bits),
-                               std::to_string(mmv) + " x " + std::to_string(simd) + " x " +
-                                   std::to_string(l.in_bits) + " bit"));
+                               rule_text(mmv, " x ", simd, " x ", l.in_bits, " bit")));
 }
 
 void add_mvtu_resources(const LayerConfig& l, const ResourceContext& ctx, std::vector<ResourceItem>& items) {
@@ -81,17 +82,16 @@ void add_mvtu_resources(const LayerConfig& l, const ResourceContext& ctx, std::v
     if (t > 0 && !constant_thresholds && per_pe_activation) {
         // Each of the T comparators of a PE reads its own threshold memory of NF entries.
         ResourceItem th = memory_item(name, "mvtu", "threshold memory", pe * t, nf, acc, ctx.bram_ports);
-        th.rule += "; " + std::to_string(t) + " per PE";
+        th.rule += rule_text("; ", t, " per PE");
         items.push_back(th);
     }
     if (nf > 1) {
         // The input vector is consumed in the first neuron fold and reused from here in the others.
         ResourceItem ib = memory_item(name, "mvtu", "input buffer", mmv, sf, simd * uint64_t(l.in_bits), ctx.bram_ports);
-        ib.rule += "; reused over " + std::to_string(nf) + " neuron folds";
+        ib.rule += rule_text("; reused over ", nf, " neuron folds");
         items.push_back(ib);
     }
 
-    std::ostringstream rule;
     if (l.datapath == Datapath::Rccm) {
         add_rccm_datapath_resources(l, ctx, items);
     } else if (l.datapath == Datapath::DspMac && l.multipliers == LayerConfig::Multipliers::Lut) {
@@ -100,26 +100,26 @@ void add_mvtu_resources(const LayerConfig& l, const ResourceContext& ctx, std::v
         const uint64_t mult = cost::lut_multiplier_luts(l.weights.bits, l.in_bits);
         const uint64_t tree = ctx.flow == ResourceFlow::Implementation ? cost::adder_tree_luts(simd, w)
                                                                        : (simd - 1) * acc * cost::kLutPerAdderBit;
-        rule << copies << " x (" << simd << " LUT multipliers " << l.weights.bits << "x" << l.in_bits << " bit of "
-             << mult << " LUT + adder tree " << tree << " LUT)";
         items.push_back(logic_item(name, "mvtu", "multipliers", copies * (simd * mult + tree),
-                                   copies * (simd * uint64_t(w) + tree), rule.str()));
+                                   copies * (simd * uint64_t(w) + tree),
+                                   rule_text(copies, " x (", simd, " LUT multipliers ", l.weights.bits, "x", l.in_bits,
+                                             " bit of ", mult, " LUT + adder tree ", tree, " LUT)")));
     } else if (l.datapath == Datapath::DspMac) {
         const uint64_t packing = cost::products_per_dsp(l, ctx.family);
         ResourceItem d{name, "mvtu", "multipliers", {}, ""};
         d.use.dsp = ceil_div(pe, packing) * simd * mmv;
-        rule << "ceil(PE " << pe << " / " << packing << ") x SIMD " << simd << " x MMV " << mmv
-             << " DSP slices; the SIMD products are summed in the DSP cascade";
-        d.rule = rule.str();
+        d.rule = rule_text("ceil(PE ", pe, " / ", packing, ") x SIMD ", simd, " x MMV ", mmv,
+                           " DSP slices; the SIMD products are summed in the DSP cascade");
         items.push_back(d);
     } else {
         const int w = cost::product_bits(l);
         uint64_t per_pe;
+        std::string rule;
         // An XNOR-popcount is one popcount operation in HLS as well, estimated with its widths.
         if (ctx.flow == ResourceFlow::Implementation || l.datapath == Datapath::XnorPopcount) {
             per_pe = cost::adder_tree_luts(simd, w);
-            rule << copies << " x tree of " << simd << " inputs of " << w << " bit, growing 1 bit per level";
-            if (l.datapath == Datapath::AddSub) rule << " (the sign select folds into the adder LUTs)";
+            rule = rule_text(copies, " x tree of ", simd, " inputs of ", w, " bit, growing 1 bit per level",
+                             l.datapath == Datapath::AddSub ? " (the sign select folds into the adder LUTs)" : "");
         } else {
             // Vivado HLS's estimate sizes every adder at the accumulator's declared width and
             // counts the ADD/SUB sign select as a negation of its own.
@@ -127,14 +127,14 @@ void add_mvtu_resources(const LayerConfig& l, const ResourceContext& ctx, std::v
             // A SYQ-scaled layer's MAC tree sums into the sub-dot product of one row/pixel.
             const uint64_t tree_acc = l.scaling_factors() > 0 ? uint64_t(cost::syq_sub_accumulator_bits(l)) : acc;
             per_pe = (simd - 1 + negations) * tree_acc * cost::kLutPerAdderBit;
-            rule << copies << " x (" << (simd - 1) << " adders";
-            if (negations) rule << " + " << negations << " negations";
-            rule << ") x " << tree_acc << " bit (HLS estimate: accumulator width throughout)";
+            rule = rule_text(copies, " x (", simd - 1, " adders",
+                             negations ? rule_text(" + ", negations, " negations") : std::string(), ") x ", tree_acc,
+                             " bit (HLS estimate: accumulator width throughout)");
         }
-        items.push_back(logic_item(name, "mvtu", "adder trees", copies * per_pe, copies * per_pe, rule.str()));
+        items.push_back(logic_item(name, "mvtu", "adder trees", copies * per_pe, copies * per_pe, std::move(rule)));
     }
     items.push_back(logic_item(name, "mvtu", "accumulators", copies * acc * cost::kLutPerAdderBit, copies * acc,
-                               std::to_string(copies) + " x " + std::to_string(acc) + " bit"));
+                               rule_text(copies, " x ", acc, " bit")));
     if (!per_pe_activation) add_fan_in_activation_resources(l, ctx, items);
     if (t > 0 && per_pe_activation) {
         // Constant thresholds: each comparator bit's LUT also selects the constant of the
@@ -143,16 +143,16 @@ void add_mvtu_resources(const LayerConfig& l, const ResourceContext& ctx, std::v
         items.push_back(logic_item(name, "mvtu", "threshold comparators",
                                    copies * t * acc * per_bit * cost::kLutPerComparatorBit,
                                    copies * uint64_t(l.out_bits),
-                                   std::to_string(copies) + " x " + std::to_string(t) + " x " + std::to_string(acc) +
-                                       " bit" + (constant_thresholds ? " against constants" : "")));
+                                   rule_text(copies, " x ", t, " x ", acc, " bit",
+                                             constant_thresholds ? " against constants" : "")));
     }
     if (l.activation.type == ActivationType::Relu && per_pe_activation) {
         // Bias add and clamp in LUTs, the per-layer requantisation multiply on a DSP slice.
         ResourceItem q = logic_item(name, "mvtu", "requantisation",
                                     copies * (acc + uint64_t(l.out_bits)) * cost::kLutPerAdderBit,
                                     copies * uint64_t(l.out_bits),
-                                    std::to_string(copies) + " x (bias add " + std::to_string(acc) + " bit + clamp " +
-                                        std::to_string(l.out_bits) + " bit, 1 DSP multiply)");
+                                    rule_text(copies, " x (bias add ", acc, " bit + clamp ", l.out_bits,
+                                              " bit, 1 DSP multiply)"));
         q.use.dsp = copies;
         items.push_back(q);
     }
@@ -168,7 +168,7 @@ void add_pool_resources(const LayerConfig& l, std::vector<ResourceItem>& items, 
     // max(a, b) per lane: a comparator and a 2:1 multiplexer.
     items.push_back(logic_item(l.name, block, "max units", simd * bits * (cost::kLutPerComparatorBit + 1),
                                simd * bits,
-                               std::to_string(simd) + " lanes x " + std::to_string(bits) + " bit (compare + select)"));
+                               rule_text(simd, " lanes x ", bits, " bit (compare + select)")));
     if (l.type == LayerType::GlobalMaxPool)
         items.push_back(
             memory_item(l.name, block, "running maxima", 1, ceil_div(l.in.channels, simd), simd * bits, ports));
@@ -186,8 +186,8 @@ void add_ofm_buffer_resources(const LayerConfig& l, std::vector<ResourceItem>& i
     const uint64_t word = uint64_t(l.physical_pe()) * uint64_t(l.folding.mmv) * uint64_t(l.out_bits);
     ResourceItem it =
         memory_item(l.name, "ofm_buffer", "storage", 1, ceil_div(values * uint64_t(l.out_bits), word), word, ports);
-    it.rule += "; " + std::to_string(values) + " values of " + std::to_string(l.out_bits) + " bit, (R-1)/R = " +
-               std::to_string(r - 1) + "/" + std::to_string(r) + " of the OFM (eq. 4.7)";
+    it.rule += rule_text("; ", values, " values of ", l.out_bits, " bit, (R-1)/R = ", r - 1, "/", r,
+                         " of the OFM (eq. 4.7)");
     items.push_back(it);
 }
 
@@ -198,17 +198,18 @@ void add_fifo_resources(const std::string& layer, int depth_rows, uint64_t row_b
         // A two-row FIFO of the transaction-level model is the HLS stream between two blocks:
         // a shift-register FIFO a few words deep (one SRL LUT and one output register per bit).
         items.push_back(logic_item(layer, "fifo", "stream", word_bits, word_bits,
-                                   std::to_string(word_bits) + " bit stream, shift-register FIFO"));
+                                   rule_text(word_bits, " bit stream, shift-register FIFO")));
         return;
     }
     const uint64_t words = ceil_div(uint64_t(depth_rows) * row_bits, word_bits);
     ResourceItem it = memory_item(layer, "fifo", "buffer", 1, words, word_bits, ports);
-    it.rule += "; " + std::to_string(depth_rows) + " rows";
+    it.rule += rule_text("; ", depth_rows, " rows");
     items.push_back(it);
 }
 
 void add_host_link_resources(std::vector<ResourceItem>& items) {
-    ResourceItem it{"", "host_link", "PCIe / DMA IP", {}, "published figures of the Alpha Data PCIe IP (ch. 6.7.2)"};
+    ResourceItem it{"", "host_link", "PCIe / DMA IP", {},
+                    rule_text("published figures of the Alpha Data PCIe IP (ch. 6.7.2)")};
     it.use.dsp = cost::kHostLinkDsp;
     it.use.bram18 = cost::kHostLinkBram18;
     items.push_back(it);

@@ -36,11 +36,11 @@ void add_host_link_resources(std::vector<ResourceItem>& items);
 // The item helpers every block uses: a memory replicated `copies` times (mapped onto BRAM18, or
 // registers for a single word), a piece of logic, and the loop counters over `ranges` (a
 // counter of b bits: 2b LUTs and b FFs).
-ResourceItem memory_item(const std::string& layer, const std::string& block, const std::string& part,
+ResourceItem memory_item(std::string layer, std::string block, std::string part,
                          uint64_t copies, uint64_t depth, uint64_t width, BramPorts ports = BramPorts::SimpleDual);
-ResourceItem logic_item(const std::string& layer, const std::string& block, const std::string& part,
+ResourceItem logic_item(std::string layer, std::string block, std::string part,
                         uint64_t lut, uint64_t ff, std::string rule);
-ResourceItem control_item(const std::string& layer, const std::string& block,
+ResourceItem control_item(std::string layer, std::string block,
                           std::initializer_list<uint64_t> ranges);
 
 }  // namespace qsim

@@ -6,6 +6,7 @@
 
 #include "models/common/int_math.hpp"
 #include "models/resources/cost_model.hpp"
+#include "models/resources/rule_text.hpp"
 
 namespace qsim {
 
@@ -14,19 +15,17 @@ namespace {
 // One multiplier of w x a bits per lane: a DSP slice, or a LUT multiplier with `multipliers: lut`.
 ResourceItem multiplier_item(const LayerConfig& l, const std::string& block, const std::string& part, uint64_t count,
                              int w, int a, const std::string& what) {
-    std::ostringstream rule;
     ResourceItem it{l.name, block, part, {}, ""};
     if (l.multipliers == LayerConfig::Multipliers::Lut) {
         const uint64_t luts = cost::lut_multiplier_luts(w, a);
         it.use.lut = count * luts;
         it.use.ff = count * uint64_t(w + a);
-        rule << count << " x " << what << ": LUT multiplier " << w << "x" << a << " bit of " << luts << " LUT";
+        it.rule = rule_text(count, " x ", what, ": LUT multiplier ", w, "x", a, " bit of ", luts, " LUT");
     } else {
         it.use.dsp = count;
         it.use.ff = count * uint64_t(w + a);
-        rule << count << " x " << what << ": 1 DSP slice";
+        it.rule = rule_text(count, " x ", what, ": 1 DSP slice");
     }
-    it.rule = rule.str();
     return it;
 }
 
@@ -48,24 +47,29 @@ void add_rccm_datapath_resources(const LayerConfig& l, const ResourceContext& ct
     const uint64_t rccm = cost::rccm_multiplier_luts(l);
     const int product = cost::rccm_product_width(l);
     const uint64_t acc = uint64_t(cost::accumulator_bits(l));
-    std::ostringstream m;
-    m << copies << " x " << simd << " " << rccm_name(l.weights.rccm) << " RCCMs on " << l.in_bits << "-bit "
-      << to_string(l.in_encoding) << " input: adders of";
-    for (int b : rccm_stage_adder_bits(rccm_circuit(l.weights.rccm), l.in_encoding == Encoding::Bipolar ? 2 : l.in_bits,
-                                       l.in_encoding != Encoding::Unsigned))
-        m << " " << b;
-    m << " bit = " << rccm << " LUT each (pipelined, as many FFs)";
-    items.push_back(logic_item(l.name, "mvtu", "rccm multipliers", copies * simd * rccm, copies * simd * rccm, m.str()));
-    std::ostringstream t;
+    std::string rule;
+    if (resource_rules_enabled()) {
+        std::ostringstream m;
+        m << copies << " x " << simd << " " << rccm_name(l.weights.rccm) << " RCCMs on " << l.in_bits << "-bit "
+          << to_string(l.in_encoding) << " input: adders of";
+        for (int b : rccm_stage_adder_bits(rccm_circuit(l.weights.rccm),
+                                           l.in_encoding == Encoding::Bipolar ? 2 : l.in_bits,
+                                           l.in_encoding != Encoding::Unsigned))
+            m << " " << b;
+        m << " bit = " << rccm << " LUT each (pipelined, as many FFs)";
+        rule = m.str();
+    }
+    items.push_back(
+        logic_item(l.name, "mvtu", "rccm multipliers", copies * simd * rccm, copies * simd * rccm, std::move(rule)));
     uint64_t tree;
     if (ctx.flow == ResourceFlow::Implementation) {
         tree = cost::adder_tree_luts(simd, product);
-        t << copies << " x tree of " << simd << " products of " << product << " bit, growing 1 bit per level";
+        rule = rule_text(copies, " x tree of ", simd, " products of ", product, " bit, growing 1 bit per level");
     } else {
         tree = (simd - 1) * acc * cost::kLutPerAdderBit;
-        t << copies << " x " << (simd - 1) << " adders x " << acc << " bit (HLS estimate: accumulator width throughout)";
+        rule = rule_text(copies, " x ", simd - 1, " adders x ", acc, " bit (HLS estimate: accumulator width throughout)");
     }
-    items.push_back(logic_item(l.name, "mvtu", "adder trees", copies * tree, copies * tree, t.str()));
+    items.push_back(logic_item(l.name, "mvtu", "adder trees", copies * tree, copies * tree, std::move(rule)));
 }
 
 uint64_t fan_in_lanes(const LayerConfig& l) {
@@ -82,36 +86,36 @@ void add_fan_in_activation_resources(const LayerConfig& l, const ResourceContext
     const int width = acc + (rccm ? cost::kRccmLambdaBits : 0);  // the value entering the activation
     const uint64_t t = uint64_t(l.thresholds_per_channel());
     const uint64_t channels = ceil_div(uint64_t(l.out.channels), lanes);  // served by each lane
-    const std::string lane_text = std::to_string(lanes) + " lane" + (lanes > 1 ? "s" : "") + " after the fan-in";
+    const std::string lane_text = rule_text(lanes, " lane", lanes > 1 ? "s" : "", " after the fan-in");
     // The parallel-to-serial converter is the accumulators themselves, chained: each accumulator
     // bit's LUT selects between accumulating and taking its neighbour's value (a 2:1 mux in front
     // of the carry chain fits the same LUT, as in the RCCM topologies): no extra logic.
     if (rccm)
         items.push_back(multiplier_item(l, "mvtu", "scale multiplier", lanes, cost::kRccmLambdaBits, acc,
-                                        "lambda_l x accumulator (" + lane_text + ")"));
+                                        rule_text("lambda_l x accumulator (", lane_text, ")")));
     if (t > 0) {
         const bool constant = l.threshold_storage == LayerConfig::ThresholdStorage::Constant;
         if (!constant) {
             ResourceItem th = memory_item(l.name, "mvtu", "threshold memory", lanes * t, channels, uint64_t(width),
                                           ctx.bram_ports);
-            th.rule += "; " + std::to_string(t) + " per lane, one entry per channel the lane serves";
+            th.rule += rule_text("; ", t, " per lane, one entry per channel the lane serves");
             items.push_back(th);
         }
         const uint64_t per_bit = constant ? ceil_div(channels, 32) : 1;
         items.push_back(logic_item(l.name, "mvtu", "threshold comparators",
                                    lanes * t * uint64_t(width) * per_bit * cost::kLutPerComparatorBit,
                                    lanes * uint64_t(l.out_bits),
-                                   std::to_string(lanes) + " x " + std::to_string(t) + " x " + std::to_string(width) +
-                                       " bit (" + lane_text + ")" + (constant ? " against constants" : "")));
+                                   rule_text(lanes, " x ", t, " x ", width, " bit (", lane_text, ")",
+                                             constant ? " against constants" : "")));
     }
     if (l.activation.type == ActivationType::Relu) {
         items.push_back(logic_item(l.name, "mvtu", "requantisation",
                                    lanes * (uint64_t(width) + uint64_t(l.out_bits)) * cost::kLutPerAdderBit,
                                    lanes * uint64_t(l.out_bits),
-                                   std::to_string(lanes) + " x (bias add " + std::to_string(width) + " bit + clamp " +
-                                       std::to_string(l.out_bits) + " bit) (" + lane_text + ")"));
+                                   rule_text(lanes, " x (bias add ", width, " bit + clamp ", l.out_bits, " bit) (",
+                                             lane_text, ")")));
         items.push_back(multiplier_item(l, "mvtu", "requantisation multiplier", lanes, cost::kRequantMultiplierBits,
-                                        width, "requantisation multiply (" + lane_text + ")"));
+                                        width, rule_text("requantisation multiply (", lane_text, ")")));
     }
 }
 
@@ -171,14 +175,14 @@ void add_loopback_resources(const NetworkConfig& net, const ResourceContext& ctx
         const uint64_t depth = uint64_t(l.kernel + l.stride) * uint64_t(l.in.width) * ceil_div(l.in.channels, simd);
         ResourceItem buf = memory_item("loopback", "feature_buffer", "line buffer", 1, depth, simd * uint64_t(l.in_bits),
                                        ctx.bram_ports);
-        buf.rule += "; " + std::to_string(l.kernel + l.stride) + " input rows of " + l.name;
+        buf.rule += rule_text("; ", l.kernel + l.stride, " input rows of ", l.name);
         items.push_back(buf);
     }
     if (pooling) {
         const uint64_t lanes = uint64_t(net.host.loopback_pes), bits = uint64_t(e.in_bits);
         items.push_back(logic_item("loopback", "pool", "max units", lanes * bits * (cost::kLutPerComparatorBit + 1),
                                    lanes * bits,
-                                   std::to_string(lanes) + " lanes x " + std::to_string(bits) + " bit (compare + select)"));
+                                   rule_text(lanes, " lanes x ", bits, " bit (compare + select)")));
     }
 }
 

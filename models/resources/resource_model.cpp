@@ -77,6 +77,7 @@ ResourceReport estimate_resources(const NetworkConfig& net) {
     rep.scope = "layers " + net.layers.front().name + ".." + net.layers[on_chip - 1].name;
     if (on_chip < net.layers.size())
         rep.scope += " (" + net.layers[on_chip].name + ".." + net.layers.back().name + " run on the host)";
+    rep.items.reserve(2 + 10 * on_chip);  // at most ten parts a layer
     const FmShape& in = net.input.shape;
     add_fifo_resources("", net.input.fifo_depth, uint64_t(in.width) * in.channels * net.input.bits,
                        uint64_t(net.input.stream_bits), rep.items, ctx.bram_ports);

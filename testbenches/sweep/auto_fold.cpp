@@ -14,6 +14,7 @@
 #include "models/network/folding_rules.hpp"
 #include "models/pool/pool_timing.hpp"
 #include "models/resources/resource_model.hpp"
+#include "models/resources/rule_text.hpp"
 #include "models/source/source_timing.hpp"
 #include "models/swu/swu_timing.hpp"
 
@@ -122,6 +123,7 @@ FoldResult finish(NetworkConfig net, uint64_t target) {
     const DataflowEstimate est = estimate_dataflow(r.net, false);
     r.interval_cycles = est.interval_cycles;
     r.frames_per_second = est.frames_per_second(r.net.clock_hz());
+    const ResourceRulesOff totals_only;  // the fold needs the totals, not the per-part rules
     const ResourceReport rep = estimate_resources(r.net);
     r.resources = rep.total;
     r.fits = rep.device.fits;

@@ -4,6 +4,7 @@
 
 #include "models/accelerator/dataflow_timing.hpp"
 #include "models/resources/resource_model.hpp"
+#include "models/resources/rule_text.hpp"
 
 namespace qsim::sweep {
 
@@ -23,6 +24,7 @@ PointResult evaluate_analytical(const NetworkConfig& net) {
         else
             r.layer_cycles.back().second = std::max(r.layer_cycles.back().second, e.cycles_per_frame);
     }
+    const ResourceRulesOff totals_only;  // a point keeps the totals, not the per-part rules
     const ResourceReport rep = estimate_resources(net);
     r.resources = rep.total;
     r.fits = rep.device.fits;

@@ -17,6 +17,7 @@
 #include "models/resources/bram_mapping.hpp"
 #include "models/resources/cost_model.hpp"
 #include "models/resources/resource_model.hpp"
+#include "models/resources/rule_text.hpp"
 #include "testbenches/unit/net_builder.hpp"
 
 namespace qsim {
@@ -136,6 +137,36 @@ TEST(ResourceModel, ItemsAddUpToTheTotal) {
     const LayerConfig& c1 = *net.find_layer("conv1");
     EXPECT_EQ(rep.block_total("conv1", "mvtu").dsp,
               uint64_t(c1.folding.pe / 2) * c1.folding.simd * c1.folding.mmv);
+}
+
+TEST(ResourceModel, RulesOffKeepsEveryCount) {
+    // A sweep turns the rule text off for speed; the items and their counts must not change.
+    for (const char* config : {"alexnet_pruned40.yaml", "addnet_alexnet.yaml", "sparse_tnn_mlp.yaml",
+                               "syq_mvtu_zu3.yaml", "addnet_conv_layer.yaml"}) {
+        SCOPED_TRACE(config);
+        const NetworkConfig net = load_network_config(std::string(QSIM_SOURCE_DIR) + "/configs/" + config);
+        const ResourceReport with = estimate_resources(net);
+        ResourceReport without;
+        {
+            const ResourceRulesOff off;
+            EXPECT_FALSE(resource_rules_enabled());
+            without = estimate_resources(net);
+        }
+        EXPECT_TRUE(resource_rules_enabled());
+        ASSERT_EQ(with.items.size(), without.items.size());
+        for (size_t i = 0; i < with.items.size(); ++i) {
+            const ResourceItem &a = with.items[i], &b = without.items[i];
+            EXPECT_EQ(a.layer + "/" + a.block + "/" + a.part, b.layer + "/" + b.block + "/" + b.part);
+            EXPECT_EQ(a.use.lut, b.use.lut) << a.part;
+            EXPECT_EQ(a.use.ff, b.use.ff) << a.part;
+            EXPECT_EQ(a.use.bram18, b.use.bram18) << a.part;
+            EXPECT_EQ(a.use.dsp, b.use.dsp) << a.part;
+            EXPECT_FALSE(a.rule.empty()) << a.layer << " " << a.block << " " << a.part;
+            EXPECT_TRUE(b.rule.empty()) << b.rule;
+        }
+        EXPECT_EQ(with.total.lut, without.total.lut);
+        EXPECT_EQ(with.device.fits, without.device.fits);
+    }
 }
 
 // ---------------------------------------------------------------------------------------
