@@ -324,6 +324,11 @@ TEST(PcieTlp, MemoryMappedAccessesAreOneTransactionPerTlp) {
     const double w4 = pcie_tlp_time_ns(4, cfg), w0 = pcie_tlp_time_ns(0, cfg);
     EXPECT_NEAR(host.results[0].span_ns(), 1000 + w4 + 500 + 8 + 500, 1e-3);
     EXPECT_NEAR(host.results[1].span_ns(), 1000 + w0 + 500 + 8 + w4 + 500, 1e-3);
+    // DMI would bypass the link: denied.
+    tlm::tlm_generic_payload t;
+    t.set_address(kRegs);
+    tlm::tlm_dmi dmi;
+    EXPECT_FALSE(host.socket->get_direct_mem_ptr(t, dmi));
 }
 
 TEST(PcieTlp, CreditsBoundTheTlpsInFlight) {
@@ -559,7 +564,7 @@ TEST(PcieTlp, NonBlockingTransfersArePipelined) {
     EXPECT_EQ(link.rc.in_flight(), 0u);
 }
 
-TEST(PcieTlp, RootPortDeniesDmiAndRejectsBadCredits) {
+TEST(PcieTlp, RejectsBadCreditsAndConfigurations) {
     ensure_time_resolution();
     PcieCredits none;
     none.posted = 0;
