@@ -6,11 +6,17 @@ namespace qsim {
 
 SparseWeightStats sparse_weight_stats(const LayerConfig& l, const LayerParams& p) {
     SparseWeightStats s;
-    if (!l.decompressor.enabled || p.weights.size() != uint64_t(l.weight_count())) return s;
+    const bool ternary = l.weights.quant == WeightQuant::Ternary;
+    if ((!l.decompressor.enabled && !ternary) || p.weights.size() != uint64_t(l.weight_count())) return s;
     s.enabled = true;
-    s.encoding = to_string(l.decompressor.encoding);
-    s.delta_bits = l.decompressor.delta_bits;
-    const CompressedSizes c = compressed_sizes(p.weights.data(), l.out.channels, l.fan_in(), s.delta_bits);
+    s.decoded = l.decompressor.enabled;
+    if (s.decoded) s.encoding = to_string(l.decompressor.encoding);
+    // A decompressor reads the layer's own delta width; without one, the width that stores the
+    // weights smallest (what `decompressor: {delta_bits}` would best be set to).
+    const CompressedSizes c =
+        s.decoded ? compressed_sizes(p.weights.data(), l.out.channels, l.fan_in(), l.decompressor.delta_bits)
+                  : smallest_sizes(p.weights.data(), l.out.channels, l.fan_in());
+    s.delta_bits = c.delta_bits;
     s.weights = c.weights;
     s.nonzeros = c.nonzeros;
     s.packed_bits = c.packed_bits;

@@ -68,20 +68,33 @@ def models_table(records):
 
 
 def sparsity_table(records):
-    rows = ["| model | layer | weights | zeros | sparsity | dense 2-bit | run-length coded |",
-            "|---|---|---:|---:|---:|---:|---:|"]
-    for info, _ in records:
+    rows = ["| model | layer | weights | zeros | sparsity | dense 2-bit | run-length coded | "
+            "simulator: sparsity | simulator: rows run-length coded |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for info, sim in records:
         sp = info["sparsity"]
         if not any(l["rle_delta_bits"] for l in sp["layers"]):
             continue
+        reported = (sim or {}).get("sparse_weights", {})
+
+        def sim_cells(names):
+            got = [reported[n] for n in names if n in reported]
+            if not got:
+                return "pending | pending"
+            w, nz = sum(g["weights"] for g in got), sum(g["nonzeros"] for g in got)
+            b = f" (b = {got[0]['delta_bits']})" if len(got) == 1 else ""
+            return f"{pct((w - nz) / w)} | {sum(g['rle_bytes'] for g in got):,} B{b}"
+
         for l in sp["layers"]:
             rows.append(f"| `{info['name']}` | {l['layer']} | {l['weights']:,} | {l['zeros']:,} | "
                         f"{pct(l['sparsity'])} | {l['dense_bits'] // 8:,} B | {(l['rle_bits'] + 7) // 8:,} B "
-                        f"(d = {l['rle_delta_bits']}) |" if l["rle_delta_bits"] else
+                        f"(d = {l['rle_delta_bits']}) | {sim_cells([l['layer']])} |" if l["rle_delta_bits"] else
                         f"| `{info['name']}` | {l['layer']} | {l['weights']:,} | {l['zeros']:,} | "
-                        f"{pct(l['sparsity'])} | – | – |")
+                        f"{pct(l['sparsity'])} | – | – | – | – |")
+        ternary = [l["layer"] for l in sp["layers"] if l["rle_delta_bits"]]
         rows.append(f"| `{info['name']}` | **all** | {sp['weights']:,} | {sp['zeros']:,} | "
-                    f"{pct(sp['sparsity'])} | {sp['dense_bytes']:,} B | {sp['rle_bytes']:,} B |")
+                    f"{pct(sp['sparsity'])} | {sp['dense_bytes']:,} B | {sp['rle_bytes']:,} B | "
+                    f"{sim_cells(ternary)} |")
     return "\n".join(rows)
 
 

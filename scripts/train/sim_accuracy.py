@@ -8,7 +8,8 @@ the Debian package dataset-fashion-mnist.
 
 Every number written comes from the `sim --dataset ... --report` run: images simulated, top-1
 accuracy against the labels, how many predicted classes equal the committed reference
-predictions, and the simulated frames/s. Exits 1 if any prediction differs from the reference.
+predictions, the simulated frames/s, and for ternary layers the sparsity and run-length-coded
+size the simulator reports. Exits 1 if any prediction differs from the reference.
 """
 import argparse
 import glob
@@ -46,6 +47,11 @@ def main():
         d = rep["dataset"]
         result = {"images": d["images"], "accuracy": d["accuracy"], "matches_reference": d["reference_matches"],
                   "frames_per_second": rep["performance"]["frames_per_second"]}
+        # Ternary layers: the sparsity and sizes the simulator reports from the weights it loaded.
+        sparse = {l["name"]: l["sparse_weights"] for l in rep["layers"] if "sparse_weights" in l}
+        if sparse:
+            result["sparse_weights"] = {n: {k: s[k] for k in ("weights", "nonzeros", "packed_bytes", "rle_bytes",
+                                                             "delta_bits")} for n, s in sparse.items()}
         with open(os.path.join(ROOT, "configs", "trained", name + ".sim.json"), "w") as f:
             json.dump(result, f, indent=1)
             f.write("\n")

@@ -134,12 +134,27 @@ nlohmann::json resources_json(const Resources& u) {
 
 }  // namespace
 
-// Decompressor layers (docs/sparse.md): nonzeros, the bytes of each weight form, decoder work.
+// Ternary and decompressor layers (docs/sparse.md): nonzeros, the bytes of each weight form,
+// decoder work ("-" for a layer without a decompressor).
 void print_sparse_weights(std::ostream& os, const RunResult& r) {
     bool first = true;
+    SparseWeightStats sum;
+    int layers = 0;
+    auto sizes = [&](const std::string& name, const SparseWeightStats& s) {
+        os << std::left << std::setw(12) << name << std::right << std::setw(12) << grouped(s.nonzeros) << std::setw(8)
+           << (fmt("%.1f", s.weights ? 100.0 * double(s.weights - s.nonzeros) / double(s.weights) : 0.0) + "%")
+           << std::setw(13) << grouped((s.packed_bits + 7) / 8) << std::setw(13) << grouped((s.rle_bits + 7) / 8)
+           << std::setw(13) << grouped((s.huffman_bits + 7) / 8);
+    };
     for (const auto& l : r.layers) {
         const SparseWeightStats& s = l.sparse;
         if (!s.enabled) continue;
+        ++layers;
+        sum.weights += s.weights;
+        sum.nonzeros += s.nonzeros;
+        sum.packed_bits += (s.packed_bits + 7) / 8 * 8;  // each layer's memory in whole bytes
+        sum.rle_bits += (s.rle_bits + 7) / 8 * 8;
+        sum.huffman_bits += (s.huffman_bits + 7) / 8 * 8;
         if (first)
             os << "sparse weights (thesis ch. 3.2.4; bytes at the layer's delta width b; decoders: clocks and weights per frame)\n"
                << std::left << std::setw(12) << "layer" << std::right << std::setw(12) << "nonzeros" << std::setw(8)
@@ -147,12 +162,15 @@ void print_sparse_weights(std::ostream& os, const RunResult& r) {
                << std::setw(4) << "b" << "  decoders read" << std::setw(14) << "clocks/f" << std::setw(14)
                << "weights/f" << "\n";
         first = false;
-        os << std::left << std::setw(12) << l.name << std::right << std::setw(12) << grouped(s.nonzeros) << std::setw(8)
-           << (fmt("%.1f", s.weights ? 100.0 * double(s.weights - s.nonzeros) / double(s.weights) : 0.0) + "%")
-           << std::setw(13) << grouped((s.packed_bits + 7) / 8) << std::setw(13) << grouped((s.rle_bits + 7) / 8)
-           << std::setw(13) << grouped((s.huffman_bits + 7) / 8) << std::setw(4) << s.delta_bits << "  "
-           << std::left << std::setw(13) << s.encoding << std::right << std::setw(14)
-           << grouped(s.decoder_clocks_per_frame) << std::setw(14) << grouped(s.decoded_weights_per_frame) << "\n";
+        sizes(l.name, s);
+        os << std::setw(4) << s.delta_bits << "  "
+           << std::left << std::setw(13) << (s.decoded ? s.encoding : "-") << std::right << std::setw(14)
+           << (s.decoded ? grouped(s.decoder_clocks_per_frame) : "-") << std::setw(14)
+           << (s.decoded ? grouped(s.decoded_weights_per_frame) : "-") << "\n";
+    }
+    if (layers > 1) {
+        sizes("total", sum);
+        os << "\n";
     }
 }
 
@@ -271,7 +289,8 @@ nlohmann::json report_json(const RunResult& r, const NetworkConfig& net) {
             jl["ofm_buffer"] = {{"peak_values", l.ofm_peak_values}, {"capacity_values", l.ofm_capacity_values}};
         jl["resources"] = resources_json(r.resources.layer_total(l.name));
         if (l.sparse.enabled)
-            jl["sparse_weights"] = {{"encoding", l.sparse.encoding},
+            jl["sparse_weights"] = {{"decompressor", l.sparse.decoded},
+                                    {"encoding", l.sparse.encoding},
                                     {"delta_bits", l.sparse.delta_bits},
                                     {"weights", l.sparse.weights},
                                     {"nonzeros", l.sparse.nonzeros},

@@ -332,7 +332,7 @@ RunResult simulate(const NetworkConfig& net, const NetworkParams& params, const 
             lr.ofm_peak_values = lb.ofm_buffer->peak_values();
             lr.ofm_capacity_values = lb.ofm_buffer->capacity_values();
         }
-        if (l.decompressor.enabled && i_layer < params.layers.size()) {
+        if (i_layer < params.layers.size() && l.is_compute()) {
             lr.sparse = sparse_weight_stats(l, params.layers[i_layer]);
             if (const auto* array = dynamic_cast<const SparsePeArray*>(lb.unit)) {
                 for (int d = 0; d < array->lanes(); ++d) {

@@ -4,6 +4,7 @@
 // beside the model), and so reaches exactly its accuracy.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -50,6 +51,31 @@ TEST_P(TrainedModel, SimulatorPredictsTheReferenceClassOnEveryTestImage) {
     std::ifstream record(base + ".json");
     const nlohmann::json info = nlohmann::json::parse(record);
     EXPECT_EQ(d.correct, int(std::lround(info.at("integer_accuracy").get<double>() * images.count)));
+
+    // Ternary layers: the run reports their sparsity, counted by the simulator from the weights it
+    // loaded, equal to the exporter's numpy count, and a run-length-coded size below the dense
+    // 2-bit form. The exporter sizes a stream without end-of-row entries, the report the rows a
+    // decompressor reads (ternary_codec.hpp): one entry of 1 + b bits more per row at most, and
+    // a skip entry fewer per row where the exporter's gap spans a row boundary.
+    for (const auto& layer : info.at("sparsity").at("layers")) {
+        const std::string name = layer.at("layer");
+        const auto it = std::find_if(r.layers.begin(), r.layers.end(), [&](const auto& l) { return l.name == name; });
+        ASSERT_NE(it, r.layers.end()) << name;
+        const SparseWeightStats& s = it->sparse;
+        if (!layer.at("rle_delta_bits").is_number()) {
+            EXPECT_FALSE(s.enabled) << name << " is not ternary";
+            continue;
+        }
+        ASSERT_TRUE(s.enabled) << name << ": no sparse weight statistics for a ternary layer";
+        EXPECT_EQ(s.weights, layer.at("weights").get<uint64_t>()) << name;
+        EXPECT_EQ(s.weights - s.nonzeros, layer.at("zeros").get<uint64_t>()) << name;
+        EXPECT_LT(s.rle_bits, s.packed_bits) << name;
+        const LayerConfig& l = *net.find_layer(name);
+        const double exported = layer.at("rle_bits").get<double>();
+        const double rows = double(l.out.channels), entry = double(1 + s.delta_bits);
+        EXPECT_LE(double(s.rle_bits), exported + rows * entry + 0.1 * exported) << name;
+        EXPECT_GE(double(s.rle_bits), 0.9 * exported - rows * entry) << name;
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Committed, TrainedModel,
