@@ -184,6 +184,7 @@ AccumulatorModel accumulator_model(const LayerConfig& layer, const std::vector<i
 }
 
 AccumulatorModel accumulator_model(const LayerConfig& layer, const LayerParams& params, const ValueModel& in) {
+    if (layer.weights.quant == WeightQuant::Rccm) return rccm_accumulator_model(layer, params, in);
     if (params.scales.empty()) return accumulator_model(layer, params.weights, in);
     // SYQ row/pixel scaling: synapse s of group g = s / (fan_in / factors) counts scales[g] times.
     AccumulatorModel a;
@@ -252,10 +253,7 @@ std::vector<ValueModel> input_value_models(const NetworkConfig& cfg, const Netwo
         if (layer.in_encoding == Encoding::Accumulator) models[l] = last_acc;
         else models[l] = encoding_value_model(layer.in_encoding, layer.in_bits);
         if (layer.is_compute() && l < params.layers.size())
-            last_acc = accumulator_value_model(
-                layer.weights.quant == WeightQuant::Rccm
-                    ? rccm_accumulator_model(layer, params.layers[l], models[l])
-                    : accumulator_model(layer, params.layers[l], models[l]));
+            last_acc = accumulator_value_model(accumulator_model(layer, params.layers[l], models[l]));
     }
     return models;
 }
@@ -349,8 +347,7 @@ void fill_analytic_activation(const LayerConfig& layer, const ValueModel& in, La
     p.bias.clear();
     p.mul = 1;
     p.shift = 1;
-    const AccumulatorModel acc = layer.weights.quant == WeightQuant::Rccm ? rccm_accumulator_model(layer, p, in)
-                                                                           : accumulator_model(layer, p, in);
+    const AccumulatorModel acc = accumulator_model(layer, p, in);
     switch (layer.activation.type) {
         case ActivationType::Thresholds:
         case ActivationType::Bipolar: p.thresholds = analytic_thresholds(layer, acc); break;
