@@ -394,6 +394,14 @@ public:
     int need_int(const std::string& key, int64_t lo = INT_MIN, int64_t hi = INT_MAX) const {
         return c_.as_int(need(key), sub(key), lo, hi);
     }
+    // A number that must be > 0 (NaN is not).
+    double positive_or(const std::string& key, double def) const {
+        const Entry* e = find(key);
+        if (!e) return def;
+        const double x = c_.as_number(e->value, sub(key));
+        if (!(x > 0)) c_.fail(e->value, sub(key), "must be > 0 (got " + fmt_double(x) + ")");
+        return x;
+    }
 
 private:
     const Ctx& c_;
@@ -713,12 +721,6 @@ HostConfig parse_host(const Ctx& c, const MapView& root) {
         else if (t == "at") h.timing = TimingMode::ApproximatelyTimed;
         else c.fail(m.get("timing"), "host.timing", "expected 'lt' (loosely timed) or 'at' (approximately timed), got '" + t + "'");
     }
-    auto positive = [&](const MapView& v, const std::string& key, double def) {
-        if (!v.has(key)) return def;
-        const double x = c.as_number(v.get(key), v.sub(key));
-        if (!(x > 0)) c.fail(v.get(key), v.sub(key), "must be > 0");
-        return x;
-    };
     if (m.has("pcie")) {
         MapView p(c, m.get("pcie"), "host.pcie");
         p.check_keys({"generation", "lanes", "max_payload_bytes", "tlp_overhead_bytes", "latency_ns", "transfer_overhead_ns"});
@@ -740,16 +742,16 @@ HostConfig parse_host(const Ctx& c, const MapView& root) {
         MapView d(c, m.get("dma"), "host.dma");
         d.check_keys({"stream_bits", "clock_mhz"});
         h.dma.stream_bits = d.int_or("stream_bits", 256, 8, 4096);
-        h.dma.clock_mhz = positive(d, "clock_mhz", 250.0);
+        h.dma.clock_mhz = d.positive_or("clock_mhz", 250.0);
     }
-    h.quantum_ns = positive(m, "quantum_ns", h.quantum_ns);
-    h.host_gops = positive(m, "host_gops", h.host_gops);
+    h.quantum_ns = m.positive_or("quantum_ns", h.quantum_ns);
+    h.host_gops = m.positive_or("host_gops", h.host_gops);
     if (m.has("loopback")) {
         MapView l(c, m.get("loopback"), "host.loopback");
         l.check_keys({"pes", "simd", "clock_mhz"});
         h.loopback_pes = l.int_or("pes", 2048, 1, 1 << 20);
         h.loopback_simd = l.int_or("simd", 4, 1, 4096);
-        h.loopback_clock_mhz = positive(l, "clock_mhz", 250.0);
+        h.loopback_clock_mhz = l.positive_or("clock_mhz", 250.0);
     }
     return h;
 }
@@ -893,23 +895,11 @@ void parse_weight_quant(const Ctx& c, const MapView& lm, const std::string& lpat
             if (m.has("bits") && c.as_int(m.get("bits"), path + ".bits") != 2)
                 c.fail(m.get("bits"), path + ".bits",
                        "must be 2 for ternary weights (got " + c.scalar(m.get("bits"), path + ".bits", "") + ")");
-            w.threshold = 0.05;
-            if (m.has("threshold")) {
-                YAML::Node t = m.get("threshold");
-                w.threshold = c.as_number(t, path + ".threshold");
-                if (!(w.threshold > 0))
-                    c.fail(t, path + ".threshold", "must be > 0 (got " + fmt_double(w.threshold) + ")");
-            }
+            w.threshold = m.positive_or("threshold", 0.05);
             break;
         case WeightQuant::Uniform:
             w.bits = m.need_int("bits", 2, 8);
-            w.scale = std::ldexp(1.0, -(w.bits - 1));
-            if (m.has("scale")) {
-                YAML::Node s = m.get("scale");
-                w.scale = c.as_number(s, path + ".scale");
-                if (!(w.scale > 0))
-                    c.fail(s, path + ".scale", "must be > 0 (got " + fmt_double(w.scale) + ")");
-            }
+            w.scale = m.positive_or("scale", std::ldexp(1.0, -(w.bits - 1)));
             break;
         case WeightQuant::Rccm: {
             // ch. 6.4.3: the 2-Add, 3-Add and 4-Add circuits of Table 6.3; their select indices
@@ -921,13 +911,7 @@ void parse_weight_quant(const Ctx& c, const MapView& lm, const std::string& lpat
                 c.fail(m.get("bits"), path + ".bits",
                        "must be " + std::to_string(w.bits) + " for " + rccm_name(w.rccm) +
                            " select indices (got " + c.scalar(m.get("bits"), path + ".bits", "") + ")");
-            w.scale = 0.0;  // derived from the imported weights' range
-            if (m.has("scale")) {
-                YAML::Node s = m.get("scale");
-                w.scale = c.as_number(s, path + ".scale");
-                if (!(w.scale > 0))
-                    c.fail(s, path + ".scale", "must be > 0 (got " + fmt_double(w.scale) + ")");
-            }
+            w.scale = m.positive_or("scale", 0.0);  // 0: derived from the imported weights' range
             break;
         }
     }
