@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "models/decompressor/ternary_codec.hpp"
+#include "models/network/weight_codes.hpp"
 
 namespace qsim {
 
@@ -352,28 +353,15 @@ void parse_record(Reader& r, size_t index, const LayerConfig* cfg, LayerParams* 
     if (!cfg && info && !li.weight_encoding && li.quant == 1 && li.weight_bits == 2 && li.packed_bytes == want_packed) {
         // Packed ternary codes: 01 = +1, 11 = -1, 00 = 0 (a 10 leaves the sizes unknown).
         std::vector<int8_t> w(count);
-        bool valid = true;
-        for (uint64_t k = 0; k < count && valid; ++k) {
-            const uint32_t c = (uint32_t(packed[k / 4]) >> (2 * (k % 4))) & 3u;
-            valid = c != 2;
-            w[k] = int8_t(c == 1 ? 1 : c == 3 ? -1 : 0);
-        }
-        if (valid) summarize_ternary(w, li);
+        if (unpack_weight_codes(packed, count, 1, 2, w.data()) == count) summarize_ternary(w, li);
     }
     if (li.weight_encoding) {
         // decoded above
     } else if (cfg && out && li.quant == kRccm) {
         // Select indices: every code of the circuit is a valid weight.
         const int bits = li.weight_bits;
-        const uint32_t mask = (1u << bits) - 1;
         out->selects.resize(count);
-        for (uint64_t k = 0; k < count; ++k) {
-            const uint64_t bit = k * uint64_t(bits);
-            const unsigned sh = unsigned(bit % 8);
-            uint32_t c = uint32_t(packed[bit / 8]) >> sh;
-            if (sh + unsigned(bits) > 8) c |= uint32_t(packed[bit / 8 + 1]) << (8 - sh);
-            out->selects[k] = uint8_t(c & mask);
-        }
+        unpack_weight_codes(packed, count, li.quant, bits, reinterpret_cast<int8_t*>(out->selects.data()));
         const uint64_t used_bits = count * uint64_t(bits);
         if (used_bits % 8 != 0 && li.packed_bytes > 0) {
             const uint8_t last = packed[li.packed_bytes - 1];
@@ -383,44 +371,23 @@ void parse_record(Reader& r, size_t index, const LayerConfig* cfg, LayerParams* 
         }
     } else if (cfg && out) {
         const int bits = li.weight_bits;
-        const uint32_t mask = (1u << bits) - 1;
         out->weights.resize(count);
-        for (uint64_t k = 0; k < count; ++k) {
+        const uint64_t k = unpack_weight_codes(packed, count, li.quant, bits, out->weights.data());
+        if (k < count) {
             const uint64_t bit = k * uint64_t(bits);
             const uint64_t byte = bit / 8;
             const unsigned sh = unsigned(bit % 8);
-            uint32_t c = uint32_t(packed[byte]) >> sh;
-            if (sh + unsigned(bits) > 8) c |= uint32_t(packed[byte + 1]) << (8 - sh);
-            c &= mask;
-            int v = 0;
-            bool ok = true;
-            switch (li.quant) {
-                case 0: v = c ? 1 : -1; break;
-                case 1:
-                    if (c == 0) v = 0;
-                    else if (c == 1) v = 1;
-                    else if (c == 3) v = -1;
-                    else ok = false;
-                    break;
-                default:
-                    v = (c & (1u << (bits - 1))) ? int(c) - (1 << bits) : int(c);
-                    ok = v != -(1 << (bits - 1));
-                    break;
-            }
-            if (!ok) {
-                std::ostringstream m;
-                m << "invalid code ";
-                for (int i = bits - 1; i >= 0; --i) m << ((c >> i) & 1);
-                m << " for weight " << k << " (channel " << k / li.fan_in << ", synapse "
-                  << k % li.fan_in << ", bit " << sh << " of this byte): expected "
-                  << (li.quant == 1 ? "01 (+1), 11 (-1) or 00 (0)"
-                                    : "a value in [-" + std::to_string((1 << (bits - 1)) - 1) + ", " +
-                                          std::to_string((1 << (bits - 1)) - 1) +
-                                          "] (the code -" + std::to_string(1 << (bits - 1)) +
-                                          " is outside the symmetric range)");
-                r.fail(packed_off + byte, f + ".weights", m.str());
-            }
-            out->weights[k] = int8_t(v);
+            const uint32_t c = weight_code_at(packed, k, bits);
+            std::ostringstream m;
+            m << "invalid code ";
+            for (int i = bits - 1; i >= 0; --i) m << ((c >> i) & 1);
+            m << " for weight " << k << " (channel " << k / li.fan_in << ", synapse " << k % li.fan_in
+              << ", bit " << sh << " of this byte): expected "
+              << (li.quant == 1 ? "01 (+1), 11 (-1) or 00 (0)"
+                                : "a value in [-" + std::to_string((1 << (bits - 1)) - 1) + ", " +
+                                      std::to_string((1 << (bits - 1)) - 1) + "] (the code -" +
+                                      std::to_string(1 << (bits - 1)) + " is outside the symmetric range)");
+            r.fail(packed_off + byte, f + ".weights", m.str());
         }
         const uint64_t used_bits = count * uint64_t(bits);
         if (used_bits % 8 != 0 && li.packed_bytes > 0) {
