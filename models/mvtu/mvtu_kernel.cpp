@@ -35,7 +35,8 @@ MvtuKernel::MvtuKernel(const LayerConfig& layer, const LayerParams& params)
       memory_(layer_memory(layer, params)),
       datapath_(layer_datapath(layer, params, memory_, groups_)),
       thresholds_(layer, params),
-      slice_(size_t(layer.fan_in())) {}
+      slice_(size_t(layer.fan_in())),
+      acc_(size_t(channels_)) {}
 
 const int32_t* MvtuKernel::group_slice(const int32_t* window, int group) {
     if (groups_ == 1) return window;
@@ -53,8 +54,9 @@ void MvtuKernel::compute(const int32_t* windows, int pixels, int32_t* out, int f
         int32_t* o = out + size_t(p) * size_t(count) - first;
         for (int g = first / per_group; g < groups_ && g * per_group < end; ++g) {
             datapath_->load_input(group_slice(window, g));
-            for (int n = std::max(first, g * per_group); n < std::min(end, (g + 1) * per_group); ++n)
-                o[n] = thresholds_.apply(datapath_->dot(n), n);
+            const int lo = std::max(first, g * per_group), hi = std::min(end, (g + 1) * per_group);
+            datapath_->dots(lo, hi - lo, acc_.data());
+            thresholds_.apply(acc_.data(), lo, hi - lo, o + lo);
         }
     }
 }

@@ -36,6 +36,7 @@ private:
     std::unique_ptr<PeDatapath> datapath_;
     ThresholdUnit thresholds_;
     std::vector<int32_t> slice_;
+    std::vector<int64_t> acc_;  // the accumulators of one input's channels
 };
 
 }  // namespace qsim

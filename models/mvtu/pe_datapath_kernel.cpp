@@ -35,11 +35,11 @@ inline uint64_t pack_low_bytes(const int32_t* codes) {
     return v;
 }
 
-// Splits `count` codes into `planes` (<= 8) bit planes: out[w * planes + j] holds bit j of
-// codes 64w .. 64w+63 (code 64w + b at bit b). Words past the codes stay as they are.
-void split_planes8(const int32_t* codes, int64_t count, int planes, uint64_t* out) {
+// Splits codes [64 * from, count) into `planes` (<= 8) bit planes: out[w * planes + j] holds
+// bit j of codes 64w .. 64w+63 (code 64w + b at bit b). Words past the codes stay as they are.
+void split_planes8_scalar(const int32_t* codes, int64_t from, int64_t count, int planes, uint64_t* out) {
     const int64_t full = count / 64;
-    for (int64_t w = 0; w < full; ++w) {
+    for (int64_t w = from; w < full; ++w) {
         uint64_t acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
         const int32_t* c = codes + w * 64;
         for (int g = 0; g < 8; ++g) {
@@ -48,7 +48,7 @@ void split_planes8(const int32_t* codes, int64_t count, int planes, uint64_t* ou
         }
         for (int j = 0; j < planes; ++j) out[size_t(w) * planes + j] = acc[j];
     }
-    if (full * 64 < count) {
+    if (full * 64 < count && full >= from) {
         uint64_t acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
         for (int64_t s = full * 64; s < count; ++s) {
             const uint32_t code = uint32_t(codes[s]);
@@ -58,10 +58,40 @@ void split_planes8(const int32_t* codes, int64_t count, int planes, uint64_t* ou
     }
 }
 
+#ifdef QSIM_X86_SIMD
+// The same, 64 codes a step: their low bytes in one register (VPMOVDB), each plane one
+// byte-test mask (VPTESTMB); the last partial word as above.
+__attribute__((target("avx512f,avx512bw"))) void split_planes8_simd(const int32_t* codes, int64_t count,
+                                                                   int planes, uint64_t* out) {
+    const int64_t full = count / 64;
+    for (int64_t w = 0; w < full; ++w) {
+        const int32_t* c = codes + w * 64;
+        const __mmask16 all = 0xFFFF;
+        __m512i bytes = _mm512_zextsi128_si512(_mm512_maskz_cvtepi32_epi8(all, _mm512_loadu_si512(c)));
+        bytes = _mm512_inserti32x4(bytes, _mm512_maskz_cvtepi32_epi8(all, _mm512_loadu_si512(c + 16)), 1);
+        bytes = _mm512_inserti32x4(bytes, _mm512_maskz_cvtepi32_epi8(all, _mm512_loadu_si512(c + 32)), 2);
+        bytes = _mm512_inserti32x4(bytes, _mm512_maskz_cvtepi32_epi8(all, _mm512_loadu_si512(c + 48)), 3);
+        for (int j = 0; j < planes; ++j)
+            out[size_t(w) * planes + j] = _mm512_test_epi8_mask(bytes, _mm512_set1_epi8(char(1 << j)));
+    }
+    split_planes8_scalar(codes, full, count, planes, out);
+}
+#endif
+
+void split_planes8(bool simd, const int32_t* codes, int64_t count, int planes, uint64_t* out) {
+#ifdef QSIM_X86_SIMD
+    if (simd) {
+        split_planes8_simd(codes, count, planes, out);
+        return;
+    }
+#endif
+    split_planes8_scalar(codes, 0, count, planes, out);
+}
+
 // The same for any number of planes (codes wider than 8 bits).
-void split_planes(const int32_t* codes, int64_t count, int planes, uint64_t* out) {
+void split_planes(bool simd, const int32_t* codes, int64_t count, int planes, uint64_t* out) {
     if (planes <= 8) {
-        split_planes8(codes, count, planes, out);
+        split_planes8(simd, codes, count, planes, out);
         return;
     }
     const size_t words = size_t(ceil_div(uint64_t(count), 64));
@@ -120,11 +150,13 @@ __attribute__((target("avx512f,avx512bw"))) int32_t dot16_simd(const int16_t* w,
         const __mmask32 m = __mmask32((uint64_t(1) << (n - s)) - 1);
         acc = _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maskz_loadu_epi16(m, w + s), _mm512_maskz_loadu_epi16(m, x + s)));
     }
-    alignas(64) uint32_t lanes[16];
-    _mm512_store_si512(lanes, acc);
-    uint32_t sum = 0;  // the same wrap-around as the vector lanes
-    for (uint32_t v : lanes) sum += v;
-    return int32_t(sum);
+    // The 16 lanes summed in halves; int32 lanes wrap around like the scalar sum.
+    const __m256i half =
+        _mm256_add_epi32(_mm512_maskz_extracti64x4_epi64(0xFF, acc, 0), _mm512_maskz_extracti64x4_epi64(0xFF, acc, 1));
+    __m128i q = _mm_add_epi32(_mm256_castsi256_si128(half), _mm256_extracti128_si256(half, 1));
+    q = _mm_add_epi32(q, _mm_shuffle_epi32(q, 0x4E));
+    q = _mm_add_epi32(q, _mm_shuffle_epi32(q, 0xB1));
+    return _mm_cvtsi128_si32(q);
 }
 
 bool cpu_has(const char* what) {
@@ -133,7 +165,7 @@ bool cpu_has(const char* what) {
            (what[0] == 'p' ? __builtin_cpu_supports("avx512vpopcntdq") : __builtin_cpu_supports("avx512bw"));
 }
 bool use_simd_popcount() { return simd_allowed && cpu_has("popcount"); }
-bool use_simd_madd() { return simd_allowed && cpu_has("bw"); }
+bool use_simd_bw() { return simd_allowed && cpu_has("bw"); }
 #else
 template <int Planes>
 void block_popcounts_simd(const uint64_t* x, const uint64_t* w, size_t words, int64_t* acc) {
@@ -141,7 +173,7 @@ void block_popcounts_simd(const uint64_t* x, const uint64_t* w, size_t words, in
 }
 int32_t dot16_simd(const int16_t* w, const int16_t* x, int64_t n) { return dot16_scalar(w, x, n); }
 bool use_simd_popcount() { return false; }
-bool use_simd_madd() { return false; }
+bool use_simd_bw() { return false; }
 #endif
 
 template <int Planes>
@@ -155,6 +187,10 @@ void block_popcounts(bool simd, const uint64_t* x, const uint64_t* w, size_t wor
 }  // namespace
 
 void allow_simd_kernels(bool allowed) { simd_allowed = allowed; }
+
+void PeDatapath::dots(int first, int count, int64_t* acc) const {
+    for (int i = 0; i < count; ++i) acc[i] = dot(first + i);
+}
 
 std::unique_ptr<PeDatapath> make_pe_datapath(Datapath kind, Encoding input, int input_bits,
                                              const WeightMemory& memory) {
@@ -179,14 +215,15 @@ XnorPopcountDatapath::XnorPopcountDatapath(const WeightMemory& memory)
       words_(ceil_div(uint64_t(memory.fan_in()), 64)),
       tail_mask_(tail_mask_for(memory.fan_in())),
       weights_(size_t(memory.channels()) * words_, 0),
-      input_(words_, 0) {
+      input_(words_, 0),
+      split_simd_(use_simd_bw()) {
     if (memory.bits() != 1) throw std::invalid_argument("XNOR-popcount datapath needs binary weights");
     for (int n = 0; n < memory.channels(); ++n) memory.channel_bits(n, &weights_[size_t(n) * words_]);
 }
 
 void XnorPopcountDatapath::load_input(const int32_t* codes) {
     // Plane 0 of the codes: bit 1 = +1.
-    split_planes8(codes, fan_in_, 1, input_.data());
+    split_planes8(split_simd_, codes, fan_in_, 1, input_.data());
 }
 
 int64_t XnorPopcountDatapath::dot(int n) const {
@@ -197,9 +234,14 @@ int64_t XnorPopcountDatapath::dot(int n) const {
     return 2 * matches - fan_in_;
 }
 
+void XnorPopcountDatapath::dots(int first, int count, int64_t* acc) const {
+    for (int i = 0; i < count; ++i) acc[i] = XnorPopcountDatapath::dot(first + i);
+}
+
 // ---------------------------------------------------------------------------------------
 AddSubDatapath::AddSubDatapath(const WeightMemory& memory, Encoding input, int input_bits)
     : fan_in_(memory.fan_in()), words_(ceil_div(uint64_t(memory.fan_in()), 64)), has_zero_(false) {
+    split_simd_ = use_simd_bw();
     switch (input) {
         case Encoding::Unsigned:
         case Encoding::Signed:
@@ -267,7 +309,7 @@ AddSubDatapath::AddSubDatapath(const WeightMemory& memory, Encoding input, int i
 
 void AddSubDatapath::load_input(const int32_t* codes) {
     ++input_id_;
-    split_planes(codes, fan_in_, planes_, input_.data());
+    split_planes(split_simd_, codes, fan_in_, planes_, input_.data());
     std::fill(plane_count_.begin(), plane_count_.end(), 0);
     for (size_t i = 0; i < words_; ++i)
         for (int j = 0; j < planes_; ++j) plane_count_[size_t(j)] += popcount(input_[i * planes_ + j]);
@@ -335,6 +377,20 @@ int64_t AddSubDatapath::dot(int n) const {
     return acc;
 }
 
+void AddSubDatapath::dots(int first, int count, int64_t* acc) const {
+    if (blocked_.empty()) {
+        for (int i = 0; i < count; ++i) acc[i] = AddSubDatapath::dot(first + i);
+        return;
+    }
+    const size_t end = size_t(first) + size_t(count);
+    for (size_t n = size_t(first); n < end;) {
+        const size_t block = n / 8;
+        if (dots_input_[block] != input_id_) block_dots(block);
+        const size_t stop = std::min(end, block * 8 + 8);
+        for (; n < stop; ++n) acc[n - size_t(first)] = dots_[n];
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 MacDatapath::MacDatapath(const WeightMemory& memory, Encoding input)
     : fan_in_(memory.fan_in()),
@@ -345,7 +401,7 @@ MacDatapath::MacDatapath(const WeightMemory& memory, Encoding input)
       input16_(size_t(memory.fan_in())) {
     if (input == Encoding::Accumulator)
         throw std::invalid_argument("MAC datapath cannot take raw accumulators");
-    simd_ = use_simd_madd();
+    simd_ = use_simd_bw();
     std::vector<int8_t> w(static_cast<size_t>(fan_in_));
     for (int n = 0; n < memory.channels(); ++n) {
         memory.channel_weights(n, w.data());
@@ -381,6 +437,10 @@ int64_t MacDatapath::dot(int n) const {
     const int32_t* x = input_.data();
     for (int64_t s = 0; s < fan_in_; ++s) acc += w[s] * x[s];
     return acc;
+}
+
+void MacDatapath::dots(int first, int count, int64_t* acc) const {
+    for (int i = 0; i < count; ++i) acc[i] = MacDatapath::dot(first + i);
 }
 
 }  // namespace qsim

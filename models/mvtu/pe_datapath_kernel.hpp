@@ -18,6 +18,8 @@ public:
     virtual ~PeDatapath() = default;
     virtual void load_input(const int32_t* codes) = 0;
     virtual int64_t dot(int n) const = 0;
+    // dot(first + i) into acc[i] for i in [0, count): one call for a run of channels.
+    virtual void dots(int first, int count, int64_t* acc) const;
 };
 
 // Builds the datapath a layer uses, reading its weights out of the PE weight memories.
@@ -37,6 +39,7 @@ public:
     explicit XnorPopcountDatapath(const WeightMemory& memory);
     void load_input(const int32_t* codes) override;
     int64_t dot(int n) const override;
+    void dots(int first, int count, int64_t* acc) const override;
 
 private:
     int64_t fan_in_;
@@ -44,6 +47,7 @@ private:
     uint64_t tail_mask_;
     std::vector<uint64_t> weights_;  // channels x words
     std::vector<uint64_t> input_;
+    bool split_simd_ = false;        // load_input splits the codes with AVX-512 BW
 };
 
 // ADD/SUB by weight sign (Fig. 4.5): binary or ternary weights, k-bit activations.
@@ -56,6 +60,7 @@ public:
     AddSubDatapath(const WeightMemory& memory, Encoding input, int input_bits);
     void load_input(const int32_t* codes) override;
     int64_t dot(int n) const override;
+    void dots(int first, int count, int64_t* acc) const override;
 
 private:
     int64_t fan_in_;
@@ -77,6 +82,7 @@ private:
     mutable std::vector<uint64_t> dots_input_;  // per block: the input its dots are of
     uint64_t input_id_ = 0;
     bool simd_ = false;
+    bool split_simd_ = false;  // load_input splits the codes with AVX-512 BW
 };
 
 // Multiply-accumulate (DSP slices): multi-bit weights times activation values. Vectors whose
@@ -87,6 +93,7 @@ public:
     MacDatapath(const WeightMemory& memory, Encoding input);
     void load_input(const int32_t* codes) override;
     int64_t dot(int n) const override;
+    void dots(int first, int count, int64_t* acc) const override;
 
 private:
     int64_t fan_in_;

@@ -23,6 +23,37 @@ ThresholdUnit::ThresholdUnit(const LayerConfig& layer, const LayerParams& params
         throw std::invalid_argument(layer.name + ": ReLU needs one bias per channel and shift >= 1");
 }
 
+namespace {
+
+// Thresholds reached by acc[i] among channel (first + i)'s T ascending thresholds.
+template <int T>
+void count_reached(const int64_t* acc, const int32_t* thresholds, int count, int32_t* out) {
+    for (int i = 0; i < count; ++i) {
+        const int32_t* t = thresholds + size_t(i) * T;
+        int32_t code = 0;
+        for (int j = 0; j < T; ++j) code += acc[i] >= t[j] ? 1 : 0;
+        out[i] = code;
+    }
+}
+
+}  // namespace
+
+void ThresholdUnit::apply(const int64_t* acc, int first, int count, int32_t* out) const {
+    if (type_ == ActivationType::Thresholds || type_ == ActivationType::Bipolar) {
+        const int32_t* t = thresholds_.data() + size_t(first) * per_channel_;
+        switch (per_channel_) {
+            case 1: count_reached<1>(acc, t, count, out); return;
+            case 3: count_reached<3>(acc, t, count, out); return;
+            case 7: count_reached<7>(acc, t, count, out); return;
+            default: break;
+        }
+    } else if (type_ == ActivationType::None) {
+        for (int i = 0; i < count; ++i) out[i] = int32_t(acc[i]);
+        return;
+    }
+    for (int i = 0; i < count; ++i) out[i] = apply(acc[i], first + i);
+}
+
 int32_t ThresholdUnit::apply(int64_t acc, int channel) const {
     switch (type_) {
         case ActivationType::Thresholds:

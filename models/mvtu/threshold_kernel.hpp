@@ -14,6 +14,8 @@ class ThresholdUnit {
 public:
     ThresholdUnit(const LayerConfig& layer, const LayerParams& params);
     int32_t apply(int64_t acc, int channel) const;
+    // out[i] = apply(acc[i], first + i) for i in [0, count).
+    void apply(const int64_t* acc, int first, int count, int32_t* out) const;
 
 private:
     ActivationType type_;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/common/rng.hpp"
@@ -185,6 +186,17 @@ TEST_P(DatapathTest, VectorAndPortableKernelsAgree) {
                 ASSERT_EQ(fast->dot(k), want) << to_string(l.datapath) << " fan_in " << fan_in << " channel " << k;
                 ASSERT_EQ(portable->dot(k), want) << to_string(l.datapath) << " fan_in " << fan_in << " channel " << k;
             }
+            // Runs of channels in one call: whole, across and inside blocks of 8, one channel.
+            for (auto [first, count] : {std::pair{0, n}, {3, 10}, {7, 2}, {13, 8}, {20, 1}, {8, 8}}) {
+                std::vector<int64_t> a(size_t(count), -1), b(size_t(count), -1);
+                fast->dots(first, count, a.data());
+                portable->dots(first, count, b.data());
+                for (int i = 0; i < count; ++i) {
+                    const int64_t want = naive_dot(p.weights, size_t(first + i), size_t(fan_in), x, c.in);
+                    ASSERT_EQ(a[size_t(i)], want) << to_string(l.datapath) << " fan_in " << fan_in << " run " << first;
+                    ASSERT_EQ(b[size_t(i)], want) << to_string(l.datapath) << " fan_in " << fan_in << " run " << first;
+                }
+            }
         }
     }
 }
@@ -234,6 +246,36 @@ TEST(ThresholdUnit, CountsThresholdsReachedAndRequantises) {
     l.activation = {ActivationType::None, 32};
     ThresholdUnit none(l, p);
     EXPECT_EQ(none.apply(-12345, 1), -12345);
+}
+
+TEST(ThresholdUnit, RowApplyEqualsOneChannelAtATime) {
+    // Every activation kind and threshold count the row version has its own loop for, and one
+    // it has not (15 thresholds: the search), over a run of channels not starting at 0.
+    Rng rng(5);
+    const int channels = 12;
+    for (int bits : {1, 2, 3, 4}) {
+        for (ActivationType type : {ActivationType::Thresholds, ActivationType::Bipolar, ActivationType::Relu,
+                                    ActivationType::None}) {
+            if (type == ActivationType::Bipolar && bits != 1) continue;
+            LayerConfig l = fc_layer(4, channels, WeightQuant::Binary, 1, Encoding::Unsigned, 2, 1, 1);
+            l.activation = {type, type == ActivationType::None ? 32 : bits};
+            LayerParams p;
+            for (int n = 0; n < channels; ++n) {
+                int32_t t = int32_t(rng.below(20)) - 10;
+                for (int j = 0; j < l.thresholds_per_channel(); ++j) p.thresholds.push_back(t += int32_t(rng.below(5)));
+                p.bias.push_back(int32_t(rng.below(40)) - 20);
+            }
+            p.mul = 3;
+            p.shift = 2;
+            const ThresholdUnit unit(l, p);
+            std::vector<int64_t> acc(9);
+            for (auto& a : acc) a = int64_t(rng.below(80)) - 40;
+            std::vector<int32_t> out(acc.size(), -7);
+            unit.apply(acc.data(), 2, int(acc.size()), out.data());
+            for (size_t i = 0; i < acc.size(); ++i)
+                ASSERT_EQ(out[i], unit.apply(acc[i], int(i) + 2)) << to_string(type) << " " << bits << " bits, " << i;
+        }
+    }
 }
 
 TEST(MvtuKernel, GroupedConvMatchesGoldenReference) {
