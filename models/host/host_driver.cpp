@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
 #include "models/dma/dma_engine.hpp"
 #include "models/mvtu/mvtu_timing.hpp"
@@ -13,13 +14,14 @@
 namespace qsim {
 
 HostDriver::HostDriver(sc_core::sc_module_name name, const NetworkConfig& net, const NetworkParams& params,
-                       size_t device_layers, int frames)
+                       size_t device_layers, int frames, bool record_layers)
     : sc_core::sc_module(name),
       socket("socket"),
       net_(net),
       params_(params),
       device_layers_(device_layers),
-      frames_(frames) {
+      frames_(frames),
+      record_layers_(record_layers) {
     for (size_t l = device_layers; l < net.layers.size(); ++l) {
         if (net.layers[l].type != LayerType::Fc)
             throw std::invalid_argument("layer '" + net.layers[l].name +
@@ -64,6 +66,7 @@ void HostDriver::loopback() {
     qk.sync();
     timeline_.weights_start = timeline_.weights_done = sc_core::sc_time_stamp();  // weights travel per layer
     write32(regs::kControl, regs::control_mode(regs::kModeLoopback) | regs::kControlStart, qk);
+    FeatureMap y;  // a layer's output; its buffer is reused for the next layer's
     for (int f = 0; f < frames_; ++f) {
         FeatureMap x = input_frame(net_.input, f);
         Encoding enc = net_.input.encoding();
@@ -74,17 +77,18 @@ void HostDriver::loopback() {
             write32(kLayerRegister, uint32_t(l), qk);
             if (layer.is_compute()) send_weights(l, window++, qk);
             const int in_bpc = DmaEngine::bytes_per_code(enc, bits);
-            std::vector<uint8_t> down(x.data.size() * size_t(in_bpc));
-            DmaEngine::pack_codes(x.data.data(), x.data.size(), in_bpc, down.data());
-            stream(tlm::TLM_WRITE_COMMAND, device_map::kInputChannel, down.data(), down.size(), false, qk);
+            down_.resize(x.data.size() * size_t(in_bpc));
+            DmaEngine::pack_codes(x.data.data(), x.data.size(), in_bpc, down_.data());
+            stream(tlm::TLM_WRITE_COMMAND, device_map::kInputChannel, down_.data(), down_.size(), false, qk);
             if (l == 0) timeline_.frame_sent.push_back(qk.get_current_time());
             const StreamFormat fmt = DmaEngine::format_of(layer.out, layer.out_encoding, layer.out_bits);
-            std::vector<uint8_t> up(size_t(layer.out.elements()) * size_t(fmt.bytes_per_code));
-            if (!stream(tlm::TLM_READ_COMMAND, device_map::kOutputChannel, up.data(), up.size(), false, qk)) return;
-            FeatureMap y(layer.out);
-            DmaEngine::unpack_codes(up.data(), y.data.size(), fmt.bytes_per_code, fmt.is_signed, y.data.data());
-            timeline_.host_layer_outputs[l].push_back(y);
-            x = std::move(y);
+            up_.resize(size_t(layer.out.elements()) * size_t(fmt.bytes_per_code));
+            if (!stream(tlm::TLM_READ_COMMAND, device_map::kOutputChannel, up_.data(), up_.size(), false, qk)) return;
+            y.shape = layer.out;
+            y.data.resize(size_t(layer.out.elements()));  // every code is written below
+            DmaEngine::unpack_codes(up_.data(), y.data.size(), fmt.bytes_per_code, fmt.is_signed, y.data.data());
+            if (record_layers_) timeline_.host_layer_outputs[l].push_back(y);
+            std::swap(x, y);
             enc = layer.out_encoding;
             bits = layer.out_bits;
         }

@@ -53,8 +53,11 @@ public:
     tlm_utils::simple_initiator_socket<HostDriver> socket;
 
     SC_HAS_PROCESS(HostDriver);
+    // record_layers: in the loopback architecture, keep every layer's output of every frame
+    // (HostTimeline::host_layer_outputs; the golden check needs them). The host layers' outputs
+    // of the dataflow architecture are always kept (the last one is the run's output).
     HostDriver(sc_core::sc_module_name name, const NetworkConfig& net, const NetworkParams& params,
-               size_t device_layers, int frames);
+               size_t device_layers, int frames, bool record_layers);
 
     const HostTimeline& timeline() const { return timeline_; }
     bool working() const { return working_; }
@@ -85,6 +88,8 @@ private:
     int frames_;
     std::vector<std::unique_ptr<MvtuKernel>> host_kernels_;
     std::vector<std::vector<uint8_t>> bursts_;  // per layer: u64 length + parameter record
+    bool record_layers_;
+    std::vector<uint8_t> down_, up_;            // loopback: a layer's maps as they cross the link
     HostTimeline timeline_;
     bool working_ = false;
 };

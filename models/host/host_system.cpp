@@ -18,7 +18,7 @@ HostSystem::HostSystem(sc_core::sc_module_name name, const NetworkConfig& net, c
         build_loopback(net, frames);
     else
         build_dataflow(net, params, frames, record_layers);
-    build_link(net, params, frames);
+    build_link(net, params, frames, record_layers);
 }
 
 void HostSystem::build_dataflow(const NetworkConfig& net, const NetworkParams& params, int frames, bool record_layers) {
@@ -123,7 +123,7 @@ void HostSystem::build_loopback(const NetworkConfig& net, int frames) {
         [loop, frames] { return loop->frames_completed() >= frames; }, loop_->all_frames_done());
 }
 
-void HostSystem::build_link(const NetworkConfig& net, const NetworkParams& params, int frames) {
+void HostSystem::build_link(const NetworkConfig& net, const NetworkParams& params, int frames, bool record_layers) {
     decoder_ = std::make_unique<AddressDecoder>("decoder");
     decoder_->add_window("registers", device_map::kRegisters, device_map::kRegistersSize)(regs_->socket);
     decoder_->add_window("dma_input", device_map::kInputChannel, device_map::kStreamWindowSize)(dma_->input_socket);
@@ -131,7 +131,7 @@ void HostSystem::build_link(const NetworkConfig& net, const NetworkParams& param
     decoder_->add_window("dma_weights", device_map::kWeightChannel,
                          device_map::kWeightWindowSize * device_map::kMaxComputeLayers)(dma_->weight_socket);
 
-    host_ = std::make_unique<HostDriver>("host", net, params, device_layers_, frames);
+    host_ = std::make_unique<HostDriver>("host", net, params, device_layers_, frames, record_layers);
     if (net.host.timing == TimingMode::LooselyTimed) {
         link_ = std::make_unique<PcieLink>("pcie", net.host.pcie, net.host.timing);
         link_->device_side(decoder_->socket);

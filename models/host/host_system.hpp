@@ -47,7 +47,7 @@ private:
     size_t device_layers_;
     void build_dataflow(const NetworkConfig& net, const NetworkParams& params, int frames, bool record_layers);
     void build_loopback(const NetworkConfig& net, int frames);
-    void build_link(const NetworkConfig& net, const NetworkParams& params, int frames);
+    void build_link(const NetworkConfig& net, const NetworkParams& params, int frames, bool record_layers);
 
     std::unique_ptr<DataflowAccelerator> accel_;
     std::unique_ptr<LoopbackAccelerator> loop_;

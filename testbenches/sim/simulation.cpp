@@ -189,7 +189,7 @@ void collect_host(RunResult& r, const NetworkConfig& net, const HostSystem& syst
 // Loopback architecture: one layer accelerator, every layer's maps and weights over PCIe.
 RunResult simulate_loopback(RunResult r, const NetworkConfig& net, const NetworkParams& params,
                             const SimOptions& options) {
-    HostSystem system("system", net, params, r.frames_requested, false);
+    HostSystem system("system", net, params, r.frames_requested, options.check || options.record_layers);
     const auto t0 = std::chrono::steady_clock::now();
     sc_core::sc_start();
     r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
