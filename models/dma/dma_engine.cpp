@@ -19,12 +19,49 @@ int DmaEngine::bytes_per_code(Encoding e, int bits) {
     return e == Encoding::Accumulator ? 4 : int(ceil_div(uint64_t(bits), 8));
 }
 
+namespace {
+
+// The loops of pack_codes / unpack_codes with the code width (and sign) known to the compiler.
+template <int B>
+void pack_fixed(const int32_t* codes, size_t n, uint8_t* out) {
+    for (size_t i = 0; i < n; ++i)
+        for (int b = 0; b < B; ++b) out[i * B + size_t(b)] = uint8_t(uint32_t(codes[i]) >> (8 * b));
+}
+
+template <int B, bool Signed>
+void unpack_fixed(const uint8_t* in, size_t n, int32_t* codes) {
+    for (size_t i = 0; i < n; ++i) {
+        uint32_t v = 0;
+        for (int b = 0; b < B; ++b) v |= uint32_t(in[i * B + size_t(b)]) << (8 * b);
+        if (Signed && B < 4) {
+            const uint32_t sign = uint32_t(1) << (8 * B - 1);
+            v = (v ^ sign) - sign;
+        }
+        codes[i] = int32_t(v);
+    }
+}
+
+}  // namespace
+
 void DmaEngine::pack_codes(const int32_t* codes, size_t n, int bpc, uint8_t* out) {
+    switch (bpc) {
+        case 1: pack_fixed<1>(codes, n, out); return;
+        case 2: pack_fixed<2>(codes, n, out); return;
+        case 4: pack_fixed<4>(codes, n, out); return;
+    }
     for (size_t i = 0; i < n; ++i)
         for (int b = 0; b < bpc; ++b) *out++ = uint8_t(uint32_t(codes[i]) >> (8 * b));
 }
 
 void DmaEngine::unpack_codes(const uint8_t* in, size_t n, int bpc, bool is_signed, int32_t* codes) {
+    switch (bpc * 2 + (is_signed ? 1 : 0)) {
+        case 2: unpack_fixed<1, false>(in, n, codes); return;
+        case 3: unpack_fixed<1, true>(in, n, codes); return;
+        case 4: unpack_fixed<2, false>(in, n, codes); return;
+        case 5: unpack_fixed<2, true>(in, n, codes); return;
+        case 8: unpack_fixed<4, false>(in, n, codes); return;
+        case 9: unpack_fixed<4, true>(in, n, codes); return;
+    }
     for (size_t i = 0; i < n; ++i) {
         uint32_t v = 0;
         for (int b = 0; b < bpc; ++b) v |= uint32_t(*in++) << (8 * b);
@@ -107,20 +144,33 @@ void DmaEngine::input_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& 
     delay = sc_core::SC_ZERO_TIME;
     const FmShape in = in_format_.shape;
     const size_t row_bytes = size_t(in.width) * in.channels * size_t(in_format_.bytes_per_code);
-    in_pending_.insert(in_pending_.end(), gp.get_data_ptr(), gp.get_data_ptr() + gp.get_data_length());
-    size_t used = 0;
-    while (in_pending_.size() - used >= row_bytes) {
-        StreamRow row = StreamRow::shaped(in_frame_, in_row_, in.width, in.channels);
-        unpack_codes(in_pending_.data() + used, row.data.size(), in_format_.bytes_per_code, in_format_.is_signed,
-                     row.data.data());
-        used += row_bytes;
-        to_accelerator->write(std::move(row));
-        if (++in_row_ == in.height) {
-            in_row_ = 0;
-            ++in_frame_;
+    // The rows cut from the byte stream: the bytes held back from earlier transfers, then these.
+    // Whole rows are unpacked where they lie; only a row split between transfers is gathered.
+    auto rows_from = [&](const uint8_t* p, size_t n) {
+        size_t used = 0;
+        for (; n - used >= row_bytes; used += row_bytes) {
+            StreamRow row = StreamRow::shaped(in_frame_, in_row_, in.width, in.channels);
+            unpack_codes(p + used, row.data.size(), in_format_.bytes_per_code, in_format_.is_signed, row.data.data());
+            to_accelerator->write(std::move(row));
+            if (++in_row_ == in.height) {
+                in_row_ = 0;
+                ++in_frame_;
+            }
         }
+        return used;
+    };
+    const uint8_t* data = gp.get_data_ptr();
+    const size_t len = gp.get_data_length();
+    size_t pos = 0;
+    if (!in_pending_.empty()) {
+        const size_t part = in_pending_.size() % row_bytes;
+        pos = std::min(len, part ? row_bytes - part : 0);
+        in_pending_.insert(in_pending_.end(), data, data + pos);
+        const size_t used = rows_from(in_pending_.data(), in_pending_.size());
+        in_pending_.erase(in_pending_.begin(), in_pending_.begin() + ptrdiff_t(used));
     }
-    in_pending_.erase(in_pending_.begin(), in_pending_.begin() + ptrdiff_t(used));
+    if (in_pending_.empty()) pos += rows_from(data + pos, len - pos);
+    in_pending_.insert(in_pending_.end(), data + pos, data + len);
     s.bytes += gp.get_data_length();
     ++s.transfers;
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -198,7 +248,14 @@ void DmaEngine::output_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     while (got < want) {
         if (out_pending_pos_ == out_pending_.size()) {
             const StreamRow row = from_accelerator->read();  // waits for the accelerator
-            out_pending_.resize(row.data.size() * size_t(out_format_.bytes_per_code));
+            const size_t row_bytes = row.data.size() * size_t(out_format_.bytes_per_code);
+            if (row_bytes <= want - got) {
+                // The whole row fits this read: packed straight into the host's buffer.
+                pack_codes(row.data.data(), row.data.size(), out_format_.bytes_per_code, out + got);
+                got += row_bytes;
+                continue;
+            }
+            out_pending_.resize(row_bytes);
             pack_codes(row.data.data(), row.data.size(), out_format_.bytes_per_code, out_pending_.data());
             out_pending_pos_ = 0;
         }
