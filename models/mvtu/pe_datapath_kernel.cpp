@@ -259,37 +259,36 @@ AddSubDatapath::AddSubDatapath(const WeightMemory& memory, Encoding input, int i
             throw std::invalid_argument("ADD/SUB datapath cannot take raw accumulators");
     }
     const int channels = memory.channels();
-    positive_.assign(size_t(channels) * words_, 0);
-    negative_.assign(size_t(channels) * words_, 0);
     weight_sum_.assign(size_t(channels), 0);
     input_.assign(size_t(planes_) * words_, 0);
     plane_count_.assign(size_t(planes_), 0);
     if (memory.bits() == 1) {
-        // Binary weights: bit 1 is +1, bit 0 is -1.
-        const uint64_t tail = tail_mask_for(fan_in_);
-        for (int n = 0; n < channels; ++n) {
-            uint64_t* pos = &positive_[size_t(n) * words_];
-            uint64_t* neg = &negative_[size_t(n) * words_];
-            memory.channel_bits(n, pos);
-            int64_t ones = 0;
-            for (size_t i = 0; i < words_; ++i) {
-                neg[i] = ~pos[i] & (i + 1 == words_ ? tail : ~uint64_t(0));
-                ones += popcount(pos[i]);
-            }
-            weight_sum_[size_t(n)] = 2 * ones - fan_in_;
-        }
-        if (planes_ <= 8) {
-            const size_t blocks = size_t(channels + 7) / 8;
+        // Binary weights: bit 1 is +1, bit 0 is -1 (no zero, so dot() never needs negative_).
+        // Up to 8 planes, the bits are kept only in the blocked layout; otherwise in positive_.
+        const bool blocked = planes_ <= 8;
+        const size_t blocks = size_t(channels + 7) / 8;
+        if (blocked) {
             blocked_.assign(blocks * words_ * 8, 0);
-            for (int n = 0; n < channels; ++n)
-                for (size_t i = 0; i < words_; ++i)
-                    blocked_[(size_t(n / 8) * words_ + i) * 8 + size_t(n % 8)] = positive_[size_t(n) * words_ + i];
             dots_.assign(blocks * 8, 0);
             dots_input_.assign(blocks, ~uint64_t(0));
             simd_ = use_simd_popcount();
+        } else {
+            positive_.assign(size_t(channels) * words_, 0);
+        }
+        std::vector<uint64_t> bits(blocked ? words_ : 0);
+        for (int n = 0; n < channels; ++n) {
+            uint64_t* pos = blocked ? bits.data() : &positive_[size_t(n) * words_];
+            memory.channel_bits(n, pos);
+            int64_t ones = 0;
+            for (size_t i = 0; i < words_; ++i) ones += popcount(pos[i]);
+            weight_sum_[size_t(n)] = 2 * ones - fan_in_;
+            if (blocked)
+                for (size_t i = 0; i < words_; ++i) blocked_[(size_t(n / 8) * words_ + i) * 8 + size_t(n % 8)] = pos[i];
         }
         return;
     }
+    positive_.assign(size_t(channels) * words_, 0);
+    negative_.assign(size_t(channels) * words_, 0);
     std::vector<int8_t> weights(static_cast<size_t>(fan_in_));
     for (int n = 0; n < channels; ++n) {
         memory.channel_weights(n, weights.data());
@@ -395,8 +394,7 @@ void AddSubDatapath::dots(int first, int count, int64_t* acc) const {
 MacDatapath::MacDatapath(const WeightMemory& memory, Encoding input)
     : fan_in_(memory.fan_in()),
       encoding_(input),
-      weights_(size_t(memory.channels()) * size_t(memory.fan_in())),
-      weights16_(weights_.size()),
+      weights16_(size_t(memory.channels()) * size_t(memory.fan_in())),
       input_(size_t(memory.fan_in())),
       input16_(size_t(memory.fan_in())) {
     if (input == Encoding::Accumulator)
@@ -405,10 +403,7 @@ MacDatapath::MacDatapath(const WeightMemory& memory, Encoding input)
     std::vector<int8_t> w(static_cast<size_t>(fan_in_));
     for (int n = 0; n < memory.channels(); ++n) {
         memory.channel_weights(n, w.data());
-        for (int64_t s = 0; s < fan_in_; ++s) {
-            weights_[size_t(n) * fan_in_ + s] = w[size_t(s)];
-            weights16_[size_t(n) * fan_in_ + s] = w[size_t(s)];
-        }
+        for (int64_t s = 0; s < fan_in_; ++s) weights16_[size_t(n) * fan_in_ + s] = w[size_t(s)];
     }
 }
 
@@ -423,6 +418,8 @@ void MacDatapath::load_input(const int32_t* codes) {
     narrow_ = lo >= std::numeric_limits<int16_t>::min() && hi <= std::numeric_limits<int16_t>::max();
     if (narrow_)
         for (int64_t s = 0; s < fan_in_; ++s) input16_[s] = int16_t(input_[s]);
+    else if (weights_.empty())
+        weights_.assign(weights16_.begin(), weights16_.end());  // the first wide input
 }
 
 int64_t MacDatapath::dot(int n) const {

@@ -69,8 +69,8 @@ private:
     bool has_zero_;                  // some weight is 0 (ternary): count both signs
     std::vector<int64_t> plane_weight_;
     int64_t offset_;                 // value = offset + sum_j plane_weight_j * bit_j
-    std::vector<uint64_t> positive_;  // channels x words, bit set where w = +1
-    std::vector<uint64_t> negative_;  // channels x words, bit set where w = -1
+    std::vector<uint64_t> positive_;  // channels x words, bit set where w = +1 (binary: only > 8 planes)
+    std::vector<uint64_t> negative_;  // channels x words, bit set where w = -1 (not for binary)
     std::vector<int64_t> weight_sum_; // sum of weights per channel
     std::vector<uint64_t> input_;     // words x planes (plane fastest)
     std::vector<int64_t> plane_count_;  // popcount of each input plane
@@ -98,8 +98,8 @@ public:
 private:
     int64_t fan_in_;
     Encoding encoding_;
-    std::vector<int32_t> weights_;    // channels x fan_in
-    std::vector<int16_t> weights16_;  // the same, as int16 (weights are at most 8 bits)
+    std::vector<int16_t> weights16_;  // channels x fan_in (weights are at most 8 bits)
+    std::vector<int32_t> weights_;    // the same as int32, made for the first input wider than 16 bits
     std::vector<int32_t> input_;
     std::vector<int16_t> input16_;
     bool narrow_ = false;             // the loaded input fits int16

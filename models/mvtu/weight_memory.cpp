@@ -32,6 +32,27 @@ WeightMemory::WeightMemory(const LayerConfig& layer, const LayerParams& params)
     // Channel n's words follow each other from its first address (FINN layout, see header):
     // synapse s sits in word s / SIMD at bit (s % SIMD) * bits. A field may straddle two chunks.
     const uint64_t mask = bits_ >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits_) - 1;
+    if (bits_ > 0 && 64 % bits_ == 0) {
+        // No field straddles: each chunk is assembled in a register, 64 / bits lanes.
+        const int per_chunk = 64 / bits_;
+        for (int n = 0; n < channels_; ++n) {
+            int bit = 0;
+            uint64_t* word = data_.data() + locate(n, 0, bit);
+            const int8_t* w = params.weights.data() + size_t(n) * size_t(fan_in_);
+            for (int64_t s0 = 0; s0 < fan_in_; s0 += simd_, word += chunks_)
+                for (int c = 0; c < chunks_; ++c) {
+                    const int l0 = c * per_chunk, l1 = std::min(simd_, l0 + per_chunk);
+                    uint64_t v = 0;
+                    for (int l = l0; l < l1; ++l) {
+                        const int8_t x = w[s0 + l];
+                        const uint64_t code = binary_ ? uint64_t(x > 0 ? 1 : 0) : uint64_t(int64_t(x)) & mask;
+                        v |= code << ((l - l0) * bits_);
+                    }
+                    word[c] = v;
+                }
+        }
+        return;
+    }
     for (int n = 0; n < channels_; ++n) {
         int bit = 0;
         uint64_t* word = data_.data() + locate(n, 0, bit);
@@ -143,6 +164,20 @@ void WeightMemory::channel_weights(int n, int8_t* out) const {
     const uint64_t* word = data_.data() + locate(n, 0, bit);
     const uint64_t mask = (uint64_t(1) << bits_) - 1;
     const int64_t sign = int64_t(1) << (bits_ - 1);
+    if (bits_ > 0 && 64 % bits_ == 0) {
+        // No field straddles two chunks: 64 / bits lanes out of each chunk.
+        const int per_chunk = 64 / bits_;
+        for (int64_t s0 = 0; s0 < fan_in_; s0 += simd_, word += chunks_)
+            for (int c = 0; c < chunks_; ++c) {
+                const int l0 = c * per_chunk, l1 = std::min(simd_, l0 + per_chunk);
+                const uint64_t v = word[c];
+                for (int l = l0; l < l1; ++l) {
+                    const uint64_t code = (v >> ((l - l0) * bits_)) & mask;
+                    out[s0 + l] = binary_ ? int8_t(code ? 1 : -1) : int8_t((int64_t(code) ^ sign) - sign);
+                }
+            }
+        return;
+    }
     int lane = 0;
     for (int64_t s = 0; s < fan_in_; ++s) {
         const int offset = lane * bits_;
