@@ -67,7 +67,8 @@ TEST(WeightMemory, RoundTripsEveryWeightForAnyWidthAndFolding) {
     // bits 3, 5, 7 make fields straddle 64-bit chunks when SIMD * bits > 64.
     for (const Case c : {Case{WeightQuant::Binary, 1, 130, 12, 4, 65}, Case{WeightQuant::Ternary, 2, 96, 6, 3, 48},
                          Case{WeightQuant::Uniform, 3, 90, 10, 5, 30}, Case{WeightQuant::Uniform, 5, 70, 4, 2, 14},
-                         Case{WeightQuant::Uniform, 7, 63, 9, 9, 21}, Case{WeightQuant::Uniform, 8, 64, 8, 1, 16}}) {
+                         Case{WeightQuant::Uniform, 7, 63, 9, 9, 21}, Case{WeightQuant::Uniform, 8, 64, 8, 1, 16},
+                         Case{WeightQuant::Uniform, 4, 80, 6, 3, 20}, Case{WeightQuant::Uniform, 8, 72, 4, 2, 12}}) {
         LayerConfig l = fc_layer(c.fan_in, c.n, c.q, c.bits, Encoding::Unsigned, 4, c.pe, c.simd);
         LayerParams p;
         p.weights = random_weights(rng, size_t(c.fan_in) * c.n, c.q, c.bits);
@@ -83,12 +84,15 @@ TEST(WeightMemory, RoundTripsEveryWeightForAnyWidthAndFolding) {
 
 TEST(WeightMemory, WholeChannelReadsMatchSingleWeights) {
     // channel_weights / channel_bits walk a channel's words at once (the datapaths are built
-    // from them); SIMD 65 and 130 split lanes across 64-bit chunks, SIMD 3 and 12 across bytes.
+    // from them); SIMD 65 and 130 split lanes across 64-bit chunks, SIMD 3 and 12 across bytes;
+    // 2, 4 and 8-bit words whose last chunk is only partly used.
     Rng rng(9);
     struct Case { WeightQuant q; int bits; int fan_in; int n; int pe; int simd; };
     for (const Case c : {Case{WeightQuant::Binary, 1, 130, 12, 4, 65}, Case{WeightQuant::Binary, 1, 390, 6, 2, 130},
                          Case{WeightQuant::Binary, 1, 99, 4, 4, 3}, Case{WeightQuant::Binary, 1, 72, 8, 2, 12},
-                         Case{WeightQuant::Ternary, 2, 96, 6, 3, 48}, Case{WeightQuant::Uniform, 5, 70, 4, 2, 14}}) {
+                         Case{WeightQuant::Ternary, 2, 96, 6, 3, 48}, Case{WeightQuant::Uniform, 5, 70, 4, 2, 14},
+                         Case{WeightQuant::Ternary, 2, 100, 4, 2, 50}, Case{WeightQuant::Uniform, 4, 60, 6, 3, 20},
+                         Case{WeightQuant::Uniform, 8, 72, 4, 2, 12}}) {
         LayerConfig l = fc_layer(c.fan_in, c.n, c.q, c.bits, Encoding::Unsigned, 4, c.pe, c.simd);
         LayerParams p;
         p.weights = random_weights(rng, size_t(c.fan_in) * c.n, c.q, c.bits);
