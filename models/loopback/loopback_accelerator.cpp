@@ -45,37 +45,38 @@ void LoopbackAccelerator::load_parameters(size_t layer, const std::shared_ptr<co
     loaded_event_.notify(sc_core::SC_ZERO_TIME);
 }
 
-FeatureMap LoopbackAccelerator::compute(const LayerConfig& l, const FeatureMap& input) {
-    FeatureMap output(l.out);
+void LoopbackAccelerator::compute(const LayerConfig& l, const FeatureMap& input, FeatureMap& output) {
+    output.shape = l.out;
+    output.data.resize(size_t(l.out.elements()));
     if (l.type == LayerType::Fc) {
         kernels_[&l - net_.layers.data()]->compute(input.data.data(), 1, output.data.data());
-        return output;
+        return;
     }
     if (l.type == LayerType::GlobalMaxPool) {
         std::fill(output.data.begin(), output.data.end(), std::numeric_limits<int32_t>::min());
         for (int y = 0; y < l.in.height; ++y)
             global_max_accumulate(&input.data[size_t(y) * l.in.width * l.in.channels], l.in.width, l.in.channels,
                                   output.data.data());
-        return output;
+        return;
     }
     // Conv and max pool: one output row of windows at a time.
     const int K = l.kernel;
     std::vector<const int32_t*> rows(static_cast<size_t>(K), nullptr);
-    std::vector<int32_t> windows(size_t(l.out.width) * K * K * l.in.channels);
+    windows_.resize(size_t(l.out.width) * K * K * l.in.channels);
+    int32_t* windows = windows_.data();
     for (int oy = 0; oy < l.out.height; ++oy) {
         for (int ky = 0; ky < K; ++ky) {
             const int iy = swu_first_input_row(l, oy) + ky;
             rows[size_t(ky)] = (iy < 0 || iy >= l.in.height) ? nullptr
                                                               : &input.data[size_t(iy) * l.in.width * l.in.channels];
         }
-        build_window_row(l, rows.data(), windows.data());
+        build_window_row(l, rows.data(), windows);
         int32_t* o = &output.data[size_t(oy) * l.out.width * l.out.channels];
         if (l.type == LayerType::Conv)
-            kernels_[&l - net_.layers.data()]->compute(windows.data(), l.out.width, o);
+            kernels_[&l - net_.layers.data()]->compute(windows, l.out.width, o);
         else
-            max_pool_windows(windows.data(), l.out.width, K * K, l.in.channels, o);
+            max_pool_windows(windows, l.out.width, K * K, l.in.channels, o);
     }
-    return output;
 }
 
 void LoopbackAccelerator::run() {
@@ -83,15 +84,21 @@ void LoopbackAccelerator::run() {
         for (size_t l = 0; l < net_.layers.size(); ++l) {
             const LayerConfig& layer = net_.layers[l];
             while (selected_ != long(l)) wait_internal(selected_event_, false, "the host to select layer " + layer.name);
-            FeatureMap input(layer.in);
+            FeatureMap& input = input_;
+            input.shape = layer.in;
+            input.data.resize(size_t(layer.in.elements()));
+            size_t filled = 0;
             for (int y = 0; y < layer.in.height; ++y) {
                 const StreamRow row = take(in);
                 std::copy(row.data.begin(), row.data.end(), input.data.begin() + ptrdiff_t(size_t(y) * row.data.size()));
+                filled = size_t(y + 1) * row.data.size();
             }
+            if (filled < input.data.size()) std::fill(input.data.begin() + ptrdiff_t(filled), input.data.end(), 0);
             if (layer.is_compute())
                 while (kernels_[l] == nullptr)
                     wait_internal(loaded_event_, false, "the weights of layer " + layer.name + " (DMA channel 1)");
-            const FeatureMap output = compute(layer, input);
+            FeatureMap& output = output_;
+            compute(layer, input, output);
             const uint64_t cycles = loopback_layer_cycles(layer, pes_, simd_);
             busy(cycles);
             layer_stats_[l].busy_cycles += cycles;
@@ -99,8 +106,13 @@ void LoopbackAccelerator::run() {
             selected_ = -1;
             const size_t row_len = size_t(layer.out.width) * layer.out.channels;
             for (int y = 0; y < layer.out.height; ++y) {
-                StreamRow row = StreamRow::shaped(f, y, layer.out.width, layer.out.channels);
-                std::copy_n(output.data.begin() + ptrdiff_t(size_t(y) * row_len), row_len, row.data.begin());
+                StreamRow row;
+                row.frame = f;
+                row.row = y;
+                row.pixels = layer.out.width;
+                row.depth = layer.out.channels;
+                const auto first = output.data.begin() + ptrdiff_t(size_t(y) * row_len);
+                row.data.assign(first, first + ptrdiff_t(row_len));
                 give(out, std::move(row));
             }
             layer_stats_[l].frame_done_cycle.push_back(now_cycles());

@@ -36,7 +36,8 @@ public:
 
 private:
     void run();
-    FeatureMap compute(const LayerConfig& layer, const FeatureMap& input);
+    // The layer's output map into `output` (every code written).
+    void compute(const LayerConfig& layer, const FeatureMap& input, FeatureMap& output);
 
     const NetworkConfig& net_;
     int frames_;
@@ -50,6 +51,9 @@ private:
     std::vector<BlockStats> layer_stats_;
     int frames_completed_ = 0;
     sc_core::sc_event selected_event_, loaded_event_, done_;
+    // Simulator speed only: the maps and windows of a layer, their buffers reused by the next.
+    FeatureMap input_, output_;
+    std::vector<int32_t> windows_;
 };
 
 }  // namespace qsim
