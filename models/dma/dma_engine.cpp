@@ -96,6 +96,8 @@ DmaEngine::DmaEngine(sc_core::sc_module_name name, const NetworkConfig& net, siz
     record_received_.assign(compute_layers_.size(), 0);
     last_record_.resize(compute_layers_.size());
     last_params_.resize(compute_layers_.size());
+    matching_.assign(compute_layers_.size(), 0);
+    matched_.assign(compute_layers_.size(), 0);
     input_socket.register_b_transport(this, &DmaEngine::input_transport);
     weight_socket.register_b_transport(this, &DmaEngine::weight_transport);
     output_socket.register_b_transport(this, &DmaEngine::output_transport);
@@ -177,6 +179,16 @@ void DmaEngine::input_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& 
     if (lt) delay = completion_latency_;
 }
 
+bool DmaEngine::continues_last_record(size_t window, uint64_t offset, const uint8_t* data, uint64_t len) const {
+    if (offset != matched_[window]) return false;
+    const std::vector<uint8_t>& last = last_record_[window];
+    if (offset + len > 8 + uint64_t(last.size())) return false;
+    uint64_t i = 0;
+    for (; i < len && offset + i < 8; ++i)
+        if (data[i] != uint8_t(uint64_t(last.size()) >> (8 * (offset + i)))) return false;
+    return i == len || std::memcmp(data + i, last.data() + (offset + i - 8), size_t(len - i)) == 0;
+}
+
 void DmaEngine::weight_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     DmaChannelStats& s = stats_[1];
     if (!check(gp, tlm::TLM_WRITE_COMMAND, s)) return;
@@ -191,8 +203,30 @@ void DmaEngine::weight_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     std::vector<uint8_t>& record = records_[window];
     const uint8_t* data = gp.get_data_ptr();
     // Offset 0..7 holds the record length; the record follows at offset 8.
-    if (offset == 0) record.clear();
-    if (offset == record.size()) {
+    if (offset == 0) {
+        record.clear();
+        matching_[window] = last_params_[window] != nullptr;
+        matched_[window] = 0;
+    }
+    bool gathered = false;
+    if (matching_[window]) {
+        if (continues_last_record(window, offset, data, len)) {
+            matched_[window] += len;
+            gathered = true;
+        } else {
+            // Gather what matched so far (the length field, then the last record's bytes).
+            const std::vector<uint8_t>& last = last_record_[window];
+            const uint64_t m = matched_[window];
+            record.resize(size_t(m));
+            for (uint64_t b = 0; b < std::min<uint64_t>(m, 8); ++b)
+                record[size_t(b)] = uint8_t(uint64_t(last.size()) >> (8 * b));
+            if (m > 8) std::memcpy(record.data() + 8, last.data(), size_t(m - 8));
+            matching_[window] = 0;
+        }
+    }
+    if (gathered) {
+        // compared above
+    } else if (offset == record.size()) {
         record.insert(record.end(), data, data + len);  // the usual case: bursts in order
     } else {
         if (record.size() < offset + len) record.resize(offset + len, 0);
@@ -204,6 +238,22 @@ void DmaEngine::weight_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     ++s.transfers;
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 
+    if (matching_[window]) {
+        // The record so far is the last one: complete when all of it has arrived.
+        const uint64_t whole = 8 + uint64_t(last_record_[window].size());
+        if (matched_[window] < whole || record_received_[window] < whole) return;
+        try {
+            sink_(compute_layers_[window], last_params_[window]);
+        } catch (const WeightFileError& e) {
+            last_error_ = e.what();
+            ++s.errors;
+            gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        }
+        record_received_[window] = 0;
+        matching_[window] = 0;
+        matched_[window] = 0;
+        return;
+    }
     if (record.size() < 8) return;
     uint64_t length = 0;
     for (int b = 0; b < 8; ++b) length |= uint64_t(record[size_t(b)]) << (8 * b);

@@ -133,6 +133,12 @@ private:
     // loopback architecture resends every layer's weights every frame) is not decoded again.
     std::vector<std::vector<uint8_t>> last_record_;
     std::vector<std::shared_ptr<const LayerParams>> last_params_;
+    // While the bursts of a record arrive in order and equal the last record (its u64 length,
+    // then its bytes), they are only compared, not gathered: the window has matched_ bytes of
+    // it. The first burst that differs gathers the matched part into records_ and goes on.
+    std::vector<uint8_t> matching_;
+    std::vector<uint64_t> matched_;
+    bool continues_last_record(size_t window, uint64_t offset, const uint8_t* data, uint64_t len) const;
     // channel 2 state
     StreamFormat out_format_;
     std::vector<uint8_t> out_pending_;
