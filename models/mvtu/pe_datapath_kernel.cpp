@@ -139,6 +139,43 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) void block_popcounts_simd(con
     for (int j = 0; j < Planes; ++j) _mm512_storeu_si512(acc + j * 8, a[j]);
 }
 
+// The same popcounts, then the 8 channels' dot products from them without leaving the registers:
+// out[k] = base[k] + sum_j weight[j] * (2 * popcount_jk - count[j]). VPMULDQ multiplies the low
+// 32 bits of each lane, exact here: the caller keeps 2 * fan_in and the plane weights in int32.
+template <int Planes>
+__attribute__((target("avx512f,avx512vpopcntdq"))) void block_dots_simd(const uint64_t* x, const uint64_t* w,
+                                                                        size_t words, const int64_t* base,
+                                                                        const int64_t* weight, const int64_t* count,
+                                                                        int64_t* out) {
+    __m512i a[Planes];
+    for (int j = 0; j < Planes; ++j) a[j] = _mm512_setzero_si512();
+    for (size_t i = 0; i < words; ++i, x += Planes, w += 8) {
+        const __m512i lanes = _mm512_loadu_si512(w);
+        for (int j = 0; j < Planes; ++j)
+            a[j] = _mm512_add_epi64(a[j], _mm512_popcnt_epi64(_mm512_and_si512(_mm512_set1_epi64(int64_t(x[j])), lanes)));
+    }
+    __m512i v = _mm512_loadu_si512(base);
+    for (int j = 0; j < Planes; ++j) {
+        const __m512i t = _mm512_sub_epi64(_mm512_add_epi64(a[j], a[j]), _mm512_set1_epi64(count[j]));
+        v = _mm512_add_epi64(v, _mm512_maskz_mul_epi32(0xFF, t, _mm512_set1_epi64(weight[j])));
+    }
+    _mm512_storeu_si512(out, v);
+}
+
+AddSubDatapath::BlockDotsFn block_dots_for(int planes) {
+    switch (planes) {
+        case 1: return block_dots_simd<1>;
+        case 2: return block_dots_simd<2>;
+        case 3: return block_dots_simd<3>;
+        case 4: return block_dots_simd<4>;
+        case 5: return block_dots_simd<5>;
+        case 6: return block_dots_simd<6>;
+        case 7: return block_dots_simd<7>;
+        case 8: return block_dots_simd<8>;
+    }
+    return nullptr;
+}
+
 // 32 products a step, summed in pairs into 16 int32 lanes (VPMADDWD); the int32 sum wraps like
 // the scalar one, so the same exact result as long as it fits (the loader's bound).
 __attribute__((target("avx512f,avx512bw"))) int32_t dot16_simd(const int16_t* w, const int16_t* x, int64_t n) {
@@ -173,6 +210,7 @@ void block_popcounts_simd(const uint64_t* x, const uint64_t* w, size_t words, in
 }
 int32_t dot16_simd(const int16_t* w, const int16_t* x, int64_t n) { return dot16_scalar(w, x, n); }
 bool use_simd_popcount() { return false; }
+AddSubDatapath::BlockDotsFn block_dots_for(int) { return nullptr; }
 bool use_simd_bw() { return false; }
 #endif
 
@@ -272,6 +310,11 @@ AddSubDatapath::AddSubDatapath(const WeightMemory& memory, Encoding input, int i
             dots_.assign(blocks * 8, 0);
             dots_input_.assign(blocks, ~uint64_t(0));
             simd_ = use_simd_popcount();
+            const bool int32_terms = fan_in_ < (int64_t(1) << 29);  // 2 * popcount - count, plane weights <= 2^7
+            if (simd_ && int32_terms) {
+                fused_ = block_dots_for(planes_);
+                block_base_.assign(blocks * 8, 0);
+            }
         } else {
             positive_.assign(size_t(channels) * words_, 0);
         }
@@ -282,6 +325,7 @@ AddSubDatapath::AddSubDatapath(const WeightMemory& memory, Encoding input, int i
             int64_t ones = 0;
             for (size_t i = 0; i < words_; ++i) ones += popcount(pos[i]);
             weight_sum_[size_t(n)] = 2 * ones - fan_in_;
+            if (fused_) block_base_[size_t(n)] = offset_ * weight_sum_[size_t(n)];
             if (blocked)
                 for (size_t i = 0; i < words_; ++i) blocked_[(size_t(n / 8) * words_ + i) * 8 + size_t(n % 8)] = pos[i];
         }
@@ -315,6 +359,12 @@ void AddSubDatapath::load_input(const int32_t* codes) {
 }
 
 void AddSubDatapath::block_dots(size_t block) const {
+    if (fused_) {
+        fused_(input_.data(), &blocked_[block * words_ * 8], words_, &block_base_[block * 8], plane_weight_.data(),
+               plane_count_.data(), &dots_[block * 8]);
+        dots_input_[block] = input_id_;
+        return;
+    }
     int64_t acc[64];
     const uint64_t* w = &blocked_[block * words_ * 8];
     const uint64_t* x = input_.data();

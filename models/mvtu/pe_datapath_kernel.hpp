@@ -57,6 +57,10 @@ private:
 // part, so only the added part is counted per channel.
 class AddSubDatapath : public PeDatapath {
 public:
+    // The AVX-512 block kernel that also forms the 8 dot products (see block_dots).
+    using BlockDotsFn = void (*)(const uint64_t* x, const uint64_t* w, size_t words, const int64_t* base,
+                                 const int64_t* weight, const int64_t* count, int64_t* out);
+
     AddSubDatapath(const WeightMemory& memory, Encoding input, int input_bits);
     void load_input(const int32_t* codes) override;
     int64_t dot(int n) const override;
@@ -83,6 +87,8 @@ private:
     uint64_t input_id_ = 0;
     bool simd_ = false;
     bool split_simd_ = false;  // load_input splits the codes with AVX-512 BW
+    BlockDotsFn fused_ = nullptr;       // set where simd_ and the terms fit int32
+    std::vector<int64_t> block_base_;   // with fused_: offset * weight sum per channel, 0 past the last
 };
 
 // Multiply-accumulate (DSP slices): multi-bit weights times activation values. Vectors whose
