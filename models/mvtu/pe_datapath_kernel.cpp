@@ -176,6 +176,16 @@ AddSubDatapath::BlockDotsFn block_dots_for(int planes) {
     return nullptr;
 }
 
+// The 16 int32 lanes summed in halves; they wrap around like the scalar sum.
+__attribute__((target("avx512f"))) inline int32_t sum_lanes(__m512i acc) {
+    const __m256i half =
+        _mm256_add_epi32(_mm512_maskz_extracti64x4_epi64(0xFF, acc, 0), _mm512_maskz_extracti64x4_epi64(0xFF, acc, 1));
+    __m128i q = _mm_add_epi32(_mm256_castsi256_si128(half), _mm256_extracti128_si256(half, 1));
+    q = _mm_add_epi32(q, _mm_shuffle_epi32(q, 0x4E));
+    q = _mm_add_epi32(q, _mm_shuffle_epi32(q, 0xB1));
+    return _mm_cvtsi128_si32(q);
+}
+
 // 32 products a step, summed in pairs into 16 int32 lanes (VPMADDWD); the int32 sum wraps like
 // the scalar one, so the same exact result as long as it fits (the loader's bound).
 __attribute__((target("avx512f,avx512bw"))) int32_t dot16_simd(const int16_t* w, const int16_t* x, int64_t n) {
@@ -187,13 +197,35 @@ __attribute__((target("avx512f,avx512bw"))) int32_t dot16_simd(const int16_t* w,
         const __mmask32 m = __mmask32((uint64_t(1) << (n - s)) - 1);
         acc = _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maskz_loadu_epi16(m, w + s), _mm512_maskz_loadu_epi16(m, x + s)));
     }
-    // The 16 lanes summed in halves; int32 lanes wrap around like the scalar sum.
-    const __m256i half =
-        _mm256_add_epi32(_mm512_maskz_extracti64x4_epi64(0xFF, acc, 0), _mm512_maskz_extracti64x4_epi64(0xFF, acc, 1));
-    __m128i q = _mm_add_epi32(_mm256_castsi256_si128(half), _mm256_extracti128_si256(half, 1));
-    q = _mm_add_epi32(q, _mm_shuffle_epi32(q, 0x4E));
-    q = _mm_add_epi32(q, _mm_shuffle_epi32(q, 0xB1));
-    return _mm_cvtsi128_si32(q);
+    return sum_lanes(acc);
+}
+
+// dot16_simd of four channels (weights w, w + stride, w + 2 stride, w + 3 stride) against
+// the same input, each input step loaded once.
+__attribute__((target("avx512f,avx512bw"))) void dot16x4_simd(const int16_t* w, int64_t stride, const int16_t* x,
+                                                             int64_t n, int32_t* out) {
+    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
+    const int16_t *w0 = w, *w1 = w + stride, *w2 = w + 2 * stride, *w3 = w + 3 * stride;
+    int64_t s = 0;
+    for (; s + 32 <= n; s += 32) {
+        const __m512i v = _mm512_loadu_si512(x + s);
+        a0 = _mm512_add_epi32(a0, _mm512_madd_epi16(_mm512_loadu_si512(w0 + s), v));
+        a1 = _mm512_add_epi32(a1, _mm512_madd_epi16(_mm512_loadu_si512(w1 + s), v));
+        a2 = _mm512_add_epi32(a2, _mm512_madd_epi16(_mm512_loadu_si512(w2 + s), v));
+        a3 = _mm512_add_epi32(a3, _mm512_madd_epi16(_mm512_loadu_si512(w3 + s), v));
+    }
+    if (s < n) {
+        const __mmask32 m = __mmask32((uint64_t(1) << (n - s)) - 1);
+        const __m512i v = _mm512_maskz_loadu_epi16(m, x + s);
+        a0 = _mm512_add_epi32(a0, _mm512_madd_epi16(_mm512_maskz_loadu_epi16(m, w0 + s), v));
+        a1 = _mm512_add_epi32(a1, _mm512_madd_epi16(_mm512_maskz_loadu_epi16(m, w1 + s), v));
+        a2 = _mm512_add_epi32(a2, _mm512_madd_epi16(_mm512_maskz_loadu_epi16(m, w2 + s), v));
+        a3 = _mm512_add_epi32(a3, _mm512_madd_epi16(_mm512_maskz_loadu_epi16(m, w3 + s), v));
+    }
+    out[0] = sum_lanes(a0);
+    out[1] = sum_lanes(a1);
+    out[2] = sum_lanes(a2);
+    out[3] = sum_lanes(a3);
 }
 
 bool cpu_has(const char* what) {
@@ -209,6 +241,9 @@ void block_popcounts_simd(const uint64_t* x, const uint64_t* w, size_t words, in
     block_popcounts_scalar<Planes>(x, w, words, acc);
 }
 int32_t dot16_simd(const int16_t* w, const int16_t* x, int64_t n) { return dot16_scalar(w, x, n); }
+void dot16x4_simd(const int16_t* w, int64_t stride, const int16_t* x, int64_t n, int32_t* out) {
+    for (int k = 0; k < 4; ++k) out[k] = dot16_scalar(w + k * stride, x, n);
+}
 bool use_simd_popcount() { return false; }
 AddSubDatapath::BlockDotsFn block_dots_for(int) { return nullptr; }
 bool use_simd_bw() { return false; }
@@ -487,7 +522,14 @@ int64_t MacDatapath::dot(int n) const {
 }
 
 void MacDatapath::dots(int first, int count, int64_t* acc) const {
-    for (int i = 0; i < count; ++i) acc[i] = MacDatapath::dot(first + i);
+    int i = 0;
+    if (narrow_ && simd_)
+        for (; i + 4 <= count; i += 4) {
+            int32_t four[4];
+            dot16x4_simd(&weights16_[size_t(first + i) * fan_in_], fan_in_, input16_.data(), fan_in_, four);
+            for (int k = 0; k < 4; ++k) acc[i + k] = four[k];
+        }
+    for (; i < count; ++i) acc[i] = MacDatapath::dot(first + i);
 }
 
 }  // namespace qsim
