@@ -234,6 +234,10 @@ bool cpu_has(const char* what) {
            (what[0] == 'p' ? __builtin_cpu_supports("avx512vpopcntdq") : __builtin_cpu_supports("avx512bw"));
 }
 bool use_simd_popcount() { return simd_allowed && cpu_has("popcount"); }
+bool use_simd_f() {
+    __builtin_cpu_init();
+    return simd_allowed && __builtin_cpu_supports("avx512f");
+}
 bool use_simd_bw() { return simd_allowed && cpu_has("bw"); }
 #else
 template <int Planes>
@@ -245,6 +249,7 @@ void dot16x4_simd(const int16_t* w, int64_t stride, const int16_t* x, int64_t n,
     for (int k = 0; k < 4; ++k) out[k] = dot16_scalar(w + k * stride, x, n);
 }
 bool use_simd_popcount() { return false; }
+bool use_simd_f() { return false; }
 AddSubDatapath::BlockDotsFn block_dots_for(int) { return nullptr; }
 bool use_simd_bw() { return false; }
 #endif
@@ -260,6 +265,7 @@ void block_popcounts(bool simd, const uint64_t* x, const uint64_t* w, size_t wor
 }  // namespace
 
 void allow_simd_kernels(bool allowed) { simd_allowed = allowed; }
+bool avx512_kernels_enabled() { return use_simd_f(); }
 
 void PeDatapath::dots(int first, int count, int64_t* acc) const {
     for (int i = 0; i < count; ++i) acc[i] = dot(first + i);

@@ -31,6 +31,8 @@ std::unique_ptr<PeDatapath> make_pe_datapath(Datapath kind, Encoding input, int 
 // they run the same arithmetic in scalar or SSE code. Results are the same either way;
 // allow_simd_kernels(false) makes datapaths built afterwards take the portable path (tests).
 void allow_simd_kernels(bool allowed);
+// Whether a kernel built now may use AVX-512 F (allowed, and the processor has it).
+bool avx512_kernels_enabled();
 
 // XNOR-popcount (FINN): binary weights and bipolar activations as bits (1 = +1).
 // acc = 2 * popcount(XNOR(w, x)) - fan_in.

@@ -4,6 +4,13 @@
 #include <stdexcept>
 #include <string>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define QSIM_X86_SIMD 1
+#endif
+
+#include "models/mvtu/pe_datapath_kernel.hpp"
+
 namespace qsim {
 
 ThresholdUnit::ThresholdUnit(const LayerConfig& layer, const LayerParams& params)
@@ -13,7 +20,8 @@ ThresholdUnit::ThresholdUnit(const LayerConfig& layer, const LayerParams& params
       thresholds_(params.thresholds),
       bias_(params.bias),
       mul_(params.mul),
-      shift_(params.shift) {
+      shift_(params.shift),
+      channels_(layer.out.channels) {
     const size_t channels = size_t(layer.out.channels);
     if ((type_ == ActivationType::Thresholds || type_ == ActivationType::Bipolar) &&
         thresholds_.size() != channels * size_t(per_channel_))
@@ -21,6 +29,15 @@ ThresholdUnit::ThresholdUnit(const LayerConfig& layer, const LayerParams& params
                                     " thresholds, got " + std::to_string(thresholds_.size()));
     if (type_ == ActivationType::Relu && (bias_.size() != channels || shift_ < 1))
         throw std::invalid_argument(layer.name + ": ReLU needs one bias per channel and shift >= 1");
+#ifdef QSIM_X86_SIMD
+    if ((type_ == ActivationType::Thresholds || type_ == ActivationType::Bipolar) && per_channel_ >= 1 &&
+        per_channel_ <= 8 && avx512_kernels_enabled()) {
+        planar_.resize(thresholds_.size());
+        for (size_t n = 0; n < channels; ++n)
+            for (int j = 0; j < per_channel_; ++j)
+                planar_[size_t(j) * channels + n] = thresholds_[n * size_t(per_channel_) + size_t(j)];
+    }
+#endif
 }
 
 namespace {
@@ -36,9 +53,34 @@ void count_reached(const int64_t* acc, const int32_t* thresholds, int count, int
     }
 }
 
+#ifdef QSIM_X86_SIMD
+// count_reached for 8 channels a step: each threshold compared with the 8 accumulators at once,
+// the count incremented where reached; thresholds planar (see ThresholdUnit::planar_).
+__attribute__((target("avx512f"))) void count_reached_simd(const int64_t* acc, const int64_t* planar, size_t stride,
+                                                           int per_channel, int count, int32_t* out) {
+    const __m512i one = _mm512_set1_epi64(1);
+    for (int i = 0; i < count; i += 8) {
+        const __mmask8 m = count - i >= 8 ? __mmask8(0xFF) : __mmask8((1u << (count - i)) - 1);
+        const __m512i a = _mm512_maskz_loadu_epi64(m, acc + i);
+        __m512i code = _mm512_setzero_si512();
+        for (int j = 0; j < per_channel; ++j) {
+            const __m512i t = _mm512_maskz_loadu_epi64(m, planar + size_t(j) * stride + size_t(i));
+            code = _mm512_mask_add_epi64(code, _mm512_cmpge_epi64_mask(a, t), code, one);
+        }
+        _mm512_mask_cvtepi64_storeu_epi32(out + i, m, code);
+    }
+}
+#endif
+
 }  // namespace
 
 void ThresholdUnit::apply(const int64_t* acc, int first, int count, int32_t* out) const {
+#ifdef QSIM_X86_SIMD
+    if (!planar_.empty()) {
+        count_reached_simd(acc, planar_.data() + first, size_t(channels_), per_channel_, count, out);
+        return;
+    }
+#endif
     if (type_ == ActivationType::Thresholds || type_ == ActivationType::Bipolar) {
         const int32_t* t = thresholds_.data() + size_t(first) * per_channel_;
         switch (per_channel_) {

@@ -25,6 +25,10 @@ private:
     std::vector<int32_t> bias_;
     int64_t mul_;
     int shift_;
+    // Thresholds and bipolar with at most 8 thresholds a channel, where AVX-512 may be used:
+    // threshold j of channel n at planar_[j * channels + n], for 8 channels a step.
+    std::vector<int64_t> planar_;
+    int channels_;
 };
 
 }  // namespace qsim
