@@ -20,8 +20,14 @@ void build_window_row(const LayerConfig& layer, const int32_t* const* rows, int3
     const int32_t pad = swu_pad_code(layer);
     for (int ox = 0; ox < layer.out.width; ++ox) {
         const int x0 = ox * layer.stride - layer.pad_begin;
+        const bool inside = x0 >= 0 && x0 + K <= W;  // the K taps of a row lie side by side
         for (int ky = 0; ky < K; ++ky) {
             const int32_t* row = rows[ky];
+            if (inside && row != nullptr) {
+                std::copy_n(row + size_t(x0) * C, size_t(K) * C, out);
+                out += size_t(K) * C;
+                continue;
+            }
             for (int kx = 0; kx < K; ++kx, out += C) {
                 const int ix = x0 + kx;
                 if (row == nullptr || ix < 0 || ix >= W)
