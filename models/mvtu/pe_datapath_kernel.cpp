@@ -35,11 +35,11 @@ inline uint64_t pack_low_bytes(const int32_t* codes) {
     return v;
 }
 
-// Splits codes [64 * from, count) into `planes` (<= 8) bit planes: out[w * planes + j] holds
-// bit j of codes 64w .. 64w+63 (code 64w + b at bit b). Words past the codes stay as they are.
-void split_planes8_scalar(const int32_t* codes, int64_t from, int64_t count, int planes, uint64_t* out) {
+// Splits `count` codes into `planes` (<= 8) bit planes: out[w * planes + j] holds bit j of
+// codes 64w .. 64w+63 (code 64w + b at bit b). Words past the codes stay as they are.
+void split_planes8_scalar(const int32_t* codes, int64_t count, int planes, uint64_t* out) {
     const int64_t full = count / 64;
-    for (int64_t w = from; w < full; ++w) {
+    for (int64_t w = 0; w < full; ++w) {
         uint64_t acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
         const int32_t* c = codes + w * 64;
         for (int g = 0; g < 8; ++g) {
@@ -48,7 +48,7 @@ void split_planes8_scalar(const int32_t* codes, int64_t from, int64_t count, int
         }
         for (int j = 0; j < planes; ++j) out[size_t(w) * planes + j] = acc[j];
     }
-    if (full * 64 < count && full >= from) {
+    if (full * 64 < count) {
         uint64_t acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
         for (int64_t s = full * 64; s < count; ++s) {
             const uint32_t code = uint32_t(codes[s]);
@@ -60,21 +60,25 @@ void split_planes8_scalar(const int32_t* codes, int64_t from, int64_t count, int
 
 #ifdef QSIM_X86_SIMD
 // The same, 64 codes a step: their low bytes in one register (VPMOVDB), each plane one
-// byte-test mask (VPTESTMB); the last partial word as above.
+// byte-test mask (VPTESTMB). The last partial word loads its codes under a mask (zeros after).
 __attribute__((target("avx512f,avx512bw"))) void split_planes8_simd(const int32_t* codes, int64_t count,
                                                                    int planes, uint64_t* out) {
-    const int64_t full = count / 64;
-    for (int64_t w = 0; w < full; ++w) {
+    const int64_t words = (count + 63) / 64;
+    for (int64_t w = 0; w < words; ++w) {
         const int32_t* c = codes + w * 64;
-        const __mmask16 all = 0xFFFF;
-        __m512i bytes = _mm512_zextsi128_si512(_mm512_maskz_cvtepi32_epi8(all, _mm512_loadu_si512(c)));
-        bytes = _mm512_inserti32x4(bytes, _mm512_maskz_cvtepi32_epi8(all, _mm512_loadu_si512(c + 16)), 1);
-        bytes = _mm512_inserti32x4(bytes, _mm512_maskz_cvtepi32_epi8(all, _mm512_loadu_si512(c + 32)), 2);
-        bytes = _mm512_inserti32x4(bytes, _mm512_maskz_cvtepi32_epi8(all, _mm512_loadu_si512(c + 48)), 3);
+        const int64_t n = std::min<int64_t>(64, count - w * 64);  // codes in this word
+        __mmask16 m[4];
+        for (int q = 0; q < 4; ++q) {
+            const int64_t k = std::clamp<int64_t>(n - 16 * q, 0, 16);
+            m[q] = __mmask16((1u << k) - 1);
+        }
+        __m512i bytes = _mm512_zextsi128_si512(_mm512_maskz_cvtepi32_epi8(0xFFFF, _mm512_maskz_loadu_epi32(m[0], c)));
+        bytes = _mm512_inserti32x4(bytes, _mm512_maskz_cvtepi32_epi8(0xFFFF, _mm512_maskz_loadu_epi32(m[1], c + 16)), 1);
+        bytes = _mm512_inserti32x4(bytes, _mm512_maskz_cvtepi32_epi8(0xFFFF, _mm512_maskz_loadu_epi32(m[2], c + 32)), 2);
+        bytes = _mm512_inserti32x4(bytes, _mm512_maskz_cvtepi32_epi8(0xFFFF, _mm512_maskz_loadu_epi32(m[3], c + 48)), 3);
         for (int j = 0; j < planes; ++j)
             out[size_t(w) * planes + j] = _mm512_test_epi8_mask(bytes, _mm512_set1_epi8(char(1 << j)));
     }
-    split_planes8_scalar(codes, full, count, planes, out);
 }
 #endif
 
@@ -85,7 +89,7 @@ void split_planes8(bool simd, const int32_t* codes, int64_t count, int planes, u
         return;
     }
 #endif
-    split_planes8_scalar(codes, 0, count, planes, out);
+    split_planes8_scalar(codes, count, planes, out);
 }
 
 // The same for any number of planes (codes wider than 8 bits).
