@@ -108,9 +108,12 @@ sc_core::sc_time DmaEngine::stream_time(uint64_t bytes) const {
 }
 
 sc_core::sc_time DmaEngine::lt_write_tail(uint64_t bytes) const {
+    if (bytes == write_tail_bytes_) return write_tail_;
     const PcieConfig& pcie = net_.host.pcie;
     const double ns = dma_stream_write_ns(bytes, pcie, dma_) - pcie.latency_ns - pcie_transfer_time_ns(bytes, pcie);
-    return sc_core::sc_time(std::max(0.0, ns), sc_core::SC_NS);
+    write_tail_bytes_ = bytes;
+    write_tail_ = sc_core::sc_time(std::max(0.0, ns), sc_core::SC_NS);
+    return write_tail_;
 }
 
 sc_core::sc_time DmaEngine::lt_read_request() const {
@@ -119,8 +122,11 @@ sc_core::sc_time DmaEngine::lt_read_request() const {
 }
 
 sc_core::sc_time DmaEngine::lt_read_rest(uint64_t bytes) const {
+    if (bytes == read_rest_bytes_) return read_rest_;
     const double ns = dma_stream_read_ns(bytes, net_.host.pcie, dma_) - lt_read_request().to_seconds() * 1e9;
-    return sc_core::sc_time(std::max(0.0, ns), sc_core::SC_NS);
+    read_rest_bytes_ = bytes;
+    read_rest_ = sc_core::sc_time(std::max(0.0, ns), sc_core::SC_NS);
+    return read_rest_;
 }
 
 bool DmaEngine::check(tlm::tlm_generic_payload& gp, tlm::tlm_command expected, DmaChannelStats& s) {

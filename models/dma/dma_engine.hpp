@@ -109,6 +109,10 @@ private:
     sc_core::sc_time lt_write_tail(uint64_t bytes) const;
     sc_core::sc_time lt_read_request() const;             // start -> the request reaches the engine
     sc_core::sc_time lt_read_rest(uint64_t bytes) const;  // from there to the data in the host
+    // Simulator speed only: the last transfer size each of the two was computed for (almost
+    // every transfer is a whole chunk), and the result.
+    mutable uint64_t write_tail_bytes_ = ~uint64_t(0), read_rest_bytes_ = ~uint64_t(0);
+    mutable sc_core::sc_time write_tail_, read_rest_;
     bool loosely_timed() const { return net_.host.timing == TimingMode::LooselyTimed; }
     bool check(tlm::tlm_generic_payload& gp, tlm::tlm_command expected, DmaChannelStats& s);
 
