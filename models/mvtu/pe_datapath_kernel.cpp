@@ -129,17 +129,25 @@ int32_t dot16_scalar(const int16_t* w, const int16_t* x, int64_t n) {
 }
 
 #ifdef QSIM_X86_SIMD
-// The same, the 8 lanes in one register.
+// a[j] lane k = popcount of plane j of x ANDed with channel k's weight bits, over `words` words
+// (8 channels' words side by side in w).
 template <int Planes>
-__attribute__((target("avx512f,avx512vpopcntdq"))) void block_popcounts_simd(const uint64_t* x, const uint64_t* w,
-                                                                            size_t words, int64_t* acc) {
-    __m512i a[Planes];
+__attribute__((target("avx512f,avx512vpopcntdq"))) inline void plane_popcounts(const uint64_t* x, const uint64_t* w,
+                                                                               size_t words, __m512i* a) {
     for (int j = 0; j < Planes; ++j) a[j] = _mm512_setzero_si512();
     for (size_t i = 0; i < words; ++i, x += Planes, w += 8) {
         const __m512i lanes = _mm512_loadu_si512(w);
         for (int j = 0; j < Planes; ++j)
             a[j] = _mm512_add_epi64(a[j], _mm512_popcnt_epi64(_mm512_and_si512(_mm512_set1_epi64(int64_t(x[j])), lanes)));
     }
+}
+
+// block_popcounts_scalar with the 8 lanes in one register.
+template <int Planes>
+__attribute__((target("avx512f,avx512vpopcntdq"))) void block_popcounts_simd(const uint64_t* x, const uint64_t* w,
+                                                                            size_t words, int64_t* acc) {
+    __m512i a[Planes];
+    plane_popcounts<Planes>(x, w, words, a);
     for (int j = 0; j < Planes; ++j) _mm512_storeu_si512(acc + j * 8, a[j]);
 }
 
@@ -152,12 +160,7 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) void block_dots_simd(const ui
                                                                         const int64_t* weight, const int64_t* count,
                                                                         int64_t* out) {
     __m512i a[Planes];
-    for (int j = 0; j < Planes; ++j) a[j] = _mm512_setzero_si512();
-    for (size_t i = 0; i < words; ++i, x += Planes, w += 8) {
-        const __m512i lanes = _mm512_loadu_si512(w);
-        for (int j = 0; j < Planes; ++j)
-            a[j] = _mm512_add_epi64(a[j], _mm512_popcnt_epi64(_mm512_and_si512(_mm512_set1_epi64(int64_t(x[j])), lanes)));
-    }
+    plane_popcounts<Planes>(x, w, words, a);
     __m512i v = _mm512_loadu_si512(base);
     for (int j = 0; j < Planes; ++j) {
         const __m512i t = _mm512_sub_epi64(_mm512_add_epi64(a[j], a[j]), _mm512_set1_epi64(count[j]));
