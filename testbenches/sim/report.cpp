@@ -98,6 +98,18 @@ void print_host(std::ostream& os, const RunResult& r) {
        << "DMA bytes      in " << h.input_bytes << ", weights " << h.weight_bytes << ", out " << h.output_bytes << "\n"
        << "counters       read back from the register bank: " << h.counter_cycles << " cycles, " << h.counter_frames
        << " frames\n";
+    if (h.tlps.present) {
+        const HostResult::Tlps& t = h.tlps;
+        os << "TLPs           " << grouped(t.write_tlps) << " MWr, " << grouped(t.read_tlps) << " MRd, "
+           << grouped(t.completions) << " completions; down wire busy " << fmt("%.1f", t.down_busy_us)
+           << " us, up " << fmt("%.1f", t.up_busy_us) << " us; credit stalls " << fmt("%.1f", t.credit_stall_us)
+           << " us; credits in use at most " << t.peak_posted << " posted, " << t.peak_non_posted << " non-posted\n";
+        os << "windows       ";
+        for (const auto& w : t.windows)
+            os << " " << w.name << " " << grouped(w.tlps) << " TLPs" << (w.beats ? ", " + grouped(w.beats) + " beats" : "")
+               << ";";
+        os << "\n";
+    }
     for (const auto& e : h.errors) os << "link error     " << e << "\n";
 }
 
@@ -356,6 +368,20 @@ nlohmann::json report_json(const RunResult& r, const NetworkConfig& net) {
                      {"latency_us", h.latency_us},
                      {"counters", {{"cycles", h.counter_cycles}, {"frames", h.counter_frames}}},
                      {"errors", h.errors}};
+        if (h.tlps.present) {
+            const HostResult::Tlps& t = h.tlps;
+            nlohmann::json windows = nlohmann::json::array();
+            for (const auto& w : t.windows)
+                windows.push_back({{"name", w.name}, {"tlps", w.tlps}, {"beats", w.beats}, {"bytes", w.bytes}});
+            j["host"]["tlps"] = {{"write", t.write_tlps},
+                                 {"read", t.read_tlps},
+                                 {"completions", t.completions},
+                                 {"down_busy_us", t.down_busy_us},
+                                 {"up_busy_us", t.up_busy_us},
+                                 {"credit_stall_us", t.credit_stall_us},
+                                 {"peak_credits", {{"posted", t.peak_posted}, {"non_posted", t.peak_non_posted}}},
+                                 {"windows", windows}};
+        }
     }
     if (r.check.done)
         j["check"] = {{"passed", r.check.passed}, {"values_compared", r.check.values_compared}, {"message", r.check.message}};

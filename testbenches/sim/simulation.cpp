@@ -184,6 +184,22 @@ void collect_host(RunResult& r, const NetworkConfig& net, const HostSystem& syst
     h.bound = worst == h.link_us_per_frame ? "PCIe link" : worst == h.compute_us_per_frame ? "accelerator" : "host layers";
     h.counter_cycles = t.counters.cycles;
     h.counter_frames = t.counters.frames;
+    if (const PcieRootPort* rc = system.root_port()) {
+        const PcieRootPortStats& down = rc->stats();
+        const PcieEndpointStats& up = system.endpoint()->stats();
+        HostResult::Tlps& s = h.tlps;
+        s.present = true;
+        s.write_tlps = down.write_tlps;
+        s.read_tlps = down.read_tlps;
+        s.completions = down.completions;
+        s.down_busy_us = down.down_busy.to_seconds() * 1e6;
+        s.up_busy_us = up.up_busy.to_seconds() * 1e6;
+        s.credit_stall_us = down.credit_stall.to_seconds() * 1e6;
+        s.peak_posted = down.peak_posted_in_flight;
+        s.peak_non_posted = down.peak_non_posted_in_flight;
+        for (const PcieWindowStats& w : system.endpoint()->window_stats())
+            s.windows.push_back({w.name, w.tlps, w.beats, w.bytes});
+    }
 }
 
 // Loopback architecture: one layer accelerator, every layer's maps and weights over PCIe.

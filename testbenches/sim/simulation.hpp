@@ -94,6 +94,20 @@ struct HostResult {
     uint64_t counter_cycles = 0;        // from the register bank, as the host read them
     uint64_t counter_frames = 0;
     std::vector<std::string> errors;    // transfers that failed
+    // Approximately timed only: what the TLP-level link did (root port and endpoint counters).
+    struct Tlps {
+        bool present = false;
+        uint64_t write_tlps = 0, read_tlps = 0, completions = 0;  // MWr and MRd sent down, CplD up
+        double down_busy_us = 0.0;      // the down wire carrying TLPs
+        double up_busy_us = 0.0;        // the up wire carrying completions
+        double credit_stall_us = 0.0;   // TLPs ready but waiting for a credit
+        int peak_posted = 0, peak_non_posted = 0;  // credits in use at most
+        struct Window {
+            std::string name;
+            uint64_t tlps = 0, beats = 0, bytes = 0;
+        };
+        std::vector<Window> windows;    // per device window (registers, the DMA channels)
+    } tlps;
 };
 
 struct RunResult {

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -67,6 +68,50 @@ TEST(HostLink, LoopbackRunsEveryLayerOverTheLinkBitTrue) {
     EXPECT_EQ(r.host.input_bytes, 2 * in);
     EXPECT_EQ(r.host.output_bytes, 2 * out);
     EXPECT_GT(r.host.weight_bytes, 0u);
+}
+
+TEST(HostLink, ApproximatelyTimedReportCountsEveryTlpAndBeat) {
+    // The report's TLP statistics add up: every TLP the root port sent arrived in one of the
+    // endpoint's windows, every read got its completion, each DMA window moved the bytes the DMA
+    // channel counted, in at least ceil(bytes / max payload) TLPs and bytes / beat width beats.
+    NetworkConfig net = with_host("mnist_int8_cnn", TimingMode::ApproximatelyTimed);
+    net.host.architecture = HostArchitecture::Loopback;
+    SimOptions options;
+    options.frames = 2;
+    const RunResult r = simulate(net, load_params(net), options);
+    ASSERT_FALSE(r.deadlock);
+    const HostResult::Tlps& t = r.host.tlps;
+    ASSERT_TRUE(t.present);
+    uint64_t window_tlps = 0;
+    for (const auto& w : t.windows) window_tlps += w.tlps;
+    EXPECT_EQ(window_tlps, t.write_tlps + t.read_tlps);
+    EXPECT_EQ(t.completions, t.read_tlps);
+    const std::map<std::string, uint64_t> dma_bytes = {
+        {"dma_input", r.host.input_bytes}, {"dma_weights", r.host.weight_bytes}, {"dma_output", r.host.output_bytes}};
+    const uint64_t payload = uint64_t(net.host.pcie.max_payload_bytes);
+    const uint64_t beat = uint64_t(net.host.dma.stream_bits / 8);
+    int dma_windows = 0;
+    for (const auto& w : t.windows) {
+        const auto it = dma_bytes.find(w.name);
+        if (it == dma_bytes.end()) continue;
+        ++dma_windows;
+        EXPECT_EQ(w.bytes, it->second) << w.name;
+        EXPECT_GE(w.tlps, (w.bytes + payload - 1) / payload) << w.name;
+        EXPECT_GE(w.beats, w.bytes / beat) << w.name;
+        EXPECT_LE(w.beats, w.tlps * ((payload + beat - 1) / beat)) << w.name;
+    }
+    EXPECT_EQ(dma_windows, 3);
+    const double run_us = r.total_cycles / r.clock_mhz;
+    EXPECT_GT(t.down_busy_us, 0.0);
+    EXPECT_LE(t.down_busy_us, run_us);
+    EXPECT_GT(t.peak_non_posted, 0);
+}
+
+TEST(HostLink, LooselyTimedReportHasNoTlpStatistics) {
+    const NetworkConfig net = with_host("mnist_int8_cnn", TimingMode::LooselyTimed);
+    SimOptions options;
+    options.frames = 1;
+    EXPECT_FALSE(simulate(net, load_params(net), options).host.tlps.present);
 }
 
 TEST(HostLink, LooselyTimedDataflowIsBitTrue) { expect_host_run_ok(with_host("mnist_int8_cnn", TimingMode::LooselyTimed)); }
