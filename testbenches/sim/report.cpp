@@ -104,10 +104,12 @@ void print_host(std::ostream& os, const RunResult& r) {
            << grouped(t.completions) << " completions; down wire busy " << fmt("%.1f", t.down_busy_us)
            << " us, up " << fmt("%.1f", t.up_busy_us) << " us; credit stalls " << fmt("%.1f", t.credit_stall_us)
            << " us; credits in use at most " << t.peak_posted << " posted, " << t.peak_non_posted << " non-posted\n";
-        os << "windows       ";
-        for (const auto& w : t.windows)
-            os << " " << w.name << " " << grouped(w.tlps) << " TLPs" << (w.beats ? ", " + grouped(w.beats) + " beats" : "")
-               << ";";
+        os << "windows        ";
+        for (size_t i = 0; i < t.windows.size(); ++i) {
+            const auto& w = t.windows[i];
+            os << (i ? "; " : "") << w.name << " " << grouped(w.tlps) << " TLPs"
+               << (w.beats ? ", " + grouped(w.beats) + " beats" : "");
+        }
         os << "\n";
     }
     for (const auto& e : h.errors) os << "link error     " << e << "\n";
