@@ -167,13 +167,24 @@ AccumulatorModel accumulator_model(const LayerConfig& layer, const std::vector<i
     a.bound.resize(n_out);
     a.step = layer.in_encoding == Encoding::Bipolar ? 2 : 1;
     if (a.step == 2) a.parity.resize(n_out);
+    // Sums in 32 bits over blocks of kBlock weights (|w| <= 128, so a block's sum of squares stays
+    // below 2^31), which the compiler vectorises; exact, the same sums as one 64-bit pass.
+    constexpr size_t kBlock = 65536;
     for (size_t n = 0; n < n_out; ++n) {
         int64_t sum = 0, sum_sq = 0, sum_abs = 0;
         const int8_t* w = weights.data() + n * fan_in;
-        for (size_t s = 0; s < fan_in; ++s) {
-            sum += w[s];
-            sum_sq += int64_t(w[s]) * w[s];
-            sum_abs += w[s] < 0 ? -w[s] : w[s];
+        for (size_t b = 0; b < fan_in; b += kBlock) {
+            const size_t end = std::min(fan_in, b + kBlock);
+            int32_t s1 = 0, s2 = 0, sa = 0;
+            for (size_t s = b; s < end; ++s) {
+                const int32_t v = w[s];
+                s1 += v;
+                s2 += v * v;
+                sa += v < 0 ? -v : v;
+            }
+            sum += s1;
+            sum_sq += s2;
+            sum_abs += sa;
         }
         a.mean[n] = in.mean * double(sum);
         a.sd[n] = std::max(1.0, std::sqrt(in.var * double(sum_sq)));

@@ -625,7 +625,23 @@ void write_record(Writer& w, const LayerConfig& L, const LayerParams& P, const s
         w.buf[base + bit / 8] |= uint8_t(c << sh);
         if (sh + unsigned(bits) > 8) w.buf[base + bit / 8 + 1] |= uint8_t(c >> (8 - sh));
     }
-    for (uint64_t k = 0; !rccm && k < count; ++k) {
+    uint64_t packed = 0;  // weights already packed by the fast path
+    if (!rccm && L.weights.quant == WeightQuant::Binary && bits == 1) {
+        // Eight binary weights a byte; at an invalid one the loop below takes over and reports it.
+        const int8_t* v = P.weights.data();
+        for (; packed + 8 <= count; packed += 8) {
+            uint8_t byte = 0;
+            bool ok = true;
+            for (unsigned j = 0; j < 8; ++j) {
+                const int8_t x = v[packed + j];
+                ok &= (x == 1) | (x == -1);
+                byte |= uint8_t(uint8_t(x > 0) << j);
+            }
+            if (!ok) break;
+            w.buf[base + packed / 8] = byte;
+        }
+    }
+    for (uint64_t k = packed; !rccm && k < count; ++k) {
         const int v = P.weights[k];
         const bool ok = L.weights.quant == WeightQuant::Binary ? (v == 1 || v == -1)
                                                                : (v >= -maxv && v <= maxv);

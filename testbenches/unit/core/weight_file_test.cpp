@@ -554,6 +554,9 @@ TEST_F(WeightFileTest, WriterRejectsInvalidParams) {
     p.layers[0].weights[3] = 0;  // binary cannot be 0
     expect_write_error(p, "layers[conv1].weights", "not a valid binary");
     p = params;
+    p.layers[0].weights[21] = 2;  // past the first bytes the writer packs eight at a time
+    expect_write_error(p, "layers[conv1].weights", "weight 21 = 2 is not a valid binary");
+    p = params;
     p.layers[config_index(cfg, "fc1")].weights[0] = -8;  // outside [-7, 7]
     expect_write_error(p, "layers[fc1].weights", "not a valid uniform 4-bit");
     p = params;
