@@ -18,6 +18,7 @@
 #include "models/network/layer_params.hpp"
 #include "models/network/folding_rules.hpp"
 #include "models/network/network_config.hpp"
+#include "models/rccm/rccm_topology.hpp"
 #include "models/swu/window_kernel.hpp"
 
 namespace qsim::testing_support {
@@ -67,6 +68,20 @@ inline void set_operands(LayerConfig& l, Encoding in, int in_bits, const WeightQ
     l.out_bits = activation.bits;
     l.datapath = datapath_for(weights.quant, in);
     if (l.datapath == Datapath::Rccm) l.activation_unit = LayerConfig::ActivationUnit::AfterFanIn;
+}
+
+// An fc layer of `n` outputs over `fan_in` inputs whose weights are select indices of the RCCM
+// `kind`, folded PE x SIMD.
+inline LayerConfig rccm_fc_layer(int fan_in, int n, RccmKind kind, Encoding in, int in_bits, int pe, int simd,
+                                 const ActivationConfig& act) {
+    LayerConfig l = fc_layer("fc", {1, 1, fan_in}, n);
+    WeightQuantConfig w;
+    w.quant = WeightQuant::Rccm;
+    w.rccm = kind;
+    w.bits = rccm_select_bits(kind);
+    set_operands(l, in, in_bits, w, act);
+    l.folding = {pe, simd, 1};
+    return l;
 }
 
 // Builds a NetworkConfig layer by layer: every layer reads the shape, encoding and width the

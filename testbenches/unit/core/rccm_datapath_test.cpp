@@ -25,14 +25,7 @@ const RccmKind kKinds[] = {RccmKind::Add2, RccmKind::Add3, RccmKind::Add4};
 
 LayerConfig rccm_fc(int fan_in, int n, RccmKind kind, Encoding in, int in_bits, int pe, int simd,
                     ActivationConfig act = {ActivationType::None, 32}) {
-    LayerConfig l = testing_support::fc_layer("fc", {1, 1, fan_in}, n);
-    WeightQuantConfig w;
-    w.quant = WeightQuant::Rccm;
-    w.rccm = kind;
-    w.bits = rccm_select_bits(kind);
-    testing_support::set_operands(l, in, in_bits, w, act);
-    l.folding = {pe, simd, 1};
-    return l;
+    return testing_support::rccm_fc_layer(fan_in, n, kind, in, in_bits, pe, simd, act);
 }
 
 // The extreme values of an encoding and a few in between, as codes.

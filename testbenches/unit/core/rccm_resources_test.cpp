@@ -21,14 +21,7 @@ const RccmKind kKinds[] = {RccmKind::Add2, RccmKind::Add3, RccmKind::Add4};
 
 LayerConfig rccm_fc(int fan_in, int n, RccmKind kind, Encoding in, int in_bits, int pe, int simd,
                     ActivationConfig act = {ActivationType::Relu, 8}) {
-    LayerConfig l = testing_support::fc_layer("fc", {1, 1, fan_in}, n);
-    WeightQuantConfig w;
-    w.quant = WeightQuant::Rccm;
-    w.rccm = kind;
-    w.bits = rccm_select_bits(kind);
-    testing_support::set_operands(l, in, in_bits, w, act);
-    l.folding = {pe, simd, 1};
-    return l;
+    return testing_support::rccm_fc_layer(fan_in, n, kind, in, in_bits, pe, simd, act);
 }
 
 // ch. 6.7.1 (Fig. 6.8): the 2-Add, 3-Add and 4-Add RCCMs grow 2, 3 and 4 LUTs per input bit,
