@@ -38,6 +38,43 @@ public:
     virtual void trace(sc_core::sc_trace_file* tf) const = 0;
 };
 
+// A face's handshake pins (active-low reset, valid/ready at the input and the output) and the
+// Side operations on them; each face adds its data pins, its dut and the rest of Side.
+template <class Out>
+class HandshakeSide : public sc_core::sc_module, public Side<Out> {
+public:
+    void set_reset(bool active) override { rst_n.write(!active); }
+    bool takes_input() const override { return in_ready.read(); }
+    bool has_output() const override { return out_valid.read(); }
+    void set_out_ready(bool r) override { out_ready.write(r); }
+
+protected:
+    explicit HandshakeSide(sc_core::sc_module_name name) : sc_module(name) {}
+    // Binds the handshake pins of `dut` (a SystemC model or a Verilated top) to these signals.
+    template <class Dut>
+    void bind_handshake(Dut& dut) {
+        dut.rst_n(rst_n);
+        dut.in_valid(in_valid);
+        dut.in_ready(in_ready);
+        dut.out_valid(out_valid);
+        dut.out_ready(out_ready);
+    }
+    // VCD names are the face's name, a dot and the pin.
+    std::string trace_prefix() const { return std::string(this->name()) + "."; }
+    void trace_input_handshake(sc_core::sc_trace_file* tf, const std::string& p) const {
+        sc_core::sc_trace(tf, rst_n, p + "rst_n");
+        sc_core::sc_trace(tf, in_valid, p + "in_valid");
+        sc_core::sc_trace(tf, in_ready, p + "in_ready");
+    }
+    void trace_output_handshake(sc_core::sc_trace_file* tf, const std::string& p) const {
+        sc_core::sc_trace(tf, out_valid, p + "out_valid");
+        sc_core::sc_trace(tf, out_ready, p + "out_ready");
+    }
+
+    sc_core::sc_signal<bool> rst_n{"rst_n"}, in_valid{"in_valid"}, in_ready{"in_ready"}, out_valid{"out_valid"},
+        out_ready{"out_ready"};
+};
+
 struct SideStats {
     uint64_t accepted = 0;        // inputs taken
     uint64_t delivered = 0;       // outputs taken by the sink

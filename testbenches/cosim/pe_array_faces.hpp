@@ -71,28 +71,21 @@ private:
     std::string summary_;
 };
 
-class PeModelSide : public sc_core::sc_module, public Side<PeOut> {
+class PeModelSide : public HandshakeSide<PeOut> {
 public:
     PeModelSide(sc_core::sc_module_name name, const PeStimulus& stim, const LayerParams& params, const Mutation& m,
                 sc_core::sc_clock& clk)
-        : sc_module(name),
+        : HandshakeSide(name),
           dut("dut", stim.shape(), params, m),
           stim_(stim),
           out_acc("out_acc", size_t(stim.shape().pe)),
           out_code("out_code", size_t(stim.shape().pe)) {
         dut.clk(clk);
-        dut.rst_n(rst_n);
-        dut.in_valid(in_valid);
-        dut.in_ready(in_ready);
+        bind_handshake(dut);
         dut.in_act(in_act);
-        dut.out_valid(out_valid);
-        dut.out_ready(out_ready);
         dut.out_acc.bind(out_acc);
         dut.out_code.bind(out_code);
     }
-    void set_reset(bool active) override { rst_n.write(!active); }
-    bool takes_input() const override { return in_ready.read(); }
-    bool has_output() const override { return out_valid.read(); }
     PeOut output() const override {
         PeOut o;
         for (size_t p = 0; p < out_acc.size(); ++p) {
@@ -105,15 +98,11 @@ public:
         in_valid.write(valid);
         if (beat < stim_.beats()) in_act.write(stim_.act(beat));
     }
-    void set_out_ready(bool r) override { out_ready.write(r); }
     void trace(sc_core::sc_trace_file* tf) const override {
-        const std::string p = std::string(name()) + ".";
-        sc_core::sc_trace(tf, rst_n, p + "rst_n");
-        sc_core::sc_trace(tf, in_valid, p + "in_valid");
-        sc_core::sc_trace(tf, in_ready, p + "in_ready");
+        const std::string p = trace_prefix();
+        trace_input_handshake(tf, p);
         sc_core::sc_trace(tf, in_act, p + "in_act");
-        sc_core::sc_trace(tf, out_valid, p + "out_valid");
-        sc_core::sc_trace(tf, out_ready, p + "out_ready");
+        trace_output_handshake(tf, p);
         for (size_t i = 0; i < out_acc.size(); ++i) {
             sc_core::sc_trace(tf, out_acc[i], p + "out_acc_" + std::to_string(i));
             sc_core::sc_trace(tf, out_code[i], p + "out_code_" + std::to_string(i));
@@ -123,15 +112,13 @@ public:
 
 private:
     const PeStimulus& stim_;
-    sc_core::sc_signal<bool> rst_n{"rst_n"}, in_valid{"in_valid"}, in_ready{"in_ready"}, out_valid{"out_valid"},
-        out_ready{"out_ready"};
     sc_core::sc_signal<uint64_t> in_act{"in_act"};
     sc_core::sc_vector<sc_core::sc_signal<int64_t>> out_acc;
     sc_core::sc_vector<sc_core::sc_signal<uint32_t>> out_code;
 };
 
 template <class V>
-class PeRtlSide : public sc_core::sc_module, public Side<PeOut> {
+class PeRtlSide : public HandshakeSide<PeOut> {
     using ActT = port_t<decltype(std::declval<V&>().in_act)>;
     using WgtT = port_t<decltype(std::declval<V&>().in_wgt)>;
     using ThrT = port_t<decltype(std::declval<V&>().in_thr)>;
@@ -140,25 +127,18 @@ class PeRtlSide : public sc_core::sc_module, public Side<PeOut> {
 
 public:
     PeRtlSide(sc_core::sc_module_name name, const PeStimulus& stim, sc_core::sc_clock& clk)
-        : sc_module(name), dut("dut"), stim_(stim), s_(stim.shape()) {
+        : HandshakeSide<PeOut>(name), dut("dut"), stim_(stim), s_(stim.shape()) {
         code_bits_ = 1;
         while ((1 << code_bits_) < s_.thresholds + 1) ++code_bits_;
         dut.clk(clk);
-        dut.rst_n(rst_n);
-        dut.in_valid(in_valid);
-        dut.in_ready(in_ready);
+        bind_handshake(dut);
         dut.in_act(in_act);
         dut.in_wgt(in_wgt);
         dut.in_last(in_last);
         dut.in_thr(in_thr);
-        dut.out_valid(out_valid);
-        dut.out_ready(out_ready);
         dut.out_acc(out_acc);
         dut.out_code(out_code);
     }
-    void set_reset(bool active) override { rst_n.write(!active); }
-    bool takes_input() const override { return in_ready.read(); }
-    bool has_output() const override { return out_valid.read(); }
     PeOut output() const override {
         PeOut o;
         const AccT acc = out_acc.read();
@@ -191,18 +171,14 @@ public:
         in_thr.write(tv);
         in_last.write(stim_.last(beat));
     }
-    void set_out_ready(bool r) override { out_ready.write(r); }
     void trace(sc_core::sc_trace_file* tf) const override {
-        const std::string p = std::string(name()) + ".";
-        sc_core::sc_trace(tf, rst_n, p + "rst_n");
-        sc_core::sc_trace(tf, in_valid, p + "in_valid");
-        sc_core::sc_trace(tf, in_ready, p + "in_ready");
+        const std::string p = trace_prefix();
+        trace_input_handshake(tf, p);
         sc_core::sc_trace(tf, in_act, p + "in_act");
         sc_core::sc_trace(tf, in_wgt, p + "in_wgt");
         sc_core::sc_trace(tf, in_last, p + "in_last");
         sc_core::sc_trace(tf, in_thr, p + "in_thr");
-        sc_core::sc_trace(tf, out_valid, p + "out_valid");
-        sc_core::sc_trace(tf, out_ready, p + "out_ready");
+        trace_output_handshake(tf, p);
         sc_core::sc_trace(tf, out_acc, p + "out_acc");
         sc_core::sc_trace(tf, out_code, p + "out_code");
     }
@@ -212,8 +188,7 @@ private:
     const PeStimulus& stim_;
     PeArrayShape s_;
     int code_bits_;
-    sc_core::sc_signal<bool> rst_n{"rst_n"}, in_valid{"in_valid"}, in_ready{"in_ready"}, in_last{"in_last"},
-        out_valid{"out_valid"}, out_ready{"out_ready"};
+    sc_core::sc_signal<bool> in_last{"in_last"};
     sc_core::sc_signal<ActT> in_act{"in_act"};
     sc_core::sc_signal<WgtT> in_wgt{"in_wgt"};
     sc_core::sc_signal<ThrT> in_thr{"in_thr"};

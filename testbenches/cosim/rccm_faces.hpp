@@ -25,24 +25,17 @@ struct RccmItem {
 // says what they are.
 std::vector<RccmItem> rccm_stimulus(const BlockInfo& block, const RunOptions& options, std::string& summary);
 
-class RccmModelSide : public sc_core::sc_module, public Side<int64_t> {
+class RccmModelSide : public HandshakeSide<int64_t> {
 public:
     RccmModelSide(sc_core::sc_module_name name, const RccmModelConfig& cfg, const std::vector<RccmItem>& items,
                   sc_core::sc_clock& clk)
-        : sc_module(name), dut("dut", cfg), items_(items) {
+        : HandshakeSide(name), dut("dut", cfg), items_(items) {
         dut.clk(clk);
-        dut.rst_n(rst_n);
-        dut.in_valid(in_valid);
-        dut.in_ready(in_ready);
+        bind_handshake(dut);
         dut.in_sel(in_sel);
         dut.in_x(in_x);
-        dut.out_valid(out_valid);
-        dut.out_ready(out_ready);
         dut.out_y(out_y);
     }
-    void set_reset(bool active) override { rst_n.write(!active); }
-    bool takes_input() const override { return in_ready.read(); }
-    bool has_output() const override { return out_valid.read(); }
     int64_t output() const override { return out_y.read(); }
     void drive(bool valid, uint64_t item) override {
         in_valid.write(valid);
@@ -51,48 +44,35 @@ public:
             in_x.write(items_[item].x);
         }
     }
-    void set_out_ready(bool r) override { out_ready.write(r); }
     void trace(sc_core::sc_trace_file* tf) const override {
-        const std::string p = std::string(name()) + ".";
-        sc_core::sc_trace(tf, rst_n, p + "rst_n");
-        sc_core::sc_trace(tf, in_valid, p + "in_valid");
-        sc_core::sc_trace(tf, in_ready, p + "in_ready");
+        const std::string p = trace_prefix();
+        trace_input_handshake(tf, p);
         sc_core::sc_trace(tf, in_sel, p + "in_sel");
         sc_core::sc_trace(tf, in_x, p + "in_x");
-        sc_core::sc_trace(tf, out_valid, p + "out_valid");
-        sc_core::sc_trace(tf, out_ready, p + "out_ready");
+        trace_output_handshake(tf, p);
         sc_core::sc_trace(tf, out_y, p + "out_y");
     }
     RccmModel dut;
 
 private:
     const std::vector<RccmItem>& items_;
-    sc_core::sc_signal<bool> rst_n{"rst_n"}, in_valid{"in_valid"}, in_ready{"in_ready"}, out_valid{"out_valid"},
-        out_ready{"out_ready"};
     sc_core::sc_signal<uint32_t> in_sel{"in_sel"};
     sc_core::sc_signal<int32_t> in_x{"in_x"};
     sc_core::sc_signal<int64_t> out_y{"out_y"};
 };
 
 template <class V>
-class RccmRtlSide : public sc_core::sc_module, public Side<int64_t> {
+class RccmRtlSide : public HandshakeSide<int64_t> {
 public:
     RccmRtlSide(sc_core::sc_module_name name, int input_bits, const std::vector<RccmItem>& items,
                 sc_core::sc_clock& clk)
-        : sc_module(name), dut("dut"), bits_(input_bits), items_(items) {
+        : HandshakeSide<int64_t>(name), dut("dut"), bits_(input_bits), items_(items) {
         dut.clk(clk);
-        dut.rst_n(rst_n);
-        dut.in_valid(in_valid);
-        dut.in_ready(in_ready);
+        bind_handshake(dut);
         dut.in_sel(in_sel);
         dut.in_x(in_x);
-        dut.out_valid(out_valid);
-        dut.out_ready(out_ready);
         dut.out_y(out_y);
     }
-    void set_reset(bool active) override { rst_n.write(!active); }
-    bool takes_input() const override { return in_ready.read(); }
-    bool has_output() const override { return out_valid.read(); }
     int64_t output() const override { return sign_extend(out_y.read(), 32); }
     void drive(bool valid, uint64_t item) override {
         in_valid.write(valid);
@@ -101,16 +81,12 @@ public:
             in_x.write(uint32_t(items_[item].x) & uint32_t((uint64_t(1) << bits_) - 1));
         }
     }
-    void set_out_ready(bool r) override { out_ready.write(r); }
     void trace(sc_core::sc_trace_file* tf) const override {
-        const std::string p = std::string(name()) + ".";
-        sc_core::sc_trace(tf, rst_n, p + "rst_n");
-        sc_core::sc_trace(tf, in_valid, p + "in_valid");
-        sc_core::sc_trace(tf, in_ready, p + "in_ready");
+        const std::string p = trace_prefix();
+        trace_input_handshake(tf, p);
         sc_core::sc_trace(tf, in_sel, p + "in_sel");
         sc_core::sc_trace(tf, in_x, p + "in_x");
-        sc_core::sc_trace(tf, out_valid, p + "out_valid");
-        sc_core::sc_trace(tf, out_ready, p + "out_ready");
+        trace_output_handshake(tf, p);
         sc_core::sc_trace(tf, out_y, p + "out_y");
     }
     V dut;
@@ -118,8 +94,6 @@ public:
 private:
     int bits_;
     const std::vector<RccmItem>& items_;
-    sc_core::sc_signal<bool> rst_n{"rst_n"}, in_valid{"in_valid"}, out_ready{"out_ready"};
-    sc_core::sc_signal<bool> in_ready{"in_ready"}, out_valid{"out_valid"};
     sc_core::sc_signal<uint32_t> in_sel{"in_sel"}, in_x{"in_x"}, out_y{"out_y"};
 };
 
