@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "models/common/feature_map.hpp"
+#include "models/common/rng.hpp"
 #include "models/network/layer_params.hpp"
 #include "models/network/folding_rules.hpp"
 #include "models/network/network_config.hpp"
@@ -68,6 +69,24 @@ inline void set_operands(LayerConfig& l, Encoding in, int in_bits, const WeightQ
     l.out_bits = activation.bits;
     l.datapath = datapath_for(weights.quant, in);
     if (l.datapath == Datapath::Rccm) l.activation_unit = LayerConfig::ActivationUnit::AfterFanIn;
+}
+
+// A network of the one layer `l`, its input the layer's input shape and width.
+inline NetworkConfig one_layer_net(const LayerConfig& l) {
+    NetworkConfig net;
+    net.name = "one";
+    net.input.shape = l.in;
+    net.input.bits = l.in_bits;
+    net.layers.push_back(l);
+    return net;
+}
+
+// A feature map of shape `s` with values uniform in 0 .. levels - 1, from `seed`.
+inline FeatureMap random_map(FmShape s, int levels, uint64_t seed) {
+    FeatureMap fm(s);
+    Rng rng(seed);
+    for (auto& v : fm.data) v = int32_t(rng.below(uint32_t(levels)));
+    return fm;
 }
 
 // An fc layer of `n` outputs over `fan_in` inputs whose weights are select indices of the RCCM

@@ -21,21 +21,8 @@ namespace {
 
 using ArrayBench = testbench::BlockBench<SparsePeArray>;
 
-NetworkConfig one_layer_net(const LayerConfig& l) {
-    NetworkConfig net;
-    net.name = "one";
-    net.input.shape = l.in;
-    net.input.bits = l.in_bits;
-    net.layers.push_back(l);
-    return net;
-}
-
-FeatureMap random_map(FmShape s, int levels, uint64_t seed) {
-    FeatureMap fm(s);
-    Rng rng(seed);
-    for (auto& v : fm.data) v = int32_t(rng.below(uint32_t(levels)));
-    return fm;
-}
+using testing_support::one_layer_net;
+using testing_support::random_map;
 
 // conv 3x3, pad 1, over 6x7x4 unsigned 2-bit, 8 ternary filters; 2 lanes x MMV 3 PEs.
 LayerConfig conv_layer(WeightEncoding e) {

@@ -28,21 +28,8 @@ LayerConfig conv_layer() {
     return l;
 }
 
-NetworkConfig one_layer_net(const LayerConfig& l) {
-    NetworkConfig net;
-    net.name = "one";
-    net.input.shape = l.in;
-    net.input.bits = l.in_bits;
-    net.layers.push_back(l);
-    return net;
-}
-
-FeatureMap random_map(FmShape s, int levels, uint64_t seed) {
-    FeatureMap fm(s);
-    Rng rng(seed);
-    for (auto& v : fm.data) v = int32_t(rng.below(uint32_t(levels)));
-    return fm;
-}
+using testing_support::one_layer_net;
+using testing_support::random_map;
 
 std::vector<StreamRow> window_rows(const LayerConfig& l, const FeatureMap& fm) {
     std::vector<StreamRow> rows;
