@@ -134,15 +134,10 @@ tlm::tlm_sync_enum PcieLink::nb_transport_fw(tlm::tlm_generic_payload& trans, tl
         return tlm::TLM_UPDATED;
     }
     if (phase == tlm::END_RESP) {
-        if (responding_ == nullptr || responding_->trans != &trans || end_resp_seen_) {
+        if (!response_.end(trans, delay))
             SC_REPORT_ERROR(kMsgType, (std::string(name()) +
                                        ": END_RESP for a transaction that has no BEGIN_RESP outstanding")
                                           .c_str());
-            return tlm::TLM_COMPLETED;
-        }
-        end_resp_seen_ = true;
-        end_resp_at_ = sc_time_stamp() + delay;
-        end_resp_event_.notify(delay);
         return tlm::TLM_COMPLETED;
     }
     SC_REPORT_ERROR(kMsgType, (std::string(name()) + ": illegal phase " + phase.get_name() +
@@ -174,20 +169,7 @@ void PcieLink::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end)
 // Approximately-timed scheduler
 
 PcieLink::Job* PcieLink::start_job(tlm::tlm_generic_payload& trans, bool blocking, const sc_time& delay) {
-    Job* job;
-    if (free_jobs_.empty()) {
-        jobs_.push_back(std::make_unique<Job>());
-        job = jobs_.back().get();
-    } else {
-        job = free_jobs_.back();
-        free_jobs_.pop_back();
-    }
-    job->trans = &trans;
-    job->blocking = blocking;
-    job->holds_ref = !blocking && trans.has_mm();
-    if (job->holds_ref) trans.acquire();
-    ++in_flight_;
-
+    Job* job = &jobs_.take(trans, blocking);
     const sc_time eligible = delay + transfer_overhead_;
     if (trans.is_read()) {
         job->remaining = 0;  // set once the device has produced the data
@@ -308,38 +290,11 @@ void PcieLink::response_thread() {
             sc_core::wait(responses_.get_event());
             continue;
         }
-        responding_ = job;
-        end_resp_seen_ = false;
-        tlm::tlm_phase phase = tlm::BEGIN_RESP;
-        sc_time delay = SC_ZERO_TIME;
-        const tlm::tlm_sync_enum status = host_side->nb_transport_bw(*job->trans, phase, delay);
-        switch (status) {
-            case tlm::TLM_ACCEPTED:  // END_RESP comes later on the forward path
-                while (!end_resp_seen_) sc_core::wait(end_resp_event_);
-                if (end_resp_at_ > sc_time_stamp()) sc_core::wait(end_resp_at_ - sc_time_stamp());
-                break;
-            case tlm::TLM_UPDATED:
-                if (phase != tlm::END_RESP)
-                    SC_REPORT_ERROR(kMsgType, (std::string(name()) + ": initiator answered BEGIN_RESP with " +
-                                               phase.get_name() + " (expected END_RESP)")
-                                                  .c_str());
-                if (delay > SC_ZERO_TIME) sc_core::wait(delay);
-                break;
-            case tlm::TLM_COMPLETED:  // early completion: END_RESP implied
-                if (delay > SC_ZERO_TIME) sc_core::wait(delay);
-                break;
-        }
-        responding_ = nullptr;
+        response_.respond(host_side, *job->trans, name(), kMsgType);
         finish(job);
     }
 }
 
-void PcieLink::finish(Job* job) {
-    if (job->holds_ref) job->trans->release();
-    job->trans = nullptr;
-    job->holds_ref = false;
-    --in_flight_;
-    free_jobs_.push_back(job);
-}
+void PcieLink::finish(Job* job) { jobs_.give(*job); }
 
 }  // namespace qsim

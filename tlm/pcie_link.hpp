@@ -70,6 +70,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "models/network/network_config.hpp"
+#include "tlm/host_target.hpp"
 
 namespace qsim {
 
@@ -107,7 +108,7 @@ public:
     sc_core::sc_time busy_host_to_device() const { return stats_.h2d_busy; }
     sc_core::sc_time busy_device_to_host() const { return stats_.d2h_busy; }
     // Transactions accepted and not yet completed (approximately-timed scheduler).
-    size_t in_flight() const { return in_flight_; }
+    size_t in_flight() const { return jobs_.in_flight(); }
 
     // pcie_transfer_time_ns(bytes) as a simulation time.
     sc_core::sc_time transfer_time(uint64_t bytes) const;
@@ -162,15 +163,8 @@ private:
     std::set<uint64_t> writes_in_flight_;
     sc_core::sc_event write_delivered_;
 
-    // The response being sent: set before BEGIN_RESP, END_RESP on the forward path ends it.
-    Job* responding_ = nullptr;
-    bool end_resp_seen_ = false;
-    sc_core::sc_time end_resp_at_;
-    sc_core::sc_event end_resp_event_;
-
-    std::vector<std::unique_ptr<Job>> jobs_;  // every job ever made
-    std::vector<Job*> free_jobs_;
-    size_t in_flight_ = 0;
+    ResponsePhases response_;  // towards a non-blocking host initiator
+    TransactionPool<Job> jobs_;
 };
 
 }  // namespace qsim

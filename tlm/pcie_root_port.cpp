@@ -88,15 +88,10 @@ tlm::tlm_sync_enum PcieRootPort::nb_transport_fw(tlm::tlm_generic_payload& trans
         return tlm::TLM_UPDATED;
     }
     if (phase == tlm::END_RESP) {
-        if (responding_ == nullptr || responding_->trans != &trans || end_resp_seen_) {
+        if (!response_.end(trans, delay))
             SC_REPORT_ERROR(kMsgType,
                             (std::string(name()) + ": END_RESP for a transaction that has no BEGIN_RESP outstanding")
                                 .c_str());
-            return tlm::TLM_COMPLETED;
-        }
-        end_resp_seen_ = true;
-        end_resp_at_ = sc_time_stamp() + delay;
-        end_resp_event_.notify(delay);
         return tlm::TLM_COMPLETED;
     }
     SC_REPORT_ERROR(kMsgType, (std::string(name()) + ": illegal phase " + phase.get_name() +
@@ -116,25 +111,13 @@ bool PcieRootPort::get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi& d
 // Transfers
 
 PcieRootPort::Transfer* PcieRootPort::start(tlm::tlm_generic_payload& trans, bool blocking, const sc_time& delay) {
-    Transfer* t;
-    if (free_transfers_.empty()) {
-        transfers_.push_back(std::make_unique<Transfer>());
-        t = transfers_.back().get();
-    } else {
-        t = free_transfers_.back();
-        free_transfers_.pop_back();
-    }
-    t->trans = &trans;
-    t->blocking = blocking;
-    t->holds_ref = !blocking && trans.has_mm();
-    if (t->holds_ref) trans.acquire();
+    Transfer* t = &transfers_.take(trans, blocking);
     t->posted = !trans.is_read();
     t->length = trans.is_read() || trans.is_write() ? trans.get_data_length() : 0;
     t->whole = trans.get_byte_enable_ptr() != nullptr || trans.get_streaming_width() < trans.get_data_length();
     t->tlps = t->whole ? 1 : std::max<uint64_t>(1, pcie_tlp_count(t->length, config_));
     t->sent = t->answered = 0;
     t->status = tlm::TLM_OK_RESPONSE;
-    ++in_flight_;
     eligible_.notify(*t, delay + overhead_);
     return t;
 }
@@ -307,38 +290,11 @@ void PcieRootPort::response_thread() {
             sc_core::wait(responses_.get_event());
             continue;
         }
-        responding_ = t;
-        end_resp_seen_ = false;
-        tlm::tlm_phase phase = tlm::BEGIN_RESP;
-        sc_time delay = SC_ZERO_TIME;
-        const tlm::tlm_sync_enum status = host_side->nb_transport_bw(*t->trans, phase, delay);
-        switch (status) {
-            case tlm::TLM_ACCEPTED:
-                while (!end_resp_seen_) sc_core::wait(end_resp_event_);
-                if (end_resp_at_ > sc_time_stamp()) sc_core::wait(end_resp_at_ - sc_time_stamp());
-                break;
-            case tlm::TLM_UPDATED:
-                if (phase != tlm::END_RESP)
-                    SC_REPORT_ERROR(kMsgType, (std::string(name()) + ": initiator answered BEGIN_RESP with " +
-                                               phase.get_name() + " (expected END_RESP)")
-                                                  .c_str());
-                if (delay > SC_ZERO_TIME) sc_core::wait(delay);
-                break;
-            case tlm::TLM_COMPLETED:
-                if (delay > SC_ZERO_TIME) sc_core::wait(delay);
-                break;
-        }
-        responding_ = nullptr;
+        response_.respond(host_side, *t->trans, name(), kMsgType);
         recycle(*t);
     }
 }
 
-void PcieRootPort::recycle(Transfer& t) {
-    if (t.holds_ref) t.trans->release();
-    t.trans = nullptr;
-    t.holds_ref = false;
-    --in_flight_;
-    free_transfers_.push_back(&t);
-}
+void PcieRootPort::recycle(Transfer& t) { transfers_.give(t); }
 
 }  // namespace qsim

@@ -36,6 +36,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "models/network/network_config.hpp"
+#include "tlm/host_target.hpp"
 #include "tlm/pcie_tlp.hpp"
 
 namespace qsim {
@@ -64,7 +65,7 @@ public:
 
     const PcieConfig& config() const { return config_; }
     const PcieRootPortStats& stats() const { return stats_; }
-    size_t in_flight() const { return in_flight_; }  // transfers accepted, not yet done
+    size_t in_flight() const { return transfers_.in_flight(); }  // transfers accepted, not yet done
     size_t tlps_outstanding() const { return pool_.outstanding(); }
 
 private:
@@ -106,15 +107,8 @@ private:
     sc_core::sc_event credit_returned_, end_req_;
     bool end_req_seen_ = false;
 
-    // The transfer-level response being sent to a non-blocking host initiator.
-    Transfer* responding_ = nullptr;
-    bool end_resp_seen_ = false;
-    sc_core::sc_time end_resp_at_;
-    sc_core::sc_event end_resp_event_;
-
-    std::vector<std::unique_ptr<Transfer>> transfers_;  // every transfer record ever made
-    std::vector<Transfer*> free_transfers_;
-    size_t in_flight_ = 0;
+    ResponsePhases response_;  // the transfer-level response to a non-blocking host initiator
+    TransactionPool<Transfer> transfers_;
 };
 
 }  // namespace qsim
