@@ -35,17 +35,20 @@ module rccm_2add #(
     logic [XW-1:0] x;
     assign x = XW'({1'b0, in_x});  // zero-extended when unsigned, unchanged when signed
 
+    // Stage 1's operands come straight from stage 0 (combinational) or from the register after it.
+    logic [W0-1:0] y0, y0_s;
+    logic [XW-1:0] x_s;
+    logic [1:0]    s1_s;
+    logic [W1-1:0] y1;
+
+    rccm_topology_a #(.AW(XW), .BW(XW), .OW(W0), .PHI1(0), .PHI2(1), .PHI3(3), .PHI4(2), .LAST_OP(0))
+        u_stage0 (.s(in_sel[1:0]), .a(x), .b(x), .y(y0));
+    rccm_topology_b #(.AW(W0), .BW(XW), .OW(W1), .PHI1(0), .PHI2(3), .PHI3(2))
+        u_stage1 (.s(s1_s), .a(y0_s), .b(x_s), .y(y1));
+
     if (PIPELINED != 0) begin : g_pipe
         logic          en, v1, v2;
-        logic [W0-1:0] y0, y0_q;
-        logic [XW-1:0] x_q;
-        logic [1:0]    s1_q;
-        logic [W1-1:0] y1, y1_q;
-
-        rccm_topology_a #(.AW(XW), .BW(XW), .OW(W0), .PHI1(0), .PHI2(1), .PHI3(3), .PHI4(2), .LAST_OP(0))
-            u_stage0 (.s(in_sel[1:0]), .a(x), .b(x), .y(y0));
-        rccm_topology_b #(.AW(W0), .BW(XW), .OW(W1), .PHI1(0), .PHI2(3), .PHI3(2))
-            u_stage1 (.s(s1_q), .a(y0_q), .b(x_q), .y(y1));
+        logic [W1-1:0] y1_q;
 
         assign en = !v2 || out_ready;
         always_ff @(posedge clk) begin
@@ -59,9 +62,9 @@ module rccm_2add #(
         end
         always_ff @(posedge clk) begin
             if (en) begin
-                y0_q <= y0;
-                x_q <= x;
-                s1_q <= in_sel[3:2];
+                y0_s <= y0;
+                x_s <= x;
+                s1_s <= in_sel[3:2];
                 y1_q <= y1;
             end
         end
@@ -69,15 +72,11 @@ module rccm_2add #(
         assign out_valid = v2;
         assign out_y = OW'($signed(y1_q));
     end else begin : g_comb
-        logic          clock_unused;
-        logic [W0-1:0] y0;
-        logic [W1-1:0] y1;
+        logic clock_unused;
 
-        rccm_topology_a #(.AW(XW), .BW(XW), .OW(W0), .PHI1(0), .PHI2(1), .PHI3(3), .PHI4(2), .LAST_OP(0))
-            u_stage0 (.s(in_sel[1:0]), .a(x), .b(x), .y(y0));
-        rccm_topology_b #(.AW(W0), .BW(XW), .OW(W1), .PHI1(0), .PHI2(3), .PHI3(2))
-            u_stage1 (.s(in_sel[3:2]), .a(y0), .b(x), .y(y1));
-
+        assign y0_s = y0;
+        assign x_s = x;
+        assign s1_s = in_sel[3:2];
         assign clock_unused = clk ^ rst_n;
         assign in_ready = out_ready;
         assign out_valid = in_valid;

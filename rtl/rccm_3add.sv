@@ -37,19 +37,23 @@ module rccm_3add #(
     logic [XW-1:0] x;
     assign x = XW'({1'b0, in_x});  // zero-extended when unsigned, unchanged when signed
 
+    // Stage 2's operands come straight from stages 0 and 1 (combinational) or from the register
+    // after them.
+    logic [W0-1:0] y0, y0_s;
+    logic [W1-1:0] y1, y1_s;
+    logic [1:0]    s2_s;
+    logic [W2-1:0] y2;
+
+    rccm_topology_a #(.AW(XW), .BW(XW), .OW(W0), .PHI1(0), .PHI2(2), .PHI3(3), .PHI4(3), .LAST_OP(2))
+        u_stage0 (.s(in_sel[1:0]), .a(x), .b(x), .y(y0));
+    rccm_topology_a #(.AW(XW), .BW(XW), .OW(W1), .PHI1(0), .PHI2(1), .PHI3(3), .PHI4(0), .LAST_OP(1))
+        u_stage1 (.s(in_sel[3:2]), .a(x), .b(x), .y(y1));
+    rccm_topology_b #(.AW(W0), .BW(W1), .OW(W2), .PHI1(0), .PHI2(3), .PHI3(0))
+        u_stage2 (.s(s2_s), .a(y0_s), .b(y1_s), .y(y2));
+
     if (PIPELINED != 0) begin : g_pipe
         logic          en, v1, v2;
-        logic [W0-1:0] y0, y0_q;
-        logic [W1-1:0] y1, y1_q;
-        logic [1:0]    s2_q;
-        logic [W2-1:0] y2, y2_q;
-
-        rccm_topology_a #(.AW(XW), .BW(XW), .OW(W0), .PHI1(0), .PHI2(2), .PHI3(3), .PHI4(3), .LAST_OP(2))
-            u_stage0 (.s(in_sel[1:0]), .a(x), .b(x), .y(y0));
-        rccm_topology_a #(.AW(XW), .BW(XW), .OW(W1), .PHI1(0), .PHI2(1), .PHI3(3), .PHI4(0), .LAST_OP(1))
-            u_stage1 (.s(in_sel[3:2]), .a(x), .b(x), .y(y1));
-        rccm_topology_b #(.AW(W0), .BW(W1), .OW(W2), .PHI1(0), .PHI2(3), .PHI3(0))
-            u_stage2 (.s(s2_q), .a(y0_q), .b(y1_q), .y(y2));
+        logic [W2-1:0] y2_q;
 
         assign en = !v2 || out_ready;
         always_ff @(posedge clk) begin
@@ -63,9 +67,9 @@ module rccm_3add #(
         end
         always_ff @(posedge clk) begin
             if (en) begin
-                y0_q <= y0;
-                y1_q <= y1;
-                s2_q <= in_sel[5:4];
+                y0_s <= y0;
+                y1_s <= y1;
+                s2_s <= in_sel[5:4];
                 y2_q <= y2;
             end
         end
@@ -73,18 +77,11 @@ module rccm_3add #(
         assign out_valid = v2;
         assign out_y = OW'($signed(y2_q));
     end else begin : g_comb
-        logic          clock_unused;
-        logic [W0-1:0] y0;
-        logic [W1-1:0] y1;
-        logic [W2-1:0] y2;
+        logic clock_unused;
 
-        rccm_topology_a #(.AW(XW), .BW(XW), .OW(W0), .PHI1(0), .PHI2(2), .PHI3(3), .PHI4(3), .LAST_OP(2))
-            u_stage0 (.s(in_sel[1:0]), .a(x), .b(x), .y(y0));
-        rccm_topology_a #(.AW(XW), .BW(XW), .OW(W1), .PHI1(0), .PHI2(1), .PHI3(3), .PHI4(0), .LAST_OP(1))
-            u_stage1 (.s(in_sel[3:2]), .a(x), .b(x), .y(y1));
-        rccm_topology_b #(.AW(W0), .BW(W1), .OW(W2), .PHI1(0), .PHI2(3), .PHI3(0))
-            u_stage2 (.s(in_sel[5:4]), .a(y0), .b(y1), .y(y2));
-
+        assign y0_s = y0;
+        assign y1_s = y1;
+        assign s2_s = in_sel[5:4];
         assign clock_unused = clk ^ rst_n;
         assign in_ready = out_ready;
         assign out_valid = in_valid;

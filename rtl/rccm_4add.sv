@@ -39,24 +39,29 @@ module rccm_4add #(
     logic [XW-1:0] x;
     assign x = XW'({1'b0, in_x});  // zero-extended when unsigned, unchanged when signed
 
+    // The operands of stages 2 and 3 come straight from the stages before (combinational) or
+    // from the registers after them.
+    logic [W0-1:0] y0, y0_s;
+    logic [W1-1:0] y1, y1_s;
+    logic [1:0]    s2_s, s3_s;
+    logic [W2-1:0] y2, y2_s;
+    logic [XW-1:0] x3_s;
+    logic [W3-1:0] y3;
+
+    rccm_topology_a #(.AW(XW), .BW(XW), .OW(W0), .PHI1(0), .PHI2(1), .PHI3(3), .PHI4(0), .LAST_OP(3))
+        u_stage0 (.s(in_sel[1:0]), .a(x), .b(x), .y(y0));
+    rccm_topology_a #(.AW(XW), .BW(XW), .OW(W1), .PHI1(0), .PHI2(1), .PHI3(3), .PHI4(1), .LAST_OP(2))
+        u_stage1 (.s(in_sel[3:2]), .a(x), .b(x), .y(y1));
+    rccm_topology_a #(.AW(W0), .BW(W1), .OW(W2), .PHI1(0), .PHI2(1), .PHI3(3), .PHI4(3), .LAST_OP(1))
+        u_stage2 (.s(s2_s), .a(y0_s), .b(y1_s), .y(y2));
+    rccm_topology_b #(.AW(W2), .BW(XW), .OW(W3), .PHI1(0), .PHI2(3), .PHI3(1))
+        u_stage3 (.s(s3_s), .a(y2_s), .b(x3_s), .y(y3));
+
     if (PIPELINED != 0) begin : g_pipe
         logic          en, v1, v2, v3;
-        logic [W0-1:0] y0, y0_q;
-        logic [W1-1:0] y1, y1_q;
-        logic [W2-1:0] y2, y2_q;
-        logic [W3-1:0] y3, y3_q;
-        logic [XW-1:0] x_q1, x_q2;
+        logic [W3-1:0] y3_q;
+        logic [XW-1:0] x_q1;
         logic [3:0]    s_q1;
-        logic [1:0]    s_q2;
-
-        rccm_topology_a #(.AW(XW), .BW(XW), .OW(W0), .PHI1(0), .PHI2(1), .PHI3(3), .PHI4(0), .LAST_OP(3))
-            u_stage0 (.s(in_sel[1:0]), .a(x), .b(x), .y(y0));
-        rccm_topology_a #(.AW(XW), .BW(XW), .OW(W1), .PHI1(0), .PHI2(1), .PHI3(3), .PHI4(1), .LAST_OP(2))
-            u_stage1 (.s(in_sel[3:2]), .a(x), .b(x), .y(y1));
-        rccm_topology_a #(.AW(W0), .BW(W1), .OW(W2), .PHI1(0), .PHI2(1), .PHI3(3), .PHI4(3), .LAST_OP(1))
-            u_stage2 (.s(s_q1[1:0]), .a(y0_q), .b(y1_q), .y(y2));
-        rccm_topology_b #(.AW(W2), .BW(XW), .OW(W3), .PHI1(0), .PHI2(3), .PHI3(1))
-            u_stage3 (.s(s_q2), .a(y2_q), .b(x_q2), .y(y3));
 
         assign en = !v3 || out_ready;
         always_ff @(posedge clk) begin
@@ -72,35 +77,29 @@ module rccm_4add #(
         end
         always_ff @(posedge clk) begin
             if (en) begin
-                y0_q <= y0;
-                y1_q <= y1;
+                y0_s <= y0;
+                y1_s <= y1;
                 x_q1 <= x;
                 s_q1 <= in_sel[7:4];
-                y2_q <= y2;
-                x_q2 <= x_q1;
-                s_q2 <= s_q1[3:2];
+                y2_s <= y2;
+                x3_s <= x_q1;
+                s3_s <= s_q1[3:2];
                 y3_q <= y3;
             end
         end
+        assign s2_s = s_q1[1:0];
         assign in_ready = en;
         assign out_valid = v3;
         assign out_y = OW'($signed(y3_q));
     end else begin : g_comb
-        logic          clock_unused;
-        logic [W0-1:0] y0;
-        logic [W1-1:0] y1;
-        logic [W2-1:0] y2;
-        logic [W3-1:0] y3;
+        logic clock_unused;
 
-        rccm_topology_a #(.AW(XW), .BW(XW), .OW(W0), .PHI1(0), .PHI2(1), .PHI3(3), .PHI4(0), .LAST_OP(3))
-            u_stage0 (.s(in_sel[1:0]), .a(x), .b(x), .y(y0));
-        rccm_topology_a #(.AW(XW), .BW(XW), .OW(W1), .PHI1(0), .PHI2(1), .PHI3(3), .PHI4(1), .LAST_OP(2))
-            u_stage1 (.s(in_sel[3:2]), .a(x), .b(x), .y(y1));
-        rccm_topology_a #(.AW(W0), .BW(W1), .OW(W2), .PHI1(0), .PHI2(1), .PHI3(3), .PHI4(3), .LAST_OP(1))
-            u_stage2 (.s(in_sel[5:4]), .a(y0), .b(y1), .y(y2));
-        rccm_topology_b #(.AW(W2), .BW(XW), .OW(W3), .PHI1(0), .PHI2(3), .PHI3(1))
-            u_stage3 (.s(in_sel[7:6]), .a(y2), .b(x), .y(y3));
-
+        assign y0_s = y0;
+        assign y1_s = y1;
+        assign s2_s = in_sel[5:4];
+        assign y2_s = y2;
+        assign x3_s = x;
+        assign s3_s = in_sel[7:6];
         assign clock_unused = clk ^ rst_n;
         assign in_ready = out_ready;
         assign out_valid = in_valid;
