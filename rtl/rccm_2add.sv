@@ -46,40 +46,27 @@ module rccm_2add #(
     rccm_topology_b #(.AW(W0), .BW(XW), .OW(W1), .PHI1(0), .PHI2(3), .PHI3(2))
         u_stage1 (.s(s1_s), .a(y0_s), .b(x_s), .y(y1));
 
+    // The handshake: 2 register stages moving as a whole, or none.
+    pipe_ctrl #(.DEPTH(PIPELINED != 0 ? 2 : 0))
+        u_ctrl (.clk(clk), .rst_n(rst_n), .in_valid(in_valid), .in_ready(in_ready), .out_valid(out_valid),
+                .out_ready(out_ready));
+
     if (PIPELINED != 0) begin : g_pipe
-        logic          en, v1, v2;
         logic [W1-1:0] y1_q;
 
-        assign en = !v2 || out_ready;
         always_ff @(posedge clk) begin
-            if (!rst_n) begin
-                v1 <= 1'b0;
-                v2 <= 1'b0;
-            end else if (en) begin
-                v1 <= in_valid;
-                v2 <= v1;
-            end
-        end
-        always_ff @(posedge clk) begin
-            if (en) begin
+            if (in_ready) begin
                 y0_s <= y0;
                 x_s <= x;
                 s1_s <= in_sel[3:2];
                 y1_q <= y1;
             end
         end
-        assign in_ready = en;
-        assign out_valid = v2;
         assign out_y = OW'($signed(y1_q));
     end else begin : g_comb
-        logic clock_unused;
-
         assign y0_s = y0;
         assign x_s = x;
         assign s1_s = in_sel[3:2];
-        assign clock_unused = clk ^ rst_n;
-        assign in_ready = out_ready;
-        assign out_valid = in_valid;
         assign out_y = OW'($signed(y1));
     end
 endmodule

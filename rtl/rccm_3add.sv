@@ -51,40 +51,27 @@ module rccm_3add #(
     rccm_topology_b #(.AW(W0), .BW(W1), .OW(W2), .PHI1(0), .PHI2(3), .PHI3(0))
         u_stage2 (.s(s2_s), .a(y0_s), .b(y1_s), .y(y2));
 
+    // The handshake: 2 register stages moving as a whole, or none.
+    pipe_ctrl #(.DEPTH(PIPELINED != 0 ? 2 : 0))
+        u_ctrl (.clk(clk), .rst_n(rst_n), .in_valid(in_valid), .in_ready(in_ready), .out_valid(out_valid),
+                .out_ready(out_ready));
+
     if (PIPELINED != 0) begin : g_pipe
-        logic          en, v1, v2;
         logic [W2-1:0] y2_q;
 
-        assign en = !v2 || out_ready;
         always_ff @(posedge clk) begin
-            if (!rst_n) begin
-                v1 <= 1'b0;
-                v2 <= 1'b0;
-            end else if (en) begin
-                v1 <= in_valid;
-                v2 <= v1;
-            end
-        end
-        always_ff @(posedge clk) begin
-            if (en) begin
+            if (in_ready) begin
                 y0_s <= y0;
                 y1_s <= y1;
                 s2_s <= in_sel[5:4];
                 y2_q <= y2;
             end
         end
-        assign in_ready = en;
-        assign out_valid = v2;
         assign out_y = OW'($signed(y2_q));
     end else begin : g_comb
-        logic clock_unused;
-
         assign y0_s = y0;
         assign y1_s = y1;
         assign s2_s = in_sel[5:4];
-        assign clock_unused = clk ^ rst_n;
-        assign in_ready = out_ready;
-        assign out_valid = in_valid;
         assign out_y = OW'($signed(y2));
     end
 endmodule

@@ -57,26 +57,18 @@ module rccm_4add #(
     rccm_topology_b #(.AW(W2), .BW(XW), .OW(W3), .PHI1(0), .PHI2(3), .PHI3(1))
         u_stage3 (.s(s3_s), .a(y2_s), .b(x3_s), .y(y3));
 
+    // The handshake: 3 register stages moving as a whole, or none.
+    pipe_ctrl #(.DEPTH(PIPELINED != 0 ? 3 : 0))
+        u_ctrl (.clk(clk), .rst_n(rst_n), .in_valid(in_valid), .in_ready(in_ready), .out_valid(out_valid),
+                .out_ready(out_ready));
+
     if (PIPELINED != 0) begin : g_pipe
-        logic          en, v1, v2, v3;
         logic [W3-1:0] y3_q;
         logic [XW-1:0] x_q1;
         logic [3:0]    s_q1;
 
-        assign en = !v3 || out_ready;
         always_ff @(posedge clk) begin
-            if (!rst_n) begin
-                v1 <= 1'b0;
-                v2 <= 1'b0;
-                v3 <= 1'b0;
-            end else if (en) begin
-                v1 <= in_valid;
-                v2 <= v1;
-                v3 <= v2;
-            end
-        end
-        always_ff @(posedge clk) begin
-            if (en) begin
+            if (in_ready) begin
                 y0_s <= y0;
                 y1_s <= y1;
                 x_q1 <= x;
@@ -88,21 +80,14 @@ module rccm_4add #(
             end
         end
         assign s2_s = s_q1[1:0];
-        assign in_ready = en;
-        assign out_valid = v3;
         assign out_y = OW'($signed(y3_q));
     end else begin : g_comb
-        logic clock_unused;
-
         assign y0_s = y0;
         assign y1_s = y1;
         assign s2_s = in_sel[5:4];
         assign y2_s = y2;
         assign x3_s = x;
         assign s3_s = in_sel[7:6];
-        assign clock_unused = clk ^ rst_n;
-        assign in_ready = out_ready;
-        assign out_valid = in_valid;
         assign out_y = OW'($signed(y3));
     end
 endmodule

@@ -19,11 +19,12 @@ lint() {  # lint TOP FILES... -- PARAMS...
 }
 lint rccm_topology_a rccm_topology_a.sv --
 lint rccm_topology_b rccm_topology_b.sv --
+for d in 0 1 3; do lint pipe_ctrl pipe_ctrl.sv -- -GDEPTH=$d; done
 for n in 2 3 4; do
   for w in 4 8 12 16; do
     for s in 0 1; do
       for p in 0 1; do
-        lint "rccm_${n}add" rccm_topology_a.sv rccm_topology_b.sv "rccm_${n}add.sv" -- -GIW=$w -GIN_SIGNED=$s -GPIPELINED=$p
+        lint "rccm_${n}add" rccm_topology_a.sv rccm_topology_b.sv pipe_ctrl.sv "rccm_${n}add.sv" -- -GIW=$w -GIN_SIGNED=$s -GPIPELINED=$p
       done
     done
   done

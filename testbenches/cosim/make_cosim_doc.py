@@ -151,7 +151,7 @@ def main():
 
     model = json.loads(run([os.path.join(build, "rccm_lut_model"), *map(str, WIDTHS)]))
     yosys_version = run([a.yosys, "-V"]).strip()
-    topo = [os.path.join(RTL, "rccm_topology_a.sv"), os.path.join(RTL, "rccm_topology_b.sv")]
+    topo = [os.path.join(RTL, f) for f in ("rccm_topology_a.sv", "rccm_topology_b.sv", "pipe_ctrl.sv")]
     synth = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, n in KINDS:
@@ -193,6 +193,7 @@ def main():
     L.append("| file | what |")
     L.append("|---|---|")
     L.append("| `rtl/rccm_topology_a.sv`, `rtl/rccm_topology_b.sv` | base topologies A and B: one adder, a 4:1 (A) or 2:1 (B) mux of hard-wired shifts, the sign by the 2-bit select ([rccm.md](rccm.md) section 1) |")
+    L.append("| `rtl/pipe_ctrl.sv` | valid/ready control of a pipeline that moves as a whole (advances while its output register is empty or taken), or none |")
     L.append("| `rtl/rccm_2add.sv`, `rccm_3add.sv`, `rccm_4add.sv` | the Table 6.3 circuits, parameters `IW`, `IN_SIGNED`, `PIPELINED` (0: combinational, 1: a register after every adder stage); stage widths from `rtl/rccm_width.svh` |")
     L.append("| `rtl/xnor_popcount_pe.sv`, `rtl/xnor_pe_array.sv` | SIMD-lane XNOR-popcount PE with bipolar accumulator and NT thresholds, valid/ready; an array of `PE` of them in lockstep |")
     L.append("| `testbenches/cosim/rccm_model.*`, `xnor_pe_array_model.*` | the SystemC models: pin-level modules whose values come from `models/rccm/rccm_topology` and `models/mvtu` (weight memory, `XnorPopcountDatapath`, `ThresholdUnit`) and whose timing is the block's rule |")
