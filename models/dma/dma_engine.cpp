@@ -188,11 +188,19 @@ void DmaEngine::input_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& 
 bool DmaEngine::continues_last_record(size_t window, uint64_t offset, const uint8_t* data, uint64_t len) const {
     if (offset != matched_[window]) return false;
     const std::vector<uint8_t>& last = last_record_[window];
-    if (offset + len > 8 + uint64_t(last.size())) return false;
-    uint64_t i = 0;
-    for (; i < len && offset + i < 8; ++i)
-        if (data[i] != uint8_t(uint64_t(last.size()) >> (8 * (offset + i)))) return false;
-    return i == len || std::memcmp(data + i, last.data() + (offset + i - 8), size_t(len - i)) == 0;
+    return offset + len <= last.size() && std::memcmp(data, last.data() + offset, size_t(len)) == 0;
+}
+
+std::shared_ptr<const LayerImage> DmaEngine::decode_image(size_t layer, const uint8_t* record, size_t size) const {
+    const LayerConfig& cfg = net_.layers[layer];
+    const uint8_t* packed = nullptr;
+    LayerParams params = decode_layer_record(record, size, cfg, "dma channel 1", &packed);
+    if (packed == nullptr) return std::make_shared<const LayerImage>(make_layer_image(cfg, std::move(params)));
+    // Packed weights: the record's codes go into the memories as they are, never unpacked.
+    auto image = std::make_shared<LayerImage>();
+    image->memory = std::make_shared<const WeightMemory>(cfg, packed);
+    image->params = std::move(params);
+    return image;
 }
 
 void DmaEngine::weight_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
@@ -220,15 +228,17 @@ void DmaEngine::weight_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
             matched_[window] += len;
             gathered = true;
         } else {
-            // Gather what matched so far (the length field, then the last record's bytes).
+            // Gather what matched so far.
             const std::vector<uint8_t>& last = last_record_[window];
-            const uint64_t m = matched_[window];
-            record.resize(size_t(m));
-            for (uint64_t b = 0; b < std::min<uint64_t>(m, 8); ++b)
-                record[size_t(b)] = uint8_t(uint64_t(last.size()) >> (8 * b));
-            if (m > 8) std::memcpy(record.data() + 8, last.data(), size_t(m - 8));
+            record.assign(last.begin(), last.begin() + ptrdiff_t(matched_[window]));
             matching_[window] = 0;
         }
+    }
+    if (!gathered && offset == 0 && record.empty() && len >= 8) {
+        // A new record: room for all of it, as its length field announces (at most the window).
+        uint64_t length = 0;
+        for (int b = 0; b < 8; ++b) length |= uint64_t(data[b]) << (8 * b);
+        record.reserve(size_t(std::min(length, device_map::kWeightWindowSize - 8) + 8));
     }
     if (gathered) {
         // compared above
@@ -246,7 +256,7 @@ void DmaEngine::weight_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
 
     if (matching_[window]) {
         // The record so far is the last one: complete when all of it has arrived.
-        const uint64_t whole = 8 + uint64_t(last_record_[window].size());
+        const uint64_t whole = uint64_t(last_record_[window].size());
         if (matched_[window] < whole || record_received_[window] < whole) return;
         try {
             sink_(compute_layers_[window], last_params_[window]);
@@ -267,11 +277,10 @@ void DmaEngine::weight_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     const size_t layer = compute_layers_[window];
     try {
         std::vector<uint8_t>& last = last_record_[window];
-        if (last.size() != length || (length > 0 && std::memcmp(last.data(), record.data() + 8, length) != 0)) {
-            std::vector<uint8_t> bytes(record.begin() + 8, record.begin() + 8 + ptrdiff_t(length));
-            last_params_[window] =
-                std::make_shared<const LayerParams>(decode_layer_record(bytes, net_.layers[layer], "dma channel 1"));
-            last = std::move(bytes);
+        record.resize(size_t(length + 8));
+        if (last != record) {
+            last_params_[window] = decode_image(layer, record.data() + 8, size_t(length));
+            std::swap(last, record);
         }
         sink_(layer, last_params_[window]);
     } catch (const WeightFileError& e) {

@@ -37,6 +37,7 @@
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "models/mvtu/mvtu_kernel.hpp"
 #include "models/network/layer_params.hpp"
 #include "models/network/network_config.hpp"
 #include "tlm/row_fifo.hpp"
@@ -76,9 +77,11 @@ public:
     sc_core::sc_port<RowWriteIf> to_accelerator;  // rows of input frames
     sc_core::sc_port<RowReadIf> from_accelerator; // rows of output frames
 
-    // Receives each compute layer's decoded parameters (index into NetworkConfig::layers). A
-    // record identical to the window's last one gives the same object again.
-    using ParameterSink = std::function<void(size_t layer, const std::shared_ptr<const LayerParams>& params)>;
+    // Receives each compute layer's image (index into NetworkConfig::layers): its weight
+    // memories written from the record (binary weights straight from the record's bits) and
+    // its other parameters. A record identical to the window's last one gives the same object
+    // again.
+    using ParameterSink = std::function<void(size_t layer, const std::shared_ptr<const LayerImage>& image)>;
 
     DmaEngine(sc_core::sc_module_name name, const NetworkConfig& net, size_t device_layers, const DmaConfig& dma,
               ParameterSink sink);
@@ -135,14 +138,16 @@ private:
     std::vector<uint64_t> record_received_;
     // Simulator speed only: the last decoded record per window; an identical record (the
     // loopback architecture resends every layer's weights every frame) is not decoded again.
+    // last_record_ and records_ hold a record with its u64 length field in front.
     std::vector<std::vector<uint8_t>> last_record_;
-    std::vector<std::shared_ptr<const LayerParams>> last_params_;
+    std::vector<std::shared_ptr<const LayerImage>> last_params_;
     // While the bursts of a record arrive in order and equal the last record (its u64 length,
     // then its bytes), they are only compared, not gathered: the window has matched_ bytes of
     // it. The first burst that differs gathers the matched part into records_ and goes on.
     std::vector<uint8_t> matching_;
     std::vector<uint64_t> matched_;
     bool continues_last_record(size_t window, uint64_t offset, const uint8_t* data, uint64_t len) const;
+    std::shared_ptr<const LayerImage> decode_image(size_t layer, const uint8_t* record, size_t size) const;
     // channel 2 state
     StreamFormat out_format_;
     std::vector<uint8_t> out_pending_;

@@ -37,7 +37,7 @@ void HostSystem::build_dataflow(const NetworkConfig& net, const NetworkParams& p
     DataflowAccelerator* accel = accel_.get();
 
     dma_ = std::make_unique<DmaEngine>("dma", net, device_layers_, net.host.dma,
-                                       [accel](size_t layer, const std::shared_ptr<const LayerParams>& p) {
+                                       [accel](size_t layer, const std::shared_ptr<const LayerImage>& p) {
                                            accel->mvtu(layer)->load_parameters(*p);
                                        });
     dma_->to_accelerator(accel_->dma_input());
@@ -70,7 +70,7 @@ void HostSystem::build_loopback(const NetworkConfig& net, int frames) {
     loop_ = std::make_unique<LoopbackAccelerator>("fpga", net, period, frames);
     LoopbackAccelerator* loop = loop_.get();
     dma_ = std::make_unique<DmaEngine>("dma", net, device_layers_, net.host.dma,
-                                       [loop](size_t layer, const std::shared_ptr<const LayerParams>& p) {
+                                       [loop](size_t layer, const std::shared_ptr<const LayerImage>& p) {
                                            loop->load_parameters(layer, p);
                                        });
     loop_in_ = std::make_unique<RowFifo>("dma_to_loopback", 2);

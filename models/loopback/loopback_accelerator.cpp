@@ -36,10 +36,10 @@ void LoopbackAccelerator::select_layer(size_t layer) {
     selected_event_.notify(sc_core::SC_ZERO_TIME);
 }
 
-void LoopbackAccelerator::load_parameters(size_t layer, const std::shared_ptr<const LayerParams>& params) {
-    if (built_.at(layer) == nullptr || built_from_[layer] != params) {
-        built_[layer] = std::make_shared<MvtuKernel>(net_.layers[layer], *params);
-        built_from_[layer] = params;
+void LoopbackAccelerator::load_parameters(size_t layer, const std::shared_ptr<const LayerImage>& image) {
+    if (built_.at(layer) == nullptr || built_from_[layer] != image) {
+        built_[layer] = std::make_shared<MvtuKernel>(net_.layers[layer], *image);
+        built_from_[layer] = image;
     }
     kernels_[layer] = built_[layer];
     loaded_event_.notify(sc_core::SC_ZERO_TIME);

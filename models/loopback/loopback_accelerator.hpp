@@ -25,9 +25,9 @@ public:
 
     // LAYER register write: the next maps on channels 0 and 2 belong to this layer.
     void select_layer(size_t layer);
-    // DMA channel 1: a layer's weights and thresholds arrived.
+    // DMA channel 1: a layer's weight memories and thresholds arrived.
     // The same object as last time (the DMA engine decoded the same record) reuses the kernel.
-    void load_parameters(size_t layer, const std::shared_ptr<const LayerParams>& params);
+    void load_parameters(size_t layer, const std::shared_ptr<const LayerImage>& image);
 
     int frames_completed() const { return frames_completed_; }
     bool busy_now() const { return working(); }
@@ -47,7 +47,7 @@ private:
     // Simulator speed only: the kernel built from the last parameters of each layer, reused
     // when the same parameters are loaded again (they are, every frame).
     std::vector<std::shared_ptr<MvtuKernel>> built_;
-    std::vector<std::shared_ptr<const LayerParams>> built_from_;
+    std::vector<std::shared_ptr<const LayerImage>> built_from_;
     std::vector<BlockStats> layer_stats_;
     int frames_completed_ = 0;
     sc_core::sc_event selected_event_, loaded_event_, done_;

@@ -30,8 +30,8 @@ void Mvtu::start() {
     }
 }
 
-void Mvtu::load_parameters(const LayerParams& params) {
-    kernel_ = std::make_unique<MvtuKernel>(layer_, params);
+void Mvtu::load_parameters(const LayerImage& image) {
+    kernel_ = std::make_unique<MvtuKernel>(layer_, image);
     loaded_.notify(sc_core::SC_ZERO_TIME);
 }
 

@@ -27,7 +27,7 @@ public:
     // the unit waits for them before computing its first row.
     Mvtu(sc_core::sc_module_name name, const LayerConfig& layer, sc_core::sc_time period);
 
-    void load_parameters(const LayerParams& params);
+    void load_parameters(const LayerImage& image);
     bool loaded() const { return kernel_ != nullptr; }
     const MvtuKernel& kernel() const { return *kernel_; }
 

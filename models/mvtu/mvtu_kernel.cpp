@@ -9,9 +9,10 @@ namespace qsim {
 namespace {
 
 // RCCM layers keep select indices in their weight memories (rccm_memory_image).
-WeightMemory layer_memory(const LayerConfig& layer, const LayerParams& params) {
-    if (layer.weights.quant == WeightQuant::Rccm) return WeightMemory(layer, rccm_memory_image(params));
-    return WeightMemory(layer, params);
+std::shared_ptr<const WeightMemory> layer_memory(const LayerConfig& layer, const LayerParams& params) {
+    if (layer.weights.quant == WeightQuant::Rccm)
+        return std::make_shared<const WeightMemory>(layer, rccm_memory_image(params));
+    return std::make_shared<const WeightMemory>(layer, params);
 }
 
 std::unique_ptr<PeDatapath> layer_datapath(const LayerConfig& layer, const LayerParams& params,
@@ -24,7 +25,22 @@ std::unique_ptr<PeDatapath> layer_datapath(const LayerConfig& layer, const Layer
 
 }  // namespace
 
+LayerImage make_layer_image(const LayerConfig& layer, LayerParams params) {
+    LayerImage image;
+    image.memory = layer_memory(layer, params);
+    params.weights = {};
+    params.selects = {};
+    image.params = std::move(params);
+    return image;
+}
+
 MvtuKernel::MvtuKernel(const LayerConfig& layer, const LayerParams& params)
+    : MvtuKernel(layer, LayerImage{layer_memory(layer, params), {}}, params) {}
+
+MvtuKernel::MvtuKernel(const LayerConfig& layer, const LayerImage& image)
+    : MvtuKernel(layer, image, image.params) {}
+
+MvtuKernel::MvtuKernel(const LayerConfig& layer, const LayerImage& image, const LayerParams& params)
     : groups_(layer.type == LayerType::Conv ? layer.groups : 1),
       channels_(layer.out.channels),
       kernel_area_(layer.type == LayerType::Conv ? layer.kernel * layer.kernel : 1),
@@ -32,8 +48,8 @@ MvtuKernel::MvtuKernel(const LayerConfig& layer, const LayerParams& params)
       in_channels_(layer.in.channels),
       window_length_(layer.type == LayerType::Conv ? int64_t(kernel_area_) * in_channels_
                                                    : layer.fan_in()),
-      memory_(layer_memory(layer, params)),
-      datapath_(layer_datapath(layer, params, memory_, groups_)),
+      memory_(image.memory),
+      datapath_(layer_datapath(layer, params, *memory_, groups_)),
       thresholds_(layer, params),
       slice_(size_t(layer.fan_in())),
       acc_(size_t(channels_)) {}

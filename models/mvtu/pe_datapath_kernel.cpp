@@ -122,7 +122,7 @@ void block_popcounts_scalar(const uint64_t* x, const uint64_t* w, size_t words, 
         for (int k = 0; k < 8; ++k) acc[j * 8 + k] = a[j][k];
 }
 
-int32_t dot16_scalar(const int16_t* w, const int16_t* x, int64_t n) {
+int32_t dot16_scalar(const int8_t* w, const int16_t* x, int64_t n) {
     int32_t acc = 0;
     for (int64_t s = 0; s < n; ++s) acc += int32_t(w[s]) * int32_t(x[s]);
     return acc;
@@ -195,39 +195,47 @@ __attribute__((target("avx512f"))) inline int32_t sum_lanes(__m512i acc) {
 
 // 32 products a step, summed in pairs into 16 int32 lanes (VPMADDWD); the int32 sum wraps like
 // the scalar one, so the same exact result as long as it fits (the loader's bound).
-__attribute__((target("avx512f,avx512bw"))) int32_t dot16_simd(const int16_t* w, const int16_t* x, int64_t n) {
+// 32 int8 weights from w, sign-extended to int16 (with a mask: only its lanes read, the rest 0).
+__attribute__((target("avx512f,avx512bw"))) inline __m512i load_weights16(const int8_t* w) {
+    return _mm512_cvtepi8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w)));
+}
+__attribute__((target("avx512f,avx512bw,avx512vl"))) inline __m512i load_weights16(const int8_t* w, __mmask32 m) {
+    return _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(m, w));
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vl"))) int32_t dot16_simd(const int8_t* w, const int16_t* x, int64_t n) {
     __m512i acc = _mm512_setzero_si512();
     int64_t s = 0;
     for (; s + 32 <= n; s += 32)
-        acc = _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_loadu_si512(w + s), _mm512_loadu_si512(x + s)));
+        acc = _mm512_add_epi32(acc, _mm512_madd_epi16(load_weights16(w + s), _mm512_loadu_si512(x + s)));
     if (s < n) {
         const __mmask32 m = __mmask32((uint64_t(1) << (n - s)) - 1);
-        acc = _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maskz_loadu_epi16(m, w + s), _mm512_maskz_loadu_epi16(m, x + s)));
+        acc = _mm512_add_epi32(acc, _mm512_madd_epi16(load_weights16(w + s, m), _mm512_maskz_loadu_epi16(m, x + s)));
     }
     return sum_lanes(acc);
 }
 
 // dot16_simd of four channels (weights w, w + stride, w + 2 stride, w + 3 stride) against
 // the same input, each input step loaded once.
-__attribute__((target("avx512f,avx512bw"))) void dot16x4_simd(const int16_t* w, int64_t stride, const int16_t* x,
+__attribute__((target("avx512f,avx512bw,avx512vl"))) void dot16x4_simd(const int8_t* w, int64_t stride, const int16_t* x,
                                                              int64_t n, int32_t* out) {
     __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
-    const int16_t *w0 = w, *w1 = w + stride, *w2 = w + 2 * stride, *w3 = w + 3 * stride;
+    const int8_t *w0 = w, *w1 = w + stride, *w2 = w + 2 * stride, *w3 = w + 3 * stride;
     int64_t s = 0;
     for (; s + 32 <= n; s += 32) {
         const __m512i v = _mm512_loadu_si512(x + s);
-        a0 = _mm512_add_epi32(a0, _mm512_madd_epi16(_mm512_loadu_si512(w0 + s), v));
-        a1 = _mm512_add_epi32(a1, _mm512_madd_epi16(_mm512_loadu_si512(w1 + s), v));
-        a2 = _mm512_add_epi32(a2, _mm512_madd_epi16(_mm512_loadu_si512(w2 + s), v));
-        a3 = _mm512_add_epi32(a3, _mm512_madd_epi16(_mm512_loadu_si512(w3 + s), v));
+        a0 = _mm512_add_epi32(a0, _mm512_madd_epi16(load_weights16(w0 + s), v));
+        a1 = _mm512_add_epi32(a1, _mm512_madd_epi16(load_weights16(w1 + s), v));
+        a2 = _mm512_add_epi32(a2, _mm512_madd_epi16(load_weights16(w2 + s), v));
+        a3 = _mm512_add_epi32(a3, _mm512_madd_epi16(load_weights16(w3 + s), v));
     }
     if (s < n) {
         const __mmask32 m = __mmask32((uint64_t(1) << (n - s)) - 1);
         const __m512i v = _mm512_maskz_loadu_epi16(m, x + s);
-        a0 = _mm512_add_epi32(a0, _mm512_madd_epi16(_mm512_maskz_loadu_epi16(m, w0 + s), v));
-        a1 = _mm512_add_epi32(a1, _mm512_madd_epi16(_mm512_maskz_loadu_epi16(m, w1 + s), v));
-        a2 = _mm512_add_epi32(a2, _mm512_madd_epi16(_mm512_maskz_loadu_epi16(m, w2 + s), v));
-        a3 = _mm512_add_epi32(a3, _mm512_madd_epi16(_mm512_maskz_loadu_epi16(m, w3 + s), v));
+        a0 = _mm512_add_epi32(a0, _mm512_madd_epi16(load_weights16(w0 + s, m), v));
+        a1 = _mm512_add_epi32(a1, _mm512_madd_epi16(load_weights16(w1 + s, m), v));
+        a2 = _mm512_add_epi32(a2, _mm512_madd_epi16(load_weights16(w2 + s, m), v));
+        a3 = _mm512_add_epi32(a3, _mm512_madd_epi16(load_weights16(w3 + s, m), v));
     }
     out[0] = sum_lanes(a0);
     out[1] = sum_lanes(a1);
@@ -235,10 +243,12 @@ __attribute__((target("avx512f,avx512bw"))) void dot16x4_simd(const int16_t* w, 
     out[3] = sum_lanes(a3);
 }
 
+// "bw" also asks for VL (the MAC kernels' 256-bit masked loads); every CPU with one has both.
 bool cpu_has(const char* what) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") &&
-           (what[0] == 'p' ? __builtin_cpu_supports("avx512vpopcntdq") : __builtin_cpu_supports("avx512bw"));
+           (what[0] == 'p' ? __builtin_cpu_supports("avx512vpopcntdq")
+                           : __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl"));
 }
 bool use_simd_popcount() { return simd_allowed && cpu_has("popcount"); }
 bool use_simd_f() {
@@ -251,8 +261,8 @@ template <int Planes>
 void block_popcounts_simd(const uint64_t* x, const uint64_t* w, size_t words, int64_t* acc) {
     block_popcounts_scalar<Planes>(x, w, words, acc);
 }
-int32_t dot16_simd(const int16_t* w, const int16_t* x, int64_t n) { return dot16_scalar(w, x, n); }
-void dot16x4_simd(const int16_t* w, int64_t stride, const int16_t* x, int64_t n, int32_t* out) {
+int32_t dot16_simd(const int8_t* w, const int16_t* x, int64_t n) { return dot16_scalar(w, x, n); }
+void dot16x4_simd(const int8_t* w, int64_t stride, const int16_t* x, int64_t n, int32_t* out) {
     for (int k = 0; k < 4; ++k) out[k] = dot16_scalar(w + k * stride, x, n);
 }
 bool use_simd_popcount() { return false; }
@@ -492,17 +502,13 @@ void AddSubDatapath::dots(int first, int count, int64_t* acc) const {
 MacDatapath::MacDatapath(const WeightMemory& memory, Encoding input)
     : fan_in_(memory.fan_in()),
       encoding_(input),
-      weights16_(size_t(memory.channels()) * size_t(memory.fan_in())),
+      weights8_(size_t(memory.channels()) * size_t(memory.fan_in())),
       input_(size_t(memory.fan_in())),
       input16_(size_t(memory.fan_in())) {
     if (input == Encoding::Accumulator)
         throw std::invalid_argument("MAC datapath cannot take raw accumulators");
     simd_ = use_simd_bw();
-    std::vector<int8_t> w(static_cast<size_t>(fan_in_));
-    for (int n = 0; n < memory.channels(); ++n) {
-        memory.channel_weights(n, w.data());
-        for (int64_t s = 0; s < fan_in_; ++s) weights16_[size_t(n) * fan_in_ + s] = w[size_t(s)];
-    }
+    for (int n = 0; n < memory.channels(); ++n) memory.channel_weights(n, &weights8_[size_t(n) * fan_in_]);
 }
 
 void MacDatapath::load_input(const int32_t* codes) {
@@ -517,7 +523,7 @@ void MacDatapath::load_input(const int32_t* codes) {
     if (narrow_)
         for (int64_t s = 0; s < fan_in_; ++s) input16_[s] = int16_t(input_[s]);
     else if (weights_.empty())
-        weights_.assign(weights16_.begin(), weights16_.end());  // the first wide input
+        weights_.assign(weights8_.begin(), weights8_.end());  // the first wide input
 }
 
 int64_t MacDatapath::dot(int n) const {
@@ -525,7 +531,7 @@ int64_t MacDatapath::dot(int n) const {
     // is every partial sum, whatever the order.
     int32_t acc = 0;
     if (narrow_) {
-        const int16_t* w = &weights16_[size_t(n) * fan_in_];
+        const int8_t* w = &weights8_[size_t(n) * fan_in_];
         return simd_ ? dot16_simd(w, input16_.data(), fan_in_) : dot16_scalar(w, input16_.data(), fan_in_);
     }
     const int32_t* w = &weights_[size_t(n) * fan_in_];
@@ -539,7 +545,7 @@ void MacDatapath::dots(int first, int count, int64_t* acc) const {
     if (narrow_ && simd_)
         for (; i + 4 <= count; i += 4) {
             int32_t four[4];
-            dot16x4_simd(&weights16_[size_t(first + i) * fan_in_], fan_in_, input16_.data(), fan_in_, four);
+            dot16x4_simd(&weights8_[size_t(first + i) * fan_in_], fan_in_, input16_.data(), fan_in_, four);
             for (int k = 0; k < 4; ++k) acc[i + k] = four[k];
         }
     for (; i < count; ++i) acc[i] = MacDatapath::dot(first + i);

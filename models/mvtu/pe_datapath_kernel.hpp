@@ -94,8 +94,9 @@ private:
 };
 
 // Multiply-accumulate (DSP slices): multi-bit weights times activation values. Vectors whose
-// values all fit 16 bits (every case but wide raw inputs) are multiplied as int16 pairs, the
-// form compilers turn into packed multiply-adds; the int32 sum is the same in any order.
+// values all fit 16 bits (every case but wide raw inputs) are multiplied as int16 pairs (the
+// int8 weights widened as they are loaded), the form that maps to packed multiply-adds; the
+// int32 sum is the same in any order.
 class MacDatapath : public PeDatapath {
 public:
     MacDatapath(const WeightMemory& memory, Encoding input);
@@ -106,7 +107,7 @@ public:
 private:
     int64_t fan_in_;
     Encoding encoding_;
-    std::vector<int16_t> weights16_;  // channels x fan_in (weights are at most 8 bits)
+    std::vector<int8_t> weights8_;    // channels x fan_in (weights are at most 8 bits)
     std::vector<int32_t> weights_;    // the same as int32, made for the first input wider than 16 bits
     std::vector<int32_t> input_;
     std::vector<int16_t> input16_;

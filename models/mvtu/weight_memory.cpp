@@ -7,9 +7,12 @@
 
 #include "models/common/int_math.hpp"
 
+// 64-bit chunks are filled from and read as byte strings (lane 0 in the low byte).
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the weight memories assume a little-endian host");
+
 namespace qsim {
 
-WeightMemory::WeightMemory(const LayerConfig& layer, const LayerParams& params)
+WeightMemory::WeightMemory(const LayerConfig& layer)
     : binary_(layer.weights.quant == WeightQuant::Binary),
       pe_(layer.physical_pe()),
       simd_(layer.folding.simd),
@@ -18,13 +21,59 @@ WeightMemory::WeightMemory(const LayerConfig& layer, const LayerParams& params)
       fan_in_(layer.fan_in()) {
     if (fan_in_ % simd_ != 0 || channels_ % pe_ != 0)
         throw std::invalid_argument(layer.name + ": SIMD must divide fan-in and PE the channels");
-    if (int64_t(params.weights.size()) != fan_in_ * channels_)
-        throw std::invalid_argument(layer.name + ": expected " + std::to_string(fan_in_ * channels_) +
-                                    " weights, got " + std::to_string(params.weights.size()));
     synapse_folds_ = uint64_t(fan_in_ / simd_);
     depth_ = uint64_t(channels_ / pe_) * synapse_folds_;
     chunks_ = int(ceil_div(uint64_t(simd_) * bits_, 64));
     data_.assign(size_t(pe_) * depth_ * chunks_, 0);
+}
+
+namespace {
+
+// `n` (1..64) bits of the byte string `bytes` (`size` bytes, bit 0 of byte 0 first) from bit
+// `pos` on; pos + n <= 8 * size.
+inline uint64_t load_bits(const uint8_t* bytes, uint64_t size, uint64_t pos, int n) {
+    const uint64_t first = pos / 8;
+    const int shift = int(pos % 8);
+    uint64_t v = 0;
+    if (first + 9 <= size) {
+        std::memcpy(&v, bytes + first, 8);
+        v >>= shift;
+        if (shift != 0) v |= uint64_t(bytes[first + 8]) << (64 - shift);
+    } else {
+        for (uint64_t b = first; b < size && b < first + 9; ++b) {
+            const int at = int(b - first) * 8 - shift;
+            if (at < 0) v |= uint64_t(bytes[b]) >> -at;
+            else if (at < 64) v |= uint64_t(bytes[b]) << at;
+        }
+    }
+    return n == 64 ? v : v & ((uint64_t(1) << n) - 1);
+}
+
+}  // namespace
+
+WeightMemory::WeightMemory(const LayerConfig& layer, const uint8_t* packed_codes) : WeightMemory(layer) {
+    const int expected = binary_ ? 1 : layer.weights.quant == WeightQuant::Ternary ? 2 : bits_;
+    if (bits_ != expected || bits_ < 1 || bits_ > 8)
+        throw std::invalid_argument(layer.name + ": " + std::to_string(bits_) + "-bit memory fields cannot take " +
+                                    std::to_string(expected) + "-bit record codes");
+    // A word is SIMD consecutive codes of one channel, so it is a slice of the channel's bits.
+    const uint64_t bytes = ceil_div(uint64_t(fan_in_) * uint64_t(channels_) * uint64_t(bits_), 8);
+    const uint64_t word_bits = uint64_t(simd_) * uint64_t(bits_);
+    for (int n = 0; n < channels_; ++n) {
+        int bit = 0;
+        uint64_t* word = data_.data() + locate(n, 0, bit);
+        uint64_t pos = uint64_t(n) * uint64_t(fan_in_) * uint64_t(bits_);
+        for (uint64_t sf = 0; sf < synapse_folds_; ++sf, pos += word_bits, word += chunks_)
+            for (int c = 0; c < chunks_; ++c)
+                word[c] = load_bits(packed_codes, bytes, pos + uint64_t(64 * c),
+                                    int(std::min<uint64_t>(64, word_bits - uint64_t(64 * c))));
+    }
+}
+
+WeightMemory::WeightMemory(const LayerConfig& layer, const LayerParams& params) : WeightMemory(layer) {
+    if (int64_t(params.weights.size()) != fan_in_ * channels_)
+        throw std::invalid_argument(layer.name + ": expected " + std::to_string(fan_in_ * channels_) +
+                                    " weights, got " + std::to_string(params.weights.size()));
     if (binary_ && bits_ == 1) {
         store_binary(params);
         return;
@@ -164,6 +213,12 @@ void WeightMemory::channel_weights(int n, int8_t* out) const {
     const uint64_t* word = data_.data() + locate(n, 0, bit);
     const uint64_t mask = (uint64_t(1) << bits_) - 1;
     const int64_t sign = int64_t(1) << (bits_ - 1);
+    if (bits_ == 8 && !binary_) {
+        // Two's complement bytes, lane 0 first: a word's bytes in host order are the weights.
+        for (int64_t s0 = 0; s0 < fan_in_; s0 += simd_, word += chunks_)
+            std::memcpy(out + s0, word, size_t(simd_));
+        return;
+    }
     if (bits_ > 0 && 64 % bits_ == 0) {
         // No field straddles two chunks: 64 / bits lanes out of each chunk.
         const int per_chunk = 64 / bits_;

@@ -16,6 +16,12 @@ namespace qsim {
 class WeightMemory {
 public:
     WeightMemory(const LayerConfig& layer, const LayerParams& params);
+    // Filled straight from a weight record's packed codes (weight k = n * fan_in + s at bits
+    // k*b .. k*b+b-1 of the byte string, bit 0 of byte 0 first; decode_layer_record's
+    // packed_weights, already validated). A record's code is the memory's field (binary 1 =
+    // +1; ternary 01, 11, 00 and uniform two's complement; RCCM select indices), so words are
+    // slices of the record: the same memory as from the decoded weights.
+    WeightMemory(const LayerConfig& layer, const uint8_t* packed_codes);
 
     int pe_count() const { return pe_; }
     int simd() const { return simd_; }
@@ -40,6 +46,7 @@ public:
     void channel_bits(int n, uint64_t* out) const;
 
 private:
+    explicit WeightMemory(const LayerConfig& layer);  // shape checked, storage zeroed
     size_t locate(int n, int64_t s, int& bit) const;
     void store_binary(const LayerParams& params);
 

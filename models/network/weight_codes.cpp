@@ -1,5 +1,6 @@
 #include "models/network/weight_codes.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace qsim {
@@ -150,6 +151,20 @@ uint64_t unpack_bytes8(const uint8_t* packed, uint64_t count, int quant, int8_t*
 }
 
 }  // namespace
+
+uint64_t first_invalid_weight_code(const uint8_t* packed, uint64_t count, int quant, int bits) {
+    if (quant == 0 || quant == 3) return count;  // every binary code and select index is a weight
+    // Blocks of codes through a buffer that stays in the cache; a block is a multiple of 8
+    // codes, so each one starts on a byte.
+    constexpr uint64_t kBlock = uint64_t(1) << 13;
+    int8_t scratch[kBlock];
+    for (uint64_t k = 0; k < count; k += kBlock) {
+        const uint64_t n = std::min(kBlock, count - k);
+        const uint64_t bad = unpack_weight_codes(packed + k / 8 * uint64_t(bits), n, quant, bits, scratch);
+        if (bad < n) return k + bad;
+    }
+    return count;
+}
 
 uint32_t weight_code_at(const uint8_t* packed, uint64_t k, int bits) {
     const uint64_t bit = k * uint64_t(bits);

@@ -20,7 +20,12 @@ namespace qsim {
 // and `bits` must be a combination listed above (the parser checks them first).
 uint64_t unpack_weight_codes(const uint8_t* packed, uint64_t count, int quant, int bits, int8_t* out);
 
-// The same, one code at a time through a generic bit reader (reference for tests).
+// The index of the first invalid code among [0, count) (`count` when every code is valid),
+// without unpacking them anywhere: the same answer as unpack_weight_codes.
+uint64_t first_invalid_weight_code(const uint8_t* packed, uint64_t count, int quant, int bits);
+
+// The same as unpack_weight_codes, one code at a time through a generic bit reader (reference
+// for tests).
 uint64_t unpack_weight_codes_simple(const uint8_t* packed, uint64_t count, int quant, int bits, int8_t* out);
 
 // The raw `bits`-bit code of weight k (for error messages).

@@ -130,19 +130,22 @@ private:
 
 class Reader {
 public:
+    Reader(const uint8_t* data, uint64_t size, std::string name, uint64_t payload_end)
+        : data_(data), size_(size), name_(std::move(name)), end_(payload_end) {}
     Reader(const std::vector<uint8_t>& b, std::string name, uint64_t payload_end)
-        : b_(b), name_(std::move(name)), end_(payload_end) {}
+        : Reader(b.data(), b.size(), std::move(name), payload_end) {}
 
     uint64_t pos() const { return pos_; }
     void seek(uint64_t p) { pos_ = p; }
     // Version of the file being read: 2 adds weight_encoding and the SYQ scaling factors.
     uint16_t version = kWeightFileVersion;
     const std::string& name() const { return name_; }
-    const std::vector<uint8_t>& bytes() const { return b_; }
+    const uint8_t* data() const { return data_; }
+    uint64_t size() const { return size_; }
 
     // Makes sure n bytes can be read at the current position.
     void need(uint64_t n, const std::string& field) const {
-        const uint64_t size = b_.size();
+        const uint64_t size = size_;
         if (pos_ > end_ || end_ - pos_ < n)
             throw WeightFileError(
                 name_, pos_, field,
@@ -156,7 +159,7 @@ public:
     uint64_t uint(size_t n, const std::string& field) {
         need(n, field);
         uint64_t v = 0;
-        for (size_t i = 0; i < n; ++i) v |= uint64_t(b_[pos_ + i]) << (8 * i);
+        for (size_t i = 0; i < n; ++i) v |= uint64_t(data_[pos_ + i]) << (8 * i);
         pos_ += n;
         return v;
     }
@@ -173,7 +176,7 @@ public:
     }
     const uint8_t* take(uint64_t n, const std::string& field) {
         need(n, field);
-        const uint8_t* p = b_.data() + pos_;
+        const uint8_t* p = data_ + pos_;
         pos_ += n;
         return p;
     }
@@ -182,7 +185,8 @@ public:
     }
 
 private:
-    const std::vector<uint8_t>& b_;
+    const uint8_t* data_;
+    uint64_t size_;
     std::string name_;
     uint64_t end_;
     uint64_t pos_ = 0;
@@ -249,8 +253,10 @@ void summarize_ternary(const std::vector<int8_t>& w, WeightFileLayerInfo& li) {
 
 // Parses one layer record. With `cfg` == nullptr only the structure is checked (used for
 // truncated files and by summarize). Otherwise everything is validated against the config.
+// With `packed_weights`, packed weights (or RCCM selects) are validated but not unpacked into
+// `out`: the pointer is set to the record's packed codes instead.
 void parse_record(Reader& r, size_t index, const LayerConfig* cfg, LayerParams* out,
-                  WeightFileLayerInfo* info) {
+                  WeightFileLayerInfo* info, const uint8_t** packed_weights = nullptr) {
     WeightFileLayerInfo li;
     li.offset = r.pos();
     const std::string idx = "layers[" + std::to_string(index) + "]";
@@ -357,22 +363,21 @@ void parse_record(Reader& r, size_t index, const LayerConfig* cfg, LayerParams* 
     }
     if (li.weight_encoding) {
         // decoded above
-    } else if (cfg && out && li.quant == kRccm) {
-        // Select indices: every code of the circuit is a valid weight.
-        const int bits = li.weight_bits;
-        out->selects.resize(count);
-        unpack_weight_codes(packed, count, li.quant, bits, reinterpret_cast<int8_t*>(out->selects.data()));
-        const uint64_t used_bits = count * uint64_t(bits);
-        if (used_bits % 8 != 0 && li.packed_bytes > 0) {
-            const uint8_t last = packed[li.packed_bytes - 1];
-            if (last >> (used_bits % 8))
-                r.fail(packed_off + li.packed_bytes - 1, f + ".weights",
-                       "padding bits after the last weight must be 0, last byte is " + std::to_string(last));
-        }
     } else if (cfg && out) {
         const int bits = li.weight_bits;
-        out->weights.resize(count);
-        const uint64_t k = unpack_weight_codes(packed, count, li.quant, bits, out->weights.data());
+        uint64_t k = count;
+        if (packed_weights) {
+            // Left packed for the caller: only checked here.
+            *packed_weights = packed;
+            k = first_invalid_weight_code(packed, count, li.quant, bits);
+        } else if (li.quant == kRccm) {
+            // Select indices: every code of the circuit is a valid weight.
+            out->selects.resize(count);
+            unpack_weight_codes(packed, count, li.quant, bits, reinterpret_cast<int8_t*>(out->selects.data()));
+        } else {
+            out->weights.resize(count);
+            k = unpack_weight_codes(packed, count, li.quant, bits, out->weights.data());
+        }
         if (k < count) {
             const uint64_t bit = k * uint64_t(bits);
             const uint64_t byte = bit / 8;
@@ -472,7 +477,7 @@ void parse_record(Reader& r, size_t index, const LayerConfig* cfg, LayerParams* 
             const int64_t max = (int64_t(1) << cfg->scaling.bits) - 1;
             out->scales.clear();
             for (uint32_t i = 0; i < li.scale_count; ++i) {
-                Reader v(r.bytes(), r.name(), sc_off + 4 * uint64_t(i) + 4);
+                Reader v(r.data(), r.size(), r.name(), sc_off + 4 * uint64_t(i) + 4);
                 v.seek(sc_off + 4 * uint64_t(i));
                 const int32_t x = v.i32(f + ".scales");
                 if (x < 1 || x > max)
@@ -493,7 +498,7 @@ void parse_record(Reader& r, size_t index, const LayerConfig* cfg, LayerParams* 
 [[noreturn]] void report_truncation(Reader& r, const Header& h, uint64_t payload_end) {
     for (uint32_t i = 0; i < h.layer_count; ++i) parse_record(r, i, nullptr, nullptr, nullptr);
     if (r.pos() < payload_end) r.need(payload_end - r.pos(), "payload");
-    Reader trailer(r.bytes(), r.name(), std::numeric_limits<uint64_t>::max());
+    Reader trailer(r.data(), r.size(), r.name(), std::numeric_limits<uint64_t>::max());
     trailer.seek(payload_end);
     trailer.need(kWeightFileTrailerBytes, "checksum");
     r.fail(payload_end, "checksum", "truncated");  // not reached
@@ -960,13 +965,19 @@ std::vector<uint8_t> encode_layer_record(const LayerConfig& layer, const LayerPa
 }
 
 LayerParams decode_layer_record(const std::vector<uint8_t>& bytes, const LayerConfig& layer, const std::string& name) {
-    Reader r(bytes, name, bytes.size());
+    return decode_layer_record(bytes.data(), bytes.size(), layer, name, nullptr);
+}
+
+LayerParams decode_layer_record(const uint8_t* bytes, size_t size, const LayerConfig& layer, const std::string& name,
+                                const uint8_t** packed_weights) {
+    Reader r(bytes, size, name, size);
     LayerParams params;
-    parse_record(r, 0, &layer, &params, nullptr);
-    if (r.pos() != bytes.size())
+    if (packed_weights) *packed_weights = nullptr;
+    parse_record(r, 0, &layer, &params, nullptr, packed_weights);
+    if (r.pos() != size)
         throw WeightFileError(name, r.pos(), "layers[" + layer.name + "]",
-                              "the record ends at @" + std::to_string(r.pos()) + " but " +
-                                  std::to_string(bytes.size()) + " bytes were given");
+                              "the record ends at @" + std::to_string(r.pos()) + " but " + std::to_string(size) +
+                                  " bytes were given");
     return params;
 }
 

@@ -81,6 +81,13 @@ std::vector<uint8_t> encode_layer_record(const LayerConfig& layer, const LayerPa
                                          const std::string& name = "<memory>");
 LayerParams decode_layer_record(const std::vector<uint8_t>& bytes, const LayerConfig& layer,
                                 const std::string& name = "<memory>");
+// The same from `size` bytes at `bytes`. With `packed_weights` (not null), packed weights stay
+// packed: they are validated as usual, but params.weights (RCCM: params.selects) is left empty
+// and *packed_weights points at the record's N * fan_in codes inside `bytes` (the layout of
+// weight_codes.hpp). For run-length or Huffman coded weights *packed_weights is set to null
+// and the weights are decoded into params.
+LayerParams decode_layer_record(const uint8_t* bytes, size_t size, const LayerConfig& layer,
+                                const std::string& name, const uint8_t** packed_weights);
 
 // What a weight file contains, without a config (for `qnn-weights info`).
 struct WeightFileLayerInfo {

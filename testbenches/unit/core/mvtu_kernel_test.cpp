@@ -2,8 +2,10 @@
 // the threshold unit, and whole-layer compute against the golden reference.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <ostream>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -114,6 +116,47 @@ TEST(WeightMemory, WholeChannelReadsMatchSingleWeights) {
             }
         }
     }
+}
+
+TEST(WeightMemory, FilledFromRecordCodesEqualsFilledFromWeights) {
+    // DMA channel 1 fills the memories straight from a record's packed codes (weight k's b-bit
+    // code at bits k*b.., binary 1 = +1, ternary 01/11/00, uniform two's complement). Fan-ins
+    // whose codes do not fill whole bytes start channels mid-byte; SIMD * bits above 64 and
+    // not a multiple of it spreads words over partly used chunks.
+    Rng rng(21);
+    struct Case { WeightQuant q; int bits; int fan_in; int n; int pe; int simd; };
+    for (const Case c : {Case{WeightQuant::Binary, 1, 130, 12, 4, 65}, Case{WeightQuant::Binary, 1, 390, 6, 2, 130},
+                         Case{WeightQuant::Binary, 1, 99, 4, 4, 3}, Case{WeightQuant::Binary, 1, 9, 5, 5, 9},
+                         Case{WeightQuant::Binary, 1, 1000, 3, 1, 8}, Case{WeightQuant::Ternary, 2, 96, 6, 3, 48},
+                         Case{WeightQuant::Ternary, 2, 99, 4, 2, 33}, Case{WeightQuant::Uniform, 3, 90, 10, 5, 30},
+                         Case{WeightQuant::Uniform, 5, 70, 4, 2, 14}, Case{WeightQuant::Uniform, 7, 63, 9, 9, 21},
+                         Case{WeightQuant::Uniform, 8, 64, 8, 1, 16}, Case{WeightQuant::Uniform, 8, 72, 4, 2, 12},
+                         Case{WeightQuant::Uniform, 8, 256, 8, 4, 64}}) {
+        LayerConfig l = fc_layer(c.fan_in, c.n, c.q, c.bits, Encoding::Unsigned, 4, c.pe, c.simd);
+        LayerParams p;
+        p.weights = random_weights(rng, size_t(c.fan_in) * c.n, c.q, c.bits);
+        std::vector<uint8_t> packed((p.weights.size() * size_t(c.bits) + 7) / 8, 0);
+        for (size_t k = 0; k < p.weights.size(); ++k) {
+            const int w = p.weights[k];
+            const uint32_t code = c.q == WeightQuant::Binary ? uint32_t(w > 0) : uint32_t(w) & ((1u << c.bits) - 1);
+            for (int b = 0; b < c.bits; ++b)
+                if ((code >> b) & 1u) packed[(k * size_t(c.bits) + size_t(b)) / 8] |= uint8_t(1u << ((k * c.bits + b) % 8));
+        }
+        const WeightMemory from_weights(l, p), from_codes(l, packed.data());
+        ASSERT_EQ(from_codes.depth(), from_weights.depth());
+        for (int pe = 0; pe < c.pe; ++pe)
+            for (uint64_t a = 0; a < from_weights.depth(); ++a)
+                for (int k = 0; k < from_weights.chunks_per_word(); ++k)
+                    ASSERT_EQ(from_codes.word(pe, a)[k], from_weights.word(pe, a)[k])
+                        << c.bits << "-bit, fan_in " << c.fan_in << " pe " << pe << " address " << a << " chunk " << k;
+        std::vector<int8_t> channel(size_t(c.fan_in));
+        from_codes.channel_weights(c.n - 1, channel.data());
+        EXPECT_TRUE(std::equal(channel.begin(), channel.end(), p.weights.end() - c.fan_in)) << c.bits << "-bit";
+    }
+    // A ternary layer declared with other than 2-bit fields cannot take the record's codes.
+    LayerConfig ternary = fc_layer(8, 2, WeightQuant::Ternary, 3, Encoding::Unsigned, 4, 1, 8);
+    const uint8_t bits[8] = {};
+    EXPECT_THROW(WeightMemory(ternary, bits), std::invalid_argument);
 }
 
 TEST(WeightMemory, PlacesWeightsAtTheFinnPeAddressAndLane) {

@@ -71,6 +71,7 @@ void expect_same_unpacking(const Format& f, const std::vector<uint32_t>& codes, 
         if (is_invalid(f, codes[k])) first = k;
     ASSERT_EQ(first_simple, first) << name(f) << ", " << what;
     ASSERT_EQ(first_fast, first) << name(f) << ", " << what;
+    ASSERT_EQ(first_invalid_weight_code(packed.data(), n, f.quant, f.bits), first) << name(f) << ", " << what;
     for (uint64_t k = 0; k < n; ++k) {
         ASSERT_EQ(weight_code_at(packed.data(), k, f.bits), codes[k]) << name(f) << ", " << what << ", code " << k;
         if (is_invalid(f, codes[k])) continue;
@@ -166,6 +167,23 @@ TEST(WeightCodes, FirstInvalidCodeAtEveryKindOfPosition) {
                 }
             }
         }
+    }
+}
+
+TEST(WeightCodes, FirstInvalidCodeFoundInAnyBlock) {
+    // first_invalid_weight_code checks the codes a block of 8,192 at a time: invalid codes
+    // either side of block boundaries, and in a last block that is not whole.
+    Rng rng(12);
+    for (const Format& f : all_formats()) {
+        if (f.quant != 1 && f.quant != 2) continue;
+        const size_t n = 3 * 8192 + 77;
+        for (size_t p : {size_t(8191), size_t(8192), size_t(16383), size_t(16384), size_t(3 * 8192), n - 1}) {
+            std::vector<uint32_t> c = valid_codes(f, n, rng);
+            c[p] = invalid_code(f);
+            EXPECT_EQ(first_invalid_weight_code(pack(c, f.bits).data(), n, f.quant, f.bits), p) << name(f);
+        }
+        EXPECT_EQ(first_invalid_weight_code(pack(valid_codes(f, n, rng), f.bits).data(), n, f.quant, f.bits), n)
+            << name(f);
     }
 }
 

@@ -489,6 +489,54 @@ TEST_F(WeightFileTest, NonzeroPaddingBits) {
     expect_error(b, last, "layers[fc3].weights", {"padding bits", "must be 0"});
 }
 
+TEST_F(WeightFileTest, LayerRecordLeftPackedIsCheckedTheSame) {
+    // DMA channel 1 leaves a record's weights packed (they go into the weight memories as they
+    // are): the pointer is at the record's packed codes, the rest of the record is decoded, and
+    // bad codes or padding give the same error as a full decode.
+    std::vector<size_t> compute;
+    for (size_t l = 0; l < cfg.layers.size(); ++l)
+        if (cfg.layers[l].is_compute()) compute.push_back(l);
+    ASSERT_EQ(compute.size(), recs.size());
+    auto record = [&](size_t i) {
+        return std::vector<uint8_t>(good.begin() + ptrdiff_t(recs[i].start), good.begin() + ptrdiff_t(recs[i].end));
+    };
+    for (size_t i = 0; i < recs.size(); ++i) {
+        const LayerConfig& l = cfg.layers[compute[i]];
+        const std::vector<uint8_t> rec = record(i);
+        const uint8_t* packed = nullptr;
+        const LayerParams kept = decode_layer_record(rec.data(), rec.size(), l, "rec", &packed);
+        const LayerParams full = decode_layer_record(rec, l, "rec");
+        EXPECT_EQ(packed, rec.data() + (recs[i].packed - recs[i].start)) << l.name;
+        EXPECT_TRUE(kept.weights.empty()) << l.name;
+        EXPECT_EQ(full.weights, params.layers[compute[i]].weights) << l.name;
+        EXPECT_EQ(kept.thresholds, full.thresholds) << l.name;
+        EXPECT_EQ(kept.bias, full.bias) << l.name;
+        EXPECT_EQ(kept.mul, full.mul) << l.name;
+        EXPECT_EQ(kept.shift, full.shift) << l.name;
+    }
+    struct Bad { size_t rec; size_t byte; uint8_t clear, set; };
+    for (const Bad& bad : {Bad{1, 2, 0x30, 0x20}, Bad{2, 7, 0xF0, 0x80}, Bad{4, 56, 0x00, 0x80}}) {
+        std::vector<uint8_t> rec = record(bad.rec);
+        uint8_t& b = rec[recs[bad.rec].packed - recs[bad.rec].start + bad.byte];
+        b = uint8_t((b & ~bad.clear) | bad.set);
+        const LayerConfig& l = cfg.layers[compute[bad.rec]];
+        std::string full, kept;
+        try {
+            decode_layer_record(rec, l, "rec");
+        } catch (const WeightFileError& e) {
+            full = e.what();
+        }
+        try {
+            const uint8_t* packed = nullptr;
+            decode_layer_record(rec.data(), rec.size(), l, "rec", &packed);
+        } catch (const WeightFileError& e) {
+            kept = e.what();
+        }
+        EXPECT_FALSE(full.empty()) << l.name;
+        EXPECT_EQ(kept, full) << l.name;
+    }
+}
+
 TEST_F(WeightFileTest, ThresholdsNotAscending) {
     auto b = good;
     const size_t at = recs[0].thresholds + 4 * 3;  // channel 1, thresholds 0 and 1

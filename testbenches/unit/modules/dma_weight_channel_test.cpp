@@ -93,7 +93,7 @@ struct Bench {
     NetworkConfig net = testing_support::mixed_net(testing_support::NetBuilder(8, 8, 3));
     NetworkParams params;
     RowFifo to_accel{"to_accel", 4}, from_accel{"from_accel", 4};
-    std::vector<std::pair<size_t, std::shared_ptr<const LayerParams>>> received;
+    std::vector<std::pair<size_t, std::shared_ptr<const LayerImage>>> received;
     std::unique_ptr<DmaEngine> dma;
     Host host{"host"};
 
@@ -101,7 +101,7 @@ struct Bench {
         ensure_time_resolution();
         params = generate_params(net, 7, 0.0);
         dma = std::make_unique<DmaEngine>("dma", net, net.layers.size(), net.host.dma,
-                                          [this](size_t layer, const std::shared_ptr<const LayerParams>& p) {
+                                          [this](size_t layer, const std::shared_ptr<const LayerImage>& p) {
                                               received.push_back({layer, p});
                                           });
         dma->to_accelerator(to_accel);
@@ -124,9 +124,15 @@ struct Bench {
     void expect_decoded(size_t i, const std::string& name, const std::vector<uint8_t>& rec) const {
         ASSERT_LT(i, received.size());
         EXPECT_EQ(received[i].first, layer(name));
-        const LayerParams want = decode_layer_record(rec, net.layers[layer(name)]);
-        EXPECT_EQ(received[i].second->weights, want.weights) << "record " << i;
-        EXPECT_EQ(received[i].second->thresholds, want.thresholds) << "record " << i;
+        const LayerConfig& cfg = net.layers[layer(name)];
+        const LayerParams want = decode_layer_record(rec, cfg);
+        // The weights are in the image's memories only.
+        const WeightMemory& memory = *received[i].second->memory;
+        std::vector<int8_t> got(want.weights.size());
+        for (int n = 0; n < cfg.out.channels; ++n) memory.channel_weights(n, &got[size_t(n) * size_t(cfg.fan_in())]);
+        EXPECT_EQ(got, want.weights) << "record " << i;
+        EXPECT_TRUE(received[i].second->params.weights.empty()) << "record " << i;
+        EXPECT_EQ(received[i].second->params.thresholds, want.thresholds) << "record " << i;
     }
 };
 
