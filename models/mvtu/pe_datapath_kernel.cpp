@@ -215,12 +215,12 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) int32_t dot16_simd(const in
     return sum_lanes(acc);
 }
 
-// dot16_simd of four channels (weights w, w + stride, w + 2 stride, w + 3 stride) against
-// the same input, each input step loaded once.
-__attribute__((target("avx512f,avx512bw,avx512vl"))) void dot16x4_simd(const int8_t* w, int64_t stride, const int16_t* x,
-                                                             int64_t n, int32_t* out) {
+// dot16_simd of four channels (weights w[0..3]) against the same input, each input step
+// loaded once.
+__attribute__((target("avx512f,avx512bw,avx512vl"))) void dot16x4_simd(const int8_t* const* w, const int16_t* x,
+                                                                      int64_t n, int32_t* out) {
     __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
-    const int8_t *w0 = w, *w1 = w + stride, *w2 = w + 2 * stride, *w3 = w + 3 * stride;
+    const int8_t *w0 = w[0], *w1 = w[1], *w2 = w[2], *w3 = w[3];
     int64_t s = 0;
     for (; s + 32 <= n; s += 32) {
         const __m512i v = _mm512_loadu_si512(x + s);
@@ -262,8 +262,8 @@ void block_popcounts_simd(const uint64_t* x, const uint64_t* w, size_t words, in
     block_popcounts_scalar<Planes>(x, w, words, acc);
 }
 int32_t dot16_simd(const int8_t* w, const int16_t* x, int64_t n) { return dot16_scalar(w, x, n); }
-void dot16x4_simd(const int8_t* w, int64_t stride, const int16_t* x, int64_t n, int32_t* out) {
-    for (int k = 0; k < 4; ++k) out[k] = dot16_scalar(w + k * stride, x, n);
+void dot16x4_simd(const int8_t* const* w, const int16_t* x, int64_t n, int32_t* out) {
+    for (int k = 0; k < 4; ++k) out[k] = dot16_scalar(w[k], x, n);
 }
 bool use_simd_popcount() { return false; }
 bool use_simd_f() { return false; }
@@ -502,13 +502,22 @@ void AddSubDatapath::dots(int first, int count, int64_t* acc) const {
 MacDatapath::MacDatapath(const WeightMemory& memory, Encoding input)
     : fan_in_(memory.fan_in()),
       encoding_(input),
-      weights8_(size_t(memory.channels()) * size_t(memory.fan_in())),
+      rows_(size_t(memory.channels())),
       input_(size_t(memory.fan_in())),
       input16_(size_t(memory.fan_in())) {
     if (input == Encoding::Accumulator)
         throw std::invalid_argument("MAC datapath cannot take raw accumulators");
     simd_ = use_simd_bw();
-    for (int n = 0; n < memory.channels(); ++n) memory.channel_weights(n, &weights8_[size_t(n) * fan_in_]);
+    if (memory.channel_bytes(0) != nullptr) {
+        // 8-bit memories hold each channel's weights as bytes: read in place.
+        for (int n = 0; n < memory.channels(); ++n) rows_[size_t(n)] = memory.channel_bytes(n);
+        return;
+    }
+    owned_.resize(size_t(memory.channels()) * size_t(fan_in_));
+    for (int n = 0; n < memory.channels(); ++n) {
+        memory.channel_weights(n, &owned_[size_t(n) * fan_in_]);
+        rows_[size_t(n)] = &owned_[size_t(n) * fan_in_];
+    }
 }
 
 void MacDatapath::load_input(const int32_t* codes) {
@@ -522,8 +531,8 @@ void MacDatapath::load_input(const int32_t* codes) {
     narrow_ = lo >= std::numeric_limits<int16_t>::min() && hi <= std::numeric_limits<int16_t>::max();
     if (narrow_)
         for (int64_t s = 0; s < fan_in_; ++s) input16_[s] = int16_t(input_[s]);
-    else if (weights_.empty())
-        weights_.assign(weights8_.begin(), weights8_.end());  // the first wide input
+    else if (weights_.empty())  // the first wide input
+        for (const int8_t* row : rows_) weights_.insert(weights_.end(), row, row + fan_in_);
 }
 
 int64_t MacDatapath::dot(int n) const {
@@ -531,7 +540,7 @@ int64_t MacDatapath::dot(int n) const {
     // is every partial sum, whatever the order.
     int32_t acc = 0;
     if (narrow_) {
-        const int8_t* w = &weights8_[size_t(n) * fan_in_];
+        const int8_t* w = rows_[size_t(n)];
         return simd_ ? dot16_simd(w, input16_.data(), fan_in_) : dot16_scalar(w, input16_.data(), fan_in_);
     }
     const int32_t* w = &weights_[size_t(n) * fan_in_];
@@ -545,7 +554,7 @@ void MacDatapath::dots(int first, int count, int64_t* acc) const {
     if (narrow_ && simd_)
         for (; i + 4 <= count; i += 4) {
             int32_t four[4];
-            dot16x4_simd(&weights8_[size_t(first + i) * fan_in_], fan_in_, input16_.data(), fan_in_, four);
+            dot16x4_simd(&rows_[size_t(first + i)], input16_.data(), fan_in_, four);
             for (int k = 0; k < 4; ++k) acc[i + k] = four[k];
         }
     for (; i < count; ++i) acc[i] = MacDatapath::dot(first + i);

@@ -107,7 +107,10 @@ public:
 private:
     int64_t fan_in_;
     Encoding encoding_;
-    std::vector<int8_t> weights8_;    // channels x fan_in (weights are at most 8 bits)
+    // Channel n's fan_in weights (at most 8 bits) at rows_[n]: in the weight memory itself when
+    // it stores them as bytes (the memory must outlive the datapath), else in owned_.
+    std::vector<const int8_t*> rows_;
+    std::vector<int8_t> owned_;
     std::vector<int32_t> weights_;    // the same as int32, made for the first input wider than 16 bits
     std::vector<int32_t> input_;
     std::vector<int16_t> input16_;

@@ -248,6 +248,12 @@ void WeightMemory::channel_weights(int n, int8_t* out) const {
     }
 }
 
+const int8_t* WeightMemory::channel_bytes(int n) const {
+    if (binary_ || bits_ != 8 || simd_ % 8 != 0) return nullptr;
+    int bit = 0;
+    return reinterpret_cast<const int8_t*>(data_.data() + locate(n, 0, bit));
+}
+
 const uint64_t* WeightMemory::word(int pe, uint64_t address) const {
     return data_.data() + (size_t(pe) * depth_ + address) * chunks_;
 }

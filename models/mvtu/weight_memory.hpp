@@ -41,6 +41,10 @@ public:
     // Decodes all fan_in() weights of output channel n into out (the same values as
     // weight(n, s) for every s, in one pass over the channel's words).
     void channel_weights(int n, int8_t* out) const;
+    // 8-bit memories whose words are whole chunks (SIMD a multiple of 8): channel n's fan_in()
+    // weights are consecutive two's complement bytes of its PE's memory; their address. Null
+    // for every other memory.
+    const int8_t* channel_bytes(int n) const;
     // 1-bit memories only: the fan_in() weight bits of channel n as one bit string (synapse s
     // at bit s % 64 of out[s / 64]; ceil(fan_in / 64) words, unused high bits 0).
     void channel_bits(int n, uint64_t* out) const;
