@@ -152,6 +152,13 @@ TEST(WeightMemory, FilledFromRecordCodesEqualsFilledFromWeights) {
         std::vector<int8_t> channel(size_t(c.fan_in));
         from_codes.channel_weights(c.n - 1, channel.data());
         EXPECT_TRUE(std::equal(channel.begin(), channel.end(), p.weights.end() - c.fan_in)) << c.bits << "-bit";
+        // 8-bit lanes filling whole chunks: each channel's weights are bytes of the memory.
+        const bool bytes = c.q == WeightQuant::Uniform && c.bits == 8 && c.simd % 8 == 0;
+        ASSERT_EQ(from_codes.channel_bytes(0) != nullptr, bytes) << c.bits << "-bit, SIMD " << c.simd;
+        for (int n = 0; bytes && n < c.n; ++n)
+            ASSERT_TRUE(std::equal(from_codes.channel_bytes(n), from_codes.channel_bytes(n) + c.fan_in,
+                                   p.weights.begin() + ptrdiff_t(n) * c.fan_in))
+                << "channel " << n;
     }
     // A ternary layer declared with other than 2-bit fields cannot take the record's codes.
     LayerConfig ternary = fc_layer(8, 2, WeightQuant::Ternary, 3, Encoding::Unsigned, 4, 1, 8);
