@@ -6,8 +6,9 @@
 //                        converter (24-bit input stream of the first block).
 //   channel 1 (weights): one window per compute layer; the host writes a u64 record length at
 //                        offset 0 and the layer's parameter record (docs/weights-format.md)
-//                        from offset 8, in contiguous bursts; a complete record is decoded into
-//                        the layer's weight and threshold memories.
+//                        from offset 8, in contiguous bursts; a complete record is checked and
+//                        goes into the layer's weight memories (its packed codes as they are)
+//                        and threshold memories.
 //   channel 2 (output) : host reads; the engine packs the last layer's rows (accumulators
 //                        as 4 bytes, narrower codes in ceil(bits/8) bytes) into the read data.
 // Each transfer also takes its beats on the stream: ceil(bytes * 8 / stream_bits) DMA cycles.
