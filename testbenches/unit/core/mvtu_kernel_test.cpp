@@ -63,17 +63,29 @@ int64_t naive_dot(const std::vector<int8_t>& w, size_t n, size_t fan_in, const s
     return acc;
 }
 
+// The shape of a weight memory under test: quantisation, width, fan-in, channels, PE, SIMD.
+struct MemoryCase {
+    WeightQuant q;
+    int bits, fan_in, n, pe, simd;
+};
+
+// The case's fc layer and random weights for it.
+std::pair<LayerConfig, LayerParams> memory_case(Rng& rng, const MemoryCase& c) {
+    LayerConfig l = fc_layer(c.fan_in, c.n, c.q, c.bits, Encoding::Unsigned, 4, c.pe, c.simd);
+    LayerParams p;
+    p.weights = random_weights(rng, size_t(c.fan_in) * c.n, c.q, c.bits);
+    return {l, p};
+}
+
 TEST(WeightMemory, RoundTripsEveryWeightForAnyWidthAndFolding) {
     Rng rng(5);
-    struct Case { WeightQuant q; int bits; int fan_in; int n; int pe; int simd; };
     // bits 3, 5, 7 make fields straddle 64-bit chunks when SIMD * bits > 64.
-    for (const Case c : {Case{WeightQuant::Binary, 1, 130, 12, 4, 65}, Case{WeightQuant::Ternary, 2, 96, 6, 3, 48},
-                         Case{WeightQuant::Uniform, 3, 90, 10, 5, 30}, Case{WeightQuant::Uniform, 5, 70, 4, 2, 14},
-                         Case{WeightQuant::Uniform, 7, 63, 9, 9, 21}, Case{WeightQuant::Uniform, 8, 64, 8, 1, 16},
-                         Case{WeightQuant::Uniform, 4, 80, 6, 3, 20}, Case{WeightQuant::Uniform, 8, 72, 4, 2, 12}}) {
-        LayerConfig l = fc_layer(c.fan_in, c.n, c.q, c.bits, Encoding::Unsigned, 4, c.pe, c.simd);
-        LayerParams p;
-        p.weights = random_weights(rng, size_t(c.fan_in) * c.n, c.q, c.bits);
+    const MemoryCase cases[] = {{WeightQuant::Binary, 1, 130, 12, 4, 65}, {WeightQuant::Ternary, 2, 96, 6, 3, 48},
+                                {WeightQuant::Uniform, 3, 90, 10, 5, 30}, {WeightQuant::Uniform, 5, 70, 4, 2, 14},
+                                {WeightQuant::Uniform, 7, 63, 9, 9, 21},  {WeightQuant::Uniform, 8, 64, 8, 1, 16},
+                                {WeightQuant::Uniform, 4, 80, 6, 3, 20},  {WeightQuant::Uniform, 8, 72, 4, 2, 12}};
+    for (const MemoryCase& c : cases) {
+        const auto [l, p] = memory_case(rng, c);
         WeightMemory mem(l, p);
         EXPECT_EQ(mem.depth(), uint64_t(c.n / c.pe) * (c.fan_in / c.simd));
         EXPECT_EQ(mem.total_bits(), uint64_t(c.fan_in) * c.n * c.bits);
@@ -89,15 +101,13 @@ TEST(WeightMemory, WholeChannelReadsMatchSingleWeights) {
     // from them); SIMD 65 and 130 split lanes across 64-bit chunks, SIMD 3 and 12 across bytes;
     // 2, 4 and 8-bit words whose last chunk is only partly used.
     Rng rng(9);
-    struct Case { WeightQuant q; int bits; int fan_in; int n; int pe; int simd; };
-    for (const Case c : {Case{WeightQuant::Binary, 1, 130, 12, 4, 65}, Case{WeightQuant::Binary, 1, 390, 6, 2, 130},
-                         Case{WeightQuant::Binary, 1, 99, 4, 4, 3}, Case{WeightQuant::Binary, 1, 72, 8, 2, 12},
-                         Case{WeightQuant::Ternary, 2, 96, 6, 3, 48}, Case{WeightQuant::Uniform, 5, 70, 4, 2, 14},
-                         Case{WeightQuant::Ternary, 2, 100, 4, 2, 50}, Case{WeightQuant::Uniform, 4, 60, 6, 3, 20},
-                         Case{WeightQuant::Uniform, 8, 72, 4, 2, 12}}) {
-        LayerConfig l = fc_layer(c.fan_in, c.n, c.q, c.bits, Encoding::Unsigned, 4, c.pe, c.simd);
-        LayerParams p;
-        p.weights = random_weights(rng, size_t(c.fan_in) * c.n, c.q, c.bits);
+    const MemoryCase cases[] = {{WeightQuant::Binary, 1, 130, 12, 4, 65}, {WeightQuant::Binary, 1, 390, 6, 2, 130},
+                                {WeightQuant::Binary, 1, 99, 4, 4, 3},    {WeightQuant::Binary, 1, 72, 8, 2, 12},
+                                {WeightQuant::Ternary, 2, 96, 6, 3, 48},  {WeightQuant::Uniform, 5, 70, 4, 2, 14},
+                                {WeightQuant::Ternary, 2, 100, 4, 2, 50}, {WeightQuant::Uniform, 4, 60, 6, 3, 20},
+                                {WeightQuant::Uniform, 8, 72, 4, 2, 12}};
+    for (const MemoryCase& c : cases) {
+        const auto [l, p] = memory_case(rng, c);
         WeightMemory mem(l, p);
         std::vector<int8_t> w(size_t(c.fan_in));
         std::vector<uint64_t> bits(size_t(c.fan_in + 63) / 64);
@@ -124,17 +134,15 @@ TEST(WeightMemory, FilledFromRecordCodesEqualsFilledFromWeights) {
     // whose codes do not fill whole bytes start channels mid-byte; SIMD * bits above 64 and
     // not a multiple of it spreads words over partly used chunks.
     Rng rng(21);
-    struct Case { WeightQuant q; int bits; int fan_in; int n; int pe; int simd; };
-    for (const Case c : {Case{WeightQuant::Binary, 1, 130, 12, 4, 65}, Case{WeightQuant::Binary, 1, 390, 6, 2, 130},
-                         Case{WeightQuant::Binary, 1, 99, 4, 4, 3}, Case{WeightQuant::Binary, 1, 9, 5, 5, 9},
-                         Case{WeightQuant::Binary, 1, 1000, 3, 1, 8}, Case{WeightQuant::Ternary, 2, 96, 6, 3, 48},
-                         Case{WeightQuant::Ternary, 2, 99, 4, 2, 33}, Case{WeightQuant::Uniform, 3, 90, 10, 5, 30},
-                         Case{WeightQuant::Uniform, 5, 70, 4, 2, 14}, Case{WeightQuant::Uniform, 7, 63, 9, 9, 21},
-                         Case{WeightQuant::Uniform, 8, 64, 8, 1, 16}, Case{WeightQuant::Uniform, 8, 72, 4, 2, 12},
-                         Case{WeightQuant::Uniform, 8, 256, 8, 4, 64}}) {
-        LayerConfig l = fc_layer(c.fan_in, c.n, c.q, c.bits, Encoding::Unsigned, 4, c.pe, c.simd);
-        LayerParams p;
-        p.weights = random_weights(rng, size_t(c.fan_in) * c.n, c.q, c.bits);
+    const MemoryCase cases[] = {{WeightQuant::Binary, 1, 130, 12, 4, 65}, {WeightQuant::Binary, 1, 390, 6, 2, 130},
+                                {WeightQuant::Binary, 1, 99, 4, 4, 3},    {WeightQuant::Binary, 1, 9, 5, 5, 9},
+                                {WeightQuant::Binary, 1, 1000, 3, 1, 8},  {WeightQuant::Ternary, 2, 96, 6, 3, 48},
+                                {WeightQuant::Ternary, 2, 99, 4, 2, 33},  {WeightQuant::Uniform, 3, 90, 10, 5, 30},
+                                {WeightQuant::Uniform, 5, 70, 4, 2, 14},  {WeightQuant::Uniform, 7, 63, 9, 9, 21},
+                                {WeightQuant::Uniform, 8, 64, 8, 1, 16},  {WeightQuant::Uniform, 8, 72, 4, 2, 12},
+                                {WeightQuant::Uniform, 8, 256, 8, 4, 64}};
+    for (const MemoryCase& c : cases) {
+        const auto [l, p] = memory_case(rng, c);
         std::vector<uint8_t> packed((p.weights.size() * size_t(c.bits) + 7) / 8, 0);
         for (size_t k = 0; k < p.weights.size(); ++k) {
             const int w = p.weights[k];
