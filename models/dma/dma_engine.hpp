@@ -79,9 +79,9 @@ public:
     sc_core::sc_port<RowReadIf> from_accelerator; // rows of output frames
 
     // Receives each compute layer's image (index into NetworkConfig::layers): its weight
-    // memories written from the record (binary weights straight from the record's bits) and
-    // its other parameters. A record identical to the window's last one gives the same object
-    // again.
+    // memories written from the record (packed codes as they are; run-length or Huffman coded
+    // weights decoded first) and its other parameters. A record identical to the window's
+    // last one gives the same object again.
     using ParameterSink = std::function<void(size_t layer, const std::shared_ptr<const LayerImage>& image)>;
 
     DmaEngine(sc_core::sc_module_name name, const NetworkConfig& net, size_t device_layers, const DmaConfig& dma,
