@@ -59,6 +59,16 @@ WeightMemory::WeightMemory(const LayerConfig& layer, const uint8_t* packed_codes
     // A word is SIMD consecutive codes of one channel, so it is a slice of the channel's bits.
     const uint64_t bytes = ceil_div(uint64_t(fan_in_) * uint64_t(channels_) * uint64_t(bits_), 8);
     const uint64_t word_bits = uint64_t(simd_) * uint64_t(bits_);
+    if (word_bits % 64 == 0 && (uint64_t(fan_in_) * uint64_t(bits_)) % 8 == 0) {
+        // Words of whole chunks and channels starting on a byte: a channel's words follow each
+        // other in its PE's memory as its codes do in the record.
+        const size_t channel_bytes = size_t(fan_in_) * size_t(bits_) / 8;
+        for (int n = 0; n < channels_; ++n) {
+            int bit = 0;
+            std::memcpy(data_.data() + locate(n, 0, bit), packed_codes + size_t(n) * channel_bytes, channel_bytes);
+        }
+        return;
+    }
     for (int n = 0; n < channels_; ++n) {
         int bit = 0;
         uint64_t* word = data_.data() + locate(n, 0, bit);
@@ -177,9 +187,14 @@ void WeightMemory::store_binary(const LayerParams& params) {
 
 void WeightMemory::channel_bits(int n, uint64_t* out) const {
     if (bits_ != 1) throw std::logic_error("channel_bits needs a 1-bit weight memory");
-    std::fill(out, out + ceil_div(uint64_t(fan_in_), 64), 0);
     int bit = 0;
     const uint64_t* word = data_.data() + locate(n, 0, bit);
+    if (simd_ % 64 == 0) {
+        // Whole-chunk words: the channel's words are its bit string.
+        std::memcpy(out, word, size_t(fan_in_ / 64) * sizeof(uint64_t));
+        return;
+    }
+    std::fill(out, out + ceil_div(uint64_t(fan_in_), 64), 0);
     for (uint64_t pos = 0; pos < uint64_t(fan_in_); pos += uint64_t(simd_), word += chunks_)
         for (int c = 0; c < chunks_; ++c) {
             const int take = std::min(64, simd_ - 64 * c);

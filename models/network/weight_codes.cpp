@@ -154,6 +154,11 @@ uint64_t unpack_bytes8(const uint8_t* packed, uint64_t count, int quant, int8_t*
 
 uint64_t first_invalid_weight_code(const uint8_t* packed, uint64_t count, int quant, int bits) {
     if (quant == 0 || quant == 3) return count;  // every binary code and select index is a weight
+    if (quant == 2 && bits == 8) {
+        // One byte a code: the only invalid one is -128.
+        const void* bad = std::memchr(packed, 0x80, size_t(count));
+        return bad ? uint64_t(static_cast<const uint8_t*>(bad) - packed) : count;
+    }
     // Blocks of codes through a buffer that stays in the cache; a block is a multiple of 8
     // codes, so each one starts on a byte.
     constexpr uint64_t kBlock = uint64_t(1) << 13;

@@ -99,13 +99,14 @@ TEST(WeightMemory, RoundTripsEveryWeightForAnyWidthAndFolding) {
 TEST(WeightMemory, WholeChannelReadsMatchSingleWeights) {
     // channel_weights / channel_bits walk a channel's words at once (the datapaths are built
     // from them); SIMD 65 and 130 split lanes across 64-bit chunks, SIMD 3 and 12 across bytes;
-    // 2, 4 and 8-bit words whose last chunk is only partly used.
+    // 2, 4 and 8-bit words whose last chunk is only partly used; SIMD 64 and 128 whole chunks.
     Rng rng(9);
     const MemoryCase cases[] = {{WeightQuant::Binary, 1, 130, 12, 4, 65}, {WeightQuant::Binary, 1, 390, 6, 2, 130},
                                 {WeightQuant::Binary, 1, 99, 4, 4, 3},    {WeightQuant::Binary, 1, 72, 8, 2, 12},
                                 {WeightQuant::Ternary, 2, 96, 6, 3, 48},  {WeightQuant::Uniform, 5, 70, 4, 2, 14},
                                 {WeightQuant::Ternary, 2, 100, 4, 2, 50}, {WeightQuant::Uniform, 4, 60, 6, 3, 20},
-                                {WeightQuant::Uniform, 8, 72, 4, 2, 12}};
+                                {WeightQuant::Uniform, 8, 72, 4, 2, 12},  {WeightQuant::Binary, 1, 256, 8, 4, 64},
+                                {WeightQuant::Binary, 1, 256, 4, 2, 128}};
     for (const MemoryCase& c : cases) {
         const auto [l, p] = memory_case(rng, c);
         WeightMemory mem(l, p);
@@ -132,7 +133,8 @@ TEST(WeightMemory, FilledFromRecordCodesEqualsFilledFromWeights) {
     // DMA channel 1 fills the memories straight from a record's packed codes (weight k's b-bit
     // code at bits k*b.., binary 1 = +1, ternary 01/11/00, uniform two's complement). Fan-ins
     // whose codes do not fill whole bytes start channels mid-byte; SIMD * bits above 64 and
-    // not a multiple of it spreads words over partly used chunks.
+    // not a multiple of it spreads words over partly used chunks; words of whole chunks are
+    // copied a channel at a time.
     Rng rng(21);
     const MemoryCase cases[] = {{WeightQuant::Binary, 1, 130, 12, 4, 65}, {WeightQuant::Binary, 1, 390, 6, 2, 130},
                                 {WeightQuant::Binary, 1, 99, 4, 4, 3},    {WeightQuant::Binary, 1, 9, 5, 5, 9},
@@ -140,7 +142,8 @@ TEST(WeightMemory, FilledFromRecordCodesEqualsFilledFromWeights) {
                                 {WeightQuant::Ternary, 2, 99, 4, 2, 33},  {WeightQuant::Uniform, 3, 90, 10, 5, 30},
                                 {WeightQuant::Uniform, 5, 70, 4, 2, 14},  {WeightQuant::Uniform, 7, 63, 9, 9, 21},
                                 {WeightQuant::Uniform, 8, 64, 8, 1, 16},  {WeightQuant::Uniform, 8, 72, 4, 2, 12},
-                                {WeightQuant::Uniform, 8, 256, 8, 4, 64}};
+                                {WeightQuant::Uniform, 8, 256, 8, 4, 64}, {WeightQuant::Binary, 1, 192, 8, 4, 64},
+                                {WeightQuant::Ternary, 2, 128, 4, 2, 32}, {WeightQuant::Uniform, 4, 48, 6, 3, 16}};
     for (const MemoryCase& c : cases) {
         const auto [l, p] = memory_case(rng, c);
         std::vector<uint8_t> packed((p.weights.size() * size_t(c.bits) + 7) / 8, 0);
