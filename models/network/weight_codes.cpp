@@ -153,7 +153,8 @@ uint64_t unpack_bytes8(const uint8_t* packed, uint64_t count, int quant, int8_t*
 }  // namespace
 
 uint64_t first_invalid_weight_code(const uint8_t* packed, uint64_t count, int quant, int bits) {
-    if (quant == 0 || quant == 3) return count;  // every binary code and select index is a weight
+    // No codes, or a format where every code is a weight (binary, RCCM select indices).
+    if (count == 0 || quant == 0 || quant == 3) return count;
     if (quant == 2 && bits == 8) {
         // One byte a code: the only invalid one is -128.
         const void* bad = std::memchr(packed, 0x80, size_t(count));
