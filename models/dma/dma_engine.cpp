@@ -21,6 +21,13 @@ int DmaEngine::bytes_per_code(Encoding e, int bits) {
 
 namespace {
 
+// A channel-1 window's first 8 bytes: the u64 length of the record behind them.
+uint64_t record_length(const uint8_t* p) {
+    uint64_t length = 0;
+    for (int b = 0; b < 8; ++b) length |= uint64_t(p[b]) << (8 * b);
+    return length;
+}
+
 // The loops of pack_codes / unpack_codes with the code width (and sign) known to the compiler.
 template <int B>
 void pack_fixed(const int32_t* codes, size_t n, uint8_t* out) {
@@ -197,10 +204,8 @@ std::shared_ptr<const LayerImage> DmaEngine::decode_image(size_t layer, const ui
     LayerParams params = decode_layer_record(record, size, cfg, "dma channel 1", &packed);
     if (packed == nullptr) return std::make_shared<const LayerImage>(make_layer_image(cfg, std::move(params)));
     // Packed weights: the record's codes go into the memories as they are, never unpacked.
-    auto image = std::make_shared<LayerImage>();
-    image->memory = std::make_shared<const WeightMemory>(cfg, packed);
-    image->params = std::move(params);
-    return image;
+    return std::make_shared<const LayerImage>(
+        LayerImage{std::make_shared<const WeightMemory>(cfg, packed), std::move(params)});
 }
 
 void DmaEngine::weight_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
@@ -236,9 +241,7 @@ void DmaEngine::weight_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     }
     if (!gathered && offset == 0 && record.empty() && len >= 8) {
         // A new record: room for all of it, as its length field announces (at most the window).
-        uint64_t length = 0;
-        for (int b = 0; b < 8; ++b) length |= uint64_t(data[b]) << (8 * b);
-        record.reserve(size_t(std::min(length, device_map::kWeightWindowSize - 8) + 8));
+        record.reserve(size_t(std::min(record_length(data), device_map::kWeightWindowSize - 8) + 8));
     }
     if (gathered) {
         // compared above
@@ -271,8 +274,7 @@ void DmaEngine::weight_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
         return;
     }
     if (record.size() < 8) return;
-    uint64_t length = 0;
-    for (int b = 0; b < 8; ++b) length |= uint64_t(record[size_t(b)]) << (8 * b);
+    const uint64_t length = record_length(record.data());
     if (record_received_[window] < length + 8 || record.size() < length + 8) return;
     const size_t layer = compute_layers_[window];
     try {

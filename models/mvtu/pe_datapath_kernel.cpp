@@ -4,12 +4,8 @@
 #include <limits>
 #include <stdexcept>
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define QSIM_X86_SIMD 1
-#endif
-
 #include "models/common/int_math.hpp"
+#include "models/common/x86_simd.hpp"
 
 namespace qsim {
 
@@ -193,8 +189,6 @@ __attribute__((target("avx512f"))) inline int32_t sum_lanes(__m512i acc) {
     return _mm_cvtsi128_si32(q);
 }
 
-// 32 products a step, summed in pairs into 16 int32 lanes (VPMADDWD); the int32 sum wraps like
-// the scalar one, so the same exact result as long as it fits (the loader's bound).
 // 32 int8 weights from w, sign-extended to int16 (with a mask: only its lanes read, the rest 0).
 __attribute__((target("avx512f,avx512bw"))) inline __m512i load_weights16(const int8_t* w) {
     return _mm512_cvtepi8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w)));
@@ -202,6 +196,9 @@ __attribute__((target("avx512f,avx512bw"))) inline __m512i load_weights16(const 
 __attribute__((target("avx512f,avx512bw,avx512vl"))) inline __m512i load_weights16(const int8_t* w, __mmask32 m) {
     return _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(m, w));
 }
+
+// 32 products a step, summed in pairs into 16 int32 lanes (VPMADDWD); the int32 sum wraps like
+// the scalar one, so the same exact result as long as it fits (the loader's bound).
 
 __attribute__((target("avx512f,avx512bw,avx512vl"))) int32_t dot16_simd(const int8_t* w, const int16_t* x, int64_t n) {
     __m512i acc = _mm512_setzero_si512();

@@ -4,11 +4,7 @@
 #include <stdexcept>
 #include <string>
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define QSIM_X86_SIMD 1
-#endif
-
+#include "models/common/x86_simd.hpp"
 #include "models/mvtu/pe_datapath_kernel.hpp"
 
 namespace qsim {
