@@ -21,6 +21,8 @@ ResourceItem memory_item(std::string layer, std::string block, std::string part,
     ResourceItem it{std::move(layer), std::move(block), std::move(part), {}, ""};
     it.use.bram18 = copies * m.bram18;
     it.use.ff = copies * m.register_bits;
+    it.memory = MemoryShape{copies,   depth,  width,           ports == BramPorts::TrueDual,
+                            m.bram18, m.rows, m.cols, m.aspect.depth, m.aspect.width};
     if (resource_rules_enabled()) it.rule = rule_text(copies, " x (", m.describe(), ")");
     return it;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,12 +30,22 @@ struct Resources {
 inline Resources operator+(Resources a, const Resources& b) { return a += b; }
 
 // One part of one block, e.g. layer conv2, block "mvtu", part "weight memory".
+// The shape of a memory part, for whoever maps it another way: `copies` memories of `depth`
+// words of `width` bits, each on `bram18_each` BRAM18 (`rows` deep x `cols` wide in the aspect
+// ratio aspect_depth x aspect_width), or in registers when bram18_each is 0.
+struct MemoryShape {
+    uint64_t copies = 0, depth = 0, width = 0;
+    bool true_dual = false;  // true dual-port aspect ratios (at most 18 bits per BRAM18)
+    uint64_t bram18_each = 0, rows = 0, cols = 0, aspect_depth = 0, aspect_width = 0;
+};
+
 struct ResourceItem {
     std::string layer;  // "" for blocks outside the layers (the host link)
     std::string block;  // "swu", "mvtu", "pool", "global_pool", "ofm_buffer", "fifo", "host_link"
     std::string part;   // "line buffer", "weight memory", "adder trees", ...
     Resources use;
     std::string rule;   // how it was counted, with the numbers
+    std::optional<MemoryShape> memory = std::nullopt;  // memory parts only
 };
 
 // The design against the device: use, percent of each resource, and what does not fit.

@@ -332,6 +332,17 @@ nlohmann::json report_json(const RunResult& r, const NetworkConfig& net) {
             ji["block"] = it.block;
             ji["part"] = it.part;
             ji["rule"] = it.rule;
+            if (it.memory) {
+                const MemoryShape& m = *it.memory;
+                ji["memory"] = {{"copies", m.copies},
+                                {"depth", m.depth},
+                                {"width", m.width},
+                                {"ports", m.true_dual ? "true_dual" : "simple_dual"},
+                                {"bram18_each", m.bram18_each},
+                                {"bram18_rows", m.rows},
+                                {"bram18_cols", m.cols},
+                                {"aspect", {m.aspect_depth, m.aspect_width}}};
+            }
             items.push_back(ji);
         }
         json dev = {{"known", rep.device.known}};

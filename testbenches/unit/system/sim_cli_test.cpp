@@ -110,6 +110,29 @@ TEST_F(SimCli, PrintsResourcesAndDeviceUseNextToFramesPerSecond) {
     for (const auto& it : res_json["items"]) lut += it["lut"].get<uint64_t>();
     EXPECT_EQ(lut, res_json["total"]["lut"].get<uint64_t>());
     for (const auto& l : j["layers"]) EXPECT_TRUE(l.contains("resources")) << l["name"];
+    // Memory parts carry their shape, and the shape gives their block RAM.
+    int weight_memories = 0;
+    for (const auto& it : res_json["items"]) {
+        if (!it.contains("memory")) continue;
+        const auto& m = it["memory"];
+        const uint64_t each = m["bram18_each"].get<uint64_t>();
+        EXPECT_EQ(it["bram18"].get<uint64_t>(), m["copies"].get<uint64_t>() * each) << it["rule"];
+        EXPECT_EQ(each, m["bram18_rows"].get<uint64_t>() * m["bram18_cols"].get<uint64_t>()) << it["rule"];
+        if (each > 0) {
+            const uint64_t ad = m["aspect"][0].get<uint64_t>(), aw = m["aspect"][1].get<uint64_t>();
+            EXPECT_EQ(m["bram18_rows"].get<uint64_t>(), (m["depth"].get<uint64_t>() + ad - 1) / ad) << it["rule"];
+            EXPECT_EQ(m["bram18_cols"].get<uint64_t>(), (m["width"].get<uint64_t>() + aw - 1) / aw) << it["rule"];
+        }
+        if (it["part"] == "weight memory" && it["layer"] == "conv2") {
+            // conv2: PE 77, SIMD 30 binary weights; a 5x5 window over one group's 30 of pruned
+            // conv1's 60 channels, 30 lanes at a time, for each of the 154 / 77 filters of a PE.
+            EXPECT_EQ(m["copies"].get<uint64_t>(), 77u);
+            EXPECT_EQ(m["width"].get<uint64_t>(), 30u);
+            EXPECT_EQ(m["depth"].get<uint64_t>(), 5u * 5 * 30 / 30 * (154 / 77));
+        }
+        weight_memories += it["part"] == "weight memory";
+    }
+    EXPECT_EQ(weight_memories, 5);  // conv1 .. conv5
 }
 
 TEST_F(SimCli, SaysPlainlyWhenTheDesignDoesNotFit) {
