@@ -232,6 +232,48 @@ def seed004_notes(s, rows, reports):
         f"{err_pct(max(bram.values()), s['worst']['bram18']):+.1f}%.", ""]
 
 
+def dsp_lane_section(sim, data):
+    """Tables 4.3 and 4.4: the DSPs each design publishes per 8-bit product lane (the only layers
+    with multipliers), against the lanes built here and the lanes its published frame rate needs."""
+    designs = [d for d in data["designs"] if d["table"] in ("Table 4.3", "Table 4.4") and "dsp" in d["published"]]
+    out = ["## DSPs per 8-bit product lane, Tables 4.3 and 4.4\n",
+           "Only the 8-bit layers (a DSP MAC per product, ch. 4.6) need DSP slices. A design's published "
+           "frame rate at its published clock fixes its cycles per frame, and with them the fewest product "
+           "lanes its 8-bit layers can have (each layer's MACs per frame over those cycles). Lanes built: "
+           "PE x SIMD x MMV of the configs (conv1's SIMD 3, MMV 18 and PE = filters are published for "
+           "AlexNet, ch. 4.7.1.1).\n",
+           "| design | 8-bit layers | lanes built | lanes needed at least | published DSP | per lane built "
+           "| per lane needed at most | simulated DSP per lane built |",
+           "|---|---|---:|---:|---:|---:|---:|---:|"]
+    rows = []
+    for d in designs:
+        rep = run_design(sim, d)
+        cycles = rep["device"]["clock_mhz"] * 1e6 / d["published"]["fps"]
+        layers = [l for l in rep["layers"] if l.get("datapath") == "dsp_mac"]
+        built = sum(l["folding"]["simd"] * l["folding"]["pe"] * l["folding"]["mmv"] for l in layers)
+        needed = sum(-(-l["ops_per_frame"] // int(cycles)) for l in layers)
+        dsp = d["published"]["dsp"]
+        sim_dsp = sum(l["resources"]["dsp"] for l in layers)
+        rows.append((d, dsp / built, dsp / needed))
+        out.append(f"| {d['table']}, {d['label']} | {', '.join(l['name'] for l in layers)} | {built:,} | "
+                   f"{needed:,} | {dsp:,} | {dsp / built:.2f} | {dsp / needed:.2f} | {sim_dsp / built:.2f} |")
+    lo = min(rows, key=lambda r: r[1])
+    hi = max(rows, key=lambda r: r[1])
+    short = [r for r in rows if r[2] < 0.5]
+    text = (f"Per lane built, the published DSPs range from {lo[1]:.2f} ({lo[0]['table']}, {lo[0]['label']}) "
+            f"to {hi[1]:.2f} ({hi[0]['table']}, {hi[0]['label']}); the model charges one DSP48E2 per two "
+            f"8-bit products sharing a weight (0.50 a lane, Xilinx WP487), which the AlexNet designs of "
+            f"Table 4.3, whose conv1 folding is published, bear out.")
+    for r in short:
+        twin = [t for t in rows if t is not r and t[0]["label"].split()[0] == r[0]["label"].split()[0]]
+        text += (f" {r[0]['table']}'s {r[0]['label']} publishes {r[2]:.2f} DSP per lane its own frame rate "
+                 f"needs: fewer than two products per slice allow, so some of its 8-bit products cannot be "
+                 f"on DSP slices at all, although its 8-bit layers are those of "
+                 + ", ".join(f"{t[0]['label']} ({t[2]:.2f} per lane needed)" for t in twin) + ".")
+    out += ["", text, ""]
+    return out
+
+
 # The BRAM18 aspect ratios (UG573), as models/resources/bram_mapping.hpp has them; the section below
 # checks that these give the simulator's own counts before it tries other rules with them.
 TRUE_DUAL = [(16384, 1), (8192, 2), (4096, 4), (2048, 9), (1024, 18)]
@@ -435,6 +477,7 @@ def main():
            "(bit-true, 2 frames); resources are estimated from the configuration.",
            ""]
     out += design_tables(args.sim, data)
+    out += dsp_lane_section(args.sim, data)
     out += addnet_section(args.sim, data)
     out += seed004_section(args.sim, data)
     out += reuse_section(args.sim)
