@@ -329,7 +329,13 @@ def bram36_under(rule, report, scope, value):
 def addnet_section(sim, data):
     """Tables 6.6 and 6.7 side by side: which rule for the PE weight buffers gives both, and the LUTs
     that change with the arithmetic, as each published design has them."""
-    t66 = [d for d in data["designs"] if d["table"] == "Table 6.6"]
+    order = {"2add": 0, "3add": 1, "4add": 2}  # then the 8-bit design, which sets no rccm
+
+    def arithmetic(d):
+        return order.get((d.get("set") or {}).get("rccm"), 3)
+
+    t66 = sorted((d for d in data["designs"] if d["table"] == "Table 6.6"),
+                 key=lambda d: (not d["label"].startswith("AlexNet"), arithmetic(d)))
     t67 = [d for d in data["designs"] if d["table"] == "Table 6.7"]
     for d in t66 + t67:
         rep = run_design(sim, d)
@@ -371,11 +377,12 @@ def addnet_section(sim, data):
             missed.append(f"{d['label'].split(' (')[0]} ({m['depth']:,} words of {m['width']} bits: "
                           f"{m['bram18_each']} x 18K)")
     conv_layer = [weight_memories(run_design(sim, d))[0]["memory"] for d in t66 if d["label"].startswith("Conv Layer")]
+    conv_layer_same = len({d["published"]["bram36"] for d in t66 if d["label"].startswith("Conv Layer")}) == 1
     if both:
         verdict = "One of the rules gives both tables: " + "; ".join(both) + "."
     else:
         verdict = "None of these rules gives both tables."
-        for n, b in full67:
+        for n, b in (full67 if conv_layer_same else []):
             verdict += (f" Table 6.7 comes out exactly only under \"{n}\", which gets {b} of {len(t66)} Table 6.6 "
                         f"figures: the Conv Layer's published block RAM is the same for every arithmetic, while "
                         f"its PE words are {', '.join(str(m['width']) for m in conv_layer)} bits (each PE "
