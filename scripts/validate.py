@@ -264,6 +264,15 @@ def dsp_lane_section(sim, data):
             f"to {hi[1]:.2f} ({hi[0]['table']}, {hi[0]['label']}); the model charges one DSP48E2 per two "
             f"8-bit products sharing a weight (0.50 a lane, Xilinx WP487), which the AlexNet designs of "
             f"Table 4.3, whose conv1 folding is published, bear out.")
+    near_one = [r for r in rows if 0.85 <= r[2] <= 1.15]
+    if near_one:
+        alexnet = [r for r in rows if r[0]["table"] == "Table 4.3" and r[0]["label"].startswith("AlexNet")]
+        text += (f" Per lane needed, {len(near_one)} of the {len(rows)} designs publish between "
+                 f"{min(r[2] for r in near_one):.2f} and {max(r[2] for r in near_one):.2f}, as if each "
+                 f"product had a DSP of its own at the fewest lanes; for Table 4.3's AlexNet designs that "
+                 f"would contradict the published conv1 folding, which builds "
+                 f"{' to '.join(sorted({f'{r[2] / r[1]:.1f}' for r in alexnet}))} times those lanes, so the "
+                 f"model keeps two products per slice for every design.")
     for r in short:
         twin = [t for t in rows if t is not r and t[0]["label"].split()[0] == r[0]["label"].split()[0]]
         text += (f" {r[0]['table']}'s {r[0]['label']} publishes {r[2]:.2f} DSP per lane its own frame rate "
