@@ -29,7 +29,6 @@ struct Resources {
 
 inline Resources operator+(Resources a, const Resources& b) { return a += b; }
 
-// One part of one block, e.g. layer conv2, block "mvtu", part "weight memory".
 // The shape of a memory part, for whoever maps it another way: `copies` memories of `depth`
 // words of `width` bits, each on `bram18_each` BRAM18 (`rows` deep x `cols` wide in the aspect
 // ratio aspect_depth x aspect_width), or in registers when bram18_each is 0.
@@ -39,6 +38,7 @@ struct MemoryShape {
     uint64_t bram18_each = 0, rows = 0, cols = 0, aspect_depth = 0, aspect_width = 0;
 };
 
+// One part of one block, e.g. layer conv2, block "mvtu", part "weight memory".
 struct ResourceItem {
     std::string layer;  // "" for blocks outside the layers (the host link)
     std::string block;  // "swu", "mvtu", "pool", "global_pool", "ofm_buffer", "fifo", "host_link"

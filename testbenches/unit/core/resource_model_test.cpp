@@ -139,6 +139,32 @@ TEST(ResourceModel, ItemsAddUpToTheTotal) {
               uint64_t(c1.folding.pe / 2) * c1.folding.simd * c1.folding.mmv);
 }
 
+TEST(ResourceModel, MemoryPartsCarryTheShapeTheirBlocksComeFrom) {
+    for (const char* config : {"alexnet_pruned40.yaml", "addnet_alexnet.yaml", "sparse_tnn_mlp.yaml",
+                               "syq_mvtu_zu3.yaml", "addnet_conv_layer.yaml", "tinyyolo_original.yaml"}) {
+        SCOPED_TRACE(config);
+        const NetworkConfig net = load_network_config(std::string(QSIM_SOURCE_DIR) + "/configs/" + config);
+        int weight_memories = 0;
+        for (const ResourceItem& it : estimate_resources(net).items) {
+            if (it.part == "weight memory" || it.part == "line buffer") {
+                EXPECT_TRUE(it.memory) << it.layer << " " << it.part;
+            }
+            if (!it.memory) continue;
+            const MemoryShape& m = *it.memory;
+            const MemoryMapping again =
+                map_memory(m.depth, m.width, m.true_dual ? BramPorts::TrueDual : BramPorts::SimpleDual);
+            EXPECT_EQ(m.bram18_each, again.bram18) << it.rule;
+            EXPECT_EQ(m.bram18_each, m.rows * m.cols) << it.rule;
+            EXPECT_EQ(it.use.bram18, m.copies * m.bram18_each) << it.rule;
+            if (m.bram18_each == 0) {
+                EXPECT_EQ(it.use.ff, m.copies * m.depth * m.width) << it.rule;
+            }
+            weight_memories += it.part == "weight memory";
+        }
+        EXPECT_GT(weight_memories, 0);
+    }
+}
+
 TEST(ResourceModel, RulesOffKeepsEveryCount) {
     // A sweep turns the rule text off for speed; the items and their counts must not change.
     for (const char* config : {"alexnet_pruned40.yaml", "addnet_alexnet.yaml", "sparse_tnn_mlp.yaml",
