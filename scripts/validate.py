@@ -326,13 +326,13 @@ def weight_memories(report, layer=None):
             if it["part"] == "weight memory" and (layer is None or it["layer"] == layer)]
 
 
-def bram36_under(rule, report, scope, value):
+def bram36_under(rule, report, scope):
     """A design's (or one block's) BRAM36 with its PE weight buffers counted by `rule` instead: the
     simulated figure less the simulated weight memories plus the rule's."""
     items = weight_memories(report, scope["layer"] if scope else None)
     ours = sum(it["bram18"] for it in items) / 2
     theirs = sum(it["memory"]["copies"] * rule(it["memory"]["depth"], it["memory"]["width"]) for it in items)
-    return value - ours + theirs
+    return measured(report, scope)["bram36"] - ours + theirs
 
 
 def addnet_section(sim, data):
@@ -362,11 +362,9 @@ def addnet_section(sim, data):
            "|---|---:|---|---:|---|"]
     scores = []
     for name, rule in BUFFER_RULES:
-        v67 = [bram36_under(rule, run_design(sim, d), d["scope"], measured(run_design(sim, d), d["scope"])["bram36"])
-               for d in t67]
+        v67 = [bram36_under(rule, run_design(sim, d), d["scope"]) for d in t67]
         ok67 = sum(v == d["published"]["bram36"] for v, d in zip(v67, t67))
-        v66 = [bram36_under(rule, run_design(sim, d), None, measured(run_design(sim, d), None)["bram36"])
-               for d in t66]
+        v66 = [bram36_under(rule, run_design(sim, d), None) for d in t66]
         ok66 = sum(abs(err_pct(v, d["published"]["bram36"])) <= d["tolerance_pct"]["bram36"] for v, d in zip(v66, t66))
         scores.append((name, ok67, ok66))
         half = len(v67) // 2
