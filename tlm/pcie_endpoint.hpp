@@ -36,7 +36,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "models/network/network_config.hpp"
+#include "tlm/pcie_config.hpp"
 #include "tlm/pcie_tlp.hpp"
 
 namespace qsim {

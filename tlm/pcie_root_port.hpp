@@ -35,7 +35,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "models/network/network_config.hpp"
+#include "tlm/pcie_config.hpp"
 #include "tlm/host_target.hpp"
 #include "tlm/pcie_tlp.hpp"
 

@@ -30,7 +30,7 @@
 
 #include <cstdint>
 
-#include "models/network/network_config.hpp"
+#include "tlm/pcie_config.hpp"
 
 namespace qsim {
 

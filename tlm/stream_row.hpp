@@ -31,4 +31,12 @@ struct StreamRow {
     int32_t* pixel(int p) { return data.data() + size_t(p) * depth; }
 };
 
+// Receives a copy of every row a block emits (tests and `sim --check` assemble them into
+// frames to compare with the golden reference).
+class RowProbe {
+public:
+    virtual ~RowProbe() = default;
+    virtual void add(const StreamRow& row) = 0;
+};
+
 }  // namespace qsim

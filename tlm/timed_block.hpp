@@ -9,7 +9,6 @@
 
 #include <systemc>
 
-#include "models/common/frame_assembler.hpp"
 #include "tlm/row_fifo.hpp"
 
 namespace qsim {
@@ -41,7 +40,7 @@ public:
     bool working() const { return working_; }
     // Copies every row the block emits into `probe` (tests compare them with the golden
     // reference). Null disables recording.
-    void set_probe(FrameAssembler* probe) { probe_ = probe; }
+    void set_probe(RowProbe* probe) { probe_ = probe; }
 
 protected:
     TimedBlock(sc_core::sc_module_name name, sc_core::sc_time period, std::string layer,
@@ -59,7 +58,7 @@ protected:
     BlockStats stats_;
     std::string waiting_for_;
     bool working_ = false;
-    FrameAssembler* probe_ = nullptr;
+    RowProbe* probe_ = nullptr;
 };
 
 }  // namespace qsim

@@ -1,12 +1,19 @@
-// A feature map in HWC order (channel fastest), holding stream codes as int32.
+// The shape of a feature map and a feature map in HWC order (channel fastest), holding
+// stream codes as int32.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
-#include "models/network/network_config.hpp"
-
 namespace qsim {
+
+struct FmShape {
+    int height = 0;
+    int width = 0;
+    int channels = 0;
+    int64_t elements() const { return int64_t(height) * width * channels; }
+};
 
 struct FeatureMap {
     FmShape shape;

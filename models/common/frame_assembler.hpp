@@ -12,12 +12,13 @@
 
 namespace qsim {
 
-class FrameAssembler {
+class FrameAssembler : public RowProbe {
 public:
     explicit FrameAssembler(FmShape shape) : shape_(shape) {}
 
     // Returns true when the row completed its frame.
-    bool add(const StreamRow& row) {
+    void add(const StreamRow& row) override { add_row(row); }
+    bool add_row(const StreamRow& row) {
         if (row.pixels != shape_.width || row.depth != shape_.channels || row.row < 0 ||
             row.row >= shape_.height)
             throw std::logic_error("row " + std::to_string(row.row) + " does not fit the frame shape");

@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "models/common/int_math.hpp"
-#include "tlm/dma_timing.hpp"
+#include "models/dma/dma_timing.hpp"
 #include "models/network/weight_file.hpp"
 #include "tlm/pcie_timing.hpp"
 

@@ -20,7 +20,7 @@
 //     of channel 2 while the accelerator has no output row for it.
 //   loosely timed: each transaction is a whole host transfer that has crossed the PCIe link
 //     (tlm/pcie_link annotated pcie_transfer_time_ns). The engine makes the whole transfer take
-//     what the approximately-timed model takes on an idle link (tlm/dma_timing): a write adds
+//     what the approximately-timed model takes on an idle link (models/dma/dma_timing): a write adds
 //     the beats of its last TLP that do not overlap the wire, then the status going back to
 //     the host; a read starts gathering when its request has reached the engine (overhead,
 //     header, latency after the transfer started) or when the accelerator has the data, and

@@ -6,7 +6,7 @@
 #include "models/accelerator/dataflow_timing.hpp"
 #include "models/common/int_math.hpp"
 #include "models/loopback/loopback_timing.hpp"
-#include "tlm/dma_timing.hpp"
+#include "models/dma/dma_timing.hpp"
 
 namespace qsim {
 

@@ -10,12 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "models/common/feature_map.hpp"
 #include "models/common/types.hpp"
 #include "models/rccm/rccm_topology.hpp"
+#include "tlm/pcie_config.hpp"
 
 namespace qsim {
-
-struct FeatureMap;  // models/common/feature_map.hpp
 
 // Where a value came from in the configuration file (1-based; 0 = unknown).
 struct SourceLoc {
@@ -39,12 +39,6 @@ private:
     std::string message_;
 };
 
-struct FmShape {
-    int height = 0;
-    int width = 0;
-    int channels = 0;
-    int64_t elements() const { return int64_t(height) * width * channels; }
-};
 
 // The FPGA a design targets. Resource counts come from the device library (devices.yaml);
 // a "generic" device has none (0 = unknown).
@@ -88,16 +82,6 @@ struct RunConfig {
     uint64_t watchdog_cycles = 0;
 };
 
-// The PCIe link between host and FPGA (ch. 6.6.1). Defaults: Gen3 x8.
-struct PcieConfig {
-    int generation = 3;              // 1..5: 2.5, 5, 8, 16, 32 GT/s per lane
-    int lanes = 8;                   // 1, 2, 4, 8, 16
-    int max_payload_bytes = 256;     // TLP payload size
-    int tlp_overhead_bytes = 24;     // per TLP: header, sequence number, LCRC, framing
-    double latency_ns = 500.0;       // one-way latency of a transfer
-    double transfer_overhead_ns = 1000.0;  // per DMA transfer: descriptor fetch, doorbell
-};
-
 // The DMA engine's AXI4-stream channels on the FPGA side (ch. 6.6.1: 256 bit at 250 MHz).
 struct DmaConfig {
     int stream_bits = 256;
@@ -121,7 +105,6 @@ struct ResourceConfig {
 };
 
 enum class HostArchitecture { Dataflow, Loopback };
-enum class TimingMode { LooselyTimed, ApproximatelyTimed };
 
 // The host side of the system: present when the config has a `host:` section.
 struct HostConfig {

@@ -11,7 +11,7 @@ void OutputSink::run() {
     for (;;) {
         StreamRow row = take(in);
         const int frame = row.frame;
-        const bool complete = frames_.add(row);
+        const bool complete = frames_.add_row(row);
         if (to_dma.size() > 0) give(to_dma, std::move(row));
         if (complete) {
             ++completed_;

@@ -1,5 +1,5 @@
 """Integer reference: the exported network evaluated in numpy int64 with exactly the
-semantics of the simulator's golden reference (testbenches/golden/golden_reference.cpp):
+semantics of the simulator's golden reference (sim/golden/golden_reference.cpp):
 
   * codes between layers are integers; a compute layer multiplies decode(code) (bipolar:
     2c - 1, otherwise the code) by its integer weights in the synapse order of the weight

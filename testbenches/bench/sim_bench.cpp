@@ -13,10 +13,10 @@
 
 #include <systemc>
 
-#include "models/network/config_loader.hpp"
+#include "sim/design/config_loader.hpp"
 #include "models/source/input_kernel.hpp"
-#include "testbenches/golden/golden_reference.hpp"
-#include "testbenches/sim/simulation.hpp"
+#include "sim/golden/golden_reference.hpp"
+#include "sim/runner/simulation.hpp"
 
 namespace {
 

@@ -21,9 +21,9 @@
 
 #include <systemc>
 
-#include "models/network/config_loader.hpp"
-#include "testbenches/sweep/design_space.hpp"
-#include "testbenches/sweep/sweep_runner.hpp"
+#include "sim/design/config_loader.hpp"
+#include "sim/sweep/design_space.hpp"
+#include "sim/sweep/sweep_runner.hpp"
 
 namespace {
 

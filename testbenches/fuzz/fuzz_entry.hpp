@@ -28,8 +28,8 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
-#include "models/network/config_json.hpp"
-#include "models/network/config_loader.hpp"
+#include "sim/design/config_json.hpp"
+#include "sim/design/config_loader.hpp"
 #include "models/network/network_config.hpp"
 #include "models/network/npy.hpp"
 #include "models/network/param_generator.hpp"

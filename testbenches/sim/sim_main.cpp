@@ -19,12 +19,12 @@
 #include <systemc>
 
 #include "models/dataset/idx_dataset.hpp"
-#include "models/network/config_loader.hpp"
+#include "sim/design/config_loader.hpp"
 #include "models/network/weight_file.hpp"
-#include "testbenches/sim/report.hpp"
-#include "testbenches/sim/simulation.hpp"
-#include "testbenches/sweep/design_space.hpp"
-#include "testbenches/sweep/sweep_commands.hpp"
+#include "sim/report/report.hpp"
+#include "sim/runner/simulation.hpp"
+#include "sim/sweep/design_space.hpp"
+#include "testbenches/sim/sweep_commands.hpp"
 
 namespace po = boost::program_options;
 

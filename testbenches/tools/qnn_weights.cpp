@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "models/network/config_loader.hpp"
+#include "sim/design/config_loader.hpp"
 #include "models/network/network_config.hpp"
 #include "models/network/npy.hpp"
 #include "models/network/param_generator.hpp"

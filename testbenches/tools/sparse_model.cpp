@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "models/network/config_loader.hpp"
+#include "sim/design/config_loader.hpp"
 #include "models/resources/cost_model.hpp"
 #include "models/resources/effective_throughput.hpp"
 

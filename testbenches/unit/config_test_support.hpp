@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "models/network/config_loader.hpp"
+#include "sim/design/config_loader.hpp"
 
 namespace qsim::testing_support {
 

@@ -17,7 +17,7 @@
 #include "models/common/feature_map.hpp"
 #include "models/common/rng.hpp"
 #include "models/network/layer_params.hpp"
-#include "models/network/folding_rules.hpp"
+#include "sim/design/folding_rules.hpp"
 #include "models/network/network_config.hpp"
 #include "models/rccm/rccm_topology.hpp"
 #include "models/swu/window_kernel.hpp"

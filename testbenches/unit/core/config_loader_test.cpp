@@ -1,7 +1,7 @@
 // Tests of the YAML network-description loader: every derived field on valid networks,
 // ${PARAM} substitution and overrides, the JSON dump, and one test per class of invalid
 // input checking that the error names the file, the line:column, the field and the rule.
-#include "models/network/config_loader.hpp"
+#include "sim/design/config_loader.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,7 +14,7 @@
 
 #include <unistd.h>
 
-#include "models/network/config_json.hpp"
+#include "sim/design/config_json.hpp"
 #include "testbenches/unit/config_test_support.hpp"
 
 namespace qsim {

@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "models/dataset/idx_dataset.hpp"
-#include "models/network/config_loader.hpp"
+#include "sim/design/config_loader.hpp"
 #include "models/network/weight_file.hpp"
-#include "testbenches/golden/golden_reference.hpp"
+#include "sim/golden/golden_reference.hpp"
 
 namespace qsim {
 namespace {

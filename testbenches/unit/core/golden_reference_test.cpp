@@ -1,6 +1,6 @@
 // Tests of the golden reference on tiny, hand-computed cases: every layer type, every input
 // encoding and activation, and the error paths.
-#include "testbenches/golden/golden_reference.hpp"
+#include "sim/golden/golden_reference.hpp"
 
 #include <gtest/gtest.h>
 

@@ -16,7 +16,7 @@
 #include "models/mvtu/threshold_kernel.hpp"
 #include "models/mvtu/weight_memory.hpp"
 #include "models/swu/window_kernel.hpp"
-#include "testbenches/golden/golden_reference.hpp"
+#include "sim/golden/golden_reference.hpp"
 #include "testbenches/unit/net_builder.hpp"
 
 namespace qsim {

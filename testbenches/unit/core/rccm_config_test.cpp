@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "models/network/config_json.hpp"
-#include "models/network/config_loader.hpp"
+#include "sim/design/config_json.hpp"
+#include "sim/design/config_loader.hpp"
 #include "models/network/npy.hpp"
 #include "models/network/param_generator.hpp"
 #include "models/network/quantizer.hpp"

@@ -15,7 +15,7 @@
 #include "models/rccm/rccm_datapath.hpp"
 #include "models/rccm/rccm_quantizer.hpp"
 #include "models/swu/window_kernel.hpp"
-#include "testbenches/golden/golden_reference.hpp"
+#include "sim/golden/golden_reference.hpp"
 #include "testbenches/unit/net_builder.hpp"
 
 namespace qsim {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "models/network/config_loader.hpp"
+#include "sim/design/config_loader.hpp"
 #include "models/resources/bram_mapping.hpp"
 #include "models/resources/cost_model.hpp"
 #include "models/resources/rccm_resources.hpp"

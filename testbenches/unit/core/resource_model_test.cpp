@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "models/accelerator/dataflow_timing.hpp"
-#include "models/network/config_loader.hpp"
+#include "sim/design/config_loader.hpp"
 #include "models/resources/bram_mapping.hpp"
 #include "models/resources/cost_model.hpp"
 #include "models/resources/resource_model.hpp"

@@ -11,7 +11,7 @@
 #include "models/accelerator/dataflow_timing.hpp"
 #include "models/buffer/ofm_store.hpp"
 #include "models/mvtu/mvtu_timing.hpp"
-#include "models/network/config_loader.hpp"
+#include "sim/design/config_loader.hpp"
 #include "models/resources/resource_model.hpp"
 #include "models/swu/swu_timing.hpp"
 #include "testbenches/unit/config_test_support.hpp"

@@ -7,7 +7,7 @@
 
 #include <cmath>
 
-#include "models/network/config_loader.hpp"
+#include "sim/design/config_loader.hpp"
 #include "models/resources/cost_model.hpp"
 #include "models/resources/effective_throughput.hpp"
 #include "models/resources/resource_model.hpp"

@@ -3,7 +3,7 @@
 // (ch. 5.4, 5.7), their defaults, derived values and every rejection with its position.
 #include <gtest/gtest.h>
 
-#include "models/network/config_loader.hpp"
+#include "sim/design/config_loader.hpp"
 #include "testbenches/unit/config_test_support.hpp"
 
 namespace qsim {

@@ -13,14 +13,14 @@
 #include <vector>
 
 #include "models/accelerator/dataflow_timing.hpp"
-#include "models/network/config_loader.hpp"
+#include "sim/design/config_loader.hpp"
 #include "models/resources/resource_model.hpp"
-#include "testbenches/sweep/auto_fold.hpp"
-#include "testbenches/sweep/design_space.hpp"
-#include "testbenches/sweep/sweep_commands.hpp"
-#include "testbenches/sweep/sweep_report.hpp"
-#include "testbenches/sweep/sweep_runner.hpp"
-#include "testbenches/sweep/sweep_spec.hpp"
+#include "sim/sweep/auto_fold.hpp"
+#include "sim/sweep/design_space.hpp"
+#include "sim/sweep/slurm_scripts.hpp"
+#include "sim/sweep/sweep_report.hpp"
+#include "sim/sweep/sweep_runner.hpp"
+#include "sim/sweep/sweep_spec.hpp"
 
 namespace qsim::sweep {
 namespace {

@@ -11,7 +11,7 @@
 #include "models/swu/window_kernel.hpp"
 #include "models/syq/ring_counter.hpp"
 #include "models/syq/syq_kernel.hpp"
-#include "testbenches/golden/golden_reference.hpp"
+#include "sim/golden/golden_reference.hpp"
 #include "testbenches/unit/net_builder.hpp"
 
 namespace qsim {

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "models/common/rng.hpp"
-#include "models/network/config_loader.hpp"
+#include "sim/design/config_loader.hpp"
 #include "models/network/npy.hpp"
 #include "models/network/param_generator.hpp"
 #include "models/network/quantizer.hpp"

@@ -6,7 +6,7 @@
 
 #include "models/accelerator/dataflow_timing.hpp"
 #include "models/mvtu/mvtu_timing.hpp"
-#include "models/network/config_loader.hpp"
+#include "sim/design/config_loader.hpp"
 #include "models/pool/pool_kernel.hpp"
 #include "models/pool/pool_timing.hpp"
 #include "models/source/input_kernel.hpp"

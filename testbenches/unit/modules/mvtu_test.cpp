@@ -7,7 +7,7 @@
 #include "models/mvtu/mvtu_timing.hpp"
 #include "models/network/param_generator.hpp"
 #include "models/swu/window_kernel.hpp"
-#include "testbenches/golden/golden_reference.hpp"
+#include "sim/golden/golden_reference.hpp"
 #include "testbenches/unit/modules/stream_testbench.hpp"
 #include "testbenches/unit/net_builder.hpp"
 

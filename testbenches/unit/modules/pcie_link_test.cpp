@@ -20,6 +20,7 @@
 #include <tlm_utils/simple_target_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
+#include "models/network/network_config.hpp"
 #include "tlm/pcie_link.hpp"
 #include "tlm/pcie_timing.hpp"
 #include "tlm/timed_block.hpp"

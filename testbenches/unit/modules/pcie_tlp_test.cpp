@@ -1,6 +1,6 @@
 // The approximately-timed PCIe model at TLP grain: PcieRootPort -> PcieEndpoint with the
 // four base-protocol phases per TLP, flow-control credits, stream windows moved beat by beat,
-// and the DMA timing rule it shares with the loosely-timed mode (tlm/dma_timing). Each
+// and the DMA timing rule it shares with the loosely-timed mode (models/dma/dma_timing). Each
 // SystemC test builds its own testbench:
 //   initiators -> [Mux] -> PcieRootPort -> PhaseProbe -> PcieEndpoint -> DeviceModel
 #include <gtest/gtest.h>
@@ -18,7 +18,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "tlm/dma_timing.hpp"
+#include "models/dma/dma_timing.hpp"
 #include "tlm/pcie_endpoint.hpp"
 #include "tlm/pcie_root_port.hpp"
 #include "tlm/pcie_timing.hpp"

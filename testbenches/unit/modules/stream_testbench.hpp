@@ -10,6 +10,7 @@
 
 #include <systemc>
 
+#include "models/common/feature_map.hpp"
 #include "tlm/timed_block.hpp"
 
 namespace qsim::testbench {

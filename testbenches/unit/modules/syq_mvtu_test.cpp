@@ -10,7 +10,7 @@
 #include "models/network/param_generator.hpp"
 #include "models/swu/window_kernel.hpp"
 #include "models/syq/syq_mvtu.hpp"
-#include "testbenches/golden/golden_reference.hpp"
+#include "sim/golden/golden_reference.hpp"
 #include "testbenches/unit/modules/stream_testbench.hpp"
 #include "testbenches/unit/net_builder.hpp"
 

@@ -2,8 +2,8 @@
 // bounded FIFOs (backpressure), while the blocks after it starve.
 #include <gtest/gtest.h>
 
-#include "models/network/config_loader.hpp"
-#include "testbenches/sim/simulation.hpp"
+#include "sim/design/config_loader.hpp"
+#include "sim/runner/simulation.hpp"
 
 namespace qsim {
 namespace {

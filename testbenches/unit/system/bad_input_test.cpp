@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "models/network/config_loader.hpp"
+#include "sim/design/config_loader.hpp"
 #include "models/network/param_generator.hpp"
 #include "models/network/weight_file.hpp"
 

@@ -8,8 +8,8 @@
 #include <ostream>
 #include <string>
 
-#include "models/network/config_loader.hpp"
-#include "testbenches/sim/simulation.hpp"
+#include "sim/design/config_loader.hpp"
+#include "sim/runner/simulation.hpp"
 
 namespace qsim {
 namespace {

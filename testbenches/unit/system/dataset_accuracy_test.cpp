@@ -15,9 +15,9 @@
 #include <nlohmann/json.hpp>
 
 #include "models/dataset/idx_dataset.hpp"
-#include "models/network/config_loader.hpp"
-#include "testbenches/sim/dataset_eval.hpp"
-#include "testbenches/sim/simulation.hpp"
+#include "sim/design/config_loader.hpp"
+#include "sim/runner/dataset_eval.hpp"
+#include "sim/runner/simulation.hpp"
 
 namespace qsim {
 namespace {

@@ -5,8 +5,8 @@
 #include <chrono>
 #include <string>
 
-#include "models/network/config_loader.hpp"
-#include "testbenches/sim/simulation.hpp"
+#include "sim/design/config_loader.hpp"
+#include "sim/runner/simulation.hpp"
 
 namespace qsim {
 namespace {

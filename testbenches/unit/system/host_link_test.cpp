@@ -12,8 +12,8 @@
 #include <sstream>
 #include <string>
 
-#include "models/network/config_loader.hpp"
-#include "testbenches/sim/simulation.hpp"
+#include "sim/design/config_loader.hpp"
+#include "sim/runner/simulation.hpp"
 
 namespace qsim {
 namespace {

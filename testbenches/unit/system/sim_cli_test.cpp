@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "models/network/config_loader.hpp"
+#include "sim/design/config_loader.hpp"
 #include "models/network/param_generator.hpp"
 #include "models/network/weight_file.hpp"
 

@@ -9,9 +9,9 @@
 #include <set>
 #include <string>
 
-#include "models/network/config_loader.hpp"
+#include "sim/design/config_loader.hpp"
 #include "models/network/weight_file.hpp"
-#include "testbenches/sim/simulation.hpp"
+#include "sim/runner/simulation.hpp"
 
 namespace qsim {
 namespace {

@@ -8,10 +8,10 @@
 #include <cmath>
 #include <string>
 
-#include "models/network/config_loader.hpp"
-#include "testbenches/sim/simulation.hpp"
-#include "testbenches/sweep/design_space.hpp"
-#include "testbenches/sweep/sweep_runner.hpp"
+#include "sim/design/config_loader.hpp"
+#include "sim/runner/simulation.hpp"
+#include "sim/sweep/design_space.hpp"
+#include "sim/sweep/sweep_runner.hpp"
 
 namespace qsim::sweep {
 namespace {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "testbenches/sweep/design_space.hpp"
-#include "testbenches/sweep/sweep_eval.hpp"
+#include "sim/sweep/design_space.hpp"
+#include "sim/sweep/sweep_eval.hpp"
 
 namespace qsim::sweep {
 

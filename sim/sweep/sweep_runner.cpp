@@ -1,4 +1,4 @@
-#include "testbenches/sweep/sweep_runner.hpp"
+#include "sim/sweep/sweep_runner.hpp"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -17,8 +17,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "models/network/config_loader.hpp"
-#include "testbenches/sweep/sweep_report.hpp"
+#include "sim/design/config_loader.hpp"
+#include "sim/sweep/sweep_report.hpp"
 
 extern char** environ;
 

@@ -11,7 +11,7 @@
 
 #include <string>
 
-#include "testbenches/sweep/design_space.hpp"
+#include "sim/sweep/design_space.hpp"
 
 namespace qsim::sweep {
 

@@ -1,4 +1,4 @@
-#include "testbenches/sim/report.hpp"
+#include "sim/report/report.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -8,7 +8,7 @@
 #include <string>
 
 #include "models/common/text_format.hpp"
-#include "models/network/config_json.hpp"
+#include "sim/design/config_json.hpp"
 #include "models/network/weight_file.hpp"
 
 namespace qsim {

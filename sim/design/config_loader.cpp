@@ -1,7 +1,7 @@
 // YAML network-description loader. The file is walked by hand (never through
 // YAML::Node::operator[] on a missing key, never through as<T>()) so that every problem can
 // be reported with the line/column of the node involved and the dotted path of the field.
-#include "models/network/config_loader.hpp"
+#include "sim/design/config_loader.hpp"
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "models/accelerator/dataflow_timing.hpp"
-#include "models/network/folding_rules.hpp"
+#include "sim/design/folding_rules.hpp"
 
 namespace qsim {
 

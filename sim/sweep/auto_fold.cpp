@@ -1,4 +1,4 @@
-#include "testbenches/sweep/auto_fold.hpp"
+#include "sim/sweep/auto_fold.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -11,7 +11,7 @@
 #include "models/common/int_math.hpp"
 #include "models/common/text_format.hpp"
 #include "models/mvtu/mvtu_timing.hpp"
-#include "models/network/folding_rules.hpp"
+#include "sim/design/folding_rules.hpp"
 #include "models/pool/pool_timing.hpp"
 #include "models/resources/resource_model.hpp"
 #include "models/resources/rule_text.hpp"

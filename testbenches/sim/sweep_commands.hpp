@@ -7,15 +7,11 @@
 
 #include <cstdint>
 
-#include "testbenches/sweep/design_space.hpp"
-#include "testbenches/sweep/sweep_runner.hpp"
+#include "sim/sweep/design_space.hpp"
+#include "sim/sweep/sweep_runner.hpp"
 
 namespace qsim::sweep {
 
-// Writes OUT/sweep_spec.json, OUT/slurm/array.sbatch (a job array of `shards` tasks, task i
-// running shard i/shards into OUT/shard_i), OUT/slurm/merge.sbatch and OUT/slurm/submit.sh,
-// which submits the array and the merge to run after it (--dependency=afterok).
-void write_slurm_scripts(const DesignSpace& space, const RunOptions& o, uint32_t shards);
 
 int sweep_command(int argc, char** argv);
 int merge_command(int argc, char** argv);

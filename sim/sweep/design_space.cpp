@@ -1,4 +1,4 @@
-#include "testbenches/sweep/design_space.hpp"
+#include "sim/sweep/design_space.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -10,7 +10,7 @@
 #include <stdexcept>
 
 #include "models/common/rng.hpp"
-#include "models/network/folding_rules.hpp"
+#include "sim/design/folding_rules.hpp"
 
 namespace qsim::sweep {
 

@@ -14,7 +14,7 @@
 #include "models/network/layer_params.hpp"
 #include "models/network/network_config.hpp"
 #include "models/resources/resources.hpp"
-#include "testbenches/sim/dataset_eval.hpp"
+#include "sim/runner/dataset_eval.hpp"
 
 namespace qsim {
 

@@ -1,4 +1,4 @@
-#include "tlm/dma_timing.hpp"
+#include "models/dma/dma_timing.hpp"
 
 #include <algorithm>
 

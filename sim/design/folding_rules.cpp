@@ -1,4 +1,4 @@
-#include "models/network/folding_rules.hpp"
+#include "sim/design/folding_rules.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "models/network/config_json.hpp"
+#include "sim/design/config_json.hpp"
 
 #include "models/decompressor/ternary_codec.hpp"
 

@@ -1,4 +1,4 @@
-#include "testbenches/sim/simulation.hpp"
+#include "sim/runner/simulation.hpp"
 
 #include <sys/resource.h>
 
@@ -24,7 +24,7 @@
 #include "models/resources/resource_model.hpp"
 #include "models/source/input_kernel.hpp"
 #include "models/swu/swu_timing.hpp"
-#include "testbenches/golden/golden_reference.hpp"
+#include "sim/golden/golden_reference.hpp"
 
 namespace qsim {
 

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "models/network/network_config.hpp"
-#include "testbenches/sim/simulation.hpp"
+#include "sim/runner/simulation.hpp"
 
 namespace qsim {
 

@@ -1,6 +1,6 @@
 // Golden reference implementation. See golden_reference.hpp for the contract.
 // Written for clarity: every layer is a set of plain nested loops over the output positions.
-#include "testbenches/golden/golden_reference.hpp"
+#include "sim/golden/golden_reference.hpp"
 
 #include <cstdint>
 #include <limits>

@@ -1,4 +1,4 @@
-#include "testbenches/sweep/sweep_eval.hpp"
+#include "sim/sweep/sweep_eval.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "testbenches/sim/dataset_eval.hpp"
+#include "sim/runner/dataset_eval.hpp"
 
 #include "models/dataset/idx_dataset.hpp"
 

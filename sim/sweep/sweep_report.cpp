@@ -1,4 +1,4 @@
-#include "testbenches/sweep/sweep_report.hpp"
+#include "sim/sweep/sweep_report.hpp"
 
 #include <algorithm>
 #include <cstdio>
