@@ -84,9 +84,6 @@ void check_data_size(const std::vector<uint8_t>& b, const std::string& name,
 
 }  // namespace
 
-DatasetError::DatasetError(std::string file, std::string message)
-    : std::runtime_error(file + ": " + message), file_(std::move(file)), message_(std::move(message)) {}
-
 std::vector<uint8_t> read_gzip_file(const std::string& path) {
     errno = 0;
     gzFile f = gzopen(path.c_str(), "rb");

@@ -17,21 +17,17 @@
 #include <string>
 #include <vector>
 
+#include "models/common/errors.hpp"
 #include "models/common/feature_map.hpp"
 #include "models/network/network_config.hpp"
 
 namespace qsim {
 
 // Any problem with a data set or reference-prediction file. what() is "FILE: MESSAGE".
-class DatasetError : public std::runtime_error {
+class DatasetError : public InputError {
 public:
-    DatasetError(std::string file, std::string message);
-    const std::string& file() const { return file_; }
-    const std::string& message() const { return message_; }
-
-private:
-    std::string file_;
-    std::string message_;
+    DatasetError(std::string file, std::string message)
+        : InputError(std::move(file), "", "", std::move(message), "<data set>") {}
 };
 
 struct IdxImages {

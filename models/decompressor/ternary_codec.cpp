@@ -424,7 +424,7 @@ EncodedWeights parse_encoded(const uint8_t* data, uint64_t size, WeightEncoding 
         e.skips = w.skips;
         e.row_entry_counts = w.row_counts;
     } catch (const CodecError& err) {
-        throw CodecError(stream_at + err.offset(), err.what());
+        throw CodecError(stream_at + err.offset(), err.message());
     }
     return e;
 }

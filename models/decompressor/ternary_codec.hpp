@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "models/common/errors.hpp"
 #include "models/network/network_config.hpp"
 
 namespace qsim {
@@ -28,9 +29,10 @@ inline constexpr int kMaxDeltaBits = 15;    // symbols (M + 2 of them) fit 16 bi
 inline constexpr int kMaxHuffmanCodeBits = 24;
 
 // A malformed encoded stream; `offset` is the byte in the stream where it was found.
-class CodecError : public std::runtime_error {
+class CodecError : public InputError {
 public:
-    CodecError(uint64_t offset, const std::string& message) : std::runtime_error(message), offset_(offset) {}
+    CodecError(uint64_t offset, const std::string& message)
+        : InputError("", byte_offset_text(offset), "", message, "<coded weights>"), offset_(offset) {}
     uint64_t offset() const { return offset_; }
 
 private:

@@ -1,31 +1,6 @@
 #include "models/network/network_config.hpp"
 
-#include <sstream>
-
 namespace qsim {
-
-namespace {
-std::string format_error(const std::string& file, SourceLoc loc, const std::string& field,
-                         const std::string& message) {
-    std::ostringstream os;
-    os << (file.empty() ? "<config>" : file);
-    if (loc.line > 0) {
-        os << ':' << loc.line;
-        if (loc.column > 0) os << ':' << loc.column;
-    }
-    os << ": ";
-    if (!field.empty()) os << field << ": ";
-    os << message;
-    return os.str();
-}
-}  // namespace
-
-ConfigError::ConfigError(std::string file, SourceLoc loc, std::string field, std::string message)
-    : std::runtime_error(format_error(file, loc, field, message)),
-      file_(std::move(file)),
-      loc_(loc),
-      field_(std::move(field)),
-      message_(std::move(message)) {}
 
 int64_t LayerConfig::fan_in() const {
     switch (type) {

@@ -10,35 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "models/common/errors.hpp"
 #include "models/common/feature_map.hpp"
 #include "models/common/types.hpp"
 #include "models/rccm/rccm_topology.hpp"
 #include "tlm/pcie_config.hpp"
 
 namespace qsim {
-
-// Where a value came from in the configuration file (1-based; 0 = unknown).
-struct SourceLoc {
-    int line = 0;
-    int column = 0;
-};
-
-// Any invalid configuration. what() is "file:line:col: field: message".
-class ConfigError : public std::runtime_error {
-public:
-    ConfigError(std::string file, SourceLoc loc, std::string field, std::string message);
-    const std::string& file() const { return file_; }
-    SourceLoc loc() const { return loc_; }
-    const std::string& field() const { return field_; }
-    const std::string& message() const { return message_; }
-
-private:
-    std::string file_;
-    SourceLoc loc_;
-    std::string field_;
-    std::string message_;
-};
-
 
 // The FPGA a design targets. Resource counts come from the device library (devices.yaml);
 // a "generic" device has none (0 = unknown).

@@ -12,12 +12,6 @@ namespace qsim {
 
 namespace {
 
-std::string format_npy_error(const std::string& file, uint64_t offset, const std::string& msg) {
-    std::ostringstream os;
-    os << (file.empty() ? "<npy>" : file) << ":@" << offset << ": " << msg;
-    return os.str();
-}
-
 const char kMagic[6] = {'\x93', 'N', 'U', 'M', 'P', 'Y'};
 const char* const kSupported = "<f4, <f8, |i1, <i2, <i4, <i8, |u1";
 
@@ -192,12 +186,6 @@ void store_le(std::vector<uint8_t>& out, uint64_t v, size_t n) {
 }
 
 }  // namespace
-
-NpyError::NpyError(std::string file, uint64_t offset, std::string message)
-    : std::runtime_error(format_npy_error(file, offset, message)),
-      file_(std::move(file)),
-      offset_(offset),
-      message_(std::move(message)) {}
 
 const char* npy_descr(NpyDtype t) {
     switch (t) {

@@ -12,21 +12,20 @@
 #include <string>
 #include <vector>
 
+#include "models/common/errors.hpp"
+
 namespace qsim {
 
 // Any malformed or unsupported .npy file. what() is "file:@offset: message", where offset is
 // the byte position in the file at which the problem was found.
-class NpyError : public std::runtime_error {
+class NpyError : public InputError {
 public:
-    NpyError(std::string file, uint64_t offset, std::string message);
-    const std::string& file() const { return file_; }
+    NpyError(std::string file, uint64_t offset, std::string message)
+        : InputError(std::move(file), byte_offset_text(offset), "", std::move(message), "<npy>"), offset_(offset) {}
     uint64_t offset() const { return offset_; }
-    const std::string& message() const { return message_; }
 
 private:
-    std::string file_;
     uint64_t offset_;
-    std::string message_;
 };
 
 enum class NpyDtype { F4, F8, I1, I2, I4, I8, U1 };

@@ -19,15 +19,6 @@ namespace {
 
 const uint8_t kMagic[8] = {'Q', 'N', 'N', 'S', 'I', 'M', 'W', 0};
 
-std::string format_wf_error(const std::string& file, uint64_t offset, const std::string& field,
-                            const std::string& message) {
-    std::ostringstream os;
-    os << (file.empty() ? "<weights>" : file) << ":@" << offset << ": ";
-    if (!field.empty()) os << field << ": ";
-    os << message;
-    return os.str();
-}
-
 std::string hex32(uint32_t v) {
     std::ostringstream os;
     os << "0x" << std::hex << std::setw(8) << std::setfill('0') << v;
@@ -347,7 +338,7 @@ void parse_record(Reader& r, size_t index, const LayerConfig* cfg, LayerParams* 
             if (!cfg && info && count <= (uint64_t(1) << 30) && count / 64 <= ew.stream_bits)
                 summarize_ternary(decode_ternary(ew), li);
         } catch (const CodecError& err) {
-            r.fail(enc_off + err.offset(), f + ".weights", err.what());
+            r.fail(enc_off + err.offset(), f + ".weights", err.message());
         }
     } else if (cfg && li.packed_bytes != want_packed)
         r.fail(at, f + ".packed_bytes",
@@ -507,14 +498,6 @@ void parse_record(Reader& r, size_t index, const LayerConfig* cfg, LayerParams* 
 }  // namespace
 
 // ------------------------------------------------------------------------------------------
-
-WeightFileError::WeightFileError(std::string file, uint64_t offset, std::string field,
-                                 std::string message)
-    : std::runtime_error(format_wf_error(file, offset, field, message)),
-      file_(std::move(file)),
-      offset_(offset),
-      field_(std::move(field)),
-      message_(std::move(message)) {}
 
 uint32_t crc32(const uint8_t* data, size_t size, uint32_t crc) {
     static const auto table = [] {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "models/common/errors.hpp"
 #include "models/network/layer_params.hpp"
 #include "models/network/network_config.hpp"
 
@@ -22,19 +23,15 @@ namespace qsim {
 // Any invalid weight file (or parameters that cannot be written). what() is
 // "file:@offset: field: message", e.g.
 //   alexnet.qnnw:@1234: layers[conv2].fan_in: expected 750 (from config), file has 600
-class WeightFileError : public std::runtime_error {
+class WeightFileError : public InputError {
 public:
-    WeightFileError(std::string file, uint64_t offset, std::string field, std::string message);
-    const std::string& file() const { return file_; }
+    WeightFileError(std::string file, uint64_t offset, std::string field, std::string message)
+        : InputError(std::move(file), byte_offset_text(offset), std::move(field), std::move(message), "<weights>"),
+          offset_(offset) {}
     uint64_t offset() const { return offset_; }
-    const std::string& field() const { return field_; }
-    const std::string& message() const { return message_; }
 
 private:
-    std::string file_;
     uint64_t offset_;
-    std::string field_;
-    std::string message_;
 };
 
 constexpr uint16_t kWeightFileVersion = 1;

@@ -194,11 +194,7 @@ int sc_main(int argc, char** argv) {
         if (command == "sweep-merge") return qsim::sweep::merge_command(argc - 1, argv + 1);
         if (command == "fold") return qsim::sweep::fold_command(argc - 1, argv + 1);
         return run(argc, argv);
-    } catch (const qsim::ConfigError& e) {
-        std::cerr << e.what() << "\n";
-    } catch (const qsim::WeightFileError& e) {
-        std::cerr << e.what() << "\n";
-    } catch (const qsim::DatasetError& e) {
+    } catch (const qsim::InputError& e) {
         std::cerr << e.what() << "\n";
     } catch (const std::exception& e) {
         std::cerr << "sim: error: " << e.what() << "\n";
