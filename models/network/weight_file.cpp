@@ -1,9 +1,11 @@
-// The weight file's public entry points (weight_file.hpp) at the file level: the CRC-32, the
-// record codes of the config's enums, writing a whole file (header, records, checksum) and a
-// single record, and reading one back against a config (header, size, checksum, layer count,
+// The weight file's public entry points (weight_file.hpp) at the file level: the CRC-32 (zlib's),
+// the record codes of the config's enums, writing a whole file (header, records, checksum) and
+// a single record, and reading one back against a config (header, size, checksum, layer count,
 // then the records). The records themselves: weight_file_reader.cpp and weight_file_writer.cpp;
 // coded weights: weight_file_coded.cpp; `qnn-weights info`: weight_file_summary.cpp.
 #include "models/network/weight_file.hpp"
+
+#include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -18,18 +20,16 @@
 namespace qsim {
 
 uint32_t crc32(const uint8_t* data, size_t size, uint32_t crc) {
-    static const auto table = [] {
-        std::vector<uint32_t> t(256);
-        for (uint32_t i = 0; i < 256; ++i) {
-            uint32_t c = i;
-            for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ 0xEDB88320u : c >> 1;
-            t[i] = c;
-        }
-        return t;
-    }();
-    crc = ~crc;
-    for (size_t i = 0; i < size; ++i) crc = table[(crc ^ data[i]) & 0xFFu] ^ (crc >> 8);
-    return ~crc;
+    // zlib's crc32 takes a uInt length: a buffer of 4 GiB or more goes in chunks.
+    constexpr size_t kChunk = size_t(1) << 30;
+    uLong c = crc;
+    while (size > 0) {
+        const size_t n = std::min(size, kChunk);
+        c = ::crc32(c, data, uInt(n));
+        data += n;
+        size -= n;
+    }
+    return uint32_t(c);
 }
 
 const char* weight_quant_code_name(int code) {

@@ -43,8 +43,8 @@ constexpr size_t kWeightFileHeaderBytes = 24;
 constexpr size_t kWeightFileTrailerBytes = 4;
 
 // CRC-32 as used by Ethernet, zlib and PNG (reflected polynomial 0xEDB88320, initial value and
-// final xor 0xFFFFFFFF). crc32("123456789") == 0xCBF43926. Pass a previous result as `crc` to
-// continue a running checksum.
+// final xor 0xFFFFFFFF), computed by zlib's crc32 for any size. crc32("123456789") == 0xCBF43926.
+// Pass a previous result as `crc` to continue a running checksum.
 uint32_t crc32(const uint8_t* data, size_t size, uint32_t crc = 0);
 
 // Serialises params (one entry per config layer) after checking them against the config;
