@@ -27,6 +27,17 @@ TEST(WeightFileCrc, KnownValues) {
     EXPECT_EQ(crc32(p + 4, 5, crc32(p, 4)), 0xCBF43926u);
 }
 
+TEST(WeightFileCrc, EmptyPieceKeepsTheRunningValue) {
+    // An empty piece without data (an empty vector's data()) leaves a running checksum as it is;
+    // zlib's crc32 alone answers a null buffer with the initial value 0.
+    const std::string s = "123456789";
+    const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+    const uint32_t head = crc32(p, 4);
+    EXPECT_NE(head, 0u);
+    EXPECT_EQ(crc32(nullptr, 0, head), head);
+    EXPECT_EQ(crc32(p + 4, 5, crc32(nullptr, 0, head)), 0xCBF43926u);
+}
+
 TEST_F(WeightFileTest, RoundTripEqualsGeneratedParams) {
     expect_same(read_weight_file(good_path, cfg), params);
     // Deterministic bytes.
