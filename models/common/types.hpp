@@ -4,6 +4,9 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+
+#include "models/common/enum_text.hpp"
 
 namespace qsim {
 
@@ -43,11 +46,46 @@ enum class Datapath { XnorPopcount, AddSub, DspMac, Rccm };
 //   Accumulator: raw 32-bit signed accumulator.
 enum class Encoding { Unsigned, Signed, Bipolar, Accumulator };
 
-const char* to_string(LayerType t);
-const char* to_string(WeightQuant q);
-const char* to_string(ActivationType a);
-const char* to_string(Datapath d);
-const char* to_string(Encoding e);
+template <>
+struct EnumText<LayerType> {
+    static constexpr const char* what = "layer type";
+    static constexpr std::pair<LayerType, const char*> names[] = {{LayerType::Conv, "conv"},
+                                                                  {LayerType::Fc, "fc"},
+                                                                  {LayerType::MaxPool, "maxpool"},
+                                                                  {LayerType::GlobalMaxPool, "global_maxpool"}};
+};
+template <>
+struct EnumText<WeightQuant> {
+    static constexpr const char* what = "weight quantisation";
+    static constexpr std::pair<WeightQuant, const char*> names[] = {{WeightQuant::Binary, "binary"},
+                                                                    {WeightQuant::Ternary, "ternary"},
+                                                                    {WeightQuant::Uniform, "uniform"},
+                                                                    {WeightQuant::Rccm, "rccm"}};
+};
+template <>
+struct EnumText<ActivationType> {
+    static constexpr const char* what = "activation type";
+    static constexpr std::pair<ActivationType, const char*> names[] = {{ActivationType::Thresholds, "thresholds"},
+                                                                       {ActivationType::Bipolar, "bipolar"},
+                                                                       {ActivationType::Relu, "relu"},
+                                                                       {ActivationType::None, "none"}};
+};
+template <>
+struct EnumText<Datapath> {
+    static constexpr const char* what = "datapath";
+    static constexpr std::pair<Datapath, const char*> names[] = {{Datapath::XnorPopcount, "xnor_popcount"},
+                                                                 {Datapath::AddSub, "addsub"},
+                                                                 {Datapath::DspMac, "dsp_mac"},
+                                                                 {Datapath::Rccm, "rccm"}};
+};
+template <>
+struct EnumText<Encoding> {
+    static constexpr const char* what = "encoding";
+    static constexpr std::pair<Encoding, const char*> names[] = {{Encoding::Unsigned, "unsigned"},
+                                                                 {Encoding::Signed, "signed"},
+                                                                 {Encoding::Bipolar, "bipolar"},
+                                                                 {Encoding::Accumulator, "accumulator"}};
+};
 
 // Value of a stream code under an encoding (codes are carried as int32).
 inline int32_t decode_value(int32_t code, Encoding e) {

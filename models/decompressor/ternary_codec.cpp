@@ -152,14 +152,6 @@ void put_le(std::vector<uint8_t>& out, uint64_t v, int n) {
 
 }  // namespace
 
-const char* to_string(WeightEncoding e) {
-    switch (e) {
-        case WeightEncoding::RunLength: return "rle";
-        case WeightEncoding::Huffman: return "huffman";
-    }
-    return "?";
-}
-
 std::vector<CodedEntry> row_entries(const int8_t* row, int64_t fan_in, int delta_bits) {
     check_delta_bits(delta_bits);
     const uint32_t m = max_delta(delta_bits);

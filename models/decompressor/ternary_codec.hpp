@@ -135,6 +135,5 @@ CompressedSizes smallest_sizes(const int8_t* weights, int64_t rows, int64_t fan_
 // The delta_bits in 1..15 that give the smallest run-length stream for these weights.
 int best_delta_bits(const int8_t* weights, int64_t rows, int64_t fan_in);
 
-const char* to_string(WeightEncoding e);
 
 }  // namespace qsim

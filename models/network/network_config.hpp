@@ -1,7 +1,8 @@
-// Typed, validated description of a network and the accelerator that runs it.
-// Filled once by the YAML loader (config_loader.hpp); every module receives const parts of it.
-// All derived fields (shapes, channel counts after pruning, encodings, datapath) are computed
-// by the loader, so modules never re-derive them.
+// The derived design: a typed, validated description of a network and the accelerator that
+// runs it. derive_design() (sim/design/derive.hpp) computes it from a specification, and it is
+// the only thing that does: every derived field (shapes, channel counts after pruning,
+// encodings, datapaths, line buffers) is set there, so blocks never re-derive them. Every
+// module receives const parts of it.
 #pragma once
 
 #include <cstdint>
@@ -71,11 +72,23 @@ struct DmaConfig {
 // operator at its declared width). Published figures come from both (thesis Table 4.3 is
 // measured after implementation, Table 5.7 and seed 004 are HLS estimates).
 enum class ResourceFlow { Implementation, HlsEstimate };
+template <>
+struct EnumText<ResourceFlow> {
+    static constexpr const char* what = "resource flow";
+    static constexpr std::pair<ResourceFlow, const char*> names[] = {{ResourceFlow::Implementation, "implementation"},
+                                                                     {ResourceFlow::HlsEstimate, "hls_estimate"}};
+};
 
 // How the design's memories use the block RAMs' ports (docs/resources.md): simple dual-port (a
 // BRAM18 also offers 512 x 36), or true dual-port (a BRAM18 is at most 18 bits wide; ch. 6.6.4
 // lists the widths 1, 2, 4, 9 and 18 for the Alpha Data library's buffers).
 enum class BramPorts { SimpleDual, TrueDual };
+template <>
+struct EnumText<BramPorts> {
+    static constexpr const char* what = "block RAM port mode";
+    static constexpr std::pair<BramPorts, const char*> names[] = {{BramPorts::SimpleDual, "simple_dual"},
+                                                                  {BramPorts::TrueDual, "true_dual"}};
+};
 
 struct ResourceConfig {
     ResourceFlow flow = ResourceFlow::Implementation;
@@ -83,6 +96,18 @@ struct ResourceConfig {
 };
 
 enum class HostArchitecture { Dataflow, Loopback };
+template <>
+struct EnumText<HostArchitecture> {
+    static constexpr const char* what = "host architecture";
+    static constexpr std::pair<HostArchitecture, const char*> names[] = {{HostArchitecture::Dataflow, "dataflow"},
+                                                                         {HostArchitecture::Loopback, "loopback"}};
+};
+template <>
+struct EnumText<TimingMode> {
+    static constexpr const char* what = "timing mode";
+    static constexpr std::pair<TimingMode, const char*> names[] = {{TimingMode::LooselyTimed, "lt"},
+                                                                   {TimingMode::ApproximatelyTimed, "at"}};
+};
 
 // The host side of the system: present when the config has a `host:` section.
 struct HostConfig {
@@ -121,10 +146,22 @@ struct ActivationConfig {
 
 // How a pruned filter count is brought to a multiple of groups x PE (ch. 4.5.2).
 enum class PruneRound { Up, Down, Nearest };
+template <>
+struct EnumText<PruneRound> {
+    static constexpr const char* what = "rounding";
+    static constexpr std::pair<PruneRound, const char*> names[] = {
+        {PruneRound::Up, "up"}, {PruneRound::Down, "down"}, {PruneRound::Nearest, "nearest"}};
+};
 
 // How a layer's nonzero ternary weights are stored for an on-chip decompressor (ch. 3.2.4):
 // run-length entries (index delta + sign, sign-magnitude, ch. 3.4.1) or Huffman-coded deltas.
 enum class WeightEncoding { RunLength, Huffman };
+template <>
+struct EnumText<WeightEncoding> {
+    static constexpr const char* what = "weight encoding";
+    static constexpr std::pair<WeightEncoding, const char*> names[] = {{WeightEncoding::RunLength, "rle"},
+                                                                       {WeightEncoding::Huffman, "huffman"}};
+};
 
 // A decompressor-fed PE array in place of the MVTU (ch. 3.4.1-3.4.4, Fig. 3.5): folding.pe
 // decompressors, each emitting one (address, weight) per clock for the nonzero weights of its
@@ -144,10 +181,49 @@ struct DecompressorConfig {
 // (absorbed into the thresholds, no multiplier), per kernel row (K factors) or per kernel pixel
 // (K^2 factors), applied by one scaling multiplier per PE fed by a ring counter. docs/syq.md.
 enum class ScalingGranularity { Layer, Row, Pixel };
+template <>
+struct EnumText<ScalingGranularity> {
+    static constexpr const char* what = "scaling granularity";
+    static constexpr std::pair<ScalingGranularity, const char*> names[] = {
+        {ScalingGranularity::Layer, "layer"}, {ScalingGranularity::Row, "row"}, {ScalingGranularity::Pixel, "pixel"}};
+};
 
 struct ScalingConfig {
     ScalingGranularity granularity = ScalingGranularity::Layer;
     int bits = 8;  // unsigned fixed-point codes of the factors, 1 .. 2^bits - 1
+};
+
+// How multi-bit products are built where the layer has them (the DSP-MAC datapath): on DSP
+// slices, or as LUT multipliers in the fabric (thesis Table 6.5 "8-bit, no DSPs"). XNOR and
+// ADD/SUB datapaths have no multipliers; the setting does not change them.
+enum class Multipliers { Dsp, Lut };
+template <>
+struct EnumText<Multipliers> {
+    static constexpr const char* what = "multiplier implementation";
+    static constexpr std::pair<Multipliers, const char*> names[] = {{Multipliers::Dsp, "dsp"},
+                                                                    {Multipliers::Lut, "lut"}};
+};
+
+// Thresholds in memories loaded at run time (DMA channel 1), or compiled into the logic as
+// constants (seed 004: batch-norm parameters "included as constants in the C++").
+enum class ThresholdStorage { Memory, Constant };
+template <>
+struct EnumText<ThresholdStorage> {
+    static constexpr const char* what = "threshold storage";
+    static constexpr std::pair<ThresholdStorage, const char*> names[] = {{ThresholdStorage::Memory, "memory"},
+                                                                         {ThresholdStorage::Constant, "constant"}};
+};
+
+// Where the activation (threshold / requantisation) unit sits: in every PE (FINN), or once
+// per lane after the PE outputs fan in through a parallel-to-serial converter (the Alpha
+// Data layer core of ch. 6.6.2, Fig. 6.7b, where the RCCM layers' scale lambda is applied
+// too). Changes resources only; RCCM layers always have it after the fan-in.
+enum class ActivationUnit { PerPe, AfterFanIn };
+template <>
+struct EnumText<ActivationUnit> {
+    static constexpr const char* what = "activation unit";
+    static constexpr std::pair<ActivationUnit, const char*> names[] = {{ActivationUnit::PerPe, "per_pe"},
+                                                                       {ActivationUnit::AfterFanIn, "after_fan_in"}};
 };
 
 struct LayerConfig {
@@ -181,18 +257,12 @@ struct LayerConfig {
     WeightQuantConfig weights;
     ActivationConfig activation;
     Datapath datapath = Datapath::AddSub;
-    // How multi-bit products are built where the layer has them (the DSP-MAC datapath): on DSP
-    // slices, or as LUT multipliers in the fabric (thesis Table 6.5 "8-bit, no DSPs"). XNOR and
-    // ADD/SUB datapaths have no multipliers; the setting does not change them.
-    enum class Multipliers { Dsp, Lut } multipliers = Multipliers::Dsp;
-    // Thresholds in memories loaded at run time (DMA channel 1), or compiled into the logic as
-    // constants (seed 004: batch-norm parameters "included as constants in the C++").
-    enum class ThresholdStorage { Memory, Constant } threshold_storage = ThresholdStorage::Memory;
-    // Where the activation (threshold / requantisation) unit sits: in every PE (FINN), or once
-    // per lane after the PE outputs fan in through a parallel-to-serial converter (the Alpha
-    // Data layer core of ch. 6.6.2, Fig. 6.7b, where the RCCM layers' scale lambda is applied
-    // too). Changes resources only; RCCM layers always have it after the fan-in.
-    enum class ActivationUnit { PerPe, AfterFanIn } activation_unit = ActivationUnit::PerPe;
+    using Multipliers = qsim::Multipliers;
+    Multipliers multipliers = Multipliers::Dsp;
+    using ThresholdStorage = qsim::ThresholdStorage;
+    ThresholdStorage threshold_storage = ThresholdStorage::Memory;
+    using ActivationUnit = qsim::ActivationUnit;
+    ActivationUnit activation_unit = ActivationUnit::PerPe;
 
     Folding folding;
     // PE reuse (ch. 4.5.1, eq. 4.5-4.7), conv layers: the PE array of folding.pe / reuse PEs is

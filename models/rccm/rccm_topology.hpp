@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "models/common/enum_text.hpp"
+
 namespace qsim {
 
 enum class RccmTopology : uint8_t { A, B };
@@ -43,6 +45,13 @@ struct RccmCircuit {
 constexpr int kRccmMaxShift = 7;
 
 enum class RccmKind : uint8_t { Add2, Add3, Add4 };
+// The configuration's names of the circuits (`weights.rccm`); rccm_name() is their label.
+template <>
+struct EnumText<RccmKind> {
+    static constexpr const char* what = "RCCM circuit";
+    static constexpr std::pair<RccmKind, const char*> names[] = {
+        {RccmKind::Add2, "2add"}, {RccmKind::Add3, "3add"}, {RccmKind::Add4, "4add"}};
+};
 
 const char* rccm_name(RccmKind kind);  // "2-Add", "3-Add", "4-Add"
 int rccm_select_bits(RccmKind kind);   // 4, 6, 8

@@ -6,10 +6,6 @@
 
 namespace qsim {
 
-const char* to_string(SparseDatapath d) {
-    return d == SparseDatapath::XnorPopcount ? "xnor_popcount" : "float_add";
-}
-
 double SparseCostModel::dense_peak_ops() const { return double(cost::kOpsPerMac) * clock_hz / c_op; }
 
 double SparseCostModel::effective_cost(double gamma, double reuse) const { return gamma * (c_op + c_d / reuse); }

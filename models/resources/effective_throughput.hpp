@@ -16,8 +16,12 @@ namespace qsim {
 // Type 1: binary activations, XNOR-popcount MACs in LUTs; type 2: float activations, a float
 // adder per MAC on DSP slices (ch. 3.4.2).
 enum class SparseDatapath { XnorPopcount, FloatAdd };
-
-const char* to_string(SparseDatapath d);
+template <>
+struct EnumText<SparseDatapath> {
+    static constexpr const char* what = "sparse datapath";
+    static constexpr std::pair<SparseDatapath, const char*> names[] = {{SparseDatapath::XnorPopcount, "xnor_popcount"},
+                                                                       {SparseDatapath::FloatAdd, "float_add"}};
+};
 
 struct SparseCostModel {
     SparseDatapath datapath = SparseDatapath::XnorPopcount;

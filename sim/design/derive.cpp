@@ -1,0 +1,285 @@
+// derive_design(): the network-level sections and the order of the steps. The layers are
+// derived in derive_layer.cpp.
+#include "sim/design/derive.hpp"
+
+#include <climits>
+#include <cmath>
+
+#include "models/accelerator/dataflow_timing.hpp"
+#include "sim/design/checker.hpp"
+#include "sim/design/config_loader.hpp"
+#include "sim/design/text.hpp"
+#include "sim/design/yaml_front_end.hpp"
+
+namespace qsim::design {
+
+namespace {
+
+// The largest clock accepted: the period is simulated in whole femtoseconds (1 fs resolution),
+// so 1 THz (1,000 fs) keeps the rounding of the period below 0.05%.
+constexpr double kMaxClockMhz = 1e6;
+
+bool valid_device_name(const std::string& s) {
+    if (s.empty()) return false;
+    for (char ch : s) {
+        const bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+                        ch == '.' || ch == '-';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+// The entries of a device library, each checked (every entry whenever the library is used).
+void check_library(Checker& c, const DeviceLibrarySpec& lib) {
+    if (!lib.errors.empty()) {
+        const Violation& v = lib.errors.front();
+        c.fail(v.field, v.at, v.message);
+    }
+    if (lib.devices.empty()) c.fail("devices", lib.devices_at.at, "must list at least one device");
+    for (const DeviceEntrySpec& e : lib.devices) {
+        const std::string path = "devices." + e.name;
+        if (!valid_device_name(e.name))
+            c.fail(path, e.name_at, "expected a device name of the characters A-Z a-z 0-9 _ . - (got '" + e.name + "')");
+        if (e.name == "generic") c.fail(path, e.name_at, "'generic' is reserved for a device without resource counts");
+        c.check_section(device_entry_table(), &e, path, e.at, nullptr);
+        if (e.family.value.empty()) c.fail(path + ".family", e.family.at, "must not be empty");
+        if (!e.bram18.given && !e.bram36.given) c.fail(path + ".bram18", e.at, "missing required field (or give bram36)");
+        if (e.bram36.given) {
+            if (e.bram36.value > INT64_MAX / 2) c.fail(path + ".bram36", e.bram36.at, "too large");
+            if (e.bram18.given && e.bram18.value != 2 * e.bram36.value)
+                c.fail(path + ".bram36", e.bram36.at,
+                       "must be half of bram18 = " + std::to_string(e.bram18.value) + " (a BRAM36 is two BRAM18; got " +
+                           std::to_string(e.bram36.value) + ")");
+        }
+    }
+}
+
+DeviceConfig derive_device(Checker& c, const NetworkSpec& s) {
+    const DeviceSpec& d = s.device;
+    if (!d.given) c.fail("device", s.root.at, "missing required field");
+    c.check_section(device_table(), &d, "device", d.at, nullptr);
+    DeviceConfig out;
+    out.name = d.name.value;
+    out.clock_mhz = d.clock_mhz.value;
+    if (d.name.given && out.name.empty()) c.fail("device.name", d.name.at, "must not be empty");
+    if (out.clock_mhz > kMaxClockMhz)
+        c.fail("device.clock_mhz", d.clock_mhz.at,
+               "must be <= 1000000 (1 THz: the clock period is simulated in whole femtoseconds) (got " +
+                   number_text(out.clock_mhz) + ")");
+    if (d.library.given && d.library.value.empty())
+        c.fail("device.library", d.library.at, "expected a file path, got an empty string");
+    // The library is needed when given, or to look a named device up.
+    if (!d.library.given && out.name == "generic") return out;
+    const DeviceLibrarySpec& lib = s.device_library;
+    if (!lib.problem.empty()) {
+        if (d.library.given)
+            c.fail("device.library", d.library.at, "cannot read device library '" + lib.path + "': " + lib.problem);
+        c.fail("device.name", Checker::where(d.name, d.at),
+               "cannot look up device '" + out.name + "': cannot read device library '" + lib.path + "': " + lib.problem +
+                   " (give device.library, or use name: generic)");
+    }
+    check_library(c, lib);
+    out.library = lib.path;
+    if (out.name == "generic") return out;
+    std::vector<std::string> known;
+    for (const DeviceEntrySpec& e : lib.devices) {
+        if (e.name == out.name) {
+            out.family = e.family.value;
+            out.lut = e.lut.value;
+            out.ff = e.ff.value;
+            out.bram18 = e.bram18.given ? e.bram18.value : 2 * e.bram36.value;
+            out.dsp = e.dsp.value;
+            return out;
+        }
+        known.push_back(e.name);
+    }
+    c.fail("device.name", Checker::where(d.name, d.at),
+           "unknown device '" + out.name + "'; known devices in " + lib.path + ": " + join(known) +
+               " (or 'generic' for a device without resource counts)");
+}
+
+InputConfig derive_input(Checker& c, const NetworkSpec& s) {
+    const InputSpec& in = s.input;
+    if (!in.given) c.fail("input", s.root.at, "missing required field");
+    c.check_section(input_table(), &in, "input", in.at, nullptr);
+    InputConfig out;
+    out.shape = {in.height.value, in.width.value, in.channels.value};
+    const i128 n = i128(out.shape.height) * out.shape.width * out.shape.channels;
+    if (n > INT_MAX)
+        c.fail("input", in.at,
+               "input feature map of " + std::to_string(out.shape.height) + " x " + std::to_string(out.shape.width) +
+                   " x " + std::to_string(out.shape.channels) + " = " + int_text(n) +
+                   " values is too large (at most 2147483647 allowed)");
+    out.bits = in.bits.value;
+    out.is_signed = in.is_signed.value;
+    out.stream_bits = in.stream_bits.value;
+    out.seed = in.seed.value;
+    out.fifo_depth = in.fifo_depth.value;
+    return out;
+}
+
+WeightSource derive_weights(Checker& c, const NetworkSpec& s) {
+    const WeightSourceSpec& w = s.weights;
+    WeightSource out;
+    if (!w.given) return out;
+    if (!w.generator.given && !w.file.given) c.fail("weights", w.at, "expected exactly one of 'generator' or 'file'");
+    c.check_section(weight_source_table(), &w, "weights", w.at, nullptr);
+    if (w.file.given) {
+        if (w.file.value.empty()) c.fail("weights.file", w.file.at, "expected a file path, got an empty string");
+        out.kind = WeightSource::Kind::File;
+        out.path = resolve_path(s.base_dir, w.file.value);
+    } else {
+        out.seed = w.generator.seed.value;
+        out.sparsity = w.generator.sparsity.value;
+    }
+    return out;
+}
+
+HostConfig derive_host(Checker& c, const NetworkSpec& s) {
+    const HostSpec& h = s.host;
+    HostConfig out;
+    if (!h.given) return out;
+    c.check_section(host_table(), &h, "host", h.at, nullptr);
+    out.enabled = true;
+    out.architecture = h.architecture.value;
+    out.timing = h.timing.value;
+    const int lanes = h.pcie.lanes.value;
+    if (lanes & (lanes - 1))
+        c.fail("host.pcie.lanes", h.pcie.lanes.at, "expected 1, 2, 4, 8 or 16, got " + std::to_string(lanes));
+    out.pcie = {h.pcie.generation.value,     lanes, h.pcie.max_payload_bytes.value, h.pcie.tlp_overhead_bytes.value,
+                h.pcie.latency_ns.value, h.pcie.transfer_overhead_ns.value};
+    out.dma = {h.dma.stream_bits.value, h.dma.clock_mhz.value};
+    out.quantum_ns = h.quantum_ns.value;
+    out.host_gops = h.host_gops.value;
+    out.loopback_pes = h.loopback.pes.value;
+    out.loopback_simd = h.loopback.simd.value;
+    out.loopback_clock_mhz = h.loopback.clock_mhz.value;
+    return out;
+}
+
+RunConfig derive_run(Checker& c, const NetworkSpec& s) {
+    const RunSpec& r = s.run;
+    if (r.watchdog_cycles.given && r.watchdog_cycles.value == 0)
+        c.fail("run.watchdog_cycles", r.watchdog_cycles.at,
+               "must be >= 1 (got 0; leave the field out for the limit derived from the design)");
+    c.check_section(run_table(), &r, "run", r.at, nullptr);
+    return {r.frames.value, r.watchdog_cycles.value};
+}
+
+// Every layer with what reaches it; stops at the first layer that breaks a rule.
+void derive_layers(Checker& c, const NetworkSpec& s, NetworkConfig& net, std::vector<Violation>& out) {
+    if (!s.layers_at.given) c.fail("layers", s.root.at, "missing required field");
+    if (s.layers.empty()) c.fail("layers", s.layers_at.at, "must contain at least one layer");
+    LayerInput in = network_input(net.input);
+    for (size_t i = 0; i < s.layers.size(); ++i) {
+        LayerConfig l;
+        if (auto v = derive_layer(s, i, in, l)) {
+            out.push_back(*v);
+            throw Stop{};
+        }
+        in = output_of(l, in);
+        net.layers.push_back(std::move(l));
+    }
+}
+
+// The decompressor's expected density; decompressor and SYQ layers hold their weights from the
+// start (no host link loads them).
+void derive_whole_network(Checker& c, const NetworkSpec& s, NetworkConfig& net) {
+    for (size_t i = 0; i < net.layers.size(); ++i) {
+        LayerConfig& l = net.layers[i];
+        if (l.decompressor.enabled)
+            l.decompressor.expected_density =
+                net.weights.kind == WeightSource::Kind::Generator ? 1.0 - net.weights.sparsity : 1.0;
+        if (net.host.enabled && (l.decompressor.enabled || l.scaling_factors() > 0)) {
+            const LayerSpec& ls = s.layers[i];
+            const bool dec = l.decompressor.enabled;
+            c.fail("layers[" + std::to_string(i) + "]." + (dec ? "decompressor" : "scaling"),
+                   dec ? ls.decompressor.at : ls.scaling.at,
+                   "not supported with a host: link (the weights of decompressor and SYQ layers are not loaded over "
+                   "DMA channel 1); remove the host section or this field");
+        }
+    }
+}
+
+// The run must fit SystemC's 64-bit femtosecond clock, the watchdog's wait too.
+void check_simulated_time(Checker& c, const NetworkSpec& s, const NetworkConfig& net) {
+    const Origin run_at = s.run.given ? s.run.at : c.file_start();
+    const std::string problem = simulated_time_problem(net, net.run.frames);
+    if (!problem.empty()) {
+        if (s.run.frames.given) c.fail("run.frames", s.run.frames.at, problem);
+        c.fail("run.frames", run_at, problem + " (run.frames defaults to 2)");
+    }
+    const long double period = clock_period_fs(net);
+    if (net.run.watchdog_cycles == 0) {
+        // The derived limit (4 x the slowest block's cycles per frame + 10,000, as the
+        // accelerator computes it) is one wait of the watchdog and must fit the clock too.
+        const long double derived = 4.0L * (long double)estimate_dataflow(net, false).interval_cycles + 10000.0L;
+        if (derived * period > kMaxSimulatedFs)
+            c.fail("run.watchdog_cycles", run_at,
+                   "the derived watchdog limit (4 x the slowest block's cycles per frame + 10,000 = " +
+                       grouped_text(sat_int(derived)) + " cycles) x " + grouped_text(sat_int(period)) +
+                       " fs per cycle exceeds SystemC's 64-bit clock (2^63 fs, about 9,223 s); give "
+                       "run.watchdog_cycles <= " + grouped_text(sat_int(kMaxSimulatedFs / period)) +
+                       " or use a faster clock");
+    } else if ((long double)net.run.watchdog_cycles * period > kMaxSimulatedFs) {
+        c.fail("run.watchdog_cycles", s.run.watchdog_cycles.at,
+               "must be at most " + int_text(sat_int(kMaxSimulatedFs / period)) + " cycles at " +
+                   number_text(net.device.clock_mhz) +
+                   " MHz: the watchdog's wait must fit SystemC's 64-bit clock (2^63 fs, about 9,223 s) (got " +
+                   int_text(i128(net.run.watchdog_cycles)) + ")");
+    }
+}
+
+}  // namespace
+
+LayerInput network_input(const InputConfig& in) { return {in.shape, in.encoding(), in.bits, "", true}; }
+
+LayerInput output_of(const LayerConfig& l, const LayerInput& in) {
+    // A pooling layer passes raw accumulators on; the layer that made them is named in errors.
+    return {l.out, l.out_encoding, l.out_bits, l.is_compute() ? l.name : in.acc_source, false};
+}
+
+Derived derive_design(const NetworkSpec& s) {
+    Derived d;
+    Checker c(s, d.violations);
+    NetworkConfig& net = d.design;
+    net.source_file = s.file;
+    // Sections that do not depend on each other are all checked; the layers need them valid.
+    auto step = [&](auto&& f) {
+        try {
+            f();
+        } catch (const Stop&) {
+        }
+    };
+    step([&] {
+        if (!s.name.given) c.fail("name", s.root.at, "missing required field");
+        if (s.name.value.empty()) c.fail("name", s.name.at, "must not be empty");
+        net.name = s.name.value;
+    });
+    step([&] { net.device = derive_device(c, s); });
+    step([&] { net.input = derive_input(c, s); });
+    step([&] { net.weights = derive_weights(c, s); });
+    step([&] { net.host = derive_host(c, s); });
+    step([&] { net.run = derive_run(c, s); });
+    step([&] { c.check_section(defaults_table(), &s.defaults, "defaults", s.defaults.at, nullptr); });
+    step([&] {
+        c.check_section(resources_table(), &s.resources, "resources", s.resources.at, nullptr);
+        net.resources = {s.resources.flow.value, s.resources.bram_ports.value};
+    });
+    if (!d.ok()) return d;
+    step([&] { derive_layers(c, s, net, d.violations); });
+    if (!d.ok()) return d;
+    step([&] {
+        derive_whole_network(c, s, net);
+        check_simulated_time(c, s, net);
+    });
+    return d;
+}
+
+NetworkConfig derive_or_throw(const NetworkSpec& spec) {
+    Derived d = derive_design(spec);
+    if (!d.ok()) throw spec.error(d.violations.front());
+    return std::move(d.design);
+}
+
+}  // namespace qsim::design

@@ -1,0 +1,52 @@
+// The one derivation: a specification (spec.hpp) in, the design every block receives
+// (NetworkConfig, models/network/network_config.hpp) or the rules it breaks out. Every way
+// into a design goes through it: the YAML loader, `sim --set`, `sim --point`, `sim sweep`
+// (each point), `sim fold` (each candidate folding, layer by layer) and the analytical tier.
+// It is pure: no file is read (the front end read them), nothing is printed.
+//
+// What it derives (docs/config.md, "Derived values"): each layer's input and output shapes,
+// encodings and bit widths, the output channels after pruning, the datapath, the SWU line
+// buffers, the decompressor's expected density, the device's resource counts from the library.
+// What it checks: every field's range (fields.hpp), which fields apply where, the folding,
+// reuse, accumulator, decompressor, scaling and RCCM rules, feature-map and per-frame count
+// limits, and that the run fits SystemC's 64-bit clock.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/network/network_config.hpp"
+#include "sim/design/spec.hpp"
+
+namespace qsim::design {
+
+struct Derived {
+    NetworkConfig design;              // complete only when ok()
+    std::vector<Violation> violations;  // in the order the loader reports them
+    bool ok() const { return violations.empty(); }
+};
+
+Derived derive_design(const NetworkSpec& spec);
+
+// derive_design(), throwing the first violation as ConfigError (spec.error()).
+NetworkConfig derive_or_throw(const NetworkSpec& spec);
+
+// What reaches a layer: the output of the layer before it, or the input.
+struct LayerInput {
+    FmShape shape;
+    Encoding encoding = Encoding::Unsigned;
+    int bits = 8;
+    std::string acc_source;  // the layer whose raw accumulators arrive (encoding Accumulator)
+    bool from_input = true;
+};
+LayerInput network_input(const InputConfig& in);
+// What layer `l` delivers to the next one, given what reached it.
+LayerInput output_of(const LayerConfig& l, const LayerInput& in);
+
+// Derives layer `index` of `spec` from what reaches it (the step derive_design() takes for every
+// layer, for callers that vary one layer at a time: `sim fold`). Returns the first rule the
+// layer breaks, or nothing with `out` derived.
+std::optional<Violation> derive_layer(const NetworkSpec& spec, size_t index, const LayerInput& in, LayerConfig& out);
+
+}  // namespace qsim::design
