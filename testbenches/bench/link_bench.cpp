@@ -1,6 +1,7 @@
 // link_bench: the same host-linked run in both TLM timing modes, side by side.
 //
 //   link_bench [--config configs/alexnet_pcie.yaml] [--frames 2] [--repeat 3] [--set NAME=VALUE ...]
+//   link_bench --help | --version
 //
 // Runs `sim` once per mode and repetition (SystemC allows one simulation per process), loosely
 // timed and approximately timed, and prints for each mode the simulation's wall time (the
@@ -16,9 +17,13 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <vector>
+
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+
+#include "testbenches/cli/cli.hpp"
 
 namespace {
 
@@ -37,19 +42,25 @@ struct ModeRun {
 }  // namespace
 
 int main(int argc, char** argv) {
+    namespace po = boost::program_options;
+    // --frames stays text: it is handed to sim, which checks it.
     std::string config = "configs/alexnet_pcie.yaml", frames = "2", extra;
     int repeat = 3;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        if (a == "--config" && i + 1 < argc) config = argv[++i];
-        else if (a == "--frames" && i + 1 < argc) frames = argv[++i];
-        else if (a == "--repeat" && i + 1 < argc) repeat = std::max(1, std::atoi(argv[++i]));
-        else if (a == "--set" && i + 1 < argc) extra += std::string(" --set ") + argv[++i];
-        else {
-            std::fprintf(stderr, "usage: link_bench [--config FILE] [--frames N] [--repeat N] [--set NAME=VALUE ...]\n");
-            return 2;
-        }
-    }
+    std::vector<std::string> sets;
+    qsim::cli::Command cmd("link_bench", "[--config FILE] [--frames N] [--repeat N] [--set NAME=VALUE ...]",
+                           "The same host-linked run of sim in both TLM timing modes (loosely and approximately\n"
+                           "timed), side by side: wall times, frame rates and whether the outputs agree.");
+    cmd.options.add_options()
+        ("config", po::value(&config)->value_name("FILE"), "configuration (default configs/alexnet_pcie.yaml)")
+        ("frames", po::value(&frames)->value_name("N"), "frames per run (default 2)")
+        ("repeat", po::value(&repeat)->value_name("N"), "runs per mode, the fastest is reported (default 3)")
+        ("set", po::value(&sets)->value_name("NAME=VALUE")->composing(), "passed to sim as --set NAME=VALUE");
+    cmd.notes = "Runs build/sim (beside this program). exit status: 0 same outputs, 1 a run failed or the\n"
+                "outputs differ, 2 usage error\n";
+    const qsim::cli::Parsed parsed = qsim::cli::parse(cmd, argc, argv);
+    if (parsed.exit_code) return *parsed.exit_code;
+    repeat = std::max(1, repeat);
+    for (const std::string& s : sets) extra += " --set " + s;
     ModeRun runs[2];
     const char* modes[2] = {"lt", "at"};
     const std::string report = "/tmp/link_bench_" + std::to_string(getpid()) + ".json";

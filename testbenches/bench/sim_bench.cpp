@@ -1,6 +1,7 @@
 // sim_bench: how fast the simulator runs a design, bit-true.
 //
 //   sim_bench [--config configs/alexnet_pruned40.yaml] [--frames 4]
+//   sim_bench --help | --version
 //
 // Prints wall seconds per simulated frame and simulated cycles per wall-second for the
 // SystemC model (which computes every layer's data), and, for scale, the wall time of the
@@ -8,7 +9,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <string>
 
 #include <systemc>
@@ -17,29 +17,22 @@
 #include "models/source/input_kernel.hpp"
 #include "sim/golden/golden_reference.hpp"
 #include "sim/runner/simulation.hpp"
-
-namespace {
-
-int usage() {
-    std::fprintf(stderr, "usage: sim_bench [--config FILE] [--frames N]\n");
-    return 2;
-}
-
-}  // namespace
+#include "testbenches/cli/cli.hpp"
 
 int sc_main(int argc, char** argv) {
+    namespace po = boost::program_options;
     std::string config = "configs/alexnet_pruned40.yaml";
     int frames = 4;
-    for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
-            config = argv[++i];
-        } else if (std::strcmp(argv[i], "--frames") == 0 && i + 1 < argc) {
-            frames = std::atoi(argv[++i]);
-            if (frames < 1) return usage();
-        } else {
-            return usage();
-        }
-    }
+    qsim::cli::Command cmd("sim_bench", "[--config FILE] [--frames N]",
+                           "How fast the simulator runs a design, bit-true: wall seconds per frame and simulated\n"
+                           "cycles per wall-second, next to the golden reference's time.");
+    cmd.options.add_options()
+        ("config", po::value(&config)->value_name("FILE"), "configuration (default configs/alexnet_pruned40.yaml)")
+        ("frames", po::value(&frames)->value_name("N"), "frames to simulate, >= 1 (default 4)");
+    cmd.notes = "exit status: 0 ok, 1 bad input, 2 usage error, 3 the pipeline stalled\n";
+    const qsim::cli::Parsed parsed = qsim::cli::parse(cmd, argc, argv);
+    if (parsed.exit_code) return *parsed.exit_code;
+    if (frames < 1) return qsim::cli::usage_error(cmd, "--frames must be >= 1 (got " + std::to_string(frames) + ")");
     try {
         const qsim::NetworkConfig net = qsim::load_network_config(config);
         const auto t0 = std::chrono::steady_clock::now();

@@ -1,6 +1,7 @@
 // sweep_bench: how fast the two tiers of `sim sweep` evaluate design points.
 //
 //   sweep_bench [--points N] [--sim-points M]
+//   sweep_bench --help | --version
 //
 // Analytical tier: N random points of AlexNet pruned-40 (folding of conv4 and conv5, conv1's
 // MMV, conv4's reuse and the clock: axes whose every combination is a valid design) evaluated
@@ -24,6 +25,7 @@
 #include "sim/design/config_loader.hpp"
 #include "sim/sweep/design_space.hpp"
 #include "sim/sweep/sweep_runner.hpp"
+#include "testbenches/cli/cli.hpp"
 
 namespace {
 
@@ -47,16 +49,17 @@ double thread_cpu_seconds() {
 }  // namespace
 
 int sc_main(int argc, char** argv) {
+    namespace po = boost::program_options;
     uint64_t points = 300000, sim_points = 16;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        if (a == "--points" && i + 1 < argc) points = std::strtoull(argv[++i], nullptr, 10);
-        else if (a == "--sim-points" && i + 1 < argc) sim_points = std::strtoull(argv[++i], nullptr, 10);
-        else {
-            std::fprintf(stderr, "usage: sweep_bench [--points N] [--sim-points M]\n");
-            return 2;
-        }
-    }
+    qsim::cli::Command cmd("sweep_bench", "[--points N] [--sim-points M]",
+                           "How fast the two tiers of `sim sweep` evaluate AlexNet pruned-40 design points.");
+    cmd.options.add_options()
+        ("points", po::value(&points)->value_name("N"), "points of the analytical tier (default 300000)")
+        ("sim-points", po::value(&sim_points)->value_name("M"),
+         "points of the simulation tier, run with --jobs 1 and 2 (default 16)");
+    cmd.notes = "Runs build/sim (beside this program). exit status: 0 ok, 1 a sim run failed, 2 usage error\n";
+    const qsim::cli::Parsed parsed = qsim::cli::parse(cmd, argc, argv);
+    if (parsed.exit_code) return *parsed.exit_code;
     using namespace qsim::sweep;
     const std::string config = std::string(QSIM_SOURCE_DIR) + "/configs/alexnet_pruned40.yaml";
     DesignSpace space;

@@ -7,23 +7,37 @@
 
 namespace qsim::cosim {
 
-std::map<std::string, std::string> parse_args(const std::vector<std::string>& args,
-                                              const std::vector<std::string>& options,
-                                              const std::vector<std::string>& flags) {
+void add_run_options(boost::program_options::options_description& options, const std::vector<std::string>& only) {
+    struct Entry {
+        const char* name;
+        const char* value_name;
+        const char* description;
+    };
+    static const Entry kEntries[] = {
+        {"block", "NAME", "the block to run (cosim_run --list names them)"},
+        {"stimulus", "KIND", "RCCM: codes, exhaustive, random or mixed (default); PE array: extremes (default) or random"},
+        {"count", "N", "random inputs or vectors (default 1000)"},
+        {"seed", "S", "seed of the random stimulus and patterns (default 1)"},
+        {"rate", "SPEC", "input rate: always (default), random:P, periodic:ON:OFF or bursts:P:LEN"},
+        {"ready", "SPEC", "output backpressure (out_ready), same SPECs"},
+        {"sides", "WHICH", "both (default), model or rtl"},
+        {"mutate", "KIND", "none (default), value or cycle: break the model on purpose"},
+        {"mutate-select", "N", "--mutate value on an RCCM: the select word whose coefficient changes (default 5)"},
+        {"mutate-cycle", "N", "--mutate cycle: the cycle the model stalls in (default 40)"},
+        {"vcd", "FILE", "write every pin of both faces to a VCD file"},
+        {"per-cycle", "FILE", "write every cycle of the first face as CSV"},
+        {"cycles", "N", "run exactly N cycles on an endless stimulus"},
+    };
+    for (const Entry& e : kEntries)
+        if (only.empty() || std::find(only.begin(), only.end(), e.name) != only.end())
+            options.add_options()(e.name, boost::program_options::value<std::string>()->value_name(e.value_name),
+                                  e.description);
+}
+
+std::map<std::string, std::string> given_options(const boost::program_options::variables_map& values) {
     std::map<std::string, std::string> out;
-    for (size_t i = 0; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        if (a.rfind("--", 0) != 0) throw std::invalid_argument("unexpected argument '" + a + "'");
-        const std::string name = a.substr(2);
-        if (std::find(flags.begin(), flags.end(), name) != flags.end()) {
-            out[name] = "1";
-        } else if (std::find(options.begin(), options.end(), name) != options.end()) {
-            if (i + 1 >= args.size()) throw std::invalid_argument("option " + a + " needs a value");
-            out[name] = args[++i];
-        } else {
-            throw std::invalid_argument("unknown option " + a);
-        }
-    }
+    for (const auto& [name, value] : values)
+        if (const auto* text = boost::any_cast<std::string>(&value.value())) out[name] = *text;
     return out;
 }
 
@@ -37,13 +51,6 @@ uint64_t parse_count(const std::string& name, const std::string& value) {
     }
     if (used == 0 || used != value.size()) throw std::invalid_argument("--" + name + ": not a count: '" + value + "'");
     return v;
-}
-
-const std::vector<std::string>& run_option_names() {
-    static const std::vector<std::string> names = {"block", "stimulus", "count", "seed", "rate", "ready", "sides",
-                                                   "mutate", "mutate-select", "mutate-cycle", "vcd", "per-cycle",
-                                                   "cycles"};
-    return names;
 }
 
 RunOptions run_options(const std::map<std::string, std::string>& a) {

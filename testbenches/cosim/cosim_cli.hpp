@@ -5,21 +5,26 @@
 #include <string>
 #include <vector>
 
+#include <boost/program_options.hpp>
+
 #include "testbenches/cosim/cosim_blocks.hpp"
 
 namespace qsim::cosim {
 
-// Parses "--name value" pairs and bare "--flag"s (listed in `flags`); throws
-// std::invalid_argument on an unknown option or a missing value.
-std::map<std::string, std::string> parse_args(const std::vector<std::string>& args,
-                                              const std::vector<std::string>& options,
-                                              const std::vector<std::string>& flags);
+// Declares the options run_options() reads (those named in `only`, or all), all as text:
+// run_options() checks their values, with its own messages. The command line itself is parsed
+// by testbenches/cli (qsim::cli::parse).
+void add_run_options(boost::program_options::options_description& options, const std::vector<std::string>& only = {});
+
+// The text options given on the command line, by name without the dashes (flags, which
+// carry no text, are read from the variables_map itself).
+std::map<std::string, std::string> given_options(const boost::program_options::variables_map& values);
 
 // Fills RunOptions from parsed options: --block --stimulus --count --seed --rate --ready
 // --sides --mutate value|cycle --mutate-select N --mutate-cycle N --vcd FILE --per-cycle FILE
 // --cycles N.
+// Throws std::invalid_argument on a missing --block or a malformed value.
 RunOptions run_options(const std::map<std::string, std::string>& args);
-const std::vector<std::string>& run_option_names();
 
 uint64_t parse_count(const std::string& name, const std::string& value);
 

@@ -5,35 +5,41 @@
 //
 //   cosim_run --block rccm4_pipe --stimulus mixed --count 5000 --seed 7 --rate random:0.8
 //             --ready bursts:0.5:16 [--vcd run.vcd] [--mutate value|cycle --expect-mismatch]
+//   cosim_run --list | --help | --version
 #include <iostream>
 #include <string>
-#include <vector>
 
 #include <systemc>
 
+#include "testbenches/cli/cli.hpp"
 #include "testbenches/cosim/cosim_cli.hpp"
 
 int sc_main(int argc, char** argv) {
     using namespace qsim::cosim;
+    qsim::cli::Command cmd("cosim_run", "--block NAME [OPTIONS] [--expect-mismatch] | --list",
+                           "One co-simulation regression case: the SystemC model and the Verilated RTL of a block\n"
+                           "on the same stimulus, compared cycle by cycle.");
+    add_run_options(cmd.options);
+    cmd.options.add_options()
+        ("expect-mismatch", "pass only if the harness reports a mismatch (with --mutate)")
+        ("list", "list the blocks and exit");
+    cmd.notes = "exit status: 0 the faces agree (or the expected mismatch was found), 2 usage, 3 mismatch,\n"
+                "4 the run did not complete\n";
+    const qsim::cli::Parsed parsed = qsim::cli::parse(cmd, argc, argv);
+    if (parsed.exit_code) return *parsed.exit_code;
+    if (parsed.values.count("list")) {
+        for (const BlockInfo& b : cosim_blocks()) std::cout << b.name << "  " << b.description() << "\n";
+        return 0;
+    }
     RunOptions opt;
-    bool expect_mismatch = false;
     try {
-        const auto args = parse_args(std::vector<std::string>(argv + 1, argv + argc), run_option_names(),
-                                     {"expect-mismatch", "list"});
-        if (args.count("list")) {
-            for (const BlockInfo& b : cosim_blocks()) std::cout << b.name << "  " << b.description() << "\n";
-            return 0;
-        }
-        opt = run_options(args);
-        expect_mismatch = args.count("expect-mismatch") > 0;
+        opt = run_options(given_options(parsed.values));
     } catch (const std::exception& e) {
-        std::cerr << "cosim_run: " << e.what() << "\n";
-        return 2;
+        return qsim::cli::usage_error(cmd, e.what());
     }
-    if (opt.cycles == 0 && opt.sides != "both") {
-        std::cerr << "cosim_run: a regression compares both faces (use cosim_study for one)\n";
-        return 2;
-    }
+    const bool expect_mismatch = parsed.values.count("expect-mismatch") > 0;
+    if (opt.cycles == 0 && opt.sides != "both")
+        return qsim::cli::usage_error(cmd, "a regression compares both faces (use cosim_study for one)");
     RunReport r;
     try {
         r = run_block(opt);

@@ -9,6 +9,7 @@
 // channel: the popcount adder tree, the accumulator and the comparators (cost_model.hpp).
 //
 //   rccm_lut_model [--signed 0|1] [--pe-fan-in N] [--pe-thresholds T] [--pe-simd S,...] WIDTH...
+//   rccm_lut_model --help | --version
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -18,37 +19,44 @@
 
 #include "models/rccm/rccm_topology.hpp"
 #include "models/resources/cost_model.hpp"
+#include "testbenches/cli/cli.hpp"
 
 using namespace qsim;
 
 int main(int argc, char** argv) {
-    bool is_signed = true;
-    std::vector<int> widths;
+    namespace po = boost::program_options;
+    // --signed: any text but 0 means signed; the widths are checked below with this tool's message.
+    std::string signed_text = "1", simd_text;
+    std::vector<std::string> width_args;
     int pe_fan_in = 256, pe_thresholds = 3;
+    cli::Command cmd("rccm_lut_model", "[--signed 0|1] [--pe-fan-in N] [--pe-thresholds T] [--pe-simd S,...] [WIDTH...]",
+                     "The resource model's LUT figure of each RCCM for the given input widths (default\n"
+                     "4 8 12 16) and of one XNOR-popcount PE per SIMD width, as JSON (make_cosim_doc.py).");
+    cmd.options.add_options()
+        ("signed", po::value(&signed_text)->value_name("0|1"), "signed inputs (default 1)")
+        ("pe-fan-in", po::value(&pe_fan_in)->value_name("N"), "fan-in of the PE's fc layer (default 256)")
+        ("pe-thresholds", po::value(&pe_thresholds)->value_name("T"), "thresholds per channel (default 3)")
+        ("pe-simd", po::value(&simd_text)->value_name("S,..."), "SIMD widths of the PE (default 8,16,32,64)");
+    cmd.hidden.add_options()("width", po::value(&width_args));
+    cmd.positional.add("width", -1);
+    cmd.notes = "WIDTH: RCCM input width in bits, 2..24. exit status: 0 ok, 2 usage error\n";
+    const cli::Parsed parsed = cli::parse(cmd, argc, argv);
+    if (parsed.exit_code) return *parsed.exit_code;
+    const bool is_signed = signed_text != "0";
     std::vector<int> pe_simd = {8, 16, 32, 64};
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        if (a == "--signed" && i + 1 < argc) {
-            is_signed = std::string(argv[++i]) != "0";
-        } else if (a == "--pe-fan-in" && i + 1 < argc) {
-            pe_fan_in = std::atoi(argv[++i]);
-        } else if (a == "--pe-thresholds" && i + 1 < argc) {
-            pe_thresholds = std::atoi(argv[++i]);
-        } else if (a == "--pe-simd" && i + 1 < argc) {
-            pe_simd.clear();
-            for (const char* p = argv[++i]; *p;) {
-                pe_simd.push_back(std::atoi(p));
-                while (*p && *p != ',') ++p;
-                if (*p == ',') ++p;
-            }
-        } else {
-            const int w = std::atoi(a.c_str());
-            if (w < 2 || w > 24) {
-                std::cerr << "rccm_lut_model: widths must be 2..24, got '" << a << "'\n";
-                return 2;
-            }
-            widths.push_back(w);
+    if (parsed.values.count("pe-simd")) {
+        pe_simd.clear();
+        for (const char* p = simd_text.c_str(); *p;) {
+            pe_simd.push_back(std::atoi(p));
+            while (*p && *p != ',') ++p;
+            if (*p == ',') ++p;
         }
+    }
+    std::vector<int> widths;
+    for (const std::string& a : width_args) {
+        const int w = std::atoi(a.c_str());
+        if (w < 2 || w > 24) return cli::usage_error(cmd, "widths must be 2..24, got '" + a + "'");
+        widths.push_back(w);
     }
     if (widths.empty()) widths = {4, 8, 12, 16};
     std::cout << "{\"rule\": \"one LUT per adder bit (docs/resources.md)\", \"signed\": " << (is_signed ? "true" : "false")

@@ -10,4 +10,4 @@ endforeach()
 # Writes the weight-file and .npy seed inputs of corpus/ (run by hand when the fixed fuzz
 # network of fuzz_entry.hpp changes): fuzz_make_seeds OUT_DIR.
 add_executable(fuzz_make_seeds ${CMAKE_CURRENT_LIST_DIR}/make_seeds.cpp)
-target_link_libraries(fuzz_make_seeds PRIVATE qsim_design)
+target_link_libraries(fuzz_make_seeds PRIVATE qsim_design qsim_cli)

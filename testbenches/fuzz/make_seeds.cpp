@@ -1,5 +1,6 @@
 // Writes the seed inputs of the weights and npy fuzz targets:
 //   fuzz_make_seeds OUT_DIR   ->  OUT_DIR/weights/*.qnnw, OUT_DIR/npy/*.npy
+//   fuzz_make_seeds --help | --version
 // Valid files for the fixed network of fuzz_entry.hpp (several generator seeds and
 // sparsities) plus a few near-valid ones (truncated, bad checksum, a value out of range with
 // the checksum fixed), so that the fuzzer starts next to every check of the reader.
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "testbenches/cli/cli.hpp"
 #include "testbenches/fuzz/fuzz_entry.hpp"
 
 namespace {
@@ -32,11 +34,16 @@ void fix_crc(std::vector<uint8_t>& b) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 2) {
-        std::cerr << "usage: fuzz_make_seeds OUT_DIR\n";
-        return 2;
-    }
-    const fs::path out = argv[1];
+    std::string dir;
+    cli::Command cmd("fuzz_make_seeds", "OUT_DIR",
+                     "Writes the seed inputs of the weights and npy fuzz targets into OUT_DIR/weights and\n"
+                     "OUT_DIR/npy.");
+    cmd.hidden.add_options()("out-dir", boost::program_options::value(&dir));
+    cmd.positional.add("out-dir", 1);
+    const cli::Parsed parsed = cli::parse(cmd, argc, argv);
+    if (parsed.exit_code) return *parsed.exit_code;
+    if (dir.empty()) return cli::usage_error(cmd, "OUT_DIR is required");
+    const fs::path out = dir;
     fs::create_directories(out / "weights");
     fs::create_directories(out / "npy");
     const NetworkConfig& cfg = fuzz::weights_config();

@@ -3,6 +3,7 @@
 //   qnn-weights generate --config NET.yaml --out FILE [--seed S] [--sparsity X] [--set NAME=VALUE ...]
 //   qnn-weights from-npy --config NET.yaml --npy-dir DIR --out FILE [--set NAME=VALUE ...]
 //   qnn-weights info FILE
+//   qnn-weights [COMMAND] --help | --version
 //   generate and from-npy also take --encoding packed|rle|huffman and --delta-bits B: ternary
 //   layers stored run-length or Huffman coded (a version-2 file, docs/weights-format.md).
 //
@@ -26,41 +27,36 @@
 #include "models/network/quantizer.hpp"
 #include "models/network/weight_file.hpp"
 #include "models/rccm/rccm_quantizer.hpp"
+#include "testbenches/cli/cli.hpp"
 
 namespace {
 
 using namespace qsim;
 
-const char* const kUsage =
-    "usage:\n"
-    "  qnn-weights generate --config NET.yaml --out FILE [--seed S] [--sparsity X]\n"
-    "                       [--encoding packed|rle|huffman] [--delta-bits B]\n"
-    "                       [--set NAME=VALUE ...]\n"
-    "      Deterministic random weights with analytic thresholds. Seed and sparsity default to\n"
-    "      the config's weights.generator section.\n"
-    "  qnn-weights from-npy --config NET.yaml --npy-dir DIR --out FILE [--set NAME=VALUE ...]\n"
-    "                       [--encoding packed|rle|huffman] [--delta-bits B]\n"
-    "      Quantises DIR/<layer>.weights.npy (float, shape [N, ...] with N*fan_in elements in\n"
-    "      synapse order) with the config's weights section. Optional per layer:\n"
-    "        DIR/<layer>.thresholds.npy  shape [N, T] (thresholds / bipolar layers)\n"
-    "        DIR/<layer>.bias.npy        shape [N]    (relu layers)\n"
-    "        DIR/<layer>.requant.npy     [mul, shift] (relu layers)\n"
-    "        DIR/<layer>.scales.npy      K or K^2 codes (SYQ row / pixel scaling)\n"
-    "        DIR/<layer>.lambda.npy      [lambda_l]   (rccm layers: the 8-bit scale)\n"
-    "      Missing ones are computed analytically, as the generator does.\n"
-    "  qnn-weights info FILE\n"
-    "      Lists the layers of a weight file and checks its checksum; for ternary layers also the\n"
-    "      nonzeros and the bytes the run-length and Huffman codings take.\n"
-    "  --encoding rle|huffman stores every ternary layer coded (index delta + sign, delta_bits B:\n"
-    "      the layer's decompressor.delta_bits, or the width giving the smallest run-length stream).\n"
-    "exit status: 0 ok, 1 invalid config / weight file / npy input, 2 usage error\n";
+const char* const kExitStatus = "exit status: 0 ok, 1 invalid config / weight file / npy input, 2 usage error\n";
 
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
+const std::vector<cli::Subcommand> kCommands = {
+    {"generate", "write deterministic random weights with analytic thresholds"},
+    {"from-npy", "write weights quantised from NumPy .npy float arrays"},
+    {"info", "list the layers of a weight file and check its checksum"},
 };
 
+const char* const kEncodingNote =
+    "--encoding rle|huffman stores every ternary layer coded (index delta + sign, delta_bits B: the\n"
+    "layer's decompressor.delta_bits, or the width giving the smallest run-length stream); the file\n"
+    "is then version 2 (docs/weights-format.md).\n";
+
+const char* const kFromNpyNote =
+    "Quantises DIR/<layer>.weights.npy (float, shape [N, ...] with N*fan_in elements in synapse\n"
+    "order) with the config's weights section. Optional per layer:\n"
+    "  DIR/<layer>.thresholds.npy  shape [N, T] (thresholds / bipolar layers)\n"
+    "  DIR/<layer>.bias.npy        shape [N]    (relu layers)\n"
+    "  DIR/<layer>.requant.npy     [mul, shift] (relu layers)\n"
+    "  DIR/<layer>.scales.npy      K or K^2 codes (SYQ row / pixel scaling)\n"
+    "  DIR/<layer>.lambda.npy      [lambda_l]   (rccm layers: the 8-bit scale)\n"
+    "Missing ones are computed analytically, as the generator does.\n";
+
 struct Options {
-    std::string command;
     std::string config, out, npy_dir, file;
     std::optional<uint64_t> seed;
     std::optional<double> sparsity;
@@ -68,13 +64,21 @@ struct Options {
     std::map<std::string, std::string> sets;
 };
 
+// The option values as typed; finish() checks and converts them with this tool's own messages
+// (seeds also in hex or octal, as strtoull reads them).
+struct RawOptions {
+    std::string seed, sparsity, encoding, delta_bits;
+    std::vector<std::string> sets, files;
+};
+
 uint64_t parse_u64(const std::string& opt, const std::string& s) {
-    if (s.empty() || s[0] == '-' || s[0] == '+') throw UsageError(opt + ": expected a non-negative integer, got '" + s + "'");
+    if (s.empty() || s[0] == '-' || s[0] == '+')
+        throw cli::UsageError(opt + ": expected a non-negative integer, got '" + s + "'");
     errno = 0;
     char* end = nullptr;
     unsigned long long v = std::strtoull(s.c_str(), &end, 0);
     if (errno == ERANGE || *end != '\0')
-        throw UsageError(opt + ": expected a non-negative 64-bit integer, got '" + s + "'");
+        throw cli::UsageError(opt + ": expected a non-negative 64-bit integer, got '" + s + "'");
     return v;
 }
 
@@ -82,92 +86,71 @@ double parse_fraction(const std::string& opt, const std::string& s) {
     char* end = nullptr;
     double v = std::strtod(s.c_str(), &end);
     if (s.empty() || *end != '\0' || !(v >= 0.0 && v <= 1.0))
-        throw UsageError(opt + ": expected a number in [0, 1], got '" + s + "'");
+        throw cli::UsageError(opt + ": expected a number in [0, 1], got '" + s + "'");
     return v;
 }
 
-Options parse_args(int argc, char** argv) {
-    Options o;
-    if (argc < 2) throw UsageError("missing command");
-    o.command = argv[1];
-    if (o.command != "generate" && o.command != "from-npy" && o.command != "info")
-        throw UsageError("unknown command '" + o.command + "'");
-    std::vector<std::string> positional;
-    for (int i = 2; i < argc; ++i) {
-        std::string a = argv[i];
-        if (a.size() < 2 || a.compare(0, 2, "--") != 0) {
-            positional.push_back(a);
-            continue;
-        }
-        std::string value;
-        bool has_value = false;
-        size_t eq = a.find('=');
-        if (eq != std::string::npos && a.compare(0, 5, "--set") != 0) {
-            value = a.substr(eq + 1);
-            a = a.substr(0, eq);
-            has_value = true;
-        } else if (a.compare(0, 6, "--set=") == 0) {
-            value = a.substr(6);
-            a = "--set";
-            has_value = true;
-        }
-        auto take = [&]() -> std::string {
-            if (has_value) return value;
-            if (i + 1 >= argc) throw UsageError(a + " needs a value");
-            return argv[++i];
-        };
-        auto allowed = [&](std::initializer_list<const char*> cmds) {
-            for (const char* c : cmds)
-                if (o.command == c) return;
-            throw UsageError("option " + a + " is not valid for '" + o.command + "'");
-        };
-        if (a == "--config") {
-            allowed({"generate", "from-npy"});
-            o.config = take();
-        } else if (a == "--out") {
-            allowed({"generate", "from-npy"});
-            o.out = take();
-        } else if (a == "--npy-dir") {
-            allowed({"from-npy"});
-            o.npy_dir = take();
-        } else if (a == "--seed") {
-            allowed({"generate"});
-            o.seed = parse_u64(a, take());
-        } else if (a == "--encoding") {
-            allowed({"generate", "from-npy"});
-            const std::string e = take();
-            if (e == "rle") o.storage.encoding = WeightEncoding::RunLength;
-            else if (e == "huffman") o.storage.encoding = WeightEncoding::Huffman;
-            else if (e != "packed") throw UsageError("--encoding: expected packed, rle or huffman, got '" + e + "'");
-        } else if (a == "--delta-bits") {
-            allowed({"generate", "from-npy"});
-            const uint64_t b = parse_u64(a, take());
-            if (b < 1 || b > 15) throw UsageError("--delta-bits: expected 1..15, got " + std::to_string(b));
-            o.storage.delta_bits = int(b);
-        } else if (a == "--sparsity") {
-            allowed({"generate"});
-            o.sparsity = parse_fraction(a, take());
-        } else if (a == "--set") {
-            allowed({"generate", "from-npy"});
-            std::string kv = take();
-            size_t p = kv.find('=');
-            if (p == std::string::npos || p == 0)
-                throw UsageError("--set: expected NAME=VALUE, got '" + kv + "'");
-            o.sets[kv.substr(0, p)] = kv.substr(p + 1);
-        } else {
-            throw UsageError("unknown option '" + a + "'");
-        }
+// The command line of subcommand cmd.subcommand, its options bound to `o` and `raw`.
+void describe(cli::Command& cmd, Options& o, RawOptions& raw) {
+    namespace po = boost::program_options;
+    const std::string& c = cmd.subcommand;
+    for (const cli::Subcommand& s : kCommands)
+        if (s.name == c) cmd.summary = s.summary;
+    if (c == "info") {
+        cmd.synopsis = "FILE";
+        cmd.hidden.add_options()("file", po::value(&raw.files));
+        cmd.positional.add("file", -1);
+        cmd.notes = "Lists the layers of weight file FILE and checks its checksum; for ternary layers also\n"
+                    "the nonzeros and the bytes the run-length and Huffman codings take.\n" +
+                    std::string(kExitStatus);
+        return;
     }
-    if (o.command == "info") {
-        if (positional.size() != 1) throw UsageError("info: expected exactly one weight file");
-        o.file = positional[0];
-        return o;
+    cmd.synopsis = c == "generate" ? "--config NET.yaml --out FILE [--seed S] [--sparsity X] [OPTIONS]"
+                                   : "--config NET.yaml --npy-dir DIR --out FILE [OPTIONS]";
+    auto add = cmd.options.add_options();
+    add("config", po::value(&o.config)->value_name("NET.yaml"), "network configuration (required)");
+    if (c == "from-npy")
+        add("npy-dir", po::value(&o.npy_dir)->value_name("DIR"), "directory of the .npy arrays (required)");
+    add("out", po::value(&o.out)->value_name("FILE"), "weight file to write (required)");
+    if (c == "generate") {
+        add("seed", po::value(&raw.seed)->value_name("S"), "generator seed (default: the config's weights.generator)");
+        add("sparsity", po::value(&raw.sparsity)->value_name("X"),
+            "share of zero weights, in [0, 1] (default: the config's weights.generator)");
     }
-    if (!positional.empty()) throw UsageError("unexpected argument '" + positional[0] + "'");
-    if (o.config.empty()) throw UsageError(o.command + ": --config is required");
-    if (o.out.empty()) throw UsageError(o.command + ": --out is required");
-    if (o.command == "from-npy" && o.npy_dir.empty()) throw UsageError("from-npy: --npy-dir is required");
-    return o;
+    add("encoding", po::value(&raw.encoding)->value_name("packed|rle|huffman"),
+        "how ternary layers are stored (default packed)");
+    add("delta-bits", po::value(&raw.delta_bits)->value_name("B"), "index delta width of rle/huffman, 1..15");
+    add("set", po::value(&raw.sets)->value_name("NAME=VALUE")->composing(), "override a config parameter");
+    cmd.notes = (c == "from-npy" ? std::string(kFromNpyNote) : std::string()) + kEncodingNote + kExitStatus;
+}
+
+// Checks and converts what describe() bound; throws cli::UsageError.
+void finish(const std::string& command, const boost::program_options::variables_map& given, const RawOptions& raw,
+            Options& o) {
+    if (command == "info") {
+        if (raw.files.size() != 1) throw cli::UsageError("info: expected exactly one weight file");
+        o.file = raw.files[0];
+        return;
+    }
+    if (given.count("seed")) o.seed = parse_u64("--seed", raw.seed);
+    if (given.count("sparsity")) o.sparsity = parse_fraction("--sparsity", raw.sparsity);
+    if (raw.encoding == "rle") o.storage.encoding = WeightEncoding::RunLength;
+    else if (raw.encoding == "huffman") o.storage.encoding = WeightEncoding::Huffman;
+    else if (given.count("encoding") && raw.encoding != "packed")
+        throw cli::UsageError("--encoding: expected packed, rle or huffman, got '" + raw.encoding + "'");
+    if (given.count("delta-bits")) {
+        const uint64_t b = parse_u64("--delta-bits", raw.delta_bits);
+        if (b < 1 || b > 15) throw cli::UsageError("--delta-bits: expected 1..15, got " + std::to_string(b));
+        o.storage.delta_bits = int(b);
+    }
+    for (const std::string& kv : raw.sets) {
+        const size_t p = kv.find('=');
+        if (p == std::string::npos || p == 0) throw cli::UsageError("--set: expected NAME=VALUE, got '" + kv + "'");
+        o.sets[kv.substr(0, p)] = kv.substr(p + 1);
+    }
+    if (o.config.empty()) throw cli::UsageError(command + ": --config is required");
+    if (o.out.empty()) throw cli::UsageError(command + ": --out is required");
+    if (command == "from-npy" && o.npy_dir.empty()) throw cli::UsageError("from-npy: --npy-dir is required");
 }
 
 uint64_t count_weights(const NetworkParams& p) {
@@ -390,19 +373,26 @@ int cmd_info(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    cli::Command tool("qnn-weights", "COMMAND [OPTIONS]", "Create and inspect QNN weight files (docs/weights-format.md).");
+    tool.notes = "qnn-weights COMMAND --help lists the options of a command.\n" + std::string(kExitStatus);
+    const cli::Dispatched command = cli::dispatch(tool, kCommands, argc, argv);
+    if (command.exit_code) return *command.exit_code;
+
+    cli::Command cmd("qnn-weights", "", "", command.name);
+    Options o;
+    RawOptions raw;
+    describe(cmd, o, raw);
+    const cli::Parsed parsed = cli::parse(cmd, argc - 1, argv + 1);
+    if (parsed.exit_code) return *parsed.exit_code;
     try {
-        if (argc >= 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
-                          std::string(argv[1]) == "help")) {
-            std::cout << kUsage;
-            return 0;
-        }
-        const Options o = parse_args(argc, argv);
-        if (o.command == "generate") return cmd_generate(o);
-        if (o.command == "from-npy") return cmd_from_npy(o);
+        finish(command.name, parsed.values, raw, o);
+    } catch (const cli::UsageError& e) {
+        return cli::usage_error(cmd, e.what());
+    }
+    try {
+        if (command.name == "generate") return cmd_generate(o);
+        if (command.name == "from-npy") return cmd_from_npy(o);
         return cmd_info(o);
-    } catch (const UsageError& e) {
-        std::cerr << "qnn-weights: " << e.what() << "\n" << kUsage;
-        return 2;
     } catch (const ConfigError& e) {
         std::cerr << e.what() << "\n";
         return 1;

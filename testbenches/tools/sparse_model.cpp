@@ -2,6 +2,7 @@
 // 3.4.4) for the device of a configuration, as JSON for scripts/sparse_study.py:
 //
 //   sparse-model --config NET.yaml [--set NAME=VALUE ...] [--gammas 1,0.5,...] [--reuse 1,2,...]
+//   sparse-model --help | --version
 //
 // For each datapath type (XNOR-popcount in LUTs, float add on DSPs): the compute budget, the
 // shares C_op and C_d of one MAC lane and one decoder, the dense peak, and C_e and T_e at every
@@ -19,14 +20,11 @@
 #include "sim/design/config_loader.hpp"
 #include "models/resources/cost_model.hpp"
 #include "models/resources/effective_throughput.hpp"
+#include "testbenches/cli/cli.hpp"
 
 namespace {
 
 using namespace qsim;
-
-const char* const kUsage =
-    "usage: sparse-model --config NET.yaml [--set NAME=VALUE ...] [--gammas LIST] [--reuse LIST]\n"
-    "  LIST: comma-separated numbers, gammas in (0, 1], reuse >= 1\n";
 
 std::vector<double> parse_list(const std::string& opt, const std::string& text, double lo, double hi) {
     std::vector<double> out;
@@ -47,36 +45,38 @@ std::vector<double> parse_list(const std::string& opt, const std::string& text, 
 }  // namespace
 
 int main(int argc, char** argv) {
+    namespace po = boost::program_options;
     std::string config;
+    std::vector<std::string> set_args;
+    std::string gamma_list, reuse_list;
+    cli::Command cmd("sparse-model", "--config NET.yaml [--set NAME=VALUE ...] [--gammas LIST] [--reuse LIST]",
+                     "Effective-throughput model of sparse ternary networks (thesis ch. 3.4.3-3.4.4) on the\n"
+                     "device of a configuration, as JSON.");
+    cmd.options.add_options()
+        ("config", po::value(&config)->value_name("NET.yaml"), "network configuration (required)")
+        ("set", po::value(&set_args)->value_name("NAME=VALUE")->composing(), "override a config parameter")
+        ("gammas", po::value(&gamma_list)->value_name("LIST"),
+         "densities gamma, comma-separated, each in (0, 1] (default 1,0.5,0.25,0.1,0.05,0.024)")
+        ("reuse", po::value(&reuse_list)->value_name("LIST"),
+         "reuse factors R, comma-separated, each >= 1 (default 1,2,4,...,256)");
+    cmd.notes = "exit status: 0 ok, 1 bad configuration, 2 usage error\n";
+    const cli::Parsed parsed = cli::parse(cmd, argc, argv);
+    if (parsed.exit_code) return *parsed.exit_code;
+
     std::map<std::string, std::string> sets;
     std::vector<double> gammas = {1.0, 0.5, 0.25, 0.1, 0.05, 0.024};
     std::vector<double> reuse = {1, 2, 4, 8, 16, 32, 64, 128, 256};
     try {
-        for (int i = 1; i < argc; ++i) {
-            const std::string a = argv[i];
-            auto value = [&]() -> std::string {
-                if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
-                return argv[++i];
-            };
-            if (a == "--config") {
-                config = value();
-            } else if (a == "--set") {
-                const std::string kv = value();
-                const size_t p = kv.find('=');
-                if (p == std::string::npos || p == 0) throw std::invalid_argument("--set: expected NAME=VALUE");
-                sets[kv.substr(0, p)] = kv.substr(p + 1);
-            } else if (a == "--gammas") {
-                gammas = parse_list(a, value(), 0.0, 1.0);
-            } else if (a == "--reuse") {
-                reuse = parse_list(a, value(), 0.999999, 1e12);
-            } else {
-                throw std::invalid_argument("unknown option '" + a + "'");
-            }
+        for (const std::string& kv : set_args) {
+            const size_t p = kv.find('=');
+            if (p == std::string::npos || p == 0) throw std::invalid_argument("--set: expected NAME=VALUE");
+            sets[kv.substr(0, p)] = kv.substr(p + 1);
         }
+        if (parsed.values.count("gammas")) gammas = parse_list("--gammas", gamma_list, 0.0, 1.0);
+        if (parsed.values.count("reuse")) reuse = parse_list("--reuse", reuse_list, 0.999999, 1e12);
         if (config.empty()) throw std::invalid_argument("--config is required");
     } catch (const std::invalid_argument& e) {
-        std::cerr << "sparse-model: " << e.what() << "\n" << kUsage;
-        return 2;
+        return cli::usage_error(cmd, e.what());
     }
     try {
         const NetworkConfig net = load_network_config(config, sets);
