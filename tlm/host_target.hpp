@@ -1,8 +1,7 @@
-// What the PCIe link (tlm/pcie_link) and the root port (tlm/pcie_root_port) both do as the
-// target of the host's initiators in the TLM base protocol: keep a record per transaction in
-// flight (recycled, holding a reference to a non-blocking payload until it is done), and play
-// the response phases, BEGIN_RESP out on the backward path and the initiator's END_RESP back,
-// one response at a time.
+// What the PCIe root port (tlm/pcie_root_port) does as the target of the host's initiators in
+// the TLM base protocol: keep a record per transaction in flight (recycled, holding a reference
+// to a non-blocking payload until it is done), and play the response phases, BEGIN_RESP out on
+// the backward path and the initiator's END_RESP back, one response at a time.
 #pragma once
 
 #include <cstddef>

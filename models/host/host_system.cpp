@@ -133,7 +133,7 @@ void HostSystem::build_link(const NetworkConfig& net, const NetworkParams& param
 
     host_ = std::make_unique<HostDriver>("host", net, params, device_layers_, frames, record_layers);
     if (net.host.timing == TimingMode::LooselyTimed) {
-        link_ = std::make_unique<PcieLink>("pcie", net.host.pcie, net.host.timing);
+        link_ = std::make_unique<PcieLink>("pcie", net.host.pcie);
         link_->device_side(decoder_->socket);
         host_->socket(link_->host_side);
     } else {
