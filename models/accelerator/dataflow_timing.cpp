@@ -1,5 +1,6 @@
 #include "models/accelerator/dataflow_timing.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "models/decompressor/decompressor_timing.hpp"
@@ -13,6 +14,13 @@ namespace qsim {
 uint64_t unit_cycles_per_frame(const LayerConfig& layer) {
     if (layer.decompressor.enabled) return decompressor_cycles_per_frame(layer);  // ch. 3.4.4
     return layer.is_compute() ? mvtu_cycles_per_frame(layer) : pool_cycles_per_frame(layer);
+}
+
+uint64_t layer_cycles_per_frame(const LayerConfig& layer) {
+    uint64_t c = unit_cycles_per_frame(layer);
+    if (layer.uses_swu())
+        c = std::max({c, swu_input_cycles_per_frame(layer), swu_window_cycles_per_frame(layer)});
+    return c;
 }
 
 namespace {

@@ -31,7 +31,11 @@ struct DataflowEstimate {
 // evaluate many design points.
 DataflowEstimate estimate_dataflow(const NetworkConfig& net, bool with_rules = true);
 
-// Cycles per frame of the compute/pool unit of one layer (MVTU, pool or global pool).
+// Cycles per frame of the compute/pool unit of one layer (MVTU, decompressor-fed PE array, pool
+// or global pool).
 uint64_t unit_cycles_per_frame(const LayerConfig& layer);
+// Cycles per frame of the slowest block of one layer (its unit and, where it has one, both
+// sides of its SWU): what the layer holds the pipeline's interval to.
+uint64_t layer_cycles_per_frame(const LayerConfig& layer);
 
 }  // namespace qsim

@@ -127,7 +127,10 @@ WeightSource derive_weights(Checker& c, const NetworkSpec& s) {
     if (w.file.given) {
         if (w.file.value.empty()) c.fail("weights.file", w.file.at, "expected a file path, got an empty string");
         out.kind = WeightSource::Kind::File;
-        out.path = resolve_path(s.base_dir, w.file.value);
+        // A path written in the file is relative to it; one given on the command line
+        // (`sim --weights`) to the working directory.
+        const bool from_file = w.file.at.known() && s.sources[size_t(w.file.at.source)].file;
+        out.path = from_file ? resolve_path(s.base_dir, w.file.value) : w.file.value;
     } else {
         out.seed = w.generator.seed.value;
         out.sparsity = w.generator.sparsity.value;
@@ -182,14 +185,10 @@ void derive_layers(Checker& c, const NetworkSpec& s, NetworkConfig& net, std::ve
     }
 }
 
-// The decompressor's expected density; decompressor and SYQ layers hold their weights from the
-// start (no host link loads them).
+// Decompressor and SYQ layers hold their weights from the start (no host link loads them).
 void derive_whole_network(Checker& c, const NetworkSpec& s, NetworkConfig& net) {
     for (size_t i = 0; i < net.layers.size(); ++i) {
-        LayerConfig& l = net.layers[i];
-        if (l.decompressor.enabled)
-            l.decompressor.expected_density =
-                net.weights.kind == WeightSource::Kind::Generator ? 1.0 - net.weights.sparsity : 1.0;
+        const LayerConfig& l = net.layers[i];
         if (net.host.enabled && (l.decompressor.enabled || l.scaling_factors() > 0)) {
             const LayerSpec& ls = s.layers[i];
             const bool dec = l.decompressor.enabled;

@@ -154,6 +154,10 @@ void LayerDeriver::run(LayerConfig& L) {
             L.decompressor.encoding = s_.decompressor.encoding.value;
             L.decompressor.delta_bits = s_.decompressor.delta_bits.value;
             L.decompressor.batch = L.type == LayerType::Fc ? s_.decompressor.batch.value : 1;
+            // What the analytical timing and the memories assume: the generator's density, or
+            // dense (an upper bound) for a weight file.
+            const WeightSourceSpec& ws = spec.weights;
+            L.decompressor.expected_density = ws.file.given ? 1.0 : 1.0 - ws.generator.sparsity.value;
         }
     }
     buffers(L);

@@ -220,6 +220,7 @@ struct NetworkSpec {
     std::vector<Source> sources;
     std::string file;      // the configuration file, as messages print it
     std::string base_dir;  // relative paths (weights.file, device.library) are resolved against it
+    std::vector<std::string> params;  // the parameters the file declares, in order
     SectionSpec root;      // the whole document
 
     Given<std::string> name;

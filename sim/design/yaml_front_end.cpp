@@ -440,6 +440,7 @@ NetworkSpec parse_yaml_spec(const std::string& text, const std::string& file_nam
         if (!root.IsMap()) r.fail(root, "", "expected " + kTop + ", got " + kind_of(root));
         MapView m(r, root, "");
         read_params(r, m, params);
+        spec.params = r.param_names;
         read_section(r, root, "", network_table(), &spec, &spec.root, nullptr);
     } catch (const YAML::Exception& e) {
         // Not expected (the tree is walked without throwing accessors); keep it a ConfigError.

@@ -10,17 +10,12 @@
 #include <stdexcept>
 
 #include "models/common/rng.hpp"
-#include "sim/design/folding_rules.hpp"
+#include "sim/design/overrides.hpp"
+#include "sim/design/text.hpp"
 
 namespace qsim::sweep {
 
 namespace {
-
-const char* const kLayerFields[] = {"pe", "simd", "mmv", "reuse", "prune", "wbits", "abits"};
-
-bool is_layer_field(const std::string& f) {
-    return std::find(std::begin(kLayerFields), std::end(kLayerFields), f) != std::end(kLayerFields);
-}
 
 long long parse_int(const std::string& name, const std::string& t) {
     char* end = nullptr;
@@ -28,14 +23,6 @@ long long parse_int(const std::string& name, const std::string& t) {
     const long long v = std::strtoll(t.c_str(), &end, 10);
     if (t.empty() || *end != '\0' || errno == ERANGE)
         throw std::invalid_argument("axis " + name + ": expected an integer, got '" + t + "'");
-    return v;
-}
-
-double parse_number(const std::string& name, const std::string& t) {
-    char* end = nullptr;
-    const double v = std::strtod(t.c_str(), &end);
-    if (t.empty() || *end != '\0' || !std::isfinite(v))
-        throw std::invalid_argument("axis " + name + ": expected a number, got '" + t + "'");
     return v;
 }
 
@@ -92,21 +79,10 @@ Axis parse_axis(const std::string& text) {
     Axis a;
     a.name = trim(text.substr(0, eq));
     a.values = parse_values(a.name, text.substr(eq + 1));
-    if (a.name == "clock_mhz") {
-        a.field = "clock_mhz";
-    } else if (a.name.rfind("param.", 0) == 0) {
+    if (a.name.rfind("param.", 0) == 0) {
         a.is_param = true;
-        a.field = a.name.substr(6);
-        if (a.field.empty()) throw std::invalid_argument("axis '" + a.name + "': expected param.NAME");
-    } else {
-        const size_t dot = a.name.rfind('.');
-        if (dot == std::string::npos || dot == 0)
-            throw std::invalid_argument("axis '" + a.name + "': expected LAYER.FIELD, *.FIELD, clock_mhz or param.NAME");
-        a.layer = a.name.substr(0, dot);
-        a.field = a.name.substr(dot + 1);
-        if (!is_layer_field(a.field))
-            throw std::invalid_argument("axis '" + a.name + "': unknown field '" + a.field +
-                                        "'; expected one of pe, simd, mmv, reuse, prune, wbits, abits");
+        a.param = a.name.substr(6);
+        if (a.param.empty()) throw std::invalid_argument("axis '" + a.name + "': expected param.NAME");
     }
     return a;
 }
@@ -178,111 +154,40 @@ Assignments assignments(const DesignSpace& space, const std::vector<uint32_t>& p
     return a;
 }
 
-namespace {
-
-// Sets one layer field; returns why the value is invalid for this layer, or "".
-std::string set_field(LayerConfig& l, const Axis& axis, const std::string& value) {
-    const std::string& f = axis.field;
-    if (f == "prune") {
-        if (!l.is_compute()) return "prune applies to conv and fc layers";
-        const double v = parse_number(axis.name, value);
-        if (!(v >= 0.0 && v < 1.0)) return "prune must be in [0, 1) (got " + value + ")";
-        l.prune = v;
-        return "";
-    }
-    const long long v = parse_int(axis.name, value);
-    if (v < 1 || v > (1 << 20)) return f + " must be in 1.." + std::to_string(1 << 20) + " (got " + value + ")";
-    if (f == "pe") {
-        l.folding.pe = int(v);
-    } else if (f == "simd") {
-        l.folding.simd = int(v);
-    } else if (f == "mmv") {
-        l.folding.mmv = int(v);
-    } else if (f == "reuse") {
-        l.reuse = int(v);
-    } else if (f == "wbits") {
-        if (!l.is_compute()) return "wbits applies to conv and fc layers";
-        if (v > 8) return "wbits must be in 1..8 (got " + value + ")";
-        l.weights.quant = v == 1 ? WeightQuant::Binary : WeightQuant::Uniform;
-        l.weights.bits = int(v);
-    } else if (f == "abits") {
-        if (l.activation.type != ActivationType::Thresholds) return "abits applies to thresholds activations";
-        if (v > 8) return "abits must be in 1..8 (got " + value + ")";
-        l.activation.bits = int(v);
-    }
-    return "";
-}
-
-bool field_applies(const LayerConfig& l, const std::string& f) {
-    if (f == "pe" || f == "mmv" || f == "reuse") return l.type == LayerType::Conv || (f == "pe" && l.is_compute());
-    if (f == "simd") return true;
-    if (f == "abits") return l.is_compute() && l.activation.type == ActivationType::Thresholds;
-    return l.is_compute();  // prune, wbits
-}
-
-// Re-derives what the loader derives from the fields a sweep may change, and checks its rules.
-std::optional<std::string> rederive(NetworkConfig& net) {
-    FmShape prev = net.input.shape;
-    Encoding enc = net.input.encoding();
-    int bits = net.input.bits;
-    for (LayerConfig& l : net.layers) {
-        const int old_in_channels = l.in.channels;
-        l.in = l.type == LayerType::Fc ? prev : FmShape{l.in.height, l.in.width, prev.channels};
-        l.in_encoding = enc;
-        l.in_bits = bits;
-        if (l.is_compute()) {
-            if (enc == Encoding::Accumulator) return l.name + ": input is a raw 32-bit accumulator";
-            const int64_t n = derive_output_channels(l, l.folding.pe);
-            if (n > l.filters && !l.grow_to_pe)
-                return l.name + ": prune: keeping " + std::to_string(l.filters * (1.0 - l.prune)) + " of " +
-                       std::to_string(l.filters) + " filters rounds up to " + std::to_string(n) +
-                       ", more than the layer has";
-            if (l.type == LayerType::Fc)
-                l.out = FmShape{1, 1, int(n)};
-            else
-                l.out.channels = int(n);
-            if (l.activation.type == ActivationType::Thresholds || l.activation.type == ActivationType::Relu)
-                l.out_bits = l.activation.bits;
-            l.datapath = derive_datapath(l.weights.quant, l.in_encoding);
-        } else {
-            // A pooling layer that took all channels at once keeps doing so.
-            if (l.folding.simd == old_in_channels) l.folding.simd = l.in.channels;
-            l.out.channels = l.in.channels;
-            l.out_encoding = l.in_encoding;
-            l.out_bits = l.in_bits;
-        }
-        if (l.uses_swu() && l.reuse > 1) l.swu_buffer_rows = std::max(l.swu_buffer_rows, l.in.height);
-        for (const auto& v : {check_folding(l), check_reuse(l), check_accumulator(l)})
-            if (v) return l.name + ": " + (v->field.empty() ? "" : v->field + ": ") + v->message;
-        prev = l.out;
-        enc = l.out_encoding;
-        bits = l.out_bits;
-    }
-    return std::nullopt;
-}
-
-}  // namespace
-
-std::optional<std::string> apply_point(NetworkConfig& net, const Assignments& a) {
-    for (const auto& [axis, value] : a) {
-        if (axis->is_param) continue;
-        if (axis->field == "clock_mhz") {
-            const double mhz = parse_number(axis->name, value);
-            if (!(mhz > 0.0 && mhz <= 10000.0)) return "clock_mhz must be in (0, 10000] (got " + value + ")";
-            net.device.clock_mhz = mhz;
+void check_axes(const design::NetworkSpec& spec, const std::vector<Axis>& axes) {
+    for (size_t i = 0; i < axes.size(); ++i) {
+        const Axis& a = axes[i];
+        for (size_t j = 0; j < i; ++j)
+            if (axes[j].name == a.name)
+                throw std::invalid_argument("axis " + a.name + " is given twice; give its values once, e.g. " + a.name +
+                                            "=1,2,4");
+        if (a.is_param) {
+            if (std::find(spec.params.begin(), spec.params.end(), a.param) == spec.params.end())
+                throw std::invalid_argument("axis " + a.name + ": the configuration declares no parameter '" + a.param +
+                                            "' (" + (spec.params.empty() ? std::string("it has no params")
+                                                                         : "params: " + design::join(spec.params)) +
+                                            ")");
             continue;
         }
-        bool found = false;
-        for (LayerConfig& l : net.layers) {
-            if (axis->layer == "*" ? !field_applies(l, axis->field) : l.name != axis->layer) continue;
-            found = true;
-            const std::string why = set_field(l, *axis, value);
-            if (!why.empty()) return l.name + ": " + why;
+        try {
+            design::check_override_name(spec, a.name);
+        } catch (const std::invalid_argument& e) {
+            throw std::invalid_argument("axis " + std::string(e.what()));
         }
-        if (!found && axis->layer != "*")
-            throw std::invalid_argument("axis " + axis->name + ": the configuration has no layer '" + axis->layer + "'");
     }
-    return rederive(net);
+}
+
+design::Derived derive_point(design::NetworkSpec& spec, const Assignments& a, const std::string& via) {
+    for (const auto& [axis, value] : a) {
+        if (axis->is_param) continue;
+        const design::Origin at{spec.add_source(via + " " + axis->name + "=" + value, false), 0, 0};
+        if (auto v = design::apply_override(spec, axis->name, value, at)) {
+            design::Derived d;
+            d.violations.push_back(*v);
+            return d;
+        }
+    }
+    return design::derive_design(spec);
 }
 
 std::vector<Axis> parse_point(const std::string& text) {
@@ -293,7 +198,7 @@ std::vector<Axis> parse_point(const std::string& text) {
         if (trim(item).empty()) continue;
         Axis a = parse_axis(item);
         if (a.values.size() != 1)
-            throw std::invalid_argument("--point " + a.name + ": expected one value, got " + std::to_string(a.values.size()));
+            throw std::invalid_argument(a.name + ": expected one value, got " + std::to_string(a.values.size()));
         axes.push_back(std::move(a));
     }
     return axes;

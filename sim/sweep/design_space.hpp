@@ -1,16 +1,11 @@
 // The design space of a sweep (`sim sweep`): a base configuration and the axes to vary, each a
 // list of values; points are the grid of every combination or a seeded random sample of it.
-// A point is applied to the base NetworkConfig directly (no YAML is re-read), with the derived
-// fields the loader would compute redone and the loader's rules checked, so that the analytical
-// tier can evaluate many points per second; axes on the config's `params` re-read the YAML.
+// A point is a set of overrides (sim/design/overrides.hpp) applied to the base specification,
+// which derive_design() then turns into the design or the rules it breaks, exactly as the
+// loader would; axes on the config's `params` re-read the YAML with those values.
 //
-// Axis names:
-//   LAYER.pe, LAYER.simd, LAYER.mmv     folding of one layer
-//   LAYER.reuse, LAYER.prune            PE reuse, pruning ratio (conv / compute layers)
-//   LAYER.wbits                         weight bits: 1 binary, >= 2 uniform
-//   LAYER.abits                         activation bits of a thresholds activation
-//   *.FIELD                             the same for every layer the field applies to
-//   clock_mhz                           the device clock
+// Axis names: every name an override takes (LAYER.FIELD, *.FIELD, SECTION.FIELD, the short
+// names pe, simd, mmv, reuse, prune, wbits, abits, clock_mhz), and
 //   param.NAME                          a `params:` entry of the config (as sim --set NAME=...)
 #pragma once
 
@@ -20,20 +15,21 @@
 #include <string>
 #include <vector>
 
-#include "models/network/network_config.hpp"
+#include "sim/design/derive.hpp"
+#include "sim/design/spec.hpp"
 
 namespace qsim::sweep {
 
 struct Axis {
     std::string name;                 // as written: "conv2.pe", "*.reuse", "clock_mhz", "param.wbits"
-    std::string layer;                // "" for clock_mhz and param.*; "*" for every layer
-    std::string field;                // "pe", ..., "clock_mhz", or the parameter name
     bool is_param = false;
+    std::string param;                // param.NAME: NAME
     std::vector<std::string> values;  // as text, in the order given
 };
 
 // Parses "NAME=V1,V2,..." (also "A..B" for every integer from A to B, "A..B*2" doubling).
-// Throws std::invalid_argument naming what is wrong.
+// Throws std::invalid_argument naming what is wrong. Whether NAME names a field of the
+// configuration is check_axes()'.
 Axis parse_axis(const std::string& text);
 // Parses one value list as the above.
 std::vector<std::string> parse_values(const std::string& name, const std::string& text);
@@ -66,11 +62,15 @@ struct DesignSpace {
 using Assignments = std::vector<std::pair<const Axis*, std::string>>;
 Assignments assignments(const DesignSpace& space, const std::vector<uint32_t>& point);
 
-// Applies the non-param assignments to `net` in place and re-derives channel counts, encodings,
-// datapaths and line buffers; returns why the point is invalid (the layer, field and rule), or
-// nothing. Unknown layers or fields throw std::invalid_argument (a mistake in the sweep, not an
-// invalid point).
-std::optional<std::string> apply_point(NetworkConfig& net, const Assignments& a);
+// Every axis names a field of `spec` (or a declared param); throws std::invalid_argument for the
+// first that does not, and for an axis given twice.
+void check_axes(const design::NetworkSpec& spec, const std::vector<Axis>& axes);
+
+// The design of a point: the non-param assignments applied to `spec` in place (each value's
+// origin "VIA NAME=VALUE", e.g. "--point conv1.reuse=2", added to its sources), then
+// derive_design(); spec.error() formats a violation. Unknown layers or fields throw
+// std::invalid_argument (a mistake in the sweep, not an invalid point).
+design::Derived derive_point(design::NetworkSpec& spec, const Assignments& a, const std::string& via);
 
 // Parses sim --point "NAME=VALUE;NAME=VALUE" into axes of one value each.
 std::vector<Axis> parse_point(const std::string& text);

@@ -1,10 +1,6 @@
 #include "sim/sweep/sweep_runner.hpp"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -18,9 +14,9 @@
 #include <stdexcept>
 
 #include "sim/design/config_loader.hpp"
+#include "sim/design/yaml_front_end.hpp"
+#include "sim/sweep/sim_child.hpp"
 #include "sim/sweep/sweep_report.hpp"
-
-extern char** environ;
 
 namespace qsim::sweep {
 
@@ -41,7 +37,7 @@ std::string point_text(const Assignments& a) {
 std::map<std::string, std::string> params_of(const DesignSpace& space, const Assignments& a) {
     std::map<std::string, std::string> p = space.base_params;
     for (const auto& [axis, value] : a)
-        if (axis->is_param) p[axis->field] = value;
+        if (axis->is_param) p[axis->param] = value;
     return p;
 }
 
@@ -114,64 +110,37 @@ private:
     Clock::time_point start_ = Clock::now(), last_{};
 };
 
-// One simulation-tier child: sim --config ... --point ... --report FILE.
+// One simulation-tier point: its child process and its analytical result.
 struct Child {
-    pid_t pid = -1;
+    SimChild sim;
     uint64_t index = 0;
-    std::string report, log;
     PointResult analytical;
 };
 
-Child spawn_sim(const DesignSpace& space, const RunOptions& o, uint64_t index, const Assignments& a,
-                const std::string& tmp, PointResult analytical) {
-    Child c;
-    c.index = index;
-    c.report = tmp + "/point_" + std::to_string(index) + ".json";
-    c.log = tmp + "/point_" + std::to_string(index) + ".log";
-    c.analytical = std::move(analytical);
-    std::vector<std::string> args = {o.sim_binary, "--config", space.config, "--frames", std::to_string(o.frames),
-                                     "--report", c.report};
+Child spawn_point(const DesignSpace& space, const RunOptions& o, uint64_t index, const Assignments& a,
+                  const std::string& tmp, PointResult analytical) {
+    std::vector<std::string> args = {"--config", space.config, "--frames", std::to_string(o.frames)};
     const std::string point = point_text(a);
     if (!point.empty()) args.insert(args.end(), {"--point", point});
     for (const auto& [k, v] : params_of(space, a)) args.insert(args.end(), {"--set", k + "=" + v});
-    std::vector<char*> argv;
-    for (auto& s : args) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, c.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err = posix_spawn(&c.pid, o.sim_binary.c_str(), &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (err != 0) throw std::runtime_error("cannot start " + o.sim_binary + ": " + std::strerror(err));
-    return c;
+    const std::string base = tmp + "/point_" + std::to_string(index);
+    return {start_sim(o.sim_binary, args, base + ".json", base + ".log"), index, std::move(analytical)};
 }
 
-PointResult finish_sim(Child& c, int status) {
+PointResult finish_point(Child& c, int status) {
     PointResult r = std::move(c.analytical);
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    auto log_line = [&] {
-        std::ifstream f(c.log);
-        std::string line, last;
-        while (std::getline(f, line))
-            if (!line.empty()) last = line;
-        return last;
-    };
-    if (code == 0) {
-        const nlohmann::json rep = read_json(c.report);
-        const auto& perf = rep.at("performance");
+    const SimOutcome out = finish_sim(c.sim, status);
+    if (out.exit_code == 0) {
+        const auto& perf = out.report.at("performance");
         r.tier = "simulation";
         r.sim_interval_cycles = perf.at("interval_cycles");
         r.sim_frames_per_second = perf.at("frames_per_second");
         r.latency_us = perf.at("latency_us");
     } else {
         r.valid = false;
-        r.reason = code == 3 ? "the simulated pipeline stopped (deadlock or livelock): " + log_line()
-                             : "sim exited with " + std::to_string(code) + ": " + log_line();
+        r.reason = out.exit_code == 3 ? "the simulated pipeline stopped (deadlock or livelock): " + out.last_line
+                                      : "sim exited with " + std::to_string(out.exit_code) + ": " + out.last_line;
     }
-    std::error_code ec;
-    fs::remove(c.report, ec);
-    fs::remove(c.log, ec);
     return r;
 }
 
@@ -194,16 +163,18 @@ RunSummary summarize(const std::map<uint64_t, PointResult>& done, const DesignSp
 
 }  // namespace
 
-PointResult evaluate_point(const DesignSpace& space, const NetworkConfig& base, uint64_t index) {
+PointResult evaluate_point(const DesignSpace& space, const design::NetworkSpec& base, uint64_t index) {
     const Assignments a = assignments(space, space.point(index));
     PointResult r;
     try {
-        NetworkConfig net = space.has_param_axes() ? load_network_config(space.config, params_of(space, a)) : base;
-        if (auto why = apply_point(net, a)) {
-            r.valid = false;
-            r.reason = *why;
+        design::NetworkSpec spec =
+            space.has_param_axes() ? design::read_yaml_spec(space.config, params_of(space, a)) : base;
+        const design::Derived d = derive_point(spec, a, "sweep axis");
+        if (d.ok()) {
+            r = evaluate_analytical(d.design);
         } else {
-            r = evaluate_analytical(net);
+            r.valid = false;
+            r.reason = spec.error(d.violations.front()).what();
         }
     } catch (const ConfigError& e) {
         r.valid = false;
@@ -220,6 +191,9 @@ RunSummary run_sweep(const DesignSpace& space, const RunOptions& o) {
         throw std::runtime_error("--shard " + std::to_string(o.shard_index) + "/" + std::to_string(o.shard_count) +
                                  ": expected i/N with 0 <= i < N");
     if (space.point_count() == 0) throw std::runtime_error("the sweep has no points");
+    // The base specification, and every axis naming one of its fields, before anything is written.
+    const design::NetworkSpec base = design::read_yaml_spec(space.config, space.base_params);
+    check_axes(base, space.axes);
     fs::create_directories(o.out_dir);
     const std::string spec_path = o.out_dir + "/spec.json", ckpt = o.out_dir + "/points.jsonl";
     const nlohmann::json spec = spec_json(space, o);
@@ -240,7 +214,6 @@ RunSummary run_sweep(const DesignSpace& space, const RunOptions& o) {
         ++s.points;
         if (!done.count(i)) todo.push_back(i);
     }
-    const NetworkConfig base = load_network_config(space.config, space.base_params);
     std::ofstream out(ckpt, std::ios::app);
     ProgressBar bar(o.progress, s.points, s.points - todo.size());
     // A simulated point is on disk as soon as it is done; analytical points, microseconds
@@ -268,15 +241,15 @@ RunSummary run_sweep(const DesignSpace& space, const RunOptions& o) {
                     record(std::move(a));
                     continue;
                 }
-                Child c = spawn_sim(space, o, i, assignments(space, space.point(i)), tmp, std::move(a));
-                running[c.pid] = std::move(c);
+                Child c = spawn_point(space, o, i, assignments(space, space.point(i)), tmp, std::move(a));
+                running[c.sim.pid] = std::move(c);
             }
             if (running.empty()) continue;
             int status = 0;
             const pid_t pid = waitpid(-1, &status, 0);
             auto it = running.find(pid);
             if (it == running.end()) continue;
-            record(finish_sim(it->second, status));
+            record(finish_point(it->second, status));
             running.erase(it);
         }
         std::error_code ec;

@@ -43,6 +43,6 @@ RunSummary run_sweep(const DesignSpace& space, const RunOptions& options);
 RunSummary merge_shards(const std::vector<std::string>& shard_dirs, const std::string& out_dir, bool plots);
 
 // Evaluates one point analytically (loading the config again when the point has param axes).
-PointResult evaluate_point(const DesignSpace& space, const NetworkConfig& base, uint64_t index);
+PointResult evaluate_point(const DesignSpace& space, const design::NetworkSpec& base, uint64_t index);
 
 }  // namespace qsim::sweep

@@ -22,6 +22,7 @@
 
 #include <systemc>
 
+#include "sim/design/yaml_front_end.hpp"
 #include "sim/design/config_loader.hpp"
 #include "sim/sweep/design_space.hpp"
 #include "sim/sweep/sweep_runner.hpp"
@@ -68,7 +69,7 @@ int sc_main(int argc, char** argv) {
     space.sample.mode = SampleSpec::Mode::Random;
     space.sample.points = points;
     space.sample.seed = 11;
-    const qsim::NetworkConfig base = qsim::load_network_config(config);
+    const qsim::design::NetworkSpec base = qsim::design::read_yaml_spec(config);
 
     uint64_t valid = 0;
     const double c0 = thread_cpu_seconds();

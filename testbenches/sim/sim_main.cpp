@@ -20,6 +20,7 @@
 
 #include "models/dataset/idx_dataset.hpp"
 #include "sim/design/config_loader.hpp"
+#include "sim/design/yaml_front_end.hpp"
 #include "models/network/weight_file.hpp"
 #include "sim/report/report.hpp"
 #include "sim/runner/simulation.hpp"
@@ -81,38 +82,38 @@ int run(int argc, char** argv) {
         overrides[s.substr(0, eq)] = s.substr(eq + 1);
     }
 
-    qsim::NetworkConfig net = qsim::load_network_config(config, overrides);
-    if (!point.empty()) {
-        std::vector<qsim::sweep::Axis> axes;
-        try {
-            axes = qsim::sweep::parse_point(point);
-        } catch (const std::invalid_argument& e) {
-            std::cerr << "sim: usage: " << e.what() << "\n";
-            return 2;
-        }
-        qsim::sweep::Assignments a;
-        for (const auto& axis : axes) {
-            if (axis.is_param) {
-                std::cerr << "sim: usage: --point " << axis.name << ": give config parameters with --set\n";
-                return 2;
-            }
-            a.push_back({&axis, axis.values.front()});
-        }
-        if (auto why = qsim::sweep::apply_point(net, a)) {
-            std::cerr << config << ": --point " << point << ": invalid design point: " << *why << "\n";
-            return 1;
-        }
+    // The design: the configuration's specification, with the design point's overrides and a
+    // weight file given here, through the one derivation (sim/design/derive.hpp).
+    qsim::design::NetworkSpec spec = qsim::design::read_yaml_spec(config, overrides);
+    if (!weights.empty()) {
+        const qsim::design::Origin at{spec.add_source("--weights " + weights, false), 0, 0};
+        spec.weights.given = true;
+        spec.weights.generator.given = false;
+        spec.weights.file.set(weights, at);
     }
+    std::vector<qsim::sweep::Axis> axes;
+    qsim::sweep::Assignments assigned;
+    try {
+        if (!point.empty()) axes = qsim::sweep::parse_point(point);
+        for (const auto& axis : axes) {
+            if (axis.is_param)
+                throw std::invalid_argument(axis.name + ": give config parameters with --set");
+            assigned.push_back({&axis, axis.values.front()});
+        }
+        qsim::sweep::check_axes(spec, axes);
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "sim: usage: --point " << e.what() << "\n";
+        return 2;
+    }
+    const qsim::design::Derived derived = qsim::sweep::derive_point(spec, assigned, "--point");
+    if (!derived.ok()) throw spec.error(derived.violations.front());
+    qsim::NetworkConfig net = derived.design;
     if (vm.count("frames")) {
         const std::string problem = qsim::simulated_time_problem(net, frames);
         if (!problem.empty()) {
             std::cerr << "sim: usage: --frames: " << problem << "\n";
             return 2;
         }
-    }
-    if (!weights.empty()) {
-        net.weights.kind = qsim::WeightSource::Kind::File;
-        net.weights.path = weights;
     }
     std::vector<int> label_values, reference_values;
     if (!dataset.empty()) {

@@ -14,6 +14,8 @@
 
 #include "models/accelerator/dataflow_timing.hpp"
 #include "sim/design/config_loader.hpp"
+#include "sim/design/derive.hpp"
+#include "sim/design/yaml_front_end.hpp"
 #include "models/resources/resource_model.hpp"
 #include "sim/sweep/auto_fold.hpp"
 #include "sim/sweep/design_space.hpp"
@@ -63,11 +65,15 @@ TEST(SweepAxes, ValuesRangesAndErrors) {
     EXPECT_EQ(parse_axis("conv4.simd=3..6").values, (std::vector<std::string>{"3", "4", "5", "6"}));
     const Axis p = parse_axis("param.wbits=1,2");
     EXPECT_TRUE(p.is_param);
-    EXPECT_EQ(p.field, "wbits");
-    const Axis all = parse_axis("*.reuse=1,2");
-    EXPECT_EQ(all.layer, "*");
+    EXPECT_EQ(p.param, "wbits");
     EXPECT_THROW(parse_axis("conv2.pe"), std::invalid_argument);
-    EXPECT_THROW(parse_axis("conv2.speed=1"), std::invalid_argument);
+    // Names are checked against the configuration: fields, layers, params, each axis once.
+    const design::NetworkSpec spec = design::read_yaml_spec(kAlexNet);
+    EXPECT_NO_THROW(check_axes(spec, {parse_axis("*.reuse=1,2"), parse_axis("conv2.fifo_depth=2,4"),
+                                      parse_axis("conv1.folding.simd=1,3"), parse_axis("input.fifo_depth=2,8")}));
+    for (const char* bad : {"conv2.speed=1", "conv9.pe=1", "param.wbits=1", "devise.clock_mhz=1", "*.nothing=1"})
+        EXPECT_THROW(check_axes(spec, {parse_axis(bad)}), std::invalid_argument) << bad;
+    EXPECT_THROW(check_axes(spec, {parse_axis("conv2.pe=7"), parse_axis("conv2.pe=11")}), std::invalid_argument);
     EXPECT_THROW(parse_axis("conv2.pe=8..4"), std::invalid_argument);
     EXPECT_THROW(parse_axis("conv2.pe=1,,2"), std::invalid_argument);
     try {
@@ -108,34 +114,38 @@ TEST(SweepPoints, GridOrderRandomSampleAndEncoding) {
     EXPECT_NE(d7, grid_digest);
 }
 
-TEST(SweepApply, RederivesPrunedChannelsAndReportsInvalidPoints) {
-    const NetworkConfig base = load_network_config(kAlexNet);
+TEST(SweepApply, DerivesPrunedChannelsAndReportsInvalidPoints) {
+    const design::NetworkSpec base = design::read_yaml_spec(kAlexNet);
     DesignSpace s;
     s.config = kAlexNet;
     s.axes = {parse_axis("conv2.pe=7")};
-    NetworkConfig net = base;
-    ASSERT_FALSE(apply_point(net, assignments(s, s.point(0))));
+    design::NetworkSpec spec = base;
+    design::Derived d = derive_point(spec, assignments(s, s.point(0)), "sweep axis");
+    ASSERT_TRUE(d.ok());
     // conv2 keeps 40% of 256 filters in 2 groups: 76.8 per group rounded up to a multiple of 7.
-    EXPECT_EQ(net.find_layer("conv2")->out.channels, 2 * 77);
-    EXPECT_EQ(net.find_layer("pool2")->in.channels, 154);
+    EXPECT_EQ(d.design.find_layer("conv2")->out.channels, 2 * 77);
+    EXPECT_EQ(d.design.find_layer("pool2")->in.channels, 154);
     // PE 10 rounds conv2 up to 160 channels, and conv3's SIMD 22 no longer divides them: the
-    // point is invalid, and says why; the channels it derived on the way are those of PE 10.
+    // point is invalid, with the loader's message at conv3's folding.simd in the file.
     s.axes = {parse_axis("conv2.pe=10")};
-    net = base;
-    const auto why = apply_point(net, assignments(s, s.point(0)));
-    ASSERT_TRUE(why.has_value());
-    EXPECT_EQ(*why, "conv3: folding.simd: must divide in_channels/groups = 160 (got 22)");
-    EXPECT_EQ(net.find_layer("conv2")->out.channels, 160);
-    EXPECT_EQ(net.find_layer("conv3")->in.channels, 160);
-    // The same reasons the loader gives.
+    spec = base;
+    d = derive_point(spec, assignments(s, s.point(0)), "sweep axis");
+    ASSERT_EQ(d.violations.size(), 1u);
+    EXPECT_EQ(d.violations[0].field, "layers[3].folding.simd");
+    const std::string why = spec.error(d.violations[0]).what();
+    EXPECT_NE(why.find(kAlexNet + ":"), std::string::npos) << why;
+    EXPECT_NE(why.find(": layers[3].folding.simd: must divide in_channels/groups = 160 (got 22)"), std::string::npos) << why;
+    // A rule broken by the overridden value itself names the override as where it came from.
     s.axes = {parse_axis("conv4.reuse=3")};
-    net = base;
-    const auto reuse = apply_point(net, assignments(s, s.point(0)));
-    ASSERT_TRUE(reuse.has_value());
-    EXPECT_NE(reuse->find("conv4: reuse: reuse 3 must divide folding.pe = 2"), std::string::npos) << *reuse;
+    spec = base;
+    d = derive_point(spec, assignments(s, s.point(0)), "sweep axis");
+    ASSERT_FALSE(d.ok());
+    EXPECT_EQ(std::string(spec.error(d.violations[0]).what()),
+              kAlexNet + ": sweep axis conv4.reuse=3: layers[5].reuse: reuse 3 must divide folding.pe = 2 (the PE "
+                         "array of pe / reuse PEs is time-shared 3 ways)");
     s.axes = {parse_axis("conv9.pe=1")};
-    net = base;
-    EXPECT_THROW(apply_point(net, assignments(s, s.point(0))), std::invalid_argument);
+    spec = base;
+    EXPECT_THROW(derive_point(spec, assignments(s, s.point(0)), "sweep axis"), std::invalid_argument);
 }
 
 TEST(SweepApply, AnalyticalTierUsesTheModelsOfTheSimulation) {
@@ -144,7 +154,7 @@ TEST(SweepApply, AnalyticalTierUsesTheModelsOfTheSimulation) {
     DesignSpace s;
     s.config = kAlexNet;
     s.axes = {parse_axis("conv4.pe=4"), parse_axis("conv4.mmv=14"), parse_axis("clock_mhz=150")};
-    const PointResult r = evaluate_point(s, base, 0);
+    const PointResult r = evaluate_point(s, design::read_yaml_spec(kAlexNet), 0);
     ASSERT_TRUE(r.valid) << r.reason;
     NetworkConfig by_hand = base;
     by_hand.device.clock_mhz = 150;
@@ -226,7 +236,9 @@ TEST(SweepRun, ResultsNameInvalidPointsAndTheParetoFront) {
     EXPECT_EQ(sum.points, 6u);
     EXPECT_EQ(sum.valid, 4u);
     const std::string csv = read(t / "r/results.csv");
-    EXPECT_NE(csv.find("no,conv4: reuse: reuse 3 must divide folding.pe = 2"), std::string::npos) << csv;
+    EXPECT_NE(csv.find(": sweep axis conv4.reuse=3: layers[5].reuse: reuse 3 must divide folding.pe = 2"),
+              std::string::npos)
+        << csv;
     EXPECT_NE(csv.find("index,conv4.reuse,conv2.pe,valid,reason"), std::string::npos);
     EXPECT_NE(read(t / "r/pareto.csv").find("lut,"), std::string::npos);
 }
@@ -249,19 +261,20 @@ TEST(Pareto, KeepsOnlyPointsNoOtherBeats) {
 TEST(AutoFold, RediscoversTheBalancedAlexNetPruned40) {
     // Table 4.3: 3,797 FPS at 185 MHz; the input stream allows 3,687 (one pixel per clock).
     const NetworkConfig base = load_network_config(kAlexNet);
+    const design::NetworkSpec spec = design::read_yaml_spec(kAlexNet);
     FoldRequest req;
     req.target_fps = 3797;
-    const FoldResult r = auto_fold(base, req);
+    const FoldResult r = auto_fold(spec, req);
     EXPECT_EQ(r.target_cycles, 224u * 224);
     ASSERT_FALSE(r.notes.empty());
     EXPECT_NE(r.notes[0].find("the input stream needs 50,176 cycles per frame"), std::string::npos) << r.notes[0];
     EXPECT_LE(std::fabs(r.frames_per_second - 3797) / 3797, 0.05) << r.frames_per_second;
     EXPECT_TRUE(r.fits);
-    for (const auto& l : r.net.layers) EXPECT_LE(unit_cycles_per_frame(l), r.target_cycles) << l.name;
+    for (const auto& l : r.net.layers) EXPECT_LE(layer_cycles_per_frame(l), r.target_cycles) << l.name;
     // With conv1 kept as the thesis fixes it (SIMD 3, PE 60, MMV 18), the balancing rule finds
     // the shipped foldings of conv2-conv5.
     req.keep = {"conv1"};
-    const FoldResult kept = auto_fold(base, req);
+    const FoldResult kept = auto_fold(spec, req);
     EXPECT_TRUE(kept.fits);
     EXPECT_EQ(kept.interval_cycles, 224u * 224);
     for (const char* name : {"conv1", "conv2", "conv3", "conv4", "conv5"}) {
@@ -272,11 +285,12 @@ TEST(AutoFold, RediscoversTheBalancedAlexNetPruned40) {
         EXPECT_EQ(got.folding.mmv, shipped.folding.mmv) << name;
         EXPECT_EQ(got.out.channels, shipped.out.channels) << name;
     }
-    // The printed configuration loads and describes the same design.
+    // The printed configuration loads, from another directory too (its device library is
+    // referred to from there), and describes the same design.
     TempDir t;
-    std::ofstream(t / "folded.yaml") << folded_yaml(kAlexNet, r, "# test\n");
-    fs::copy_file(std::string(QSIM_SOURCE_DIR) + "/configs/devices.yaml", t / "devices.yaml");
-    const NetworkConfig again = load_network_config(t / "folded.yaml");
+    fs::create_directories(t / "elsewhere");
+    std::ofstream(t / "elsewhere/folded.yaml") << folded_yaml(kAlexNet, r, "# test\n", t / "elsewhere");
+    const NetworkConfig again = load_network_config(t / "elsewhere/folded.yaml");
     EXPECT_EQ(estimate_dataflow(again).interval_cycles, r.interval_cycles);
     EXPECT_EQ(estimate_resources(again).total.lut, r.resources.lut);
 }
@@ -289,14 +303,78 @@ TEST(AutoFold, FastestFoldingThatFitsASmallerDevice) {
     ASSERT_NE(text.find(ku115), std::string::npos);
     text.replace(text.find(ku115), ku115.size(), "device: { name: ZU3, clock_mhz: 185 }");
     const NetworkConfig base = parse_network_config(text, "zu3.yaml", {}, std::string(QSIM_SOURCE_DIR) + "/configs");
+    const design::NetworkSpec spec = design::parse_yaml_spec(text, "zu3.yaml", {}, std::string(QSIM_SOURCE_DIR) + "/configs");
     EXPECT_FALSE(estimate_resources(base).device.fits);
-    const FoldResult r = auto_fold(base, FoldRequest{});
+    const FoldResult r = auto_fold(spec, FoldRequest{});
     EXPECT_TRUE(r.fits);
     EXPECT_GT(r.interval_cycles, 224u * 224);
     FoldRequest tighter;
     tighter.target_fps = base.clock_hz() / (double(r.target_cycles) / 1.01);
-    EXPECT_FALSE(auto_fold(base, tighter).fits);
+    EXPECT_FALSE(auto_fold(spec, tighter).fits);
     EXPECT_NE(r.notes.back().find("whose folding fits ZU3"), std::string::npos) << r.notes.back();
+}
+
+TEST(AutoFold, TimesEachLayerByItsOwnRule) {
+    // sparse_tnn_vgg's layers are decompressor-fed: fold balances them by the decompressor's
+    // entries per row at the generator's density, the rule the analytical tier prints, so the
+    // interval it reports is its design's own.
+    const design::NetworkSpec spec = design::read_yaml_spec(std::string(QSIM_SOURCE_DIR) + "/configs/sparse_tnn_vgg.yaml");
+    FoldRequest req;
+    req.target_fps = 5000;
+    const FoldResult r = auto_fold(spec, req);
+    EXPECT_EQ(r.interval_cycles, estimate_dataflow(r.net).interval_cycles);
+    for (const auto& l : r.net.layers) EXPECT_LE(layer_cycles_per_frame(l), r.target_cycles) << l.name;
+    EXPECT_TRUE(r.target_reached);
+    bool decompressor = false;
+    for (const auto& l : r.net.layers) decompressor |= l.decompressor.enabled;
+    EXPECT_TRUE(decompressor);
+}
+
+TEST(AutoFold, FoldsAgainWhenTheSimulationIsSlower) {
+    // A simulator that finds every design 10% slower than its closed form: fold balances for a
+    // shorter interval until the simulated one reaches the target, and says so in a note.
+    const design::NetworkSpec spec = design::read_yaml_spec(kAlexNet);
+    FoldRequest req;
+    req.target_fps = 185e6 / 120000.0;
+    int runs = 0;
+    const FoldResult r = auto_fold(spec, req, [&](const FoldResult& f) {
+        ++runs;
+        return uint64_t(double(f.interval_cycles) * 1.10);
+    });
+    EXPECT_GE(runs, 2);
+    EXPECT_TRUE(r.target_reached);
+    EXPECT_LE(r.sim_interval_cycles, uint64_t(120000 * 1.01));
+    EXPECT_EQ(r.reported_cycles(), r.sim_interval_cycles);
+    bool noted = false;
+    for (const auto& n : r.notes) noted |= n.find("folded again for") != std::string::npos;
+    EXPECT_TRUE(noted);
+    // A simulator that is always far slower: fold says it cannot reach the target.
+    req.target_fps = 3000;
+    const FoldResult slow = auto_fold(spec, req, [](const FoldResult& f) { return f.interval_cycles * 3; });
+    EXPECT_FALSE(slow.target_reached);
+}
+
+TEST(AutoFold, RefusesWhatTheLoaderRefusesAndTheLoopbackArchitecture) {
+    std::string text = read(kAlexNet);
+    // A rule other than the folding broken: the loader's own message.
+    const std::string conv2 = "  - name: conv2\n";
+    ASSERT_NE(text.find(conv2), std::string::npos);
+    std::string bad = text;
+    bad.insert(bad.find(conv2) + conv2.size(), "    decompressor: { encoding: rle }\n");
+    const std::string dir = std::string(QSIM_SOURCE_DIR) + "/configs";
+    try {
+        parse_network_config(bad, "bad.yaml", {}, dir);
+        FAIL();
+    } catch (const ConfigError& loader) {
+        try {
+            auto_fold(design::parse_yaml_spec(bad, "bad.yaml", {}, dir), FoldRequest{});
+            FAIL();
+        } catch (const ConfigError& fold) {
+            EXPECT_EQ(std::string(fold.what()), std::string(loader.what()));
+        }
+    }
+    const std::string pcie = std::string(QSIM_SOURCE_DIR) + "/configs/alexnet_pcie.yaml";
+    EXPECT_THROW(auto_fold(design::read_yaml_spec(pcie, {{"arch", "loopback"}}), FoldRequest{}), std::runtime_error);
 }
 
 TEST(SweepSpec, FileAndSlurmRoundTrip) {

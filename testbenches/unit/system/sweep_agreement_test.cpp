@@ -10,6 +10,7 @@
 
 #include "sim/design/config_loader.hpp"
 #include "sim/runner/simulation.hpp"
+#include "sim/design/yaml_front_end.hpp"
 #include "sim/sweep/design_space.hpp"
 #include "sim/sweep/sweep_runner.hpp"
 
@@ -31,12 +32,14 @@ class SweepTiers : public ::testing::TestWithParam<int> {};
 
 TEST_P(SweepTiers, AnalyticalFramesPerSecondWithinFivePercentOfTheSimulation) {
     const DesignSpace s = sample_space();
-    const NetworkConfig base = load_network_config(s.config);
+    const design::NetworkSpec base = design::read_yaml_spec(s.config);
     const uint64_t index = uint64_t(GetParam());
     const PointResult analytical = evaluate_point(s, base, index);
     ASSERT_TRUE(analytical.valid) << analytical.point << ": " << analytical.reason;
-    NetworkConfig net = base;
-    ASSERT_FALSE(apply_point(net, assignments(s, s.point(index))));
+    design::NetworkSpec spec = base;
+    const design::Derived d = derive_point(spec, assignments(s, s.point(index)), "sweep axis");
+    ASSERT_TRUE(d.ok());
+    const NetworkConfig& net = d.design;
     SimOptions options;
     options.frames = 3;
     const RunResult r = simulate(net, load_params(net), options);

@@ -1,0 +1,68 @@
+#include "sim/sweep/sim_child.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace qsim::sweep {
+
+SimChild start_sim(const std::string& binary, std::vector<std::string> args, const std::string& report,
+                   const std::string& log) {
+    SimChild c;
+    c.report = report;
+    c.log = log;
+    args.insert(args.begin(), binary);
+    args.insert(args.end(), {"--report", report});
+    std::vector<char*> argv;
+    for (auto& s : args) argv.push_back(s.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err = posix_spawn(&c.pid, binary.c_str(), &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (err != 0) throw std::runtime_error("cannot start " + binary + ": " + std::strerror(err));
+    return c;
+}
+
+SimOutcome finish_sim(const SimChild& c, int status) {
+    SimOutcome o;
+    o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (o.exit_code == 0) {
+        std::ifstream f(c.report);
+        try {
+            o.report = nlohmann::json::parse(f);
+        } catch (const std::exception& e) {
+            throw std::runtime_error(c.report + ": not valid JSON: " + e.what());
+        }
+    } else {
+        std::ifstream f(c.log);
+        std::string line;
+        while (std::getline(f, line))
+            if (!line.empty()) o.last_line = line;
+    }
+    std::error_code ec;
+    std::filesystem::remove(c.report, ec);
+    std::filesystem::remove(c.log, ec);
+    return o;
+}
+
+SimOutcome run_sim(const std::string& binary, const std::vector<std::string>& args, const std::string& tmp_dir,
+                   const std::string& name) {
+    const SimChild c = start_sim(binary, args, tmp_dir + "/" + name + ".json", tmp_dir + "/" + name + ".log");
+    int status = 0;
+    while (waitpid(c.pid, &status, 0) < 0)
+        if (errno != EINTR) throw std::runtime_error(std::string("waiting for sim: ") + std::strerror(errno));
+    return finish_sim(c, status);
+}
+
+}  // namespace qsim::sweep
