@@ -455,7 +455,7 @@ def reuse_section(sim):
         n, h, w = layer["out"][2], layer["out"][0], layer["out"][1]
         eq47 = n * h * w * (r - 1) // r
         peak = layer.get("ofm_buffer", {}).get("peak_values", 0)
-        bits = [l for l in rep["config"]["layers"] if l["name"] == "conv4"][0]["out_bits"]
+        bits = [l for l in rep["config"]["layers"] if l["name"] == "conv4"][0]["derived"]["out_bits"]
         eq47_bram = -(-eq47 * bits // 18432)  # ideal packing: B_w = 18,432 / bits values per BRAM18
         perf = rep["performance"]
         out.append(f"| {r} | {layer['physical_pe']} | {layer['busy_cycles_per_frame']:,} | "

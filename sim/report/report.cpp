@@ -8,7 +8,6 @@
 #include <string>
 
 #include "models/common/text_format.hpp"
-#include "sim/design/config_json.hpp"
 #include "models/network/weight_file.hpp"
 
 namespace qsim {
@@ -242,7 +241,7 @@ void print_report(std::ostream& os, const RunResult& r) {
         os << "golden check   " << (r.check.passed ? "PASS: " : "FAIL: ") << r.check.message << "\n";
 }
 
-nlohmann::json report_json(const RunResult& r, const NetworkConfig& net) {
+nlohmann::json report_json(const RunResult& r, const nlohmann::json& effective_config) {
     using nlohmann::json;
     json j;
     j["network"] = r.network;
@@ -405,7 +404,7 @@ nlohmann::json report_json(const RunResult& r, const NetworkConfig& net) {
                         {"reference_compared", d.reference_compared}, {"reference_matches", d.reference_matches},
                         {"mismatches", d.mismatches}};
     }
-    j["config"] = config_to_json(net);
+    j["config"] = effective_config;
     return j;
 }
 

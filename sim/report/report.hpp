@@ -11,6 +11,8 @@
 namespace qsim {
 
 void print_report(std::ostream& os, const RunResult& r);
-nlohmann::json report_json(const RunResult& r, const NetworkConfig& net);
+// The JSON report; `effective_config` is the design's effective configuration
+// (design::effective_config_json).
+nlohmann::json report_json(const RunResult& r, const nlohmann::json& effective_config);
 
 }  // namespace qsim

@@ -20,6 +20,7 @@
 
 #include "models/dataset/idx_dataset.hpp"
 #include "sim/design/config_loader.hpp"
+#include "sim/design/effective_config.hpp"
 #include "sim/design/yaml_front_end.hpp"
 #include "models/network/weight_file.hpp"
 #include "sim/report/report.hpp"
@@ -178,7 +179,9 @@ int run(int argc, char** argv) {
             return 1;
         }
         // Invalid UTF-8 in names from the config is replaced, not a reason to lose the report.
-        out << qsim::report_json(result, net).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+        out << qsim::report_json(result, qsim::design::effective_config_json(spec, net))
+                   .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+            << "\n";
     }
     if (result.deadlock) return 3;
     if (result.check.done && !result.check.passed) return 4;

@@ -9,9 +9,21 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "sim/design/config_loader.hpp"
+#include "sim/design/derive.hpp"
+#include "sim/design/effective_config.hpp"
+#include "sim/design/yaml_front_end.hpp"
 
 namespace qsim::testing_support {
+
+// The effective configuration (as the JSON report carries it) of a configuration text.
+inline nlohmann::json effective_json(const std::string& yaml, const std::string& file = "t.yaml",
+                                     const std::string& base_dir = ".") {
+    const design::NetworkSpec spec = design::parse_yaml_spec(yaml, file, {}, base_dir);
+    return design::effective_config_json(spec, design::derive_or_throw(spec));
+}
 
 // Expects parse_network_config(yaml, "bad.yaml") to throw a ConfigError whose what() holds
 // "bad.yaml:<where>: <field>: " and every one of `words`. `where` is "line:col", or

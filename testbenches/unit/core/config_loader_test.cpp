@@ -14,12 +14,12 @@
 
 #include <unistd.h>
 
-#include "sim/design/config_json.hpp"
 #include "testbenches/unit/config_test_support.hpp"
 
 namespace qsim {
 namespace {
 
+using testing_support::effective_json;
 using testing_support::expect_error;
 using testing_support::net;
 
@@ -455,26 +455,27 @@ TEST(ConfigLoader, DocumentationExampleIsValid) {
 }
 
 TEST(ConfigJson, ContainsEffectiveFields) {
-    NetworkConfig cfg = parse_network_config(kCnn, "cnn.yaml", {}, kConfigDir);
-    nlohmann::json j = config_to_json(cfg);
+    const nlohmann::json j = effective_json(kCnn, "cnn.yaml", kConfigDir);
     EXPECT_EQ(j["name"], "tiny_cnn");
     EXPECT_EQ(j["device"]["clock_mhz"], 100.0);
     EXPECT_EQ(j["device"]["name"], "Z7020");
-    EXPECT_EQ(j["device"]["family"], "Zynq-7000");
-    EXPECT_EQ(j["device"]["lut"], 53200);
-    EXPECT_EQ(j["device"]["ff"], 106400);
-    EXPECT_EQ(j["device"]["bram18"], 280);
-    EXPECT_EQ(j["device"]["dsp"], 220);
-    EXPECT_EQ(j["run"]["watchdog_cycles"], 0);
+    EXPECT_EQ(j["device"]["derived"]["family"], "Zynq-7000");
+    EXPECT_EQ(j["device"]["derived"]["lut"], 53200);
+    EXPECT_EQ(j["device"]["derived"]["ff"], 106400);
+    EXPECT_EQ(j["device"]["derived"]["bram18"], 280);
+    EXPECT_EQ(j["device"]["derived"]["dsp"], 220);
+    EXPECT_FALSE(j["run"].contains("watchdog_cycles"));  // derived from the design
     EXPECT_EQ(j["input"]["channels"], 3);
-    EXPECT_EQ(j["weights"]["source"], "generator");
+    EXPECT_EQ(j["input"]["derived"]["encoding"], "unsigned");
+    EXPECT_TRUE(j["weights"].contains("generator"));
+    EXPECT_FALSE(j["weights"].contains("file"));
     EXPECT_EQ(j["run"]["frames"], 3);
     ASSERT_EQ(j["layers"].size(), 4u);
     const auto& c1 = j["layers"][0];
     EXPECT_EQ(c1["type"], "conv");
-    EXPECT_EQ(c1["pad"], nlohmann::json::array({1, 1}));
-    EXPECT_EQ(c1["out"], nlohmann::json::array({32, 32, 60}));
-    EXPECT_EQ(c1["out_encoding"], "bipolar");
+    EXPECT_EQ(c1["padding"], nlohmann::json::array({1, 1}));
+    EXPECT_EQ(c1["derived"]["out"], nlohmann::json::array({32, 32, 60}));
+    EXPECT_EQ(c1["derived"]["out_encoding"], "bipolar");
     EXPECT_EQ(c1["datapath"], "addsub");
     EXPECT_EQ(c1["weights"]["quant"], "binary");
     EXPECT_EQ(c1["activation"]["type"], "bipolar");
@@ -491,7 +492,30 @@ TEST(ConfigJson, ContainsEffectiveFields) {
     EXPECT_EQ(g["type"], "global_maxpool");
     EXPECT_FALSE(g.contains("kernel"));
     EXPECT_FALSE(g.contains("swu_buffer_rows"));
-    EXPECT_EQ(g["out"], nlohmann::json::array({1, 1, 160}));
+    EXPECT_EQ(g["derived"]["out"], nlohmann::json::array({1, 1, 160}));
+}
+
+TEST(ConfigJson, TheEffectiveConfigurationDerivesTheSameDesign) {
+    // Every shipped configuration (and its variants): the effective configuration, written as
+    // YAML and loaded again, is the same design.
+    const std::string dir = std::string(QSIM_SOURCE_DIR) + "/configs";
+    const std::vector<std::pair<std::string, std::map<std::string, std::string>>> cases = {
+        {"alexnet_pruned40.yaml", {}},   {"tinyyolo_pruned50.yaml", {}},   {"sparse_tnn_vgg.yaml", {}},
+        {"sparse_tnn_mlp.yaml", {}},     {"syq_mvtu_zu3.yaml", {{"scaling", "pixel"}}},
+        {"addnet_alexnet.yaml", {{"rccm", "4add"}}}, {"alexnet_pcie.yaml", {{"arch", "loopback"}}},
+        {"finn_lfc.yaml", {}},           {"mnist_gmp_cnn.yaml", {}},       {"mnist_int8_cnn.yaml", {}},
+        {"trained/fmnist_sparse_tnn.yaml", {}}};
+    for (const auto& [file, params] : cases) {
+        SCOPED_TRACE(file);
+        const design::NetworkSpec spec = design::read_yaml_spec(dir + "/" + file, params);
+        const NetworkConfig net = design::derive_or_throw(spec);
+        const nlohmann::json first = design::effective_config_json(spec, net);
+        // Written where the file was, so relative paths resolve the same way.
+        const design::NetworkSpec again =
+            design::parse_yaml_spec(design::spec_yaml(design::effective_spec(spec, net)), spec.file, {}, ".");
+        const nlohmann::json second = design::effective_config_json(again, design::derive_or_throw(again));
+        EXPECT_EQ(first.dump(1), second.dump(1));
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/design/config_json.hpp"
+#include "testbenches/unit/config_test_support.hpp"
 #include "sim/design/config_loader.hpp"
 #include "models/network/npy.hpp"
 #include "models/network/param_generator.hpp"
@@ -67,7 +67,7 @@ TEST(RccmConfig, LoadsCircuitSelectBitsDatapathAndActivationUnit) {
     EXPECT_EQ(f.weights.bits, 8);
     EXPECT_EQ(f.max_abs_weight(), 1214);
     EXPECT_EQ(cfg.resources.bram_ports, BramPorts::SimpleDual);
-    const nlohmann::json j = config_to_json(cfg);
+    const nlohmann::json j = testing_support::effective_json(rccm_net(), "t.yaml");
     EXPECT_EQ(j["layers"][0]["weights"]["rccm"], "2add");
     EXPECT_EQ(j["layers"][0]["datapath"], "rccm");
     EXPECT_EQ(j["layers"][0]["activation_unit"], "after_fan_in");
