@@ -1,5 +1,6 @@
 // The tables of fields.hpp: every section of a configuration, field by field.
 #include <climits>
+#include <memory>
 #include <type_traits>
 
 #include "sim/design/fields.hpp"
@@ -69,8 +70,10 @@ RowBuilder special(const char* key, ValueKind kind, const Table* sub = nullptr) 
     return b;
 }
 
+template <class S>
 Table table(std::string name, std::string title, std::vector<Row> rows, std::string discriminator = "") {
-    return Table{std::move(name), std::move(title), std::move(discriminator), std::move(rows)};
+    return Table{std::move(name), std::move(title), std::move(discriminator), std::move(rows),
+                 [] { return std::shared_ptr<void>(std::make_shared<S>()); }};
 }
 
 constexpr int64_t kMaxInt = INT_MAX;
@@ -80,7 +83,7 @@ const WeightsSpec& weights_of(const void* owner) { return *static_cast<const Wei
 }  // namespace
 
 const Table& device_table() {
-    static const Table t = table(
+    static const Table t = table<DeviceSpec>(
         "device", "The target device.",
         {field("name", &DeviceSpec::name)
              .means("The FPGA device. `generic` is a device without resource counts; any other name is looked up "
@@ -97,7 +100,7 @@ const Table& device_table() {
 }
 
 const Table& device_entry_table() {
-    static const Table t = table(
+    static const Table t = table<DeviceEntrySpec>(
         "devices.NAME", "One device of a device library (configs/devices.yaml).",
         {field("family", &DeviceEntrySpec::family).required().means("Device family, e.g. `Zynq UltraScale+`."),
          field("lut", &DeviceEntrySpec::lut).required().range(Range::at_least(1)).means("Look-up tables."),
@@ -108,14 +111,14 @@ const Table& device_entry_table() {
              .means("18 Kb block RAMs; a 36 Kb block RAM (BRAM36) counts as two."),
          field("bram36", &DeviceEntrySpec::bram36)
              .range(Range::at_least(1))
-             .def("")
+             .def("none")
              .means("36 Kb block RAMs; where `bram18` is given too it must be twice this."),
          field("dsp", &DeviceEntrySpec::dsp).required().range(Range::at_least(1)).means("DSP slices.")});
     return t;
 }
 
 const Table& input_table() {
-    static const Table t = table(
+    static const Table t = table<InputSpec>(
         "input", "The frames fed into layer 0.",
         {field("height", &InputSpec::height).required().range(Range::at_least(1)).means("Frame height in pixels."),
          field("width", &InputSpec::width).required().range(Range::at_least(1)).means("Frame width in pixels."),
@@ -138,7 +141,7 @@ const Table& input_table() {
 }
 
 const Table& generator_table() {
-    static const Table t = table(
+    static const Table t = table<GeneratorSpec>(
         "weights.generator", "Parameters generated deterministically.",
         {field("seed", &GeneratorSpec::seed).means("Generator seed."),
          field("sparsity", &GeneratorSpec::sparsity)
@@ -149,7 +152,7 @@ const Table& generator_table() {
 }
 
 const Table& weight_source_table() {
-    static const Table t = table(
+    static const Table t = table<WeightSourceSpec>(
         "weights", "Where the layer parameters come from: exactly one of `generator` and `file`.",
         {section("generator", &WeightSourceSpec::generator, generator_table())
              .def("seed 1, sparsity 0")
@@ -162,7 +165,7 @@ const Table& weight_source_table() {
 }
 
 const Table& run_table() {
-    static const Table t = table(
+    static const Table t = table<RunSpec>(
         "run", "What to simulate.",
         {field("frames", &RunSpec::frames)
              .range(Range::at_least(1))
@@ -178,7 +181,7 @@ const Table& run_table() {
 }
 
 const Table& defaults_table() {
-    static const Table t = table(
+    static const Table t = table<DefaultsSpec>(
         "defaults", "Defaults for every layer.",
         {field("fifo_depth", &DefaultsSpec::fifo_depth)
              .range(Range::at_least(1))
@@ -190,7 +193,7 @@ const Table& defaults_table() {
 }
 
 const Table& resources_table() {
-    static const Table t = table(
+    static const Table t = table<ResourcesSpec>(
         "resources", "What the resource report models (docs/resources.md).",
         {field("flow", &ResourcesSpec::flow)
              .means("The design after place and route, or Vivado HLS's pre-synthesis estimate of it, which sizes "
@@ -203,7 +206,7 @@ const Table& resources_table() {
 }
 
 const Table& pcie_table() {
-    static const Table t = table(
+    static const Table t = table<PcieSpec>(
         "host.pcie", "The PCIe link (tlm/pcie_timing).",
         {field("generation", &PcieSpec::generation)
              .range(Range::between(1, 5))
@@ -225,7 +228,7 @@ const Table& pcie_table() {
 }
 
 const Table& dma_table() {
-    static const Table t = table(
+    static const Table t = table<DmaSpec>(
         "host.dma", "The DMA engine's AXI4-stream channels on the FPGA side (ch. 6.6.1).",
         {field("stream_bits", &DmaSpec::stream_bits).range(Range::between(8, 4096)).means("Bits per stream beat."),
          field("clock_mhz", &DmaSpec::clock_mhz).range(Range::positive()).means("Stream clock in MHz.")});
@@ -233,7 +236,7 @@ const Table& dma_table() {
 }
 
 const Table& loopback_table() {
-    static const Table t = table(
+    static const Table t = table<LoopbackSpec>(
         "host.loopback", "The single-layer loopback accelerator (ch. 6.6.3).",
         {field("pes", &LoopbackSpec::pes).range(Range::between(1, 1 << 20)).means("Processing elements."),
          field("simd", &LoopbackSpec::simd)
@@ -244,7 +247,7 @@ const Table& loopback_table() {
 }
 
 const Table& host_table() {
-    static const Table t = table(
+    static const Table t = table<HostSpec>(
         "host", "The host, its PCIe link and the system architecture (docs/host-link.md).",
         {field("architecture", &HostSpec::architecture)
              .means("`dataflow`: the layers on the FPGA as one pipeline, trailing fc layers on the host; "
@@ -277,7 +280,7 @@ const Table& layer_weights_table() {
             return "not allowed for " + std::string(to_string(q)) + " weights (" + why + ")";
         };
     };
-    static const Table t = table(
+    static const Table t = table<WeightsSpec>(
         "layers[].weights", "How a compute layer's weights are quantised and stored.",
         {field("quant", &WeightsSpec::quant)
              .required()
@@ -308,7 +311,7 @@ const Table& layer_weights_table() {
 }
 
 const Table& layer_activation_table() {
-    static const Table t = table(
+    static const Table t = table<ActivationSpec>(
         "layers[].activation", "What follows the accumulator of a compute layer.",
         {field("type", &ActivationSpec::type)
              .required()
@@ -327,7 +330,7 @@ const Table& layer_activation_table() {
 }
 
 const Table& layer_folding_table() {
-    static const Table t = table(
+    static const Table t = table<FoldingSpec>(
         "layers[].folding", "How much of a layer is computed per clock (docs/config.md, folding rules).",
         {field("pe", &FoldingSpec::pe)
              .range(Range::at_least(1))
@@ -343,7 +346,7 @@ const Table& layer_folding_table() {
 }
 
 const Table& layer_decompressor_table() {
-    static const Table t = table(
+    static const Table t = table<DecompressorSpec>(
         "layers[].decompressor", "A decompressor-fed PE array in place of the MVTU (ch. 3.4, sparse.md).",
         {field("encoding", &DecompressorSpec::encoding)
              .means("Run-length entries (sign-magnitude, 1 + delta_bits bits) or Huffman-coded deltas (ch. 3.2.4)."),
@@ -364,7 +367,7 @@ const Table& layer_decompressor_table() {
 }
 
 const Table& layer_scaling_table() {
-    static const Table t = table(
+    static const Table t = table<ScalingSpec>(
         "layers[].scaling", "SYQ scaling of binary/ternary weights (ch. 5.4, 5.7.2, syq.md).",
         {field("granularity", &ScalingSpec::granularity)
              .means("One factor (absorbed into the thresholds: the plain MVTU), K factors (kernel rows) or K^2 "
@@ -376,7 +379,7 @@ const Table& layer_scaling_table() {
 }
 
 const Table& layer_table() {
-    static const Table t = table(
+    static const Table t = table<LayerSpec>(
         "layers[]", "One layer (conv, fc, maxpool, global_maxpool), in dataflow order.",
         {field("name", &LayerSpec::name)
              .required()
@@ -485,7 +488,7 @@ const Table& layer_table() {
 }
 
 const Table& network_table() {
-    static const Table t = table(
+    static const Table t = table<NetworkSpec>(
         "", "The top level of a configuration file.",
         {field("name", &NetworkSpec::name).required().means("Name of the network, shown in reports."),
          special("params", ValueKind::Params)

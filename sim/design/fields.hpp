@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -107,6 +108,8 @@ struct Table {
     std::string title;          // one line for docs
     std::string discriminator;  // a key the front end reads first (its value decides the others)
     std::vector<Row> rows;
+    // A default-constructed section of this table (where the defaults in docs come from).
+    std::function<std::shared_ptr<void>()> fresh;
     const Row* find(std::string_view key) const;
     // "a, b, c": the keys a section `owner` of `layer` accepts (all when owner is null).
     std::string keys(const void* owner = nullptr, const LayerSpec* layer = nullptr) const;
