@@ -26,6 +26,7 @@
 #include "sim/report/report.hpp"
 #include "sim/runner/simulation.hpp"
 #include "sim/sweep/design_space.hpp"
+#include "testbenches/cli/cli.hpp"
 #include "testbenches/sim/sweep_commands.hpp"
 
 namespace po = boost::program_options;
@@ -33,12 +34,20 @@ namespace po = boost::program_options;
 namespace {
 
 int run(int argc, char** argv) {
-    po::options_description desc("sim: cycle-approximate SystemC simulation of a quantised-network accelerator");
+    qsim::cli::Command cmd("sim",
+                           "--config FILE [--frames N] [--check] [--report FILE] [--set NAME=VALUE ...] "
+                           "[--point POINT] [--weights FILE] [--dataset IMAGES [--labels L] [--reference R]]\n"
+                           "       sim COMMAND [OPTIONS]   (sim COMMAND --help)",
+                           "Cycle-approximate SystemC simulation of a quantised-network accelerator.");
+    cmd.notes = qsim::sweep::subcommand_notes() +
+                "\nexit status: 0 ok, 1 bad input (the message names file, line and field), 2 usage error, 3 the "
+                "pipeline stopped\nbefore all frames came out (deadlock or livelock), 4 the golden check failed or a "
+                "prediction differs\n";
     std::string config, weights, report, dataset, labels, reference, point;
     std::vector<std::string> sets;
     int frames = 0;
+    auto& desc = cmd.options;
     desc.add_options()
-        ("help,h", "show this help")
         ("config,c", po::value<std::string>(&config), "network/accelerator YAML (required)")
         ("frames,n", po::value<int>(&frames), "frames to simulate (default: the config's run.frames)")
         ("weights,w", po::value<std::string>(&weights), "weight file to use instead of the config's weights")
@@ -53,32 +62,24 @@ int run(int argc, char** argv) {
          "a design point of a sweep applied to the config: \"LAYER.FIELD=VALUE;clock_mhz=VALUE\" (docs/sweeps.md)")
         ("reference", po::value<std::string>(&reference),
          "predicted classes to match, one per image (default: <config>.predictions.txt beside the config, if any)");
-    po::variables_map vm;
-    try {
-        po::store(po::parse_command_line(argc, argv, desc), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "sim: usage: " << e.what() << " (see sim --help)\n";
-        return 2;
-    }
-    if (vm.count("help")) {
-        std::cout << desc << "\n";
-        return 0;
-    }
+    if (argc > 1 && argv[1][0] != '-')
+        return qsim::cli::usage_error(cmd, std::string("unknown command '") + argv[1] +
+                                               "'; sim's commands: " + qsim::sweep::subcommand_names() +
+                                               " (a simulation takes --config FILE)");
+    const qsim::cli::Parsed parsed = qsim::cli::parse(cmd, argc, argv);
+    if (parsed.exit_code) return *parsed.exit_code;
+    const po::variables_map& vm = parsed.values;
     if (config.empty()) {
-        std::cerr << "sim: usage: --config is required: the network YAML to simulate (see sim --help)\n";
-        return 2;
+        return qsim::cli::usage_error(cmd, "--config is required: the network YAML to simulate");
     }
     if (vm.count("frames") && frames < 1) {
-        std::cerr << "sim: usage: --frames must be >= 1 (got " << frames << ")\n";
-        return 2;
+        return qsim::cli::usage_error(cmd, "--frames must be >= 1 (got " + std::to_string(frames) + ")");
     }
     std::map<std::string, std::string> overrides;
     for (const auto& s : sets) {
         const auto eq = s.find('=');
         if (eq == std::string::npos || eq == 0) {
-            std::cerr << "sim: usage: --set expects NAME=VALUE (got '" << s << "')\n";
-            return 2;
+            return qsim::cli::usage_error(cmd, std::string("--set expects NAME=VALUE (got '") + s + "')");
         }
         overrides[s.substr(0, eq)] = s.substr(eq + 1);
     }
@@ -103,8 +104,7 @@ int run(int argc, char** argv) {
         }
         qsim::sweep::check_axes(spec, axes);
     } catch (const std::invalid_argument& e) {
-        std::cerr << "sim: usage: --point " << e.what() << "\n";
-        return 2;
+        return qsim::cli::usage_error(cmd, std::string("--point ") + e.what());
     }
     const qsim::design::Derived derived = qsim::sweep::derive_point(spec, assigned, "--point");
     if (!derived.ok()) throw spec.error(derived.violations.front());
@@ -112,8 +112,7 @@ int run(int argc, char** argv) {
     if (vm.count("frames")) {
         const std::string problem = qsim::simulated_time_problem(net, frames);
         if (!problem.empty()) {
-            std::cerr << "sim: usage: --frames: " << problem << "\n";
-            return 2;
+            return qsim::cli::usage_error(cmd, std::string("--frames: ") + problem);
         }
     }
     std::vector<int> label_values, reference_values;
@@ -121,14 +120,11 @@ int run(int argc, char** argv) {
         const qsim::IdxImages images = qsim::read_idx_images(dataset);
         if (!vm.count("frames")) frames = images.count;
         if (frames > images.count) {
-            std::cerr << "sim: usage: --frames " << frames << " but " << dataset << " holds " << images.count
-                      << " images\n";
-            return 2;
+            return qsim::cli::usage_error(cmd, "--frames " + std::to_string(frames) + " but " + dataset + " holds " + std::to_string(images.count) + " images");
         }
         const std::string problem = qsim::simulated_time_problem(net, frames);
         if (!problem.empty()) {
-            std::cerr << "sim: usage: --dataset: " << problem << "\n";
-            return 2;
+            return qsim::cli::usage_error(cmd, std::string("--dataset: ") + problem);
         }
         net.input.frames = std::make_shared<const std::vector<qsim::FeatureMap>>(
             qsim::dataset_frames(images, 0, frames, net.input));
@@ -155,8 +151,7 @@ int run(int argc, char** argv) {
             reference_values.resize(size_t(frames));
         }
     } else if (!labels.empty() || !reference.empty()) {
-        std::cerr << "sim: usage: --labels and --reference need --dataset\n";
-        return 2;
+        return qsim::cli::usage_error(cmd, "--labels and --reference need --dataset");
     }
     const qsim::NetworkParams params = qsim::load_params(net);
 
@@ -193,10 +188,7 @@ int run(int argc, char** argv) {
 
 int sc_main(int argc, char** argv) {
     try {
-        const std::string command = argc > 1 ? argv[1] : "";
-        if (command == "sweep") return qsim::sweep::sweep_command(argc - 1, argv + 1);
-        if (command == "sweep-merge") return qsim::sweep::merge_command(argc - 1, argv + 1);
-        if (command == "fold") return qsim::sweep::fold_command(argc - 1, argv + 1);
+        if (argc > 1 && qsim::sweep::is_subcommand(argv[1])) return qsim::sweep::run_subcommand(argc - 1, argv + 1);
         return run(argc, argv);
     } catch (const qsim::InputError& e) {
         std::cerr << e.what() << "\n";

@@ -25,6 +25,7 @@
 #include "sim/sweep/sweep_runner.hpp"
 #include "models/decompressor/decompressor_timing.hpp"
 #include "sim/design/yaml_front_end.hpp"
+#include "testbenches/cli/cli.hpp"
 #include "sim/sweep/sim_child.hpp"
 #include "sim/sweep/slurm_scripts.hpp"
 #include "sim/sweep/sweep_spec.hpp"
@@ -67,15 +68,62 @@ void print_summary(const RunSummary& s, const std::string& what) {
 
 }  // namespace
 
+namespace {
+
+struct SubcommandEntry {
+    const char* name;
+    const char* summary;
+    int (*run)(int, char**);
+};
+const SubcommandEntry kSubcommands[] = {
+    {"sweep", "evaluate a design space (analytical or simulated), resume, shard, plot", sweep_command},
+    {"sweep-merge", "join the shards of one sweep", merge_command},
+    {"fold", "choose every layer's PE / SIMD / MMV for a frame rate or the device", fold_command},
+};
+
+}  // namespace
+
+std::string subcommand_notes() {
+    std::string s = "commands:\n";
+    for (const auto& c : kSubcommands) {
+        std::string name = c.name;
+        name.resize(13, ' ');
+        s += "  " + name + c.summary + "\n";
+    }
+    return s;
+}
+
+std::string subcommand_names() {
+    std::string s;
+    for (const auto& c : kSubcommands) s += (s.empty() ? "" : ", ") + std::string(c.name);
+    return s;
+}
+
+bool is_subcommand(const std::string& name) {
+    for (const auto& c : kSubcommands)
+        if (name == c.name) return true;
+    return false;
+}
+
+int run_subcommand(int argc, char** argv) {
+    for (const auto& c : kSubcommands)
+        if (argv[0] == std::string(c.name)) return c.run(argc, argv);
+    return 2;
+}
+
 int sweep_command(int argc, char** argv) {
-    po::options_description desc("sim sweep: evaluate a design space (docs/sweeps.md)");
+    cli::Command cmd("sim", "(--config FILE | --spec FILE) --axis NAME=VALUES ... [--out DIR] [--tier simulation]",
+                     "Evaluate a design space: a grid or random sample of overrides, analytical or simulated "
+                     "(docs/sweeps.md).",
+                     "sweep");
+    cmd.notes = "exit status: 0 ok, 1 bad input, 2 usage error (an axis naming no field of the configuration)\n";
+    po::options_description& desc = cmd.options;
     std::string config, spec, out = "sweep_out", tier = "analytical", shard;
     std::vector<std::string> axes, sets;
     uint64_t random = 0, seed = 1;
     int frames = 2, jobs = int(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
     uint32_t slurm = 0;
     desc.add_options()
-        ("help,h", "show this help")
         ("config,c", po::value<std::string>(&config), "base configuration (YAML)")
         ("spec", po::value<std::string>(&spec), "sweep spec file (YAML or JSON): config, set, axes, sample")
         ("axis,a", po::value<std::vector<std::string>>(&axes)->composing(),
@@ -91,18 +139,9 @@ int sweep_command(int argc, char** argv) {
         ("plot", "draw the Pareto fronts and the cycle balance with gnuplot")
         ("progress", "a progress bar with ETA (default when stderr is a terminal)")
         ("slurm", po::value<uint32_t>(&slurm), "write a SLURM job array of N shards and a merge job instead of running");
-    po::variables_map vm;
-    try {
-        po::store(po::parse_command_line(argc, argv, desc), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "sim sweep: usage: " << e.what() << " (see sim sweep --help)\n";
-        return 2;
-    }
-    if (vm.count("help")) {
-        std::cout << desc << "\n";
-        return 0;
-    }
+    const cli::Parsed parsed = cli::parse(cmd, argc, argv);
+    if (parsed.exit_code) return *parsed.exit_code;
+    const po::variables_map& vm = parsed.values;
     DesignSpace space;
     RunOptions o;
     try {
@@ -124,22 +163,18 @@ int sweep_command(int argc, char** argv) {
         return 1;
     }
     if (space.config.empty()) {
-        std::cerr << "sim sweep: usage: --config (or a spec file with config:) is required\n";
-        return 2;
+        return cli::usage_error(cmd, "--config (or a spec file with config:) is required");
     }
     if (space.axes.empty()) {
-        std::cerr << "sim sweep: usage: give at least one --axis (or axes: in the spec file)\n";
-        return 2;
+        return cli::usage_error(cmd, "give at least one --axis (or axes: in the spec file)");
     }
     space.config = fs::absolute(space.config).lexically_normal().string();
     if (tier != "analytical" && tier != "simulation") {
-        std::cerr << "sim sweep: usage: --tier must be analytical or simulation (got '" << tier << "')\n";
-        return 2;
+        return cli::usage_error(cmd, std::string("--tier must be analytical or simulation (got '") + tier + "')");
     }
     o.tier = tier == "analytical" ? RunOptions::Tier::Analytical : RunOptions::Tier::Simulation;
     if (frames < 1 || jobs < 1) {
-        std::cerr << "sim sweep: usage: --frames and --jobs must be >= 1\n";
-        return 2;
+        return cli::usage_error(cmd, "--frames and --jobs must be >= 1");
     }
     o.frames = frames;
     o.jobs = jobs;
@@ -148,8 +183,7 @@ int sweep_command(int argc, char** argv) {
     o.progress = vm.count("progress") > 0 || isatty(2);
     o.sim_binary = self_executable();
     if (!shard.empty() && !parse_shard(shard, o.shard_index, o.shard_count)) {
-        std::cerr << "sim sweep: usage: --shard expects i/N with 0 <= i < N (got '" << shard << "')\n";
-        return 2;
+        return cli::usage_error(cmd, std::string("--shard expects i/N with 0 <= i < N (got '") + shard + "')");
     }
     try {
         if (slurm > 0) {
@@ -162,8 +196,7 @@ int sweep_command(int argc, char** argv) {
         std::cerr << e.what() << "\n";
         return 1;
     } catch (const std::invalid_argument& e) {  // an axis naming no field of the config
-        std::cerr << "sim sweep: usage: " << e.what() << "\n";
-        return 2;
+        return cli::usage_error(cmd, e.what());
     } catch (const std::exception& e) {
         std::cerr << "sim sweep: " << e.what() << "\n";
         return 1;
@@ -172,28 +205,18 @@ int sweep_command(int argc, char** argv) {
 }
 
 int merge_command(int argc, char** argv) {
-    po::options_description desc("sim sweep-merge: join the shards of one sweep");
+    cli::Command cmd("sim", "--out DIR SHARD_DIR...", "Join the shards of one sweep into DIR.", "sweep-merge");
     std::string out;
     std::vector<std::string> shards;
-    desc.add_options()("help,h", "show this help")("out,o", po::value<std::string>(&out), "output directory (required)")(
-        "plot", "draw the plots")("shard-dir", po::value<std::vector<std::string>>(&shards), "shard directories");
-    po::positional_options_description pos;
-    pos.add("shard-dir", -1);
-    po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(argc, argv).options(desc).positional(pos).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "sim sweep-merge: usage: " << e.what() << "\n";
-        return 2;
-    }
-    if (vm.count("help")) {
-        std::cout << desc << "\n";
-        return 0;
-    }
+    cmd.options.add_options()("out,o", po::value<std::string>(&out), "output directory (required)")("plot", "draw the plots");
+    cmd.hidden.add_options()("shard-dir", po::value<std::vector<std::string>>(&shards), "shard directories");
+    cmd.positional.add("shard-dir", -1);
+    cmd.notes = "SHARD_DIR: the --out directories of every shard of the sweep\n";
+    const cli::Parsed parsed = cli::parse(cmd, argc, argv);
+    if (parsed.exit_code) return *parsed.exit_code;
+    const po::variables_map& vm = parsed.values;
     if (out.empty() || shards.empty()) {
-        std::cerr << "sim sweep-merge: usage: sim sweep-merge --out DIR SHARD_DIR...\n";
-        return 2;
+        return cli::usage_error(cmd, "--out DIR and at least one SHARD_DIR are required");
     }
     try {
         print_summary(merge_shards(shards, out, vm.count("plot") > 0), "sweep-merge:");
@@ -230,12 +253,18 @@ FoldSimulator fold_simulator(const std::string& config, int min_frames) {
 }  // namespace
 
 int fold_command(int argc, char** argv) {
-    po::options_description desc("sim fold: choose every layer's PE / SIMD / MMV (docs/sweeps.md)");
+    cli::Command cmd("sim", "--config FILE [--target-fps F] [--keep LAYER ...] [--out FILE]",
+                     "Choose every layer's PE / SIMD / MMV for a frame rate or the device, and simulate the result "
+                     "(docs/sweeps.md).",
+                     "fold");
+    cmd.notes = "exit status: 0 ok, 1 bad input or the target frame rate not reached (the closest folding is still "
+                "written), 2 usage error\n";
+    po::options_description& desc = cmd.options;
     std::string config, out;
     std::vector<std::string> sets, keep;
     double fps = 0;
     int frames = 4;
-    desc.add_options()("help,h", "show this help")("config,c", po::value<std::string>(&config), "configuration (YAML)")(
+    desc.add_options()("config,c", po::value<std::string>(&config), "configuration (YAML)")(
         "set", po::value<std::vector<std::string>>(&sets)->composing(), "a config parameter: NAME=VALUE")(
         "target-fps", po::value<double>(&fps),
         "the frame rate to balance every layer to (default: the fastest folding that fits the device)")(
@@ -244,36 +273,23 @@ int fold_command(int argc, char** argv) {
         "frames", po::value<int>(&frames), "frames the folded design is simulated for (default 4)")(
         "no-simulate", "report the closed form only, without simulating the folded design")(
         "out,o", po::value<std::string>(&out), "write the folded configuration here (default: print it)");
-    po::variables_map vm;
-    try {
-        po::store(po::parse_command_line(argc, argv, desc), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "sim fold: usage: " << e.what() << " (see sim fold --help)\n";
-        return 2;
-    }
-    if (vm.count("help")) {
-        std::cout << desc << "\n";
-        return 0;
-    }
+    const cli::Parsed parsed = cli::parse(cmd, argc, argv);
+    if (parsed.exit_code) return *parsed.exit_code;
+    const po::variables_map& vm = parsed.values;
     if (config.empty()) {
-        std::cerr << "sim fold: usage: --config is required\n";
-        return 2;
+        return cli::usage_error(cmd, "--config is required");
     }
     if (vm.count("target-fps") && !(fps > 0)) {
-        std::cerr << "sim fold: usage: --target-fps must be > 0\n";
-        return 2;
+        return cli::usage_error(cmd, "--target-fps must be > 0");
     }
     if (frames < 2) {
-        std::cerr << "sim fold: usage: --frames must be >= 2 (an interval needs two frames)\n";
-        return 2;
+        return cli::usage_error(cmd, "--frames must be >= 2 (an interval needs two frames)");
     }
     std::map<std::string, std::string> params;
     for (const auto& s : sets) {
         const size_t eq = s.find('=');
         if (eq == std::string::npos || eq == 0) {
-            std::cerr << "sim fold: usage: --set expects NAME=VALUE (got '" << s << "')\n";
-            return 2;
+            return cli::usage_error(cmd, std::string("--set expects NAME=VALUE (got '") + s + "')");
         }
         params[s.substr(0, eq)] = s.substr(eq + 1);
     }

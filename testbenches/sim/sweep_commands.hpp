@@ -6,12 +6,19 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "sim/sweep/design_space.hpp"
 #include "sim/sweep/sweep_runner.hpp"
 
 namespace qsim::sweep {
 
+// "  sweep        ...\n" lines of the subcommands for `sim --help`, and their names.
+std::string subcommand_notes();
+std::string subcommand_names();
+// Whether `name` is one of them, and running it with argv[0] = its name.
+bool is_subcommand(const std::string& name);
+int run_subcommand(int argc, char** argv);
 
 int sweep_command(int argc, char** argv);
 int merge_command(int argc, char** argv);
