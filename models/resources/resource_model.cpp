@@ -62,7 +62,7 @@ DeviceUse device_use(const Resources& total, const DeviceConfig& device) {
 
 ResourceReport estimate_resources(const NetworkConfig& net) {
     ResourceReport rep;
-    rep.flow = net.resources.flow == ResourceFlow::Implementation ? "implementation" : "hls_estimate";
+    rep.flow = to_string(net.resources.flow);
     const ResourceContext ctx{net.resources.flow, net.device.family, net.resources.bram_ports};
     if (net.host.enabled && net.host.architecture == HostArchitecture::Loopback) {
         rep.scope = "the loopback layer accelerator (" + std::to_string(net.host.loopback_pes) + " PEs x " +

@@ -80,11 +80,12 @@ void print_resources(std::ostream& os, const RunResult& r) {
 void print_host(std::ostream& os, const RunResult& r) {
     const HostResult& h = r.host;
     os << "\nhost link      PCIe Gen" << h.pcie_generation << " x" << h.pcie_lanes << ", "
-       << (h.timing == "lt" ? "loosely timed" : "approximately timed") << ", " << h.architecture << " architecture";
-    if (h.architecture == "dataflow")
+       << (h.timing == TimingMode::LooselyTimed ? "loosely timed" : "approximately timed") << ", "
+       << to_string(h.architecture) << " architecture";
+    if (h.architecture == HostArchitecture::Dataflow)
         os << " (" << h.device_layers << " layers on the FPGA, " << h.host_layers << " on the host)";
     os << "\n";
-    if (h.architecture == "dataflow")
+    if (h.architecture == HostArchitecture::Dataflow)
         os << "weight load    " << fmt("%.1f", h.weight_load_us) << " us for " << h.weight_bytes
            << " bytes over DMA channel 1, before inference\n";
     else
@@ -336,7 +337,7 @@ nlohmann::json report_json(const RunResult& r, const nlohmann::json& effective_c
                 ji["memory"] = {{"copies", m.copies},
                                 {"depth", m.depth},
                                 {"width", m.width},
-                                {"ports", m.true_dual ? "true_dual" : "simple_dual"},
+                                {"ports", to_string(m.true_dual ? BramPorts::TrueDual : BramPorts::SimpleDual)},
                                 {"bram18_each", m.bram18_each},
                                 {"bram18_rows", m.rows},
                                 {"bram18_cols", m.cols},
@@ -367,8 +368,8 @@ nlohmann::json report_json(const RunResult& r, const nlohmann::json& effective_c
     j["blocks"] = blocks;
     if (r.host.enabled) {
         const HostResult& h = r.host;
-        j["host"] = {{"architecture", h.architecture},
-                     {"timing", h.timing},
+        j["host"] = {{"architecture", to_string(h.architecture)},
+                     {"timing", to_string(h.timing)},
                      {"pcie", {{"generation", h.pcie_generation}, {"lanes", h.pcie_lanes}}},
                      {"device_layers", h.device_layers},
                      {"weight_load_us", h.weight_load_us},

@@ -136,8 +136,6 @@ std::string describe_weights(const NetworkConfig& net) {
 
 namespace {
 
-const char* timing_name(TimingMode t) { return t == TimingMode::LooselyTimed ? "lt" : "at"; }
-
 // Wire time of `bytes` moved in HostDriver::kChunkBytes transfers.
 double chunked_link_ns(uint64_t bytes, const PcieConfig& pcie) {
     const uint64_t chunk = HostDriver::kChunkBytes;
@@ -150,8 +148,8 @@ void collect_host(RunResult& r, const NetworkConfig& net, const HostSystem& syst
     HostResult& h = r.host;
     const HostTimeline& t = system.host().timeline();
     h.enabled = true;
-    h.architecture = system.loopback() ? "loopback" : "dataflow";
-    h.timing = timing_name(net.host.timing);
+    h.architecture = net.host.architecture;
+    h.timing = net.host.timing;
     h.pcie_generation = net.host.pcie.generation;
     h.pcie_lanes = net.host.pcie.lanes;
     h.device_layers = system.device_layers();

@@ -74,8 +74,8 @@ struct CheckResult {
 // The host side, when the config has a `host:` section (ch. 6.6.1).
 struct HostResult {
     bool enabled = false;
-    std::string architecture;     // "dataflow" or "loopback"
-    std::string timing;           // "lt" or "at"
+    HostArchitecture architecture = HostArchitecture::Dataflow;
+    TimingMode timing = TimingMode::LooselyTimed;
     int pcie_generation = 0;
     int pcie_lanes = 0;
     size_t device_layers = 0;     // layers on the FPGA; the rest run on the host

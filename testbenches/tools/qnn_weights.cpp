@@ -134,10 +134,10 @@ void finish(const std::string& command, const boost::program_options::variables_
     }
     if (given.count("seed")) o.seed = parse_u64("--seed", raw.seed);
     if (given.count("sparsity")) o.sparsity = parse_fraction("--sparsity", raw.sparsity);
-    if (raw.encoding == "rle") o.storage.encoding = WeightEncoding::RunLength;
-    else if (raw.encoding == "huffman") o.storage.encoding = WeightEncoding::Huffman;
+    if (const auto coded = enum_from_text<WeightEncoding>(raw.encoding))
+        o.storage.encoding = *coded;
     else if (given.count("encoding") && raw.encoding != "packed")
-        throw cli::UsageError("--encoding: expected packed, rle or huffman, got '" + raw.encoding + "'");
+        throw cli::UsageError("--encoding: expected packed, " + enum_names<WeightEncoding>() + ", got '" + raw.encoding + "'");
     if (given.count("delta-bits")) {
         const uint64_t b = parse_u64("--delta-bits", raw.delta_bits);
         if (b < 1 || b > 15) throw cli::UsageError("--delta-bits: expected 1..15, got " + std::to_string(b));

@@ -57,7 +57,7 @@ TEST(HostLink, LoopbackRunsEveryLayerOverTheLinkBitTrue) {
     const RunResult r = simulate(net, load_params(net), options);
     ASSERT_FALSE(r.deadlock) << (r.deadlock_report.empty() ? "" : r.deadlock_report.front());
     EXPECT_TRUE(r.check.passed) << r.check.message;
-    EXPECT_EQ(r.host.architecture, "loopback");
+    EXPECT_EQ(r.host.architecture, HostArchitecture::Loopback);
     EXPECT_EQ(r.host.counter_frames, 2u);
     // Every layer's input goes down and its output comes back, every frame.
     uint64_t in = 0, out = 0;

@@ -51,7 +51,7 @@ TEST(RccmSystem, LoopbackConvLayerWith3AddRccmsIsBitTrue) {
     const RunResult r = run("addnet_conv_layer.yaml", {{"rccm", "3add"}});
     ASSERT_EQ(r.frames_completed, 2);
     EXPECT_TRUE(r.check.passed) << r.check.message;
-    EXPECT_EQ(r.host.architecture, "loopback");
+    EXPECT_EQ(r.host.architecture, HostArchitecture::Loopback);
     EXPECT_TRUE(r.resources.modelled);
     EXPECT_EQ(r.resources.block_total("loopback", "mvtu").bram18, 2048u);  // one 18K block per PE
 }
