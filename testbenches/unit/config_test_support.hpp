@@ -18,6 +18,23 @@
 
 namespace qsim::testing_support {
 
+// A valid conv layer body (without the "  - name:" line), for quick variations.
+inline const char* const kConvBody =
+    "    type: conv\n"
+    "    kernel: 3\n"
+    "    filters: 8\n"
+    "    weights: {quant: binary}\n"
+    "    activation: {type: thresholds}\n";
+
+// The shipped device library (configs/devices.yaml) is found in the config's directory.
+inline const std::string kConfigDir = std::string(QSIM_SOURCE_DIR) + "/configs";
+
+// A one-layer network on `device` (the text of a `device:` mapping).
+inline std::string with_device(const std::string& device) {
+    return "name: t\ndevice: " + device + "\ninput: {height: 8, width: 8, channels: 4}\nlayers:\n  - name: c\n" +
+           kConvBody;
+}
+
 // The effective configuration (as the JSON report carries it) of a configuration text.
 inline nlohmann::json effective_json(const std::string& yaml, const std::string& file = "t.yaml",
                                      const std::string& base_dir = ".") {
