@@ -32,25 +32,17 @@ uint32_t crc32(const uint8_t* data, size_t size, uint32_t crc) {
     return uint32_t(c);
 }
 
-const char* weight_quant_code_name(int code) {
-    switch (code) {
-        case 0: return "binary";
-        case 1: return "ternary";
-        case 2: return "uniform";
-        case 3: return "rccm";
-    }
-    return "invalid";
+// A record's codes are the enums' values (the writer stores uint8_t(value)); names from
+// their one text table.
+template <class E>
+const char* code_name(int code) {
+    const auto& names = EnumText<E>::names;
+    return code >= 0 && size_t(code) < std::size(names) ? to_string(static_cast<E>(code)) : "invalid";
 }
 
-const char* activation_code_name(int code) {
-    switch (code) {
-        case 0: return "thresholds";
-        case 1: return "bipolar";
-        case 2: return "relu";
-        case 3: return "none";
-    }
-    return "invalid";
-}
+const char* weight_quant_code_name(int code) { return code_name<WeightQuant>(code); }
+
+const char* activation_code_name(int code) { return code_name<ActivationType>(code); }
 
 namespace weight_file_detail {
 
