@@ -12,7 +12,6 @@
 #include <cstring>
 #include <fstream>
 #include <iomanip>
-#include <iterator>
 #include <sstream>
 
 #include "models/network/weight_file_format.hpp"
@@ -32,17 +31,19 @@ uint32_t crc32(const uint8_t* data, size_t size, uint32_t crc) {
     return uint32_t(c);
 }
 
-// A record's codes are the enums' values (the writer stores uint8_t(value)); names from
-// their one text table.
-template <class E>
-const char* code_name(int code) {
-    const auto& names = EnumText<E>::names;
-    return code >= 0 && size_t(code) < std::size(names) ? to_string(static_cast<E>(code)) : "invalid";
+// The name of a record's code: the enumerator the format gives that code (quant_code(),
+// activation_code()), named from its one text table.
+const char* weight_quant_code_name(int code) {
+    for (const auto& [q, name] : EnumText<WeightQuant>::names)
+        if (weight_file_detail::quant_code(q) == code) return name;
+    return "invalid";
 }
 
-const char* weight_quant_code_name(int code) { return code_name<WeightQuant>(code); }
-
-const char* activation_code_name(int code) { return code_name<ActivationType>(code); }
+const char* activation_code_name(int code) {
+    for (const auto& [a, name] : EnumText<ActivationType>::names)
+        if (weight_file_detail::activation_code(a) == code) return name;
+    return "invalid";
+}
 
 namespace weight_file_detail {
 
