@@ -35,10 +35,6 @@ public:
     // Sub-sections that were given are checked the same way.
     void check_section(const Table& t, const void* owner, const std::string& path, Origin section_at,
                        const LayerSpec* layer, bool required = true);
-    // "missing required field" at `section_at` unless `g` was given.
-    void need(const GivenBase& g, const std::string& field, Origin section_at) {
-        if (!g.given) fail(field, section_at, "missing required field");
-    }
 
 private:
     const NetworkSpec& spec_;

@@ -19,16 +19,6 @@ namespace {
 // so 1 THz (1,000 fs) keeps the rounding of the period below 0.05%.
 constexpr double kMaxClockMhz = 1e6;
 
-bool valid_device_name(const std::string& s) {
-    if (s.empty()) return false;
-    for (char ch : s) {
-        const bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' ||
-                        ch == '.' || ch == '-';
-        if (!ok) return false;
-    }
-    return true;
-}
-
 // The entries of a device library, each checked (every entry whenever the library is used).
 void check_library(Checker& c, const DeviceLibrarySpec& lib) {
     if (!lib.errors.empty()) {
@@ -38,7 +28,7 @@ void check_library(Checker& c, const DeviceLibrarySpec& lib) {
     if (lib.devices.empty()) c.fail("devices", lib.devices_at.at, "must list at least one device");
     for (const DeviceEntrySpec& e : lib.devices) {
         const std::string path = "devices." + e.name;
-        if (!valid_device_name(e.name))
+        if (!valid_name(e.name))
             c.fail(path, e.name_at, "expected a device name of the characters A-Z a-z 0-9 _ . - (got '" + e.name + "')");
         if (e.name == "generic") c.fail(path, e.name_at, "'generic' is reserved for a device without resource counts");
         c.check_section(device_entry_table(), &e, path, e.at, nullptr);

@@ -17,16 +17,6 @@ namespace {
 
 constexpr i128 kMaxFmElements = INT_MAX;  // every feature map must fit in 2^31-1 values
 
-bool valid_layer_name(const std::string& s) {
-    if (s.empty()) return false;
-    for (char ch : s) {
-        const bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' ||
-                        ch == '.' || ch == '-';
-        if (!ok) return false;
-    }
-    return true;
-}
-
 // "same" padding along one axis: out = ceil(in/stride).
 std::pair<int64_t, int64_t> same_padding(int64_t in, int64_t kernel, int64_t stride) {
     const int64_t out = (in + stride - 1) / stride;
@@ -43,6 +33,10 @@ public:
 
 private:
     std::string F(const std::string& key) const { return path_ + "." + key; }
+    // "missing required field" unless `g` was given (the path is built only then).
+    void need(const GivenBase& g, const char* key, Origin section_at) {
+        if (!g.given) fail(F(key), section_at, "missing required field");
+    }
     Origin at(const GivenBase& g) const { return Checker::where(g, s_.at); }
     [[noreturn]] void fail(const std::string& field, Origin o, const std::string& message) { c_.fail(field, o, message); }
     // A broken rule at its field (or the layer when the field was not given).
@@ -79,7 +73,7 @@ void LayerDeriver::run(LayerConfig& L) {
     // Name and type come first: everything else depends on the type.
     if (!s_.name.given) fail(F("name"), s_.at, "missing required field");
     L.name = s_.name.value;
-    if (!valid_layer_name(L.name))
+    if (!valid_name(L.name))
         fail(F("name"), s_.name.at,
              "expected a non-empty name of the characters A-Z a-z 0-9 _ . - (got '" + L.name + "')");
     for (const LayerSpec& other : spec.layers) {
@@ -142,7 +136,7 @@ void LayerDeriver::run(LayerConfig& L) {
                  "row- and pixel-wise SYQ scaling cannot be combined with PE reuse (reuse " + std::to_string(L.reuse) + ")");
         if (s_.decompressor.given) {
             const Origin d = s_.decompressor.at;
-            const std::string dp = F("decompressor");
+            const std::string dp = path_ + ".decompressor";
             if (L.weights.quant != WeightQuant::Ternary)
                 fail(dp, d,
                      std::string("needs ternary weights: the encodings store the nonzero +-1 weights (this layer's are ") +
@@ -166,7 +160,7 @@ void LayerDeriver::run(LayerConfig& L) {
 
 void LayerDeriver::geometry(LayerConfig& L) {
     if (!L.uses_swu()) return;
-    c_.need(s_.kernel, F("kernel"), s_.at);
+    need(s_.kernel, "kernel", s_.at);
     L.kernel = s_.kernel.value;
     L.stride = s_.stride.given ? s_.stride.value : (L.type == LayerType::MaxPool ? L.kernel : 1);
     if (L.type == LayerType::Conv) L.groups = s_.groups.value;
@@ -205,7 +199,7 @@ void LayerDeriver::geometry(LayerConfig& L) {
 }
 
 void LayerDeriver::output_channels(LayerConfig& L) {
-    c_.need(s_.filters, F("filters"), s_.at);
+    need(s_.filters, "filters", s_.at);
     L.filters = s_.filters.value;
     L.prune = s_.prune.value;
     L.grow_to_pe = s_.grow_to_pe.value;
@@ -244,14 +238,13 @@ void LayerDeriver::output_channels(LayerConfig& L) {
 void LayerDeriver::quantisation(LayerConfig& L) {
     // Weights.
     const WeightsSpec& ws = s_.weights;
-    const std::string wp = F("weights");
-    c_.need(ws, wp, s_.at);
-    c_.need(ws.quant, wp + ".quant", ws.at);
+    need(ws, "weights", s_.at);
+    need(ws.quant, "weights.quant", ws.at);
     WeightQuantConfig& w = L.weights;
     w.quant = ws.quant.value;
     auto fixed_bits = [&](int bits, const std::string& what) {
         if (ws.bits.given && ws.bits.value != bits)
-            fail(wp + ".bits", ws.bits.at,
+            fail(F("weights.bits"), ws.bits.at,
                  "must be " + std::to_string(bits) + " for " + what + " (got " + std::to_string(ws.bits.value) + ")");
         w.bits = bits;
     };
@@ -262,14 +255,14 @@ void LayerDeriver::quantisation(LayerConfig& L) {
             w.threshold = ws.threshold.value;
             break;
         case WeightQuant::Uniform:
-            if (!ws.bits.given) fail(wp + ".bits", ws.at, "missing required field");
-            if (auto p = Range::between(2, 8).check(int64_t(ws.bits.value))) fail(wp + ".bits", ws.bits.at, *p);
+            if (!ws.bits.given) fail(F("weights.bits"), ws.at, "missing required field");
+            if (auto p = Range::between(2, 8).check(int64_t(ws.bits.value))) fail(F("weights.bits"), ws.bits.at, *p);
             w.bits = ws.bits.value;
             w.scale = ws.scale.given ? ws.scale.value : std::ldexp(1.0, -(w.bits - 1));
             break;
         case WeightQuant::Rccm:
             // ch. 6.4.3: the select indices of the 2-Add, 3-Add and 4-Add circuits (4, 6, 8 bits).
-            if (!ws.rccm.given) fail(wp + ".rccm", ws.at, "missing required field");
+            if (!ws.rccm.given) fail(F("weights.rccm"), ws.at, "missing required field");
             w.rccm = ws.rccm.value;
             fixed_bits(rccm_select_bits(w.rccm), std::string(rccm_name(w.rccm)) + " select indices");
             w.scale = ws.scale.given ? ws.scale.value : 0.0;  // 0: from the imported weights' range
@@ -278,14 +271,13 @@ void LayerDeriver::quantisation(LayerConfig& L) {
 
     // Activation.
     const ActivationSpec& as = s_.activation;
-    c_.need(as, F("activation"), s_.at);
-    c_.need(as.type, F("activation.type"), as.at);
-    const std::string ap = F("activation.bits");
+    need(as, "activation", s_.at);
+    need(as.type, "activation.type", as.at);
     ActivationConfig& a = L.activation;
     a.type = as.type.value;
     auto bits_in = [&](int lo, int hi, int def) {
         if (!as.bits.given) return def;
-        if (auto p = Range::between(lo, hi).check(int64_t(as.bits.value))) fail(ap, as.bits.at, *p);
+        if (auto p = Range::between(lo, hi).check(int64_t(as.bits.value))) fail(F("activation.bits"), as.bits.at, *p);
         return as.bits.value;
     };
     switch (a.type) {
@@ -295,7 +287,7 @@ void LayerDeriver::quantisation(LayerConfig& L) {
             break;
         case ActivationType::Bipolar:
             if (as.bits.given && as.bits.value != 1)
-                fail(ap, as.bits.at, "must be 1 for a bipolar activation (got " + std::to_string(as.bits.value) + ")");
+                fail(F("activation.bits"), as.bits.at, "must be 1 for a bipolar activation (got " + std::to_string(as.bits.value) + ")");
             a.bits = 1;
             L.out_encoding = Encoding::Bipolar;
             break;
@@ -356,12 +348,12 @@ void LayerDeriver::buffers(LayerConfig& L) {
         L.swu_write_pixels = s_.swu_write_pixels.value;
         if (s_.swu_buffer_rows.given) {
             const int rows = s_.swu_buffer_rows.value;
-            const std::string f = F("swu_buffer_rows");
+            const char* f = "swu_buffer_rows";
             if (rows < L.kernel)
-                fail(f, s_.swu_buffer_rows.at,
+                fail(F(f), s_.swu_buffer_rows.at,
                      "must be >= kernel = " + std::to_string(L.kernel) + " (got " + std::to_string(rows) + ")");
             if (L.reuse > 1 && rows < L.in.height)
-                fail(f, s_.swu_buffer_rows.at,
+                fail(F(f), s_.swu_buffer_rows.at,
                      "must be >= the input height " + std::to_string(L.in.height) + " with reuse " +
                          std::to_string(L.reuse) + ": every pass reads the whole input frame (got " +
                          std::to_string(rows) + ")");

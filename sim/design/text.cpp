@@ -49,6 +49,16 @@ std::string grouped_text(i128 v) {
     return out;
 }
 
+bool valid_name(const std::string& s) {
+    if (s.empty()) return false;
+    for (char ch : s) {
+        const bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+                        ch == '.' || ch == '-';
+        if (!ok) return false;
+    }
+    return true;
+}
+
 std::string join(const std::vector<std::string>& items, const char* sep) {
     std::string out;
     for (size_t i = 0; i < items.size(); ++i) {

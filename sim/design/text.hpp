@@ -23,5 +23,7 @@ i128 sat_int(long double v);
 // for a saturated value.
 std::string grouped_text(i128 v);
 std::string join(const std::vector<std::string>& items, const char* sep = ", ");
+// A name of layers and devices: non-empty, of the characters A-Z a-z 0-9 _ . -
+bool valid_name(const std::string& s);
 
 }  // namespace qsim::design

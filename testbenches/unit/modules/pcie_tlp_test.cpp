@@ -23,6 +23,7 @@
 #include "tlm/pcie_root_port.hpp"
 #include "tlm/pcie_timing.hpp"
 #include "tlm/timed_block.hpp"
+#include "testbenches/unit/modules/pcie_link_testbench.hpp"
 
 namespace qsim {
 namespace {
@@ -39,17 +40,8 @@ constexpr uint64_t kWindow = 0x0100'0000;   // 16 MiB each
 constexpr uint64_t kRegs = 0x0000'0000;     // memory-mapped
 constexpr unsigned kBeat = 32;
 
-double ns(const sc_time& t) { return t.to_seconds() * 1e9; }
-
-std::vector<uint8_t> pattern(size_t n, unsigned seed) {
-    std::vector<uint8_t> v(n);
-    uint32_t x = seed * 2654435761u + 1;
-    for (auto& b : v) {
-        x = x * 1664525u + 1013904223u;
-        b = uint8_t(x >> 24);
-    }
-    return v;
-}
+using testbench::ns;
+using testbench::pattern;
 
 DmaConfig dma_250() { return DmaConfig{}; }  // 256 bit at 250 MHz: 4 ns per beat
 
