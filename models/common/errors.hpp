@@ -53,4 +53,8 @@ private:
 // "@offset", the WHERE of errors inside binary files.
 std::string byte_offset_text(uint64_t offset);
 
+// `text` on one line: control characters a user's input may carry into a message (a newline
+// in a --set value, a NUL byte in a YAML scalar) written as escapes (\n, \r, \t, \0, \xNN).
+std::string one_line(const std::string& text);
+
 }  // namespace qsim

@@ -121,6 +121,8 @@ public:
             out += it->second;
             i = q + 1;
         }
+        if (out.find('\0') != std::string::npos)
+            fail(n, path, "expected " + expected + ", got a value with a NUL byte: " + shown(n, out));
         return out;
     }
 

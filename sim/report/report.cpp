@@ -188,7 +188,7 @@ void print_sparse_weights(std::ostream& os, const RunResult& r) {
     }
 }
 
-void print_report(std::ostream& os, const RunResult& r) {
+void print_report(std::ostream& os, const RunResult& r, bool timing) {
     os << "network   " << r.network << "  (" << r.config_file << ")\n"
        << "device    " << r.device << " @ " << fmt("%.1f", r.clock_mhz) << " MHz\n"
        << "weights   " << r.weights << "\n"
@@ -233,16 +233,17 @@ void print_report(std::ostream& os, const RunResult& r) {
     if (r.dataset.enabled) print_dataset(os, r.dataset);
     os
        << "latency        " << r.latency_cycles << " cycles = " << fmt("%.1f", r.latency_us) << " us (first frame)\n"
-       << "bottleneck     " << r.bottleneck_block << ": " << r.bottleneck_reason << "\n"
-       << "simulation     " << r.total_cycles << " cycles in " << fmt("%.3f", r.wall_seconds) << " s wall ("
-       << fmt("%.3f", r.wall_seconds_per_frame) << " s/frame, " << fmt("%.0f", r.cycles_per_wall_second)
-       << " cycles/s), peak memory " << fmt("%.1f", r.peak_memory_mb) << " MB\n";
+       << "bottleneck     " << r.bottleneck_block << ": " << r.bottleneck_reason << "\n";
+    if (timing)
+        os << "simulation     " << r.total_cycles << " cycles in " << fmt("%.3f", r.wall_seconds) << " s wall ("
+           << fmt("%.3f", r.wall_seconds_per_frame) << " s/frame, " << fmt("%.0f", r.cycles_per_wall_second)
+           << " cycles/s), peak memory " << fmt("%.1f", r.peak_memory_mb) << " MB\n";
     if (r.host.enabled) print_host(os, r);
     if (r.check.done)
         os << "golden check   " << (r.check.passed ? "PASS: " : "FAIL: ") << r.check.message << "\n";
 }
 
-nlohmann::json report_json(const RunResult& r, const nlohmann::json& effective_config) {
+nlohmann::json report_json(const RunResult& r, const nlohmann::json& effective_config, bool timing) {
     using nlohmann::json;
     json j;
     j["network"] = r.network;
@@ -277,10 +278,11 @@ nlohmann::json report_json(const RunResult& r, const nlohmann::json& effective_c
         {"latency_us", r.latency_us},
         {"total_cycles", r.total_cycles},
         {"bottleneck", {{"block", r.bottleneck_block}, {"layer", r.bottleneck_layer}, {"reason", r.bottleneck_reason}}}};
-    j["simulation"] = {{"wall_seconds", r.wall_seconds},
-                       {"wall_seconds_per_frame", r.wall_seconds_per_frame},
-                       {"cycles_per_wall_second", r.cycles_per_wall_second},
-                       {"peak_memory_mb", r.peak_memory_mb}};
+    if (timing)
+        j["simulation"] = {{"wall_seconds", r.wall_seconds},
+                           {"wall_seconds_per_frame", r.wall_seconds_per_frame},
+                           {"cycles_per_wall_second", r.cycles_per_wall_second},
+                           {"peak_memory_mb", r.peak_memory_mb}};
     json layers = json::array();
     for (const auto& l : r.layers) {
         json jl = {{"name", l.name},

@@ -1,5 +1,8 @@
+#include "models/common/errors.hpp"
 #include "testbenches/cli/cli.hpp"
 
+#include <cstdlib>
+#include <cerrno>
 #include <algorithm>
 #include <iostream>
 #include <utility>
@@ -78,7 +81,7 @@ std::string Command::invocation() const { return subcommand.empty() ? tool : too
 int usage_error(const Command& cmd, const std::string& what, std::ostream& err) {
     std::string line = what;
     for (size_t p = line.find('\n'); p != std::string::npos; p = line.find('\n', p)) line.replace(p, 1, "; ");
-    err << cmd.tool << ": usage: " << line << " (see " << cmd.invocation() << " --help)\n";
+    err << cmd.tool << ": usage: " << one_line(line) << " (see " << cmd.invocation() << " --help)\n";
     return 2;
 }
 
@@ -153,6 +156,17 @@ Dispatched dispatch(const Command& tool, const std::vector<Subcommand>& subcomma
 Dispatched dispatch(const Command& tool, const std::vector<Subcommand>& subcommands, int argc,
                     const char* const* argv) {
     return dispatch(tool, subcommands, argc, argv, std::cout, std::cerr);
+}
+
+uint64_t parse_count(const std::string& option, const std::string& text, uint64_t lo, uint64_t hi) {
+    const std::string expected = option + ": expected an integer in " + std::to_string(lo) + ".." + std::to_string(hi) +
+                                 ", got '" + text + "'";
+    if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string::npos)
+        throw UsageError(expected);
+    errno = 0;
+    const unsigned long long v = std::strtoull(text.c_str(), nullptr, 10);
+    if (errno == ERANGE || v < lo || v > hi) throw UsageError(expected);
+    return v;
 }
 
 }  // namespace qsim::cli

@@ -18,6 +18,7 @@
 #include <boost/program_options.hpp>
 #include <systemc>
 
+#include "models/common/output_file.hpp"
 #include "models/dataset/idx_dataset.hpp"
 #include "sim/design/config_loader.hpp"
 #include "sim/design/effective_config.hpp"
@@ -53,6 +54,8 @@ int run(int argc, char** argv) {
         ("weights,w", po::value<std::string>(&weights), "weight file to use instead of the config's weights")
         ("set", po::value<std::vector<std::string>>(&sets)->composing(), "override a config parameter: NAME=VALUE")
         ("report,r", po::value<std::string>(&report), "write the JSON report to this file")
+        ("no-timing", "leave the wall-clock time, speed and peak memory out of the table and the report, so that "
+                      "identical inputs give identical output")
         ("check", "compare every layer's output with the golden reference")
         ("dataset", po::value<std::string>(&dataset),
          "feed the images of an IDX file (gzipped or plain) instead of generated frames; --frames defaults to all")
@@ -69,6 +72,17 @@ int run(int argc, char** argv) {
     const qsim::cli::Parsed parsed = qsim::cli::parse(cmd, argc, argv);
     if (parsed.exit_code) return *parsed.exit_code;
     const po::variables_map& vm = parsed.values;
+    if (!report.empty()) {
+        // Found before the simulation, not after it: a report that would replace an input, or
+        // one that cannot be written.
+        for (const auto& [input, what] : std::vector<std::pair<std::string, const char*>>{
+                 {config, "--config"}, {weights, "--weights"}, {dataset, "--dataset"}, {labels, "--labels"},
+                 {reference, "--reference"}})
+            if (qsim::same_file(report, input))
+                return qsim::cli::usage_error(cmd, "--report " + report + " is the file given as " + what +
+                                                       " (the report would replace it)");
+        qsim::check_writable(report);
+    }
     if (config.empty()) {
         return qsim::cli::usage_error(cmd, "--config is required: the network YAML to simulate");
     }
@@ -165,18 +179,15 @@ int run(int argc, char** argv) {
         result.dataset.labels_file = labels;
         result.dataset.reference_file = reference;
     }
-    qsim::print_report(std::cout, result);
+    const bool timing = !vm.count("no-timing");
+    qsim::print_report(std::cout, result, timing);
 
     if (!report.empty()) {
-        std::ofstream out(report);
-        if (!out) {
-            std::cerr << "sim: cannot write report '" << report << "'\n";
-            return 1;
-        }
         // Invalid UTF-8 in names from the config is replaced, not a reason to lose the report.
-        out << qsim::report_json(result, qsim::design::effective_config_json(spec, net))
-                   .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-            << "\n";
+        qsim::write_file_atomically(
+            report, qsim::report_json(result, qsim::design::effective_config_json(spec, net), timing)
+                            .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+                        "\n");
     }
     if (result.deadlock) return 3;
     if (result.check.done && !result.check.passed) return 4;
@@ -193,7 +204,7 @@ int sc_main(int argc, char** argv) {
     } catch (const qsim::InputError& e) {
         std::cerr << e.what() << "\n";
     } catch (const std::exception& e) {
-        std::cerr << "sim: error: " << e.what() << "\n";
+        std::cerr << "sim: error: " << qsim::one_line(e.what()) << "\n";
     }
     return 1;
 }
