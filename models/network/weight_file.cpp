@@ -5,6 +5,7 @@
 // coded weights: weight_file_coded.cpp; `qnn-weights info`: weight_file_summary.cpp.
 #include "models/network/weight_file.hpp"
 
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -213,7 +214,53 @@ NetworkParams decode_weight_file(const std::vector<uint8_t>& bytes, const Networ
     return params;
 }
 
+namespace {
+
+// More bytes than any record of `cfg`'s parameters can take, in any encoding (a weight takes at
+// most 16 bits, as a run-length entry; thresholds, biases and factors 32 bits each).
+uint64_t payload_bound(const NetworkConfig& cfg) {
+    uint64_t bound = 0;
+    for (const auto& l : cfg.layers) {
+        if (!l.is_compute()) continue;
+        const uint64_t n = uint64_t(l.out.channels);
+        bound += 4 * uint64_t(l.weight_count()) + 8 * n * (uint64_t(std::max(1, l.thresholds_per_channel())) + 2) +
+                 4 * uint64_t(l.scaling_factors()) + 4096;
+    }
+    return bound;
+}
+
+}  // namespace
+
 NetworkParams read_weight_file(const std::string& path, const NetworkConfig& cfg) {
+    // Checked before anything large is read: a regular file, a weight-file header, and a size
+    // the parameters of this configuration can have.
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) throw WeightFileError(path, 0, "file", std::string("cannot open: ") + std::strerror(errno));
+    if (S_ISDIR(st.st_mode)) throw WeightFileError(path, 0, "file", "cannot read: it is a directory");
+    if (!S_ISREG(st.st_mode))
+        throw WeightFileError(path, 0, "file", "cannot read: it is not a regular file (a device or a pipe)");
+    const uint64_t size = uint64_t(st.st_size);
+    if (size >= kWeightFileHeaderBytes) {
+        std::ifstream in(path, std::ios::binary);
+        std::vector<uint8_t> head(kWeightFileHeaderBytes);
+        if (!in.read(reinterpret_cast<char*>(head.data()), std::streamsize(head.size())))
+            throw WeightFileError(path, 0, "file", std::string("cannot read: ") + std::strerror(errno));
+        Reader r(head, path, kWeightFileHeaderBytes);
+        const Header h = read_header(r);  // magic, version, flags
+        const uint64_t expected_size = payload_end_of(h) + kWeightFileTrailerBytes;
+        if (size > expected_size)
+            throw WeightFileError(path, expected_size, "trailer",
+                                  "trailing data: expected the end of the file after the checksum at @" +
+                                      std::to_string(payload_end_of(h)) + " (header.payload_bytes = " +
+                                      std::to_string(h.payload) + "), file has " + std::to_string(size - expected_size) +
+                                      " more bytes");
+        const uint64_t bound = payload_bound(cfg);
+        if (h.payload > bound)
+            throw WeightFileError(path, 16, "header.payload_bytes",
+                                  "declares " + std::to_string(h.payload) +
+                                      " bytes of layer records, more than the parameters of this configuration can "
+                                      "take in any encoding (at most " + std::to_string(bound) + ")");
+    }
     return decode_weight_file(read_file_bytes(path), cfg, path);
 }
 
