@@ -1,12 +1,24 @@
 #include "sim/sweep/sweep_report.hpp"
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
-#include <cstdlib>
-#include <fstream>
+#include <cstring>
+#include <iterator>
 #include <map>
+#include <memory>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
+
+#include "models/common/output_file.hpp"
+#include "sim/sweep/checkpoint.hpp"
+
+extern char** environ;
 
 namespace qsim::sweep {
 
@@ -46,142 +58,185 @@ std::map<std::string, std::string> point_values(const std::string& point) {
     return out;
 }
 
-void write_file(const std::string& path, const std::string& text) {
-    std::ofstream f(path, std::ios::binary);
-    if (!f) throw std::runtime_error("cannot write " + path);
-    f << text;
-    if (!f) throw std::runtime_error("cannot write " + path);
-}
-
-}  // namespace
-
-std::vector<size_t> pareto_front(const std::vector<PointResult>& rows, const std::string& res) {
-    std::vector<size_t> order;
-    for (size_t i = 0; i < rows.size(); ++i)
-        if (rows[i].valid) order.push_back(i);
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-        const uint64_t ra = resource(rows[a], res), rb = resource(rows[b], res);
-        if (ra != rb) return ra < rb;
-        if (rows[a].fps() != rows[b].fps()) return rows[a].fps() > rows[b].fps();
-        return rows[a].index < rows[b].index;
-    });
-    std::vector<size_t> front;
-    double best = -1;
-    for (size_t i : order) {
-        if (rows[i].fps() > best) {
-            front.push_back(i);
-            best = rows[i].fps();
-        }
-    }
-    return front;
-}
-
-void write_results(const std::string& dir, const DesignSpace& space, const std::vector<PointResult>& rows) {
-    std::map<std::string, std::vector<bool>> on_front;
-    for (const char* res : kResources) {
-        std::vector<bool> flags(rows.size(), false);
-        for (size_t i : pareto_front(rows, res)) flags[i] = true;
-        on_front[res] = flags;
-    }
-    std::ostringstream csv;
-    csv << "index";
-    for (const auto& a : space.axes) csv << "," << csv_field(a.name);
-    csv << ",valid,reason,tier,clock_mhz,interval_cycles,frames_per_second,sim_interval_cycles,sim_frames_per_second,"
-           "latency_us,lut,ff,bram18,dsp,fits,exceeded,bottleneck,pareto_lut,pareto_ff,pareto_bram18,pareto_dsp\n";
-    nlohmann::json all = nlohmann::json::array();
-    for (size_t i = 0; i < rows.size(); ++i) {
-        const PointResult& r = rows[i];
-        const auto values = point_values(r.point);
-        csv << r.index;
-        for (const auto& a : space.axes) {
-            auto it = values.find(a.name);
-            csv << "," << csv_field(it == values.end() ? "" : it->second);
-        }
-        csv << "," << (r.valid ? "yes" : "no") << "," << csv_field(r.reason);
-        if (r.valid) {
-            const bool sim = r.tier == "simulation";
-            std::string exceeded;
-            for (const auto& e : r.exceeded) exceeded += (exceeded.empty() ? "" : "; ") + e;
-            csv << "," << r.tier << "," << num(r.clock_mhz) << "," << r.interval_cycles << "," << num(r.frames_per_second)
-                << "," << (sim ? std::to_string(r.sim_interval_cycles) : "") << ","
-                << (sim ? num(r.sim_frames_per_second) : "") << "," << (sim ? num(r.latency_us) : "") << ","
-                << r.resources.lut << "," << r.resources.ff << "," << r.resources.bram18 << "," << r.resources.dsp << ","
-                << (r.fits ? "yes" : "no") << "," << csv_field(exceeded) << "," << csv_field(r.bottleneck);
-            for (const char* res : kResources) csv << "," << (on_front[res][i] ? "yes" : "no");
-        } else {
-            csv << ",,,,,,,,,,,,,,,,,,";
-        }
-        csv << "\n";
-        nlohmann::json j = to_json(r);
-        for (const char* res : kResources)
-            if (r.valid) j["pareto"][res] = bool(on_front[res][i]);
-        all.push_back(j);
-    }
-    write_file(dir + "/results.csv", csv.str());
-    write_file(dir + "/results.json", all.dump(1) + "\n");
-
-    std::ostringstream pareto;
-    pareto << "resource,index,point,resource_value,frames_per_second\n";
-    for (const char* res : kResources)
-        for (size_t i : pareto_front(rows, res))
-            pareto << res << "," << rows[i].index << "," << csv_field(rows[i].point) << "," << resource(rows[i], res) << ","
-                   << num(rows[i].fps()) << "\n";
-    write_file(dir + "/pareto.csv", pareto.str());
-}
-
-std::vector<std::string> write_plots(const std::string& dir, const std::vector<PointResult>& rows) {
-    if (std::system("gnuplot --version > /dev/null 2>&1") != 0)
-        throw std::runtime_error("gnuplot is not installed (Debian package gnuplot-nox)");
-    std::vector<std::string> files;
+// What gnuplot is given: data files and a script in the output directory, referred to by
+// their own names (gnuplot runs there), so the directory's name never enters a command.
+std::string plot_script(uint64_t rows, const PointResult* best, std::vector<std::string>& files,
+                        const std::string& dir) {
     std::ostringstream gp;
     gp << "set datafile separator ','\nset grid\nset key top left\nset ylabel 'frames/s'\n";
-    for (const char* res : kResources) {
-        // All valid points and the front, as data files gnuplot reads.
-        std::ostringstream pts, front;
-        for (const auto& r : rows)
-            if (r.valid) pts << resource(r, res) << "," << num(r.fps()) << "," << (r.fits ? 1 : 0) << "\n";
-        for (size_t i : pareto_front(rows, res)) front << resource(rows[i], res) << "," << num(rows[i].fps()) << "\n";
-        const std::string pf = dir + "/plot_points_" + res + ".csv", ff = dir + "/plot_front_" + res + ".csv";
-        write_file(pf, pts.str());
-        write_file(ff, front.str());
+    for (size_t k = 0; k < std::size(kResources); ++k) {
+        const std::string res = kResources[k];
         for (const char* term : {"png", "svg"}) {
-            const std::string out = dir + "/pareto_" + res + "." + term;
+            const std::string out = "pareto_" + res + "." + term;
             gp << "set terminal " << (std::string(term) == "png" ? "pngcairo size 900,600" : "svg size 900,600") << "\n"
-               << "set output '" << out << "'\nset xlabel '" << res << "'\nset title 'frames/s against " << res
-               << " (" << rows.size() << " points)'\n"
-               << "plot '" << pf << "' using 1:($3==1?$2:1/0) with points pt 7 ps 0.5 lc rgb '#4477aa' title 'fits the device', "
-               << "'" << pf << "' using 1:($3==0?$2:1/0) with points pt 6 ps 0.5 lc rgb '#bbbbbb' title 'does not fit', "
-               << "'" << ff << "' using 1:2 with steps lw 2 lc rgb '#cc3311' title 'Pareto front'\n";
-            files.push_back(out);
+               << "set output '" << out << "'\nset xlabel '" << res << "'\nset title 'frames/s against " << res << " ("
+               << rows << " points)'\n"
+               << "plot 'plot_points_" << res << ".csv' using 1:($3==1?$2:1/0) with points pt 7 ps 0.5 lc rgb '#4477aa' "
+               << "title 'fits the device', 'plot_points_" << res
+               << ".csv' using 1:($3==0?$2:1/0) with points pt 6 ps 0.5 lc rgb '#bbbbbb' title 'does not fit', "
+               << "'plot_front_" << res << ".csv' using 1:2 with steps lw 2 lc rgb '#cc3311' title 'Pareto front'\n";
+            files.push_back(dir + "/" + out);
         }
     }
-    // Per-layer cycle balance of the fastest design that fits (or the fastest at all).
-    const PointResult* best = nullptr;
-    for (const auto& r : rows)
-        if (r.valid && (best == nullptr || (r.fits && !best->fits) ||
-                        (r.fits == best->fits && r.fps() > best->fps())))
-            best = &r;
     if (best != nullptr) {
-        std::ostringstream bal;
-        for (const auto& [layer, cycles] : best->layer_cycles) bal << layer << "," << cycles << "\n";
-        const std::string bf = dir + "/plot_balance.csv";
-        write_file(bf, bal.str());
         for (const char* term : {"png", "svg"}) {
-            const std::string out = dir + "/balance." + std::string(term);
+            const std::string out = "balance." + std::string(term);
             gp << "set terminal " << (std::string(term) == "png" ? "pngcairo size 900,500" : "svg size 900,500") << "\n"
                << "set output '" << out << "'\nset style fill solid 0.8\nset boxwidth 0.7\nset xlabel 'layer'\n"
                << "set ylabel 'cycles per frame'\nset yrange [0:*]\nset title \"cycle balance of point " << best->index
                << " (" << num(best->fps()) << " frames/s)\"\nunset key\n"
-               << "plot '" << bf << "' using 0:2:xtic(1) with boxes lc rgb '#4477aa', " << best->interval_cycles
+               << "plot 'plot_balance.csv' using 0:2:xtic(1) with boxes lc rgb '#4477aa', " << best->interval_cycles
                << " with lines lw 2 lc rgb '#cc3311'\n";
-            files.push_back(out);
+            files.push_back(dir + "/" + out);
         }
     }
-    const std::string script = dir + "/plots.gp";
-    write_file(script, gp.str());
-    if (std::system(("gnuplot '" + script + "' > '" + dir + "/plots.log' 2>&1").c_str()) != 0)
-        throw std::runtime_error("gnuplot failed on " + script + " (see " + dir + "/plots.log)");
-    return files;
+    return gp.str();
+}
+
+// Runs `gnuplot plots.gp` in `dir` (an argument vector, no shell), its output in plots.log.
+void run_gnuplot(const std::string& dir) {
+    std::vector<std::string> args = {"gnuplot", "plots.gp"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addchdir_np(&fa, dir.c_str());
+    posix_spawn_file_actions_addopen(&fa, 1, "plots.log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    pid_t pid = -1;
+    const int err = posix_spawnp(&pid, "gnuplot", &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (err == ENOENT)
+        throw std::runtime_error("gnuplot is not installed (Debian package gnuplot-nox); the results are written, "
+                                 "the plots are not");
+    if (err != 0) throw std::runtime_error(std::string("cannot start gnuplot: ") + std::strerror(err));
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        throw std::runtime_error("gnuplot failed on " + dir + "/plots.gp (see " + dir + "/plots.log)");
+}
+
+}  // namespace
+
+void ParetoFront::add(uint64_t index, uint64_t resource, double fps, const std::string& point) {
+    for (const Member& m : members_)
+        if (m.resource <= resource && m.fps >= fps) return;  // beaten, or equal to an earlier point
+    members_.erase(std::remove_if(members_.begin(), members_.end(),
+                                  [&](const Member& m) { return resource <= m.resource && fps >= m.fps; }),
+                   members_.end());
+    const auto at = std::lower_bound(members_.begin(), members_.end(), resource,
+                                     [](const Member& m, uint64_t r) { return m.resource < r; });
+    members_.insert(at, Member{index, resource, fps, point});
+}
+
+bool ParetoFront::contains(uint64_t index) const {
+    return std::any_of(members_.begin(), members_.end(), [&](const Member& m) { return m.index == index; });
+}
+
+std::vector<size_t> pareto_front(const std::vector<PointResult>& rows, const std::string& res) {
+    ParetoFront front;
+    for (size_t i = 0; i < rows.size(); ++i)
+        if (rows[i].valid) front.add(i, resource(rows[i], res), rows[i].fps(), rows[i].point);
+    std::vector<size_t> out;
+    for (const auto& m : front.members()) out.push_back(size_t(m.index));
+    return out;
+}
+
+OutputSummary write_outputs(const std::string& dir, const DesignSpace& space, const std::string& checkpoint,
+                            bool plots) {
+    OutputSummary s;
+    // Pass 1: the fronts, the counts, the fastest design that fits, and the plot data.
+    std::vector<ParetoFront> fronts(std::size(kResources));
+    std::optional<PointResult> best;
+    std::vector<std::unique_ptr<AtomicFileWriter>> points;
+    if (plots)
+        for (const char* res : kResources)
+            points.push_back(std::make_unique<AtomicFileWriter>(dir + "/plot_points_" + res + ".csv"));
+    for_each_record_in_order(checkpoint, [&](const PointResult& r) {
+        ++s.rows;
+        if (!r.valid) return;
+        ++s.valid;
+        s.fitting += r.fits ? 1 : 0;
+        for (size_t k = 0; k < std::size(kResources); ++k) {
+            fronts[k].add(r.index, resource(r, kResources[k]), r.fps(), r.point);
+            if (plots)
+                points[k]->stream() << resource(r, kResources[k]) << "," << num(r.fps()) << "," << (r.fits ? 1 : 0) << "\n";
+        }
+        if (!best || (r.fits && !best->fits) || (r.fits == best->fits && r.fps() > best->fps())) best = r;
+    });
+
+    // Pass 2: the rows, with their places on the fronts.
+    AtomicFileWriter csv(dir + "/results.csv"), json(dir + "/results.json");
+    csv.stream() << "index";
+    for (const auto& a : space.axes) csv.stream() << "," << csv_field(a.name);
+    csv.stream() << ",valid,reason,tier,clock_mhz,interval_cycles,frames_per_second,sim_interval_cycles,"
+                    "sim_frames_per_second,latency_us,lut,ff,bram18,dsp,fits,exceeded,bottleneck,pareto_lut,pareto_ff,"
+                    "pareto_bram18,pareto_dsp\n";
+    json.stream() << "[";
+    bool first = true;
+    for_each_record_in_order(checkpoint, [&](const PointResult& r) {
+        std::ostream& c = csv.stream();
+        const auto values = point_values(r.point);
+        c << r.index;
+        for (const auto& a : space.axes) {
+            const auto it = values.find(a.name);
+            c << "," << csv_field(it == values.end() ? "" : it->second);
+        }
+        c << "," << (r.valid ? "yes" : "no") << "," << csv_field(r.reason);
+        nlohmann::json j = to_json(r);
+        if (r.valid) {
+            const bool sim = r.tier == "simulation";
+            std::string exceeded;
+            for (const auto& e : r.exceeded) exceeded += (exceeded.empty() ? "" : "; ") + e;
+            c << "," << r.tier << "," << num(r.clock_mhz) << "," << r.interval_cycles << "," << num(r.frames_per_second)
+              << "," << (sim ? std::to_string(r.sim_interval_cycles) : "") << "," << (sim ? num(r.sim_frames_per_second) : "")
+              << "," << (sim ? num(r.latency_us) : "") << "," << r.resources.lut << "," << r.resources.ff << ","
+              << r.resources.bram18 << "," << r.resources.dsp << "," << (r.fits ? "yes" : "no") << ","
+              << csv_field(exceeded) << "," << csv_field(r.bottleneck);
+            for (size_t k = 0; k < std::size(kResources); ++k) {
+                const bool on = fronts[k].contains(r.index);
+                c << "," << (on ? "yes" : "no");
+                j["pareto"][kResources[k]] = on;
+            }
+        } else {
+            c << ",,,,,,,,,,,,,,,,,,";
+        }
+        c << "\n";
+        json.stream() << (first ? "\n" : ",\n") << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        first = false;
+    });
+    json.stream() << "\n]\n";
+    csv.commit();
+    json.commit();
+
+    AtomicFileWriter pareto(dir + "/pareto.csv");
+    pareto.stream() << "resource,index,point,resource_value,frames_per_second\n";
+    for (size_t k = 0; k < std::size(kResources); ++k)
+        for (const auto& m : fronts[k].members())
+            pareto.stream() << kResources[k] << "," << m.index << "," << csv_field(m.point) << "," << m.resource << ","
+                            << num(m.fps) << "\n";
+    pareto.commit();
+    s.files = {dir + "/results.csv", dir + "/results.json", dir + "/pareto.csv"};
+    if (!plots) return s;
+
+    for (size_t k = 0; k < std::size(kResources); ++k) {
+        points[k]->commit();
+        AtomicFileWriter front(dir + "/plot_front_" + std::string(kResources[k]) + ".csv");
+        for (const auto& m : fronts[k].members()) front.stream() << m.resource << "," << num(m.fps) << "\n";
+        front.commit();
+    }
+    if (best) {
+        AtomicFileWriter bal(dir + "/plot_balance.csv");
+        for (const auto& [layer, cycles] : best->layer_cycles) bal.stream() << csv_field(layer) << "," << cycles << "\n";
+        bal.commit();
+    }
+    std::vector<std::string> files;
+    write_file_atomically(dir + "/plots.gp", plot_script(s.rows, best ? &*best : nullptr, files, dir));
+    run_gnuplot(dir);
+    s.files.insert(s.files.end(), files.begin(), files.end());
+    return s;
 }
 
 }  // namespace qsim::sweep

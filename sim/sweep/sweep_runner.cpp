@@ -1,9 +1,11 @@
 #include "sim/sweep/sweep_runner.hpp"
 
+#include <signal.h>
 #include <sys/wait.h>
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -15,6 +17,8 @@
 
 #include "sim/design/config_loader.hpp"
 #include "sim/design/yaml_front_end.hpp"
+#include "models/common/output_file.hpp"
+#include "sim/sweep/checkpoint.hpp"
 #include "sim/sweep/sim_child.hpp"
 #include "sim/sweep/sweep_report.hpp"
 
@@ -65,23 +69,6 @@ nlohmann::json read_json(const std::string& path) {
     } catch (const std::exception& e) {
         throw std::runtime_error(path + ": not valid JSON: " + e.what());
     }
-}
-
-// The finished points of a checkpoint; a last line cut short by an interruption is dropped.
-std::map<uint64_t, PointResult> read_checkpoint(const std::string& path) {
-    std::map<uint64_t, PointResult> done;
-    std::ifstream f(path);
-    std::string line;
-    while (std::getline(f, line)) {
-        if (line.empty()) continue;
-        try {
-            PointResult r = from_json(nlohmann::json::parse(line));
-            done[r.index] = std::move(r);
-        } catch (const std::exception&) {
-            if (f.peek() != EOF) throw std::runtime_error(path + ": a damaged line in the middle: " + line.substr(0, 80));
-        }
-    }
-    return done;
 }
 
 class ProgressBar {
@@ -144,21 +131,50 @@ PointResult finish_point(Child& c, int status) {
     return r;
 }
 
-RunSummary summarize(const std::map<uint64_t, PointResult>& done, const DesignSpace& space, const std::string& dir,
-                     bool plots, RunSummary s) {
-    std::vector<PointResult> rows;
-    for (const auto& [i, r] : done) {
-        rows.push_back(r);
-        s.valid += r.valid ? 1 : 0;
-        s.fitting += r.valid && r.fits ? 1 : 0;
-    }
-    write_results(dir, space, rows);
-    s.files = {dir + "/results.csv", dir + "/results.json", dir + "/pareto.csv"};
-    if (plots) {
-        const auto p = write_plots(dir, rows);
-        s.files.insert(s.files.end(), p.begin(), p.end());
-    }
+RunSummary summarize(const DesignSpace& space, const std::string& dir, bool plots, RunSummary s) {
+    const OutputSummary out = write_outputs(dir, space, dir + "/points.jsonl", plots);
+    s.valid = out.valid;
+    s.fitting = out.fitting;
+    s.files = out.files;
     return s;
+}
+
+// Ctrl-C (SIGINT) and SIGTERM during a sweep: stop starting points, let the finished ones be
+// recorded, and leave the checkpoint whole for a resume.
+volatile std::sig_atomic_t g_interrupted = 0;
+void on_interrupt(int) { g_interrupted = 1; }
+
+class InterruptGuard {
+public:
+    InterruptGuard() {
+        g_interrupted = 0;
+        struct sigaction sa {};
+        sa.sa_handler = on_interrupt;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, &old_int_);
+        sigaction(SIGTERM, &sa, &old_term_);
+    }
+    ~InterruptGuard() {
+        sigaction(SIGINT, &old_int_, nullptr);
+        sigaction(SIGTERM, &old_term_, nullptr);
+    }
+    bool interrupted() const { return g_interrupted != 0; }
+
+private:
+    struct sigaction old_int_ {}, old_term_ {};
+};
+
+// The spec of the sweep in DIR: written at the first run, the same at every resume.
+void claim_directory(const std::string& spec_path, const nlohmann::json& spec, const std::string& dir) {
+    if (fs::exists(spec_path)) {
+        const nlohmann::json old = read_json(spec_path);
+        if (old.value("digest", "") != spec["digest"] || old.value("shard", nlohmann::json()) != spec["shard"] ||
+            old.value("tier", "") != spec["tier"] || old.value("frames", 0) != spec["frames"])
+            throw std::runtime_error(dir + " holds results of a different sweep (" + spec_path +
+                                     "); give another --out or remove it");
+    } else {
+        write_file_atomically(spec_path, spec.dump(1) + "\n");
+    }
 }
 
 }  // namespace
@@ -191,80 +207,101 @@ RunSummary run_sweep(const DesignSpace& space, const RunOptions& o) {
         throw std::runtime_error("--shard " + std::to_string(o.shard_index) + "/" + std::to_string(o.shard_count) +
                                  ": expected i/N with 0 <= i < N");
     if (space.point_count() == 0) throw std::runtime_error("the sweep has no points");
+    if (space.point_count() > kMaxPoints)
+        throw std::invalid_argument("the sweep has " + std::to_string(space.point_count()) + " points, more than the " +
+                                    std::to_string(kMaxPoints) + " one run takes; sample it (--random N) or shard it");
     // The base specification, and every axis naming one of its fields, before anything is written.
     const design::NetworkSpec base = design::read_yaml_spec(space.config, space.base_params);
     check_axes(base, space.axes);
     fs::create_directories(o.out_dir);
-    const std::string spec_path = o.out_dir + "/spec.json", ckpt = o.out_dir + "/points.jsonl";
-    const nlohmann::json spec = spec_json(space, o);
-    if (fs::exists(spec_path)) {
-        const nlohmann::json old = read_json(spec_path);
-        if (old.value("digest", "") != spec["digest"] || old.value("shard", nlohmann::json()) != spec["shard"] ||
-            old.value("tier", "") != spec["tier"] || old.value("frames", 0) != spec["frames"])
-            throw std::runtime_error(o.out_dir + " holds results of a different sweep (" + spec_path +
-                                     "); give another --out or remove it");
-    } else {
-        std::ofstream(spec_path) << spec.dump(1) << "\n";
-    }
-    std::map<uint64_t, PointResult> done = read_checkpoint(ckpt);
+    const DirectoryLock lock(o.out_dir);
+    const std::string ckpt = o.out_dir + "/points.jsonl";
+    claim_directory(o.out_dir + "/spec.json", spec_json(space, o), o.out_dir);
 
-    std::vector<uint64_t> todo;
+    // The points of this shard, and which of them the checkpoint holds (one bit each).
+    const uint64_t first = o.shard_index, step = o.shard_count;
+    const uint64_t total = first < space.point_count() ? (space.point_count() - first + step - 1) / step : 0;
+    std::vector<bool> done(total, false);
+    for_each_record(ckpt, [&](PointResult&& r) {
+        if (r.index >= first && (r.index - first) % step == 0 && (r.index - first) / step < total)
+            done[(r.index - first) / step] = true;
+    });
     RunSummary s;
-    for (uint64_t i = o.shard_index; i < space.point_count(); i += o.shard_count) {
-        ++s.points;
-        if (!done.count(i)) todo.push_back(i);
-    }
-    std::ofstream out(ckpt, std::ios::app);
-    ProgressBar bar(o.progress, s.points, s.points - todo.size());
-    // A simulated point is on disk as soon as it is done; analytical points, microseconds
-    // each, are flushed in batches (an interruption loses at most a batch).
-    const bool simulated = o.tier == RunOptions::Tier::Simulation;
-    auto record = [&](PointResult r) {
-        out << to_json(r).dump() << "\n";
-        if (simulated || s.evaluated % 4096 == 4095) out.flush();
-        done[r.index] = std::move(r);
-        ++s.evaluated;
-        bar.step();
-    };
-    if (o.tier == RunOptions::Tier::Analytical) {
-        for (uint64_t i : todo) record(evaluate_point(space, base, i));
-    } else {
-        const std::string tmp = o.out_dir + "/tmp";
-        fs::create_directories(tmp);
-        std::map<pid_t, Child> running;
-        size_t next = 0;
-        while (next < todo.size() || !running.empty()) {
-            while (next < todo.size() && int(running.size()) < std::max(1, o.jobs)) {
-                const uint64_t i = todo[next++];
-                PointResult a = evaluate_point(space, base, i);
-                if (!a.valid) {
-                    record(std::move(a));
-                    continue;
+    s.points = total;
+    const uint64_t already = uint64_t(std::count(done.begin(), done.end(), true));
+    InterruptGuard interrupt;
+    {
+        CheckpointWriter out(ckpt);
+        ProgressBar bar(o.progress, s.points, already);
+        // A simulated point is on disk as soon as it is done; analytical points, microseconds
+        // each, are flushed in batches (an interruption loses at most a batch).
+        const bool simulated = o.tier == RunOptions::Tier::Simulation;
+        auto record = [&](const PointResult& r) {
+            out.append(r);
+            if (simulated) out.flush();
+            ++s.evaluated;
+            bar.step();
+        };
+        uint64_t k = 0;  // the next point of the shard to look at
+        auto next_todo = [&](uint64_t& index) {
+            for (; k < total; ++k)
+                if (!done[k]) {
+                    index = first + k++ * step;
+                    return true;
                 }
-                Child c = spawn_point(space, o, i, assignments(space, space.point(i)), tmp, std::move(a));
-                running[c.sim.pid] = std::move(c);
+            return false;
+        };
+        uint64_t i = 0;
+        if (!simulated) {
+            while (!interrupt.interrupted() && next_todo(i)) record(evaluate_point(space, base, i));
+        } else {
+            const std::string tmp = o.out_dir + "/tmp";
+            fs::create_directories(tmp);
+            std::map<pid_t, Child> running;
+            for (;;) {
+                while (!interrupt.interrupted() && int(running.size()) < std::max(1, o.jobs) && next_todo(i)) {
+                    PointResult a = evaluate_point(space, base, i);
+                    if (!a.valid) {
+                        record(a);
+                        continue;
+                    }
+                    Child c = spawn_point(space, o, i, assignments(space, space.point(i)), tmp, std::move(a));
+                    running[c.sim.pid] = std::move(c);
+                }
+                if (running.empty()) break;
+                int status = 0;
+                const pid_t pid = waitpid(-1, &status, 0);
+                if (pid < 0) continue;  // EINTR: the interrupt arrived
+                auto it = running.find(pid);
+                if (it == running.end()) continue;
+                // A point whose simulation the interrupt killed is not a result: it is redone.
+                if (interrupt.interrupted() && WIFSIGNALED(status)) {
+                    finish_sim(it->second.sim, status);
+                } else {
+                    record(finish_point(it->second, status));
+                }
+                running.erase(it);
             }
-            if (running.empty()) continue;
-            int status = 0;
-            const pid_t pid = waitpid(-1, &status, 0);
-            auto it = running.find(pid);
-            if (it == running.end()) continue;
-            record(finish_point(it->second, status));
-            running.erase(it);
+            std::error_code ec;
+            fs::remove_all(tmp, ec);
         }
-        std::error_code ec;
-        fs::remove(tmp, ec);
     }
-    out.close();
     s.wall_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    return summarize(done, space, o.out_dir, o.plots, s);
+    if (interrupt.interrupted())
+        throw Interrupted(std::to_string(already + s.evaluated) + " of " + std::to_string(s.points) +
+                          " points are done and kept in " + ckpt + "; run the same command again to go on");
+    return summarize(space, o.out_dir, o.plots, s);
 }
 
 RunSummary merge_shards(const std::vector<std::string>& dirs, const std::string& out_dir, bool plots) {
     if (dirs.empty()) throw std::runtime_error("sweep-merge: no shard directories given");
+    for (const auto& d : dirs)
+        if (same_file(d, out_dir))
+            throw std::invalid_argument("--out " + out_dir + " is one of the shard directories (" + d +
+                                        "); the merge would overwrite it: give another --out");
     nlohmann::json first;
-    std::map<uint64_t, PointResult> done;
     std::set<uint64_t> shards;
+    std::vector<nlohmann::json> specs;
     for (const auto& d : dirs) {
         const nlohmann::json spec = read_json(d + "/spec.json");
         if (first.is_null()) first = spec;
@@ -272,14 +309,13 @@ RunSummary merge_shards(const std::vector<std::string>& dirs, const std::string&
             spec.at("shard").at("count") != first.at("shard").at("count"))
             throw std::runtime_error("sweep-merge: " + d + " belongs to a different sweep than " + dirs.front());
         shards.insert(spec.at("shard").at("index").get<uint64_t>());
-        for (auto& [i, r] : read_checkpoint(d + "/points.jsonl")) done[i] = std::move(r);
     }
     const uint64_t count = first.at("shard").at("count"), points = first.at("points");
     if (shards.size() != count)
         throw std::runtime_error("sweep-merge: " + std::to_string(shards.size()) + " of " + std::to_string(count) +
                                  " shards given");
-    for (uint64_t i = 0; i < points; ++i)
-        if (!done.count(i)) throw std::runtime_error("sweep-merge: point " + std::to_string(i) + " is missing (an unfinished shard?)");
+    if (points > kMaxPoints) throw std::runtime_error("sweep-merge: " + std::to_string(points) + " points, more than " +
+                                                      std::to_string(kMaxPoints));
     // The design space as the shards saw it, for the outputs.
     DesignSpace space;
     space.config = first.at("config");
@@ -289,15 +325,27 @@ RunSummary merge_shards(const std::vector<std::string>& dirs, const std::string&
         space.axes.push_back(axis);
     }
     fs::create_directories(out_dir);
+    const DirectoryLock lock(out_dir);
+    // Every shard's records, point by point, into one checkpoint.
+    std::vector<bool> seen(points, false);
+    {
+        AtomicFileWriter merged(out_dir + "/points.jsonl");
+        for (const auto& d : dirs)
+            for_each_record(d + "/points.jsonl", [&](PointResult&& r) {
+                if (r.index >= points) throw std::runtime_error("sweep-merge: " + d + " has a point out of range");
+                seen[r.index] = true;
+                merged.stream() << to_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+            });
+        for (uint64_t i = 0; i < points; ++i)
+            if (!seen[i]) throw std::runtime_error("sweep-merge: point " + std::to_string(i) + " is missing (an unfinished shard?)");
+        merged.commit();
+    }
     nlohmann::json spec = first;
     spec["shard"] = {{"index", 0}, {"count", 1}};
-    std::ofstream(out_dir + "/spec.json") << spec.dump(1) << "\n";
-    std::ofstream out(out_dir + "/points.jsonl");
-    for (const auto& [i, r] : done) out << to_json(r).dump() << "\n";
-    out.close();
+    write_file_atomically(out_dir + "/spec.json", spec.dump(1) + "\n");
     RunSummary s;
     s.points = points;
-    return summarize(done, space, out_dir, plots, s);
+    return summarize(space, out_dir, plots, s);
 }
 
 }  // namespace qsim::sweep

@@ -6,6 +6,8 @@
 // end the rows of DIR/points.jsonl become results.csv / results.json / pareto.csv (and plots).
 #pragma once
 
+#include <stdexcept>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -34,7 +36,16 @@ struct RunSummary {
     std::vector<std::string> files;  // outputs written
 };
 
-// Runs (or resumes) the sweep. Throws std::runtime_error with a message naming the problem.
+// The most points one run (or merge) takes; larger spaces are sampled or sharded.
+constexpr uint64_t kMaxPoints = 10'000'000;
+
+// Thrown when Ctrl-C or SIGTERM stopped a sweep: what is done is kept for a resume.
+struct Interrupted : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Runs (or resumes) the sweep. Throws std::runtime_error with a message naming the problem,
+// std::invalid_argument for a sweep that is too large, Interrupted when interrupted.
 RunSummary run_sweep(const DesignSpace& space, const RunOptions& options);
 
 // Joins the checkpoints of shard directories (all shards of one sweep) into `out_dir`, with

@@ -73,6 +73,11 @@ Parsed parse(const Command& cmd, int argc, const char* const* argv);
 int usage_error(const Command& cmd, const std::string& what, std::ostream& err);
 int usage_error(const Command& cmd, const std::string& what);
 
+// A count given on the command line: decimal digits only, in lo..hi. Throws UsageError
+// ("--random: expected an integer in 1..10000000, got '-1'") otherwise: a negative number is
+// never wrapped to a huge one.
+uint64_t parse_count(const std::string& option, const std::string& text, uint64_t lo, uint64_t hi);
+
 // A usage error a tool finds in the values after parse(): catch it and return
 // usage_error(cmd, e.what()).
 struct UsageError : std::runtime_error {

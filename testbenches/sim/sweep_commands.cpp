@@ -120,17 +120,16 @@ int sweep_command(int argc, char** argv) {
     po::options_description& desc = cmd.options;
     std::string config, spec, out = "sweep_out", tier = "analytical", shard;
     std::vector<std::string> axes, sets;
-    uint64_t random = 0, seed = 1;
+    std::string random, seed, slurm_text;
     int frames = 2, jobs = int(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
-    uint32_t slurm = 0;
     desc.add_options()
         ("config,c", po::value<std::string>(&config), "base configuration (YAML)")
         ("spec", po::value<std::string>(&spec), "sweep spec file (YAML or JSON): config, set, axes, sample")
         ("axis,a", po::value<std::vector<std::string>>(&axes)->composing(),
          "an axis NAME=VALUES, e.g. conv2.pe=11,22,77, conv4.reuse=1..8*2, clock_mhz=150,185, param.wbits=1..8")
         ("set", po::value<std::vector<std::string>>(&sets)->composing(), "a config parameter for every point: NAME=VALUE")
-        ("random", po::value<uint64_t>(&random), "a seeded random sample of N points instead of the whole grid")
-        ("seed", po::value<uint64_t>(&seed), "seed of the random sample (default 1)")
+        ("random", po::value<std::string>(&random), "a seeded random sample of N points instead of the whole grid")
+        ("seed", po::value<std::string>(&seed), "seed of the random sample (default 1)")
         ("tier", po::value<std::string>(&tier), "analytical (closed form, default) or simulation (SystemC per point)")
         ("frames", po::value<int>(&frames), "simulation tier: frames per point (default 2)")
         ("jobs,j", po::value<int>(&jobs), "simulation tier: points simulated at once (default: the cores)")
@@ -138,14 +137,20 @@ int sweep_command(int argc, char** argv) {
         ("shard", po::value<std::string>(&shard), "run only shard i of N: i/N (points with index % N == i)")
         ("plot", "draw the Pareto fronts and the cycle balance with gnuplot")
         ("progress", "a progress bar with ETA (default when stderr is a terminal)")
-        ("slurm", po::value<uint32_t>(&slurm), "write a SLURM job array of N shards and a merge job instead of running");
+        ("slurm", po::value<std::string>(&slurm_text), "write a SLURM job array of N shards and a merge job instead of running");
     const cli::Parsed parsed = cli::parse(cmd, argc, argv);
     if (parsed.exit_code) return *parsed.exit_code;
     const po::variables_map& vm = parsed.values;
     DesignSpace space;
     RunOptions o;
+    uint32_t slurm = 0;
     try {
         if (!spec.empty()) read_spec_file(spec, space);
+    } catch (const std::invalid_argument& e) {  // FILE:LINE:COL: FIELD: message
+        std::cerr << one_line(e.what()) << "\n";
+        return 1;
+    }
+    try {
         if (!config.empty()) space.config = config;
         for (const auto& a : axes) space.axes.push_back(parse_axis(a));
         for (const auto& s : sets) {
@@ -155,12 +160,12 @@ int sweep_command(int argc, char** argv) {
         }
         if (vm.count("random")) {
             space.sample.mode = SampleSpec::Mode::Random;
-            space.sample.points = random;
+            space.sample.points = cli::parse_count("--random", random, 1, kMaxPoints);
         }
-        if (vm.count("seed")) space.sample.seed = seed;
-    } catch (const std::invalid_argument& e) {
-        std::cerr << "sim sweep: " << e.what() << "\n";
-        return 1;
+        if (vm.count("seed")) space.sample.seed = cli::parse_count("--seed", seed, 0, UINT64_MAX);
+        if (vm.count("slurm")) slurm = uint32_t(cli::parse_count("--slurm", slurm_text, 1, 100000));
+    } catch (const std::exception& e) {
+        return cli::usage_error(cmd, e.what());
     }
     if (space.config.empty()) {
         return cli::usage_error(cmd, "--config (or a spec file with config:) is required");
@@ -197,6 +202,9 @@ int sweep_command(int argc, char** argv) {
         return 1;
     } catch (const std::invalid_argument& e) {  // an axis naming no field of the config
         return cli::usage_error(cmd, e.what());
+    } catch (const Interrupted& e) {
+        std::cerr << "sim sweep: interrupted: " << e.what() << "\n";
+        return 130;
     } catch (const std::exception& e) {
         std::cerr << "sim sweep: " << e.what() << "\n";
         return 1;
@@ -220,6 +228,8 @@ int merge_command(int argc, char** argv) {
     }
     try {
         print_summary(merge_shards(shards, out, vm.count("plot") > 0), "sweep-merge:");
+    } catch (const std::invalid_argument& e) {  // --out is one of the shards
+        return cli::usage_error(cmd, e.what());
     } catch (const std::exception& e) {
         std::cerr << "sim sweep-merge: " << e.what() << "\n";
         return 1;

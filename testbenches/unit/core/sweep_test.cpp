@@ -396,12 +396,14 @@ TEST(SweepSpec, FileAndSlurmRoundTrip) {
     o.out_dir = t / "cluster";
     write_slurm_scripts(s, o, 4);
     const std::string array = read(t / "cluster/slurm/array.sbatch");
-    EXPECT_NE(array.find("#SBATCH --array=0-3"), std::string::npos) << array;
-    EXPECT_NE(array.find("--shard ${SLURM_ARRAY_TASK_ID}/4 --out \"" + (t / "cluster") + "/shard_${SLURM_ARRAY_TASK_ID}\""),
+    const std::string submit = read(t / "cluster/slurm/submit.sh");
+    EXPECT_NE(submit.find("--array=0-3"), std::string::npos) << submit;
+    EXPECT_NE(array.find("--shard \"${SLURM_ARRAY_TASK_ID}/4\" --out '" + (t / "cluster") + "/shard_'\"${SLURM_ARRAY_TASK_ID}\""),
               std::string::npos)
         << array;
-    EXPECT_NE(read(t / "cluster/slurm/submit.sh").find("--dependency=afterok:${jid}"), std::string::npos);
+    EXPECT_NE(submit.find("--dependency=afterok:\"${jid}\""), std::string::npos) << submit;
     EXPECT_NE(read(t / "cluster/slurm/merge.sbatch").find("/shard_3'"), std::string::npos);
+    EXPECT_EQ(array.find("#SBATCH --output"), std::string::npos) << "paths stay out of #SBATCH lines";
     try {
         read_spec_file(t / "bad.yaml", s);
         FAIL();
