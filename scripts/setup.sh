@@ -11,6 +11,7 @@ PACKAGES=(
   python3 python3-numpy
   dataset-fashion-mnist   # the test images the trained models of configs/trained/ are checked on
   verilator yosys         # RTL co-simulation (rtl/, testbenches/cosim/) and its Yosys LUT study (docs/cosim.md)
+  gnuplot-nox             # sim sweep --plot (docs/sweeps.md)
 )
 
 exec bash "$(dirname "$0")/ensure_packages.sh" "${PACKAGES[@]}"

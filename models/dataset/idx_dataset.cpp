@@ -1,7 +1,9 @@
 #include "models/dataset/idx_dataset.hpp"
 
+#include <sys/stat.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -138,9 +140,148 @@ IdxLabels parse_idx_labels(const std::vector<uint8_t>& bytes, const std::string&
     return l;
 }
 
-IdxImages read_idx_images(const std::string& path) { return parse_idx_images(read_gzip_file(path), path); }
+namespace {
 
-IdxLabels read_idx_labels(const std::string& path) { return parse_idx_labels(read_gzip_file(path), path); }
+// A gzipped or plain regular file read through zlib, a few bytes at a time.
+class IdxStream {
+public:
+    explicit IdxStream(std::string path) : path_(std::move(path)) {
+        struct stat st {};
+        if (::stat(path_.c_str(), &st) != 0) throw DatasetError(path_, std::string("cannot open: ") + std::strerror(errno));
+        if (S_ISDIR(st.st_mode)) throw DatasetError(path_, "cannot read: it is a directory");
+        if (!S_ISREG(st.st_mode)) throw DatasetError(path_, "cannot read: it is not a regular file (a device or a pipe)");
+        errno = 0;
+        f_ = gzopen(path_.c_str(), "rb");
+        if (!f_) throw DatasetError(path_, std::string("cannot open: ") + (errno ? std::strerror(errno) : "out of memory"));
+    }
+    ~IdxStream() { gzclose(f_); }
+    IdxStream(const IdxStream&) = delete;
+    IdxStream& operator=(const IdxStream&) = delete;
+
+    // Up to `n` bytes appended to `out`; fewer only at the end of the data.
+    uint64_t read(std::vector<uint8_t>& out, uint64_t n) {
+        uint64_t got = 0;
+        std::vector<uint8_t> chunk(size_t(std::min<uint64_t>(n, 1 << 16)));
+        while (got < n) {
+            const int k = gzread(f_, chunk.data(), unsigned(std::min<uint64_t>(chunk.size(), n - got)));
+            if (k < 0) check();
+            if (k <= 0) break;
+            out.insert(out.end(), chunk.begin(), chunk.begin() + k);
+            got += uint64_t(k);
+        }
+        check();
+        return got;
+    }
+    // Bytes left after what was read, counted up to `cap`.
+    uint64_t count_rest(uint64_t cap) {
+        std::vector<uint8_t> sink;
+        uint64_t total = 0;
+        for (;;) {
+            sink.clear();
+            const uint64_t k = read(sink, 1 << 16);
+            total += k;
+            if (k == 0 || total > cap) return total;
+        }
+    }
+
+private:
+    void check() {
+        int err = Z_OK;
+        const char* msg = gzerror(f_, &err);
+        if (err == Z_ERRNO) throw DatasetError(path_, std::string("read error: ") + std::strerror(errno));
+        if (err != Z_OK && err != Z_STREAM_END)
+            throw DatasetError(path_, std::string("corrupt or truncated gzip stream: ") + (msg ? msg : ""));
+    }
+    std::string path_;
+    gzFile f_ = nullptr;
+};
+
+// The header of an open stream: its bytes, the dimensions, and their checks.
+std::vector<uint32_t> stream_header(IdxStream& in, const std::string& name, int ndims, const char* what,
+                                    std::vector<uint8_t>& head, size_t& header) {
+    in.read(head, 4);
+    if (head.size() >= 4) in.read(head, 4 * uint64_t(head[3]));  // the dimension sizes the file says it has
+    return parse_header(head, name, ndims, what, header);
+}
+
+void check_image_dims(const std::vector<uint32_t>& dims, const std::string& name) {
+    if (dims[1] == 0 || dims[2] == 0 || dims[1] > 0x7FFFFFFF || dims[2] > 0x7FFFFFFF)
+        throw DatasetError(name, "wrong dims: images of " + std::to_string(dims[1]) + " x " + std::to_string(dims[2]) +
+                                     " pixels");
+}
+
+// The first `limit` items of a file with dimensions `dims` (item = the product of all but the first).
+std::vector<uint8_t> read_items(IdxStream& in, const std::string& name, const std::vector<uint32_t>& dims, size_t header,
+                                uint64_t limit) {
+    uint64_t item = 1;
+    for (size_t i = 1; i < dims.size(); ++i) item *= dims[i];
+    const uint64_t count = std::min<uint64_t>(limit, dims[0]);
+    if (item > kMaxIdxBytes || count > kMaxIdxBytes / item)
+        throw DatasetError(name, "wrong dims: " + dims_string(dims) + " is larger than " + std::to_string(kMaxIdxBytes) +
+                                     " bytes");
+    std::vector<uint8_t> data;
+    const uint64_t need = count * item;
+    const uint64_t have = in.read(data, need);
+    const bool all = count == dims[0];
+    if (have < need) {
+        throw DatasetError(name, "truncated: dims " + dims_string(dims) + (all ? "" : " (the first " + std::to_string(count) + ")") +
+                                     " need " + std::to_string(need) + " data bytes after the " + std::to_string(header) +
+                                     "-byte header, the file has " + std::to_string(have));
+    }
+    if (all) {
+        const uint64_t extra = in.count_rest(kMaxIdxBytes);
+        if (extra > 0)
+            throw DatasetError(name, "trailing data: dims " + dims_string(dims) + " need " + std::to_string(need) +
+                                         " data bytes after the " + std::to_string(header) + "-byte header, the file has " +
+                                         std::to_string(have + extra));
+    }
+    return data;
+}
+
+}  // namespace
+
+IdxHeader read_idx_image_header(const std::string& path) {
+    IdxStream in(path);
+    std::vector<uint8_t> head;
+    size_t header = 0;
+    const auto dims = stream_header(in, path, 3, "image files (count x rows x cols)", head, header);
+    check_image_dims(dims, path);
+    return {dims[0], dims[1], dims[2]};
+}
+
+IdxHeader read_idx_label_header(const std::string& path) {
+    IdxStream in(path);
+    std::vector<uint8_t> head;
+    size_t header = 0;
+    const auto dims = stream_header(in, path, 1, "label files (count)", head, header);
+    return {dims[0], 1, 1};
+}
+
+IdxImages read_idx_images(const std::string& path, uint64_t limit) {
+    IdxStream in(path);
+    std::vector<uint8_t> head;
+    size_t header = 0;
+    const auto dims = stream_header(in, path, 3, "image files (count x rows x cols)", head, header);
+    check_image_dims(dims, path);
+    IdxImages im;
+    im.file = path;
+    im.pixels = read_items(in, path, dims, header, limit);
+    im.count = int(std::min<uint64_t>(limit, dims[0]));
+    im.rows = int(dims[1]);
+    im.cols = int(dims[2]);
+    return im;
+}
+
+IdxLabels read_idx_labels(const std::string& path, uint64_t limit) {
+    IdxStream in(path);
+    std::vector<uint8_t> head;
+    size_t header = 0;
+    const auto dims = stream_header(in, path, 1, "label files (count)", head, header);
+    IdxLabels l;
+    l.file = path;
+    l.labels = read_items(in, path, dims, header, limit);
+    return l;
+}
 
 void check_dataset_input(const IdxImages& images, const InputConfig& input) {
     const FmShape& s = input.shape;
@@ -210,6 +351,12 @@ std::string printable(const std::string& s) {
 }  // namespace
 
 std::vector<int> read_reference_predictions(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) throw DatasetError(path, std::string("cannot open: ") + std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) throw DatasetError(path, "cannot read: it is not a regular file");
+    if (uint64_t(st.st_size) > kMaxPredictionBytes)
+        throw DatasetError(path, "has " + std::to_string(st.st_size) + " bytes, more than the " +
+                                     std::to_string(kMaxPredictionBytes) + " a list of predictions may have");
     std::ifstream in(path);
     if (!in) throw DatasetError(path, std::string("cannot open: ") + std::strerror(errno));
     std::vector<int> out;

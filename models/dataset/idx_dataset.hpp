@@ -59,8 +59,20 @@ std::vector<uint8_t> read_gzip_file(const std::string& path);
 IdxImages parse_idx_images(const std::vector<uint8_t>& bytes, const std::string& name);
 IdxLabels parse_idx_labels(const std::vector<uint8_t>& bytes, const std::string& name);
 
-IdxImages read_idx_images(const std::string& path);
-IdxLabels read_idx_labels(const std::string& path);
+// What a file's header declares: the item count and, for images, their size.
+struct IdxHeader {
+    uint64_t count = 0;
+    uint32_t rows = 1, cols = 1;
+};
+// Reads the header of a file (a regular file, gzipped or plain) of images (3 dimensions) or
+// labels (1), with the checks of parse_idx_*; nothing after it is decoded.
+IdxHeader read_idx_image_header(const std::string& path);
+IdxHeader read_idx_label_header(const std::string& path);
+// Reads a file's first `limit` items (all when `limit` >= the count, then checking for trailing
+// data too): memory follows what is asked for, not what a header declares. Throws DatasetError
+// as parse_idx_* (a truncated file only when the items asked for run past its end).
+IdxImages read_idx_images(const std::string& path, uint64_t limit = UINT64_MAX);
+IdxLabels read_idx_labels(const std::string& path, uint64_t limit = UINT64_MAX);
 
 // Throws DatasetError (naming the images' file) unless the images can feed `input`: shape
 // rows x cols x 1, unsigned, bits >= 8.
@@ -77,6 +89,9 @@ std::vector<FeatureMap> dataset_frames(const IdxImages& images, int first, int c
 // layer's output (a 1 x 1 x classes map of raw accumulators or codes); the lowest channel on
 // ties. Throws std::invalid_argument for an empty map or one that is not 1 x 1 x C.
 int predicted_class(const FeatureMap& output);
+
+// The largest reference-prediction file accepted (bytes).
+constexpr uint64_t kMaxPredictionBytes = uint64_t(64) << 20;
 
 // Reference predictions written by scripts/train/export.py: lines starting with '#' are
 // comments, every other line holds one class (a non-negative integer), one per test image in

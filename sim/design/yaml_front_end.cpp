@@ -3,6 +3,7 @@
 // the dotted path of the field.
 #include "sim/design/yaml_front_end.hpp"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
@@ -225,10 +226,17 @@ YAML::Node load_single_document(const std::string& text, const Reader& r) {
     return root;
 }
 
+// How deep yaml-cpp nests before it stops (its DepthGuard).
+constexpr int kMaxYamlDepth = 500;
+
 // The YAML tree of `text`, with malformed YAML reported at the parser's position (field `yaml`).
 YAML::Node load_document(const std::string& text, const Reader& r, const std::string& what) {
     try {
         return load_single_document(text, r);
+    } catch (const YAML::DeepRecursion& e) {
+        throw ConfigError(r.file(), loc_of(e.mark), "yaml",
+                          "malformed YAML" + what + ": mappings and sequences nested more than " +
+                              std::to_string(kMaxYamlDepth) + " levels deep");
     } catch (const YAML::Exception& e) {
         throw ConfigError(r.file(), loc_of(e.mark), "yaml", "malformed YAML" + what + ": " + e.msg);
     } catch (const ConfigError&) {

@@ -2,6 +2,11 @@
 
 #include "models/dataset/idx_dataset.hpp"
 
+#include <algorithm>
+#include <climits>
+#include <filesystem>
+#include <stdexcept>
+
 namespace qsim {
 
 DatasetResult evaluate_dataset(const std::vector<FeatureMap>& outputs, const std::vector<int>& labels,
@@ -31,6 +36,64 @@ std::string labels_file_for(const std::string& images_file) {
     const size_t at = images_file.rfind(from);
     if (at == std::string::npos) return "";
     return images_file.substr(0, at) + to + images_file.substr(at + from.size());
+}
+
+DatasetPlan plan_dataset(const std::string& images, std::string labels, std::string reference,
+                         const std::string& config, int frames, const InputConfig& input) {
+    DatasetPlan p;
+    p.images_file = images;
+    const IdxHeader head = read_idx_image_header(images);
+    p.images = head.count;
+    if (head.count == 0) throw DatasetError(images, "holds no images");
+    // The shape and codes the network takes, from the header.
+    IdxImages shape;
+    shape.file = images;
+    shape.rows = int(head.rows);
+    shape.cols = int(head.cols);
+    check_dataset_input(shape, input);
+    p.frames = frames > 0 ? frames : int(std::min<uint64_t>(head.count, uint64_t(INT_MAX)));
+    if (uint64_t(p.frames) > head.count)
+        throw std::invalid_argument("--frames " + std::to_string(p.frames) + " but " + images + " holds " +
+                                    std::to_string(head.count) + " images");
+    if (labels.empty()) labels = labels_file_for(images);
+    if (!labels.empty()) {
+        const IdxHeader l = read_idx_label_header(labels);
+        if (l.count < uint64_t(p.frames))
+            throw DatasetError(labels, "holds " + std::to_string(l.count) + " labels, fewer than the " +
+                                           std::to_string(p.frames) + " images simulated");
+        p.labels_file = labels;
+    }
+    if (reference.empty()) {
+        const std::string suffix = ".yaml";
+        const std::string beside = config.size() > suffix.size() &&
+                                           config.compare(config.size() - suffix.size(), suffix.size(), suffix) == 0
+                                       ? config.substr(0, config.size() - suffix.size()) + ".predictions.txt"
+                                       : "";
+        if (!beside.empty() && std::filesystem::is_regular_file(beside)) reference = beside;
+    }
+    if (!reference.empty()) {
+        const std::vector<int> predictions = read_reference_predictions(reference);
+        if (predictions.size() < size_t(p.frames))
+            throw DatasetError(reference, "holds " + std::to_string(predictions.size()) + " predictions, fewer than the " +
+                                              std::to_string(p.frames) + " images simulated");
+        p.reference_file = reference;
+    }
+    return p;
+}
+
+DatasetInput load_dataset(const DatasetPlan& plan, const InputConfig& input) {
+    DatasetInput d;
+    const IdxImages images = read_idx_images(plan.images_file, uint64_t(plan.frames));
+    d.frames = dataset_frames(images, 0, plan.frames, input);
+    if (!plan.labels_file.empty()) {
+        const IdxLabels l = read_idx_labels(plan.labels_file, uint64_t(plan.frames));
+        d.labels.assign(l.labels.begin(), l.labels.begin() + plan.frames);
+    }
+    if (!plan.reference_file.empty()) {
+        d.reference = read_reference_predictions(plan.reference_file);
+        d.reference.resize(size_t(plan.frames));
+    }
+    return d;
 }
 
 }  // namespace qsim

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "models/common/feature_map.hpp"
+#include "models/network/network_config.hpp"
 
 namespace qsim {
 
@@ -25,6 +26,29 @@ struct DatasetResult {
 // output frame.
 DatasetResult evaluate_dataset(const std::vector<FeatureMap>& outputs, const std::vector<int>& labels,
                                const std::vector<int>& reference);
+
+// What a --dataset run will read, from the files' headers alone: every count and shape is
+// checked before any image is decoded, so memory follows the frames asked for, not what a
+// header declares.
+struct DatasetPlan {
+    std::string images_file, labels_file, reference_file;  // "" when not used
+    int frames = 0;        // images to simulate
+    uint64_t images = 0;   // images the file holds
+};
+
+// `frames` 0: every image. `labels` "" looks beside the images (labels_file_for, when that file
+// exists); `reference` "" looks beside the config (CONFIG.predictions.txt). Throws DatasetError
+// (no images, a shape the network cannot take, fewer labels or predictions than frames) and
+// std::invalid_argument for more frames than images (a usage error).
+DatasetPlan plan_dataset(const std::string& images, std::string labels, std::string reference,
+                         const std::string& config, int frames, const InputConfig& input);
+
+struct DatasetInput {
+    std::vector<FeatureMap> frames;
+    std::vector<int> labels, reference;  // empty when not used
+};
+// Decodes what `plan` names: the first plan.frames images, labels and predictions.
+DatasetInput load_dataset(const DatasetPlan& plan, const InputConfig& input);
 
 // The label file beside an IDX image file: "...-images-idx3-ubyte[.gz]" -> "...-labels-idx1-ubyte[.gz]";
 // "" when the name does not follow that pattern.

@@ -200,12 +200,23 @@ void collect_host(RunResult& r, const NetworkConfig& net, const HostSystem& syst
     }
 }
 
+// sc_start(), with anything a block throws (a SystemC report, an exception SystemC caught in a
+// thread) turned into one error naming where it came from, instead of SystemC's own printout.
+void run_kernel() {
+    try {
+        sc_core::sc_start();
+    } catch (const sc_core::sc_report& e) {
+        throw std::runtime_error(std::string("the simulation stopped on an error in a block: ") + e.get_msg() +
+                                 (e.get_process_name() ? std::string(" (process ") + e.get_process_name() + ")" : ""));
+    }
+}
+
 // Loopback architecture: one layer accelerator, every layer's maps and weights over PCIe.
 RunResult simulate_loopback(RunResult r, const NetworkConfig& net, const NetworkParams& params,
                             const SimOptions& options) {
     HostSystem system("system", net, params, r.frames_requested, options.check || options.record_layers);
     const auto t0 = std::chrono::steady_clock::now();
-    sc_core::sc_start();
+    run_kernel();
     r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const LoopbackAccelerator& loop = system.loopback_accelerator();
     const sc_core::sc_time period(1e3 / net.host.loopback_clock_mhz, sc_core::SC_NS);
@@ -280,7 +291,7 @@ RunResult simulate(const NetworkConfig& net, const NetworkParams& params, const 
     const DataflowAccelerator& accel = system ? system->accelerator() : *standalone;
 
     const auto t0 = std::chrono::steady_clock::now();
-    sc_core::sc_start();
+    run_kernel();
     r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     const sc_core::sc_time period = accel.clock_period();

@@ -25,6 +25,7 @@
 #include "sim/design/yaml_front_end.hpp"
 #include "models/network/weight_file.hpp"
 #include "sim/report/report.hpp"
+#include "sim/runner/memory_budget.hpp"
 #include "sim/runner/simulation.hpp"
 #include "sim/sweep/design_space.hpp"
 #include "testbenches/cli/cli.hpp"
@@ -44,7 +45,7 @@ int run(int argc, char** argv) {
                 "\nexit status: 0 ok, 1 bad input (the message names file, line and field), 2 usage error, 3 the "
                 "pipeline stopped\nbefore all frames came out (deadlock or livelock), 4 the golden check failed or a "
                 "prediction differs\n";
-    std::string config, weights, report, dataset, labels, reference, point;
+    std::string config, weights, report, dataset, labels, reference, point, memory_budget;
     std::vector<std::string> sets;
     int frames = 0;
     auto& desc = cmd.options;
@@ -54,6 +55,9 @@ int run(int argc, char** argv) {
         ("weights,w", po::value<std::string>(&weights), "weight file to use instead of the config's weights")
         ("set", po::value<std::vector<std::string>>(&sets)->composing(), "override a config parameter: NAME=VALUE")
         ("report,r", po::value<std::string>(&report), "write the JSON report to this file")
+        ("memory-budget", po::value<std::string>(&memory_budget),
+         "MiB a simulation may take (default: half the physical memory, or 80% of ulimit -v); a design needing more "
+         "is refused before it starts")
         ("no-timing", "leave the wall-clock time, speed and peak memory out of the table and the report, so that "
                       "identical inputs give identical output")
         ("check", "compare every layer's output with the golden reference")
@@ -129,55 +133,50 @@ int run(int argc, char** argv) {
             return qsim::cli::usage_error(cmd, std::string("--frames: ") + problem);
         }
     }
+    // Refused before anything large is allocated: a design (or data set) that would not fit.
+    uint64_t budget = qsim::default_memory_budget();
+    try {
+        if (vm.count("memory-budget")) budget = qsim::cli::parse_count("--memory-budget", memory_budget, 1, uint64_t(1) << 40) << 20;
+    } catch (const qsim::cli::UsageError& e) {
+        return qsim::cli::usage_error(cmd, e.what());
+    }
+    const bool check = vm.count("check") > 0;
+    auto check_memory = [&](bool dataset_frames) {
+        const int run_frames = frames > 0 ? frames : net.run.frames;
+        qsim::check_memory_budget(net, qsim::estimate_simulation_memory(net, run_frames, check, dataset_frames), budget);
+    };
     std::vector<int> label_values, reference_values;
+    qsim::DatasetPlan plan;
     if (!dataset.empty()) {
-        const qsim::IdxImages images = qsim::read_idx_images(dataset);
-        if (!vm.count("frames")) frames = images.count;
-        if (frames > images.count) {
-            return qsim::cli::usage_error(cmd, "--frames " + std::to_string(frames) + " but " + dataset + " holds " + std::to_string(images.count) + " images");
+        // Headers and counts first; images are decoded only for the frames simulated.
+        try {
+            plan = qsim::plan_dataset(dataset, labels, reference, config, vm.count("frames") ? frames : 0, net.input);
+        } catch (const std::invalid_argument& e) {
+            return qsim::cli::usage_error(cmd, e.what());
         }
+        frames = plan.frames;
         const std::string problem = qsim::simulated_time_problem(net, frames);
-        if (!problem.empty()) {
-            return qsim::cli::usage_error(cmd, std::string("--dataset: ") + problem);
-        }
-        net.input.frames = std::make_shared<const std::vector<qsim::FeatureMap>>(
-            qsim::dataset_frames(images, 0, frames, net.input));
-        if (labels.empty()) labels = qsim::labels_file_for(dataset);
-        if (!labels.empty()) {
-            const qsim::IdxLabels l = qsim::read_idx_labels(labels);
-            if (l.count() < frames)
-                throw qsim::DatasetError(labels, "holds " + std::to_string(l.count()) + " labels, fewer than the " +
-                                                     std::to_string(frames) + " images simulated");
-            label_values.assign(l.labels.begin(), l.labels.begin() + frames);
-        }
-        if (reference.empty()) {
-            const std::string beside = config.substr(0, config.rfind(".yaml")) + ".predictions.txt";
-            if (config.size() > 5 && config.compare(config.size() - 5, 5, ".yaml") == 0 &&
-                std::ifstream(beside).good())
-                reference = beside;
-        }
-        if (!reference.empty()) {
-            reference_values = qsim::read_reference_predictions(reference);
-            if (int(reference_values.size()) < frames)
-                throw qsim::DatasetError(reference, "holds " + std::to_string(reference_values.size()) +
-                                                        " predictions, fewer than the " + std::to_string(frames) +
-                                                        " images simulated");
-            reference_values.resize(size_t(frames));
-        }
+        if (!problem.empty()) return qsim::cli::usage_error(cmd, std::string("--dataset: ") + problem);
+        check_memory(true);
+        qsim::DatasetInput input = qsim::load_dataset(plan, net.input);
+        net.input.frames = std::make_shared<const std::vector<qsim::FeatureMap>>(std::move(input.frames));
+        label_values = std::move(input.labels);
+        reference_values = std::move(input.reference);
     } else if (!labels.empty() || !reference.empty()) {
         return qsim::cli::usage_error(cmd, "--labels and --reference need --dataset");
     }
+    if (dataset.empty()) check_memory(false);
     const qsim::NetworkParams params = qsim::load_params(net);
 
     qsim::SimOptions options;
     options.frames = frames;
-    options.check = vm.count("check") > 0;
+    options.check = check;
     qsim::RunResult result = qsim::simulate(net, params, options);
     if (!dataset.empty() && !result.deadlock) {
         result.dataset = qsim::evaluate_dataset(result.outputs, label_values, reference_values);
-        result.dataset.images_file = dataset;
-        result.dataset.labels_file = labels;
-        result.dataset.reference_file = reference;
+        result.dataset.images_file = plan.images_file;
+        result.dataset.labels_file = plan.labels_file;
+        result.dataset.reference_file = plan.reference_file;
     }
     const bool timing = !vm.count("no-timing");
     qsim::print_report(std::cout, result, timing);
@@ -198,6 +197,9 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int sc_main(int argc, char** argv) {
+    // A SystemC error is thrown to run_kernel() and reported there as one line, not printed
+    // by SystemC as well.
+    sc_core::sc_report_handler::set_actions(sc_core::SC_ERROR, sc_core::SC_THROW);
     try {
         if (argc > 1 && qsim::sweep::is_subcommand(argv[1])) return qsim::sweep::run_subcommand(argc - 1, argv + 1);
         return run(argc, argv);
