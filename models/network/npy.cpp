@@ -8,6 +8,8 @@
 #include <limits>
 #include <sstream>
 
+#include "models/common/output_file.hpp"
+
 namespace qsim {
 
 namespace {
@@ -382,11 +384,7 @@ std::vector<uint8_t> make_npy(const std::vector<size_t>& shape, const std::vecto
 void write_npy(const std::string& path, const std::vector<size_t>& shape,
                const std::vector<double>& values, NpyDtype dtype) {
     std::vector<uint8_t> bytes = make_npy(shape, values, dtype);
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) throw NpyError(path, 0, std::string("cannot create file: ") + std::strerror(errno));
-    out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-    out.close();
-    if (!out) throw NpyError(path, 0, "write error");
+    write_file_atomically(path, std::string(bytes.begin(), bytes.end()));
 }
 
 void write_npy_f32(const std::string& path, const std::vector<size_t>& shape,

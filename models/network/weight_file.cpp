@@ -15,6 +15,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "models/common/output_file.hpp"
 #include "models/network/weight_file_format.hpp"
 
 namespace qsim {
@@ -152,11 +153,7 @@ void write_weight_file(const std::string& path, const NetworkConfig& cfg, const 
 void write_weight_file(const std::string& path, const NetworkConfig& cfg, const NetworkParams& params,
                        const WeightFileOptions& options) {
     const std::vector<uint8_t> bytes = encode_weight_file(cfg, params, options, path);
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) throw WeightFileError(path, 0, "file", std::string("cannot create: ") + std::strerror(errno));
-    out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-    out.close();
-    if (!out) throw WeightFileError(path, 0, "file", "write error");
+    write_file_atomically(path, std::string(bytes.begin(), bytes.end()));
 }
 
 std::vector<uint8_t> encode_layer_record(const LayerConfig& layer, const LayerParams& params, const std::string& name) {

@@ -12,9 +12,12 @@ namespace {
 
 constexpr uint64_t kCode = sizeof(int32_t);  // every value in flight is an int32 code
 
-std::string gib(uint64_t bytes) {
+std::string size_text(uint64_t bytes) {  // "12.0 GiB", or "3.5 MiB" below a GiB
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f GiB", double(bytes) / double(uint64_t(1) << 30));
+    if (bytes >= uint64_t(1) << 30)
+        std::snprintf(buf, sizeof buf, "%.1f GiB", double(bytes) / double(uint64_t(1) << 30));
+    else
+        std::snprintf(buf, sizeof buf, "%.1f MiB", double(bytes) / double(uint64_t(1) << 20));
     return buf;
 }
 
@@ -30,7 +33,7 @@ MemoryNeed estimate_simulation_memory(const NetworkConfig& net, int frames, bool
         need.bytes = sat_add(need.bytes, bytes);
         if (bytes > biggest) {
             biggest = bytes;
-            need.largest = what + " (" + gib(bytes) + ")";
+            need.largest = what + " (" + size_text(bytes) + ")";
         }
     };
     const FmShape& in = net.input.shape;
@@ -75,8 +78,8 @@ uint64_t default_memory_budget() {
 void check_memory_budget(const NetworkConfig& net, const MemoryNeed& need, uint64_t budget) {
     if (need.bytes <= budget) return;
     throw ConfigError(net.source_file, SourceLoc{}, "memory",
-                      "simulating this design needs about " + gib(need.bytes) + ", more than the memory budget of " +
-                          gib(budget) + " (the most: " + need.largest +
+                      "simulating this design needs about " + size_text(need.bytes) + ", more than the memory budget of " +
+                          size_text(budget) + " (the most: " + need.largest +
                           "); use a smaller design or fewer frames, or raise the budget with --memory-budget MIB");
 }
 

@@ -36,7 +36,8 @@ std::vector<int> divisors(int64_t n) {
 }
 
 bool is_folding_field(const std::string& field) {
-    return field.find(".folding.") != std::string::npos || field.size() >= 6 && field.rfind(".reuse") == field.size() - 6;
+    return field.find(".folding.") != std::string::npos ||
+           (field.size() >= 6 && field.rfind(".reuse") == field.size() - 6);
 }
 
 // Writes a folding into a layer of the specification, as fold's own choice.

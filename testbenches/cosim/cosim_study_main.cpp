@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <map>
@@ -23,6 +22,7 @@
 
 #include <systemc>
 
+#include "models/common/output_file.hpp"
 #include "testbenches/cli/cli.hpp"
 #include "testbenches/cosim/cosim_cli.hpp"
 
@@ -192,7 +192,7 @@ int sc_main(int argc, char** argv) {
     for (const Row& r : rows)
         if (!r.first_mismatch.empty()) std::cout << "\n" << r.block << ": " << r.first_mismatch;
     if (args.count("json")) {
-        std::ofstream j(args["json"]);
+        std::ostringstream j;
         j << "{\"cycles\": " << args["cycles"] << ", \"rate\": \"" << (args.count("rate") ? args["rate"] : "always")
           << "\", \"ready\": \"" << (args.count("ready") ? args["ready"] : "always") << "\", \"blocks\": [\n";
         for (size_t i = 0; i < rows.size(); ++i) {
@@ -206,6 +206,12 @@ int sc_main(int argc, char** argv) {
               << (i + 1 < rows.size() ? "," : "") << "\n";
         }
         j << "]}\n";
+        try {
+            qsim::write_file_atomically(args["json"], j.str());
+        } catch (const std::exception& e) {
+            std::cerr << "cosim_study: " << e.what() << "\n";
+            return 1;
+        }
     }
     return any_mismatch ? 3 : 0;
 }

@@ -204,7 +204,7 @@ int sc_main(int argc, char** argv) {
         if (argc > 1 && qsim::sweep::is_subcommand(argv[1])) return qsim::sweep::run_subcommand(argc - 1, argv + 1);
         return run(argc, argv);
     } catch (const qsim::InputError& e) {
-        std::cerr << e.what() << "\n";
+        std::cerr << qsim::one_line(e.what()) << "\n";
     } catch (const std::exception& e) {
         std::cerr << "sim: error: " << qsim::one_line(e.what()) << "\n";
     }

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <string>
 
+#include "models/common/output_file.hpp"
 #include "sim/design/config_doc.hpp"
 #include "testbenches/cli/cli.hpp"
 
@@ -48,10 +49,10 @@ int main(int argc, char** argv) {
                   << " is not what the field tables say; run `build/config-doc --write " << path << "`\n";
         return 1;
     }
-    std::ofstream out(path);
-    out << current;
-    if (!out) {
-        std::cerr << "config-doc: cannot write " << path << "\n";
+    try {
+        qsim::write_file_atomically(path, current);
+    } catch (const std::exception& e) {
+        std::cerr << "config-doc: " << e.what() << "\n";
         return 1;
     }
     return 0;
