@@ -2,7 +2,8 @@
 # fuzz.sh [SECONDS]: builds the libFuzzer targets of testbenches/fuzz/ (clang, ASan + UBSan,
 # CMake option QSIM_FUZZ=ON) into build-fuzz/ (or $FUZZ_BUILD_DIR) and runs each target for
 # SECONDS seconds (default 30): config (YAML loader), weights (weight-file reader), npy (.npy
-# parser). Each starts from a fresh copy of its seed corpus (testbenches/fuzz/corpus/<target>/
+# parser), sweep_spec (sweep spec files and axes), idx (IDX data sets, plain and gzipped).
+# Each starts from a fresh copy of its seed corpus (testbenches/fuzz/corpus/<target>/
 # plus the saved findings in testbenches/fuzz/regressions/<target>/); the committed files are
 # never written. Exits non-zero on any finding (crash, unexpected exception, sanitizer
 # report, leak, timeout > 10 s, > 2 GB RSS) and prints the path of the input that caused it.
@@ -14,7 +15,7 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
   echo "usage: fuzz.sh [seconds-per-target]" >&2
   exit 2
 fi
-targets=(${FUZZ_TARGETS:-config weights npy})
+targets=(${FUZZ_TARGETS:-config weights npy sweep_spec idx})
 build="${FUZZ_BUILD_DIR:-$root/build-fuzz}"
 v="${QSIM_CLANG_VERSION:-14}"
 
@@ -28,7 +29,7 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:allocator_m
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 export ASAN_SYMBOLIZER_PATH="${ASAN_SYMBOLIZER_PATH:-$(command -v "llvm-symbolizer-$v" || true)}"
 
-declare -A max_len=([config]=4096 [weights]=2048 [npy]=1024)
+declare -A max_len=([config]=4096 [weights]=2048 [npy]=1024 [sweep_spec]=2048 [idx]=4096)
 failed=()
 for t in "${targets[@]}"; do
   run="$build/fuzz-run/$t"

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -62,16 +63,22 @@ std::string dims_string(const std::vector<uint32_t>& d) {
     return s;
 }
 
+// The bytes of `count` items of a file with dimensions `dims` (an item: the product of all but
+// the first); refused when an item, or the items, would be larger than kMaxIdxBytes, or more
+// items than an int counts. Whole and partial reads, in memory or streamed, share this rule.
+uint64_t items_bytes(const std::vector<uint32_t>& dims, uint64_t count, const std::string& name) {
+    uint64_t item = 1;
+    for (size_t i = 1; i < dims.size(); ++i) item *= dims[i];  // at most two factors < 2^32
+    if (item > kMaxIdxBytes || count > kMaxIdxBytes / item || count > uint64_t(INT32_MAX))
+        throw DatasetError(name, "wrong dims: " + dims_string(dims) + " is larger than " + std::to_string(kMaxIdxBytes) +
+                                     " bytes");
+    return count * item;
+}
+
 // The data must be exactly the product of the dimensions.
 void check_data_size(const std::vector<uint8_t>& b, const std::string& name,
                      const std::vector<uint32_t>& dims, size_t header) {
-    uint64_t need = 1;
-    for (uint32_t d : dims) {
-        need *= d;
-        if (need > kMaxIdxBytes)
-            throw DatasetError(name, "wrong dims: " + dims_string(dims) + " is larger than " +
-                                         std::to_string(kMaxIdxBytes) + " bytes");
-    }
+    const uint64_t need = items_bytes(dims, dims[0], name);
     const uint64_t have = b.size() - header;
     if (have < need)
         throw DatasetError(name, "truncated: dims " + dims_string(dims) + " need " + std::to_string(need) +
@@ -208,19 +215,15 @@ void check_image_dims(const std::vector<uint32_t>& dims, const std::string& name
     if (dims[1] == 0 || dims[2] == 0 || dims[1] > 0x7FFFFFFF || dims[2] > 0x7FFFFFFF)
         throw DatasetError(name, "wrong dims: images of " + std::to_string(dims[1]) + " x " + std::to_string(dims[2]) +
                                      " pixels");
+    (void)items_bytes(dims, 0, name);  // one image must fit, whatever the count
 }
 
 // The first `limit` items of a file with dimensions `dims` (item = the product of all but the first).
 std::vector<uint8_t> read_items(IdxStream& in, const std::string& name, const std::vector<uint32_t>& dims, size_t header,
                                 uint64_t limit) {
-    uint64_t item = 1;
-    for (size_t i = 1; i < dims.size(); ++i) item *= dims[i];
     const uint64_t count = std::min<uint64_t>(limit, dims[0]);
-    if (item > kMaxIdxBytes || count > kMaxIdxBytes / item)
-        throw DatasetError(name, "wrong dims: " + dims_string(dims) + " is larger than " + std::to_string(kMaxIdxBytes) +
-                                     " bytes");
+    const uint64_t need = items_bytes(dims, count, name);
     std::vector<uint8_t> data;
-    const uint64_t need = count * item;
     const uint64_t have = in.read(data, need);
     const bool all = count == dims[0];
     if (have < need) {

@@ -246,46 +246,6 @@ YAML::Node load_document(const std::string& text, const Reader& r, const std::st
     }
 }
 
-// Reads a whole small regular file; false with `why` when it cannot. Devices and pipes
-// (/dev/zero, a FIFO) and files over `max_bytes` are refused rather than read.
-bool read_small_file(const std::string& path, uintmax_t max_bytes, const char* what, std::string& text,
-                     std::string& why) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    const fs::file_status st = fs::status(path, ec);
-    if (fs::is_directory(st)) {
-        why = "it is a directory";
-        return false;
-    }
-    if (fs::exists(st) && !fs::is_regular_file(st)) {
-        why = "it is not a regular file";
-        return false;
-    }
-    if (fs::exists(st)) {
-        const uintmax_t size = fs::file_size(path, ec);
-        if (!ec && size > max_bytes) {
-            why = "it has " + std::to_string(size) + " bytes, more than the " + std::to_string(max_bytes) + " " +
-                  what + " may have";
-            return false;
-        }
-    }
-    errno = 0;
-    std::ifstream f(path, std::ios::binary);
-    if (!f) {
-        const int err = errno;
-        why = err ? std::strerror(err) : "cannot be opened";
-        return false;
-    }
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    if (f.bad()) {
-        why = "read error";
-        return false;
-    }
-    text = ss.str();
-    return true;
-}
-
 // ---------------------------------------------------------------------------------------
 // Sections by their tables.
 
@@ -428,6 +388,44 @@ void read_device_library(NetworkSpec& spec, bool given) {
 }
 
 }  // namespace
+
+bool read_small_file(const std::string& path, uintmax_t max_bytes, const char* what, std::string& text,
+                     std::string& why) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::file_status st = fs::status(path, ec);
+    if (fs::is_directory(st)) {
+        why = "it is a directory";
+        return false;
+    }
+    if (fs::exists(st) && !fs::is_regular_file(st)) {
+        why = "it is not a regular file";
+        return false;
+    }
+    if (fs::exists(st)) {
+        const uintmax_t size = fs::file_size(path, ec);
+        if (!ec && size > max_bytes) {
+            why = "it has " + std::to_string(size) + " bytes, more than the " + std::to_string(max_bytes) + " " +
+                  what + " may have";
+            return false;
+        }
+    }
+    errno = 0;
+    std::ifstream f(path, std::ios::binary);
+    if (!f) {
+        const int err = errno;
+        why = err ? std::strerror(err) : "cannot be opened";
+        return false;
+    }
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    if (f.bad()) {
+        why = "read error";
+        return false;
+    }
+    text = ss.str();
+    return true;
+}
 
 std::string resolve_path(const std::string& base_dir, const std::string& p) {
     namespace fs = std::filesystem;

@@ -25,6 +25,12 @@ NetworkSpec parse_yaml_spec(const std::string& text, const std::string& file_nam
 // `p` relative to `base_dir` (as given when absolute or when base_dir is the working directory).
 std::string resolve_path(const std::string& base_dir, const std::string& p);
 
+// Reads a whole small regular file into `text`; false with `why` ("it is a directory", "it has N
+// bytes, more than the 16777216 WHAT may have", the system's reason) when it cannot. Devices and
+// pipes (/dev/zero, a FIFO) and files over `max_bytes` are refused rather than read.
+bool read_small_file(const std::string& path, uintmax_t max_bytes, const char* what, std::string& text,
+                     std::string& why);
+
 constexpr uintmax_t kMaxConfigBytes = uintmax_t(16) << 20;         // 16 MiB
 constexpr uintmax_t kMaxDeviceLibraryBytes = uintmax_t(1) << 20;   // 1 MiB
 

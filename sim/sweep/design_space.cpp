@@ -1,6 +1,7 @@
 #include "sim/sweep/design_space.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include "models/common/rng.hpp"
 #include "sim/design/overrides.hpp"
 #include "sim/design/text.hpp"
+#include "sim/design/yaml_front_end.hpp"
 
 namespace qsim::sweep {
 
@@ -39,6 +41,28 @@ uint64_t fnv1a(const std::string& s, uint64_t h = 1469598103934665603ull) {
     return h;
 }
 
+// A value is passed on as NAME=VALUE;NAME=VALUE (sim --point): none of those separators, no
+// control characters, and a sensible length.
+void check_value(const std::string& name, const std::string& v) {
+    if (v.size() > 256) throw std::invalid_argument("axis " + name + ": a value longer than 256 characters");
+    for (const unsigned char c : v)
+        if (c == ';' || c == '=' || c < 0x20 || c >= 0x7f)
+            throw std::invalid_argument("axis " + name + ": value '" + v +
+                                        "' holds a ';', '=', a control or a non-ASCII character; values are numbers "
+                                        "or words");
+}
+
+// An axis name: a field path as sim --set and --point take it (conv2.pe, *.reuse, param.wbits).
+void check_name(const std::string& text, const std::string& name) {
+    const bool ok = !name.empty() && name.size() <= 256 && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '_' || c == '.' || c == '-' || c == '*';
+    });
+    if (!ok)
+        throw std::invalid_argument("axis '" + text.substr(0, 300) +
+                                    "': expected NAME=VALUES with NAME a field path of letters, digits, _ . - *, "
+                                    "e.g. conv2.pe=11,22,77");
+}
+
 }  // namespace
 
 std::vector<std::string> parse_values(const std::string& name, const std::string& text) {
@@ -50,6 +74,7 @@ std::vector<std::string> parse_values(const std::string& name, const std::string
         const size_t dots = item.find("..");
         if (dots == std::string::npos) {
             if (item.empty()) throw std::invalid_argument("axis " + name + ": empty value in '" + text + "'");
+            check_value(name, item);
             out.push_back(item);
             continue;
         }
@@ -65,8 +90,17 @@ std::vector<std::string> parse_values(const std::string& name, const std::string
         const long long lo = parse_int(name, a), hi = parse_int(name, b);
         if (lo > hi || (factor && lo < 1))
             throw std::invalid_argument("axis " + name + ": empty or invalid range '" + item + "'");
-        if (!factor && hi - lo > 1000000) throw std::invalid_argument("axis " + name + ": range '" + item + "' is too long");
-        for (long long v = lo; v <= hi; v = factor ? v * factor : v + 1) out.push_back(std::to_string(v));
+        if (!factor && uint64_t(hi) - uint64_t(lo) >= kMaxAxisValues)
+            throw std::invalid_argument("axis " + name + ": range '" + item + "' has more than " +
+                                        design::grouped_text(kMaxAxisValues) + " values");
+        for (long long v = lo;;) {
+            out.push_back(std::to_string(v));
+            if (out.size() > kMaxAxisValues)
+                throw std::invalid_argument("axis " + name + ": more than " + design::grouped_text(kMaxAxisValues) +
+                                            " values");
+            if (factor ? v > hi / factor : v >= hi) break;
+            v = factor ? v * factor : v + 1;
+        }
     }
     if (out.empty()) throw std::invalid_argument("axis " + name + ": no values");
     return out;
@@ -78,6 +112,7 @@ Axis parse_axis(const std::string& text) {
         throw std::invalid_argument("axis '" + text + "': expected NAME=VALUES, e.g. conv2.pe=11,22,77");
     Axis a;
     a.name = trim(text.substr(0, eq));
+    check_name(text, a.name);
     a.values = parse_values(a.name, text.substr(eq + 1));
     if (a.name.rfind("param.", 0) == 0) {
         a.is_param = true;
@@ -85,6 +120,15 @@ Axis parse_axis(const std::string& text) {
         if (a.param.empty()) throw std::invalid_argument("axis '" + a.name + "': expected param.NAME");
     }
     return a;
+}
+
+void add_axis(DesignSpace& space, Axis axis) {
+    uint64_t total = axis.values.size();
+    for (const auto& a : space.axes) total += a.values.size();
+    if (total > kMaxAxisValues)
+        throw std::invalid_argument("axis " + axis.name + ": the axes hold more than " +
+                                    design::grouped_text(kMaxAxisValues) + " values in all");
+    space.axes.push_back(std::move(axis));
 }
 
 uint64_t DesignSpace::grid_size() const {
@@ -131,10 +175,9 @@ bool DesignSpace::has_param_axes() const {
 std::string DesignSpace::digest() const {
     std::ostringstream os;
     os << "config=" << config << "\n";
-    std::ifstream f(config, std::ios::binary);
-    std::stringstream text;
-    text << f.rdbuf();
-    os << "config_text=" << fnv1a(text.str()) << "\n";
+    std::string text, why;  // a file the loader refuses (a device, too large) is not read here either
+    if (!design::read_small_file(config, design::kMaxConfigBytes, "configuration file", text, why)) text = why;
+    os << "config_text=" << fnv1a(text) << "\n";
     for (const auto& [k, v] : base_params) os << "set " << k << "=" << v << "\n";
     for (const auto& a : axes) {
         os << "axis " << a.name << "=";

@@ -27,6 +27,9 @@ struct Axis {
     std::vector<std::string> values;  // as text, in the order given
 };
 
+// The most values all axes of a sweep hold together (a range is expanded when parsed).
+constexpr uint64_t kMaxAxisValues = 1000000;
+
 // Parses "NAME=V1,V2,..." (also "A..B" for every integer from A to B, "A..B*2" doubling).
 // Throws std::invalid_argument naming what is wrong. Whether NAME names a field of the
 // configuration is check_axes()'.
@@ -57,6 +60,10 @@ struct DesignSpace {
     // A stable digest of everything that decides the points, for resuming and merging.
     std::string digest() const;
 };
+
+// Appends `axis` to `space`; throws std::invalid_argument when the axes would hold more than
+// kMaxAxisValues values in all.
+void add_axis(DesignSpace& space, Axis axis);
 
 // Assignments NAME -> value of a point.
 using Assignments = std::vector<std::pair<const Axis*, std::string>>;

@@ -1,11 +1,16 @@
 #include "sim/sweep/sweep_spec.hpp"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
+#include <set>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
+
+#include "models/common/text_format.hpp"
+#include "sim/design/yaml_front_end.hpp"
 
 namespace qsim::sweep {
 
@@ -19,6 +24,8 @@ namespace {
 
 std::string scalar(const std::string& path, const YAML::Node& n, const std::string& field) {
     if (!n.IsScalar()) fail(path, n, field, "expected a scalar");
+    if (n.Scalar().find('\0') != std::string::npos) fail(path, n, field, "a NUL byte in the value");
+    if (!valid_utf8(n.Scalar())) fail(path, n, field, "the value is not UTF-8 text");
     return n.Scalar();
 }
 
@@ -32,20 +39,27 @@ uint64_t count(const std::string& path, const YAML::Node& n, const std::string& 
 }  // namespace
 
 void read_spec_file(const std::string& path, DesignSpace& space) {
+    std::string text, why;
+    if (!design::read_small_file(path, kMaxSpecBytes, "sweep spec", text, why))
+        throw std::invalid_argument(path + ": cannot read the sweep spec: " + why);
     YAML::Node root;
     try {
-        root = YAML::LoadFile(path);
-    } catch (const YAML::BadFile&) {
-        throw std::invalid_argument(path + ": cannot read the sweep spec");
+        root = YAML::Load(text);
+    } catch (const YAML::DeepRecursion& e) {
+        throw std::invalid_argument(path + ":" + std::to_string(e.mark.line + 1) + ":" +
+                                    std::to_string(e.mark.column + 1) +
+                                    ": yaml: mappings and sequences nested more than 500 levels deep");
     } catch (const YAML::Exception& e) {
         throw std::invalid_argument(path + ":" + std::to_string(e.mark.line + 1) + ":" +
                                     std::to_string(e.mark.column + 1) + ": yaml: " + e.msg);
     }
     if (!root.IsMap()) throw std::invalid_argument(path + ": expected a mapping with config and axes");
+    std::set<std::string> seen;
     for (const auto& kv : root) {
         const std::string key = kv.first.Scalar();
         if (key != "config" && key != "set" && key != "axes" && key != "sample")
             fail(path, kv.first, key, "unknown field; expected config, set, axes or sample");
+        if (!seen.insert(key).second) fail(path, kv.first, key, "given twice");
     }
     const std::filesystem::path dir = std::filesystem::path(path).parent_path();
     if (root["config"]) {
@@ -54,14 +68,22 @@ void read_spec_file(const std::string& path, DesignSpace& space) {
     }
     if (root["set"]) {
         if (!root["set"].IsMap()) fail(path, root["set"], "set", "expected a mapping of params");
-        for (const auto& kv : root["set"]) space.base_params[kv.first.Scalar()] = scalar(path, kv.second, "set");
+        std::set<std::string> given;
+        for (const auto& kv : root["set"]) {
+            const std::string name = scalar(path, kv.first, "set");
+            if (!given.insert(name).second) fail(path, kv.first, "set." + name, "given twice");
+            space.base_params[name] = scalar(path, kv.second, "set." + name);
+        }
     }
     if (root["axes"]) {
         const YAML::Node axes = root["axes"];
         if (!axes.IsMap()) fail(path, axes, "axes", "expected a mapping NAME: [values] or NAME: \"A..B\"");
         space.axes.clear();
+        std::set<std::string> given;
         for (const auto& kv : axes) {
-            const std::string name = kv.first.Scalar();
+            const std::string name = scalar(path, kv.first, "axes");
+            if (!given.insert(name).second)
+                fail(path, kv.first, "axes." + name, "given twice; give its values once, e.g. [1, 2, 4]");
             std::string values;
             if (kv.second.IsSequence()) {
                 for (const auto& v : kv.second) values += (values.empty() ? "" : ",") + scalar(path, v, "axes." + name);
@@ -69,7 +91,7 @@ void read_spec_file(const std::string& path, DesignSpace& space) {
                 values = scalar(path, kv.second, "axes." + name);
             }
             try {
-                space.axes.push_back(parse_axis(name + "=" + values));
+                add_axis(space, parse_axis(name + "=" + values));
             } catch (const std::invalid_argument& e) {
                 fail(path, kv.first, "axes." + name, e.what());
             }
@@ -78,6 +100,11 @@ void read_spec_file(const std::string& path, DesignSpace& space) {
     if (root["sample"]) {
         const YAML::Node s = root["sample"];
         if (!s.IsMap()) fail(path, s, "sample", "expected { mode: grid } or { mode: random, points: N, seed: S }");
+        for (const auto& kv : s) {
+            const std::string key = kv.first.Scalar();
+            if (key != "mode" && key != "points" && key != "seed")
+                fail(path, kv.first, "sample." + key, "unknown field; expected mode, points or seed");
+        }
         const std::string mode = s["mode"] ? scalar(path, s["mode"], "sample.mode") : "grid";
         if (mode == "grid") {
             space.sample.mode = SampleSpec::Mode::Grid;

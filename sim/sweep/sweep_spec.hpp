@@ -9,11 +9,15 @@
 //   sample: { mode: random, points: 1000, seed: 7 }   # default: grid
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "sim/sweep/design_space.hpp"
 
 namespace qsim::sweep {
+
+// The largest spec file read (bytes); a larger one, a directory or a device is refused unread.
+constexpr uintmax_t kMaxSpecBytes = uintmax_t(1) << 20;
 
 // Reads a spec file into `space` (fields given there replace those already set). Throws
 // std::invalid_argument as "FILE:LINE:COL: FIELD: message".

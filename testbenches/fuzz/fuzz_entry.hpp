@@ -279,11 +279,13 @@ inline void decode_or_error(const std::vector<uint8_t>& bytes) {
     check_round_trip(weights_config(), p);
 }
 
-// `qnn-weights info` reads a path: a scratch file of this process, removed at exit.
+// Readers that take a path (`qnn-weights info`, the sweep spec, the IDX reader) get a scratch
+// file of this process, removed at exit.
 class ScratchFile {
 public:
     // In /dev/shm when there is one: a file on disk costs a discard per truncation.
-    ScratchFile() : path_(dir() / ("qsim_fuzz_" + std::to_string(::getpid()) + ".qnnw")) {}
+    explicit ScratchFile(const std::string& suffix = ".qnnw")
+        : path_(dir() / ("qsim_fuzz_" + std::to_string(::getpid()) + suffix)) {}
     ~ScratchFile() {
         std::error_code ec;
         std::filesystem::remove(path_, ec);

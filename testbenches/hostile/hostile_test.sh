@@ -71,6 +71,13 @@ refuse "sweep --random -1" 2 sweep --config "$alexnet" --axis conv2.pe=7,11 --ra
 refuse "sweep: an axis twice" 2 sweep --config "$alexnet" --axis conv2.pe=7 --axis conv2.pe=11 --out "$work/r2"
 refuse "sweep: an undeclared param" 2 sweep --config "$alexnet" --axis param.x=1,2 --out "$work/r3"
 refuse "sweep: 10^9 grid points" 2 sweep --config "$alexnet" --axis conv1.fifo_depth=1..1000 --axis conv2.fifo_depth=1..1000 --axis conv3.fifo_depth=1..1000 --out "$work/r4"
+refuse "sweep --spec /dev/zero" 1 sweep --spec /dev/zero --out "$work/r5"
+python3 -c "print('axes:'); [print('  ' * (i + 1) + 'a:') for i in range(1000)]" > "$work/deep_spec.yaml"
+refuse "sweep spec nested 1,000 deep" 1 sweep --spec "$work/deep_spec.yaml" --out "$work/r6"
+printf 'config: %s\naxes:\n  conv2.pe: [7, 11]\n  conv2.pe: [77]\n' "$alexnet" > "$work/twice_spec.yaml"
+refuse "sweep spec: an axis twice" 1 sweep --spec "$work/twice_spec.yaml" --out "$work/r7"
+refuse "sweep: a value with ';'" 2 sweep --config "$alexnet" --axis "conv2.pe=7;conv3.pe=1" --out "$work/r8"
+refuse "sweep: 30 axes of 100,000 values" 2 sweep --config "$alexnet" --random 10 $(for i in $(seq 30); do printf -- '--axis conv2.fifo_depth%d=1..100000 ' "$i"; done) --out "$work/r9"
 refuse "--point naming no field" 2 --config "$tiny" --point conv1.speed=2
 refuse "--point of the wrong type" 1 --config "$tiny" --point conv1.pe=x
 

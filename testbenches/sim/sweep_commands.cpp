@@ -20,6 +20,7 @@
 #include <boost/program_options.hpp>
 
 #include "sim/design/config_loader.hpp"
+#include "models/common/output_file.hpp"
 #include "models/common/text_format.hpp"
 #include "sim/sweep/auto_fold.hpp"
 #include "sim/sweep/sweep_runner.hpp"
@@ -152,10 +153,13 @@ int sweep_command(int argc, char** argv) {
     }
     try {
         if (!config.empty()) space.config = config;
-        for (const auto& a : axes) space.axes.push_back(parse_axis(a));
+        // The sweep's outputs are JSON, which holds UTF-8 text only.
+        if (!valid_utf8(space.config)) throw std::invalid_argument("--config: the path is not UTF-8 text");
+        for (const auto& a : axes) add_axis(space, parse_axis(a));
         for (const auto& s : sets) {
             const size_t eq = s.find('=');
             if (eq == std::string::npos || eq == 0) throw std::invalid_argument("--set expects NAME=VALUE (got '" + s + "')");
+            if (!valid_utf8(s)) throw std::invalid_argument("--set " + s.substr(0, eq) + ": the value is not UTF-8 text");
             space.base_params[s.substr(0, eq)] = s.substr(eq + 1);
         }
         if (vm.count("random")) {
@@ -198,15 +202,15 @@ int sweep_command(int argc, char** argv) {
         const RunSummary s = run_sweep(space, o);
         print_summary(s, "sweep:");
     } catch (const ConfigError& e) {
-        std::cerr << e.what() << "\n";
+        std::cerr << one_line(e.what()) << "\n";
         return 1;
     } catch (const std::invalid_argument& e) {  // an axis naming no field of the config
         return cli::usage_error(cmd, e.what());
     } catch (const Interrupted& e) {
-        std::cerr << "sim sweep: interrupted: " << e.what() << "\n";
+        std::cerr << "sim sweep: interrupted: " << one_line(e.what()) << "\n";
         return 130;
     } catch (const std::exception& e) {
-        std::cerr << "sim sweep: " << e.what() << "\n";
+        std::cerr << "sim sweep: " << one_line(e.what()) << "\n";
         return 1;
     }
     return 0;
@@ -231,7 +235,7 @@ int merge_command(int argc, char** argv) {
     } catch (const std::invalid_argument& e) {  // --out is one of the shards
         return cli::usage_error(cmd, e.what());
     } catch (const std::exception& e) {
-        std::cerr << "sim sweep-merge: " << e.what() << "\n";
+        std::cerr << "sim sweep-merge: " << one_line(e.what()) << "\n";
         return 1;
     }
     return 0;
@@ -248,11 +252,16 @@ FoldSimulator fold_simulator(const std::string& config, int min_frames) {
         char pattern[] = "/tmp/qsim_fold_XXXXXX";
         const char* dir = mkdtemp(pattern);
         if (!dir) throw std::runtime_error(std::string("cannot make a temporary directory: ") + std::strerror(errno));
+        struct RemoveDir {  // the temporary directory goes whatever happens
+            std::string path;
+            ~RemoveDir() {
+                std::error_code ec;
+                fs::remove_all(path, ec);
+            }
+        } const cleanup{dir};
         const std::string folded = std::string(dir) + "/folded.yaml";
-        std::ofstream(folded) << folded_yaml(config, r, "", dir);
+        write_file_atomically(folded, folded_yaml(config, r, "", dir));
         const SimOutcome o = run_sim(self_executable(), {"--config", folded, "--frames", std::to_string(frames)}, dir, "run");
-        std::error_code ec;
-        fs::remove_all(dir, ec);
         if (o.exit_code != 0)
             throw std::runtime_error("the folded design does not simulate (sim exited " + std::to_string(o.exit_code) +
                                      "): " + o.last_line);
@@ -303,7 +312,11 @@ int fold_command(int argc, char** argv) {
         }
         params[s.substr(0, eq)] = s.substr(eq + 1);
     }
+    if (!out.empty() && same_file(out, config)) {
+        return cli::usage_error(cmd, "--out " + out + " is the configuration being folded; write the folded one elsewhere");
+    }
     try {
+        if (!out.empty()) check_writable(out);  // before the search and the simulations
         const design::NetworkSpec base = design::read_yaml_spec(config, params);
         FoldRequest req;
         req.target_fps = fps;
@@ -346,12 +359,7 @@ int fold_command(int argc, char** argv) {
         if (out.empty()) {
             std::cout << yaml;
         } else {
-            std::ofstream f(out);
-            f << yaml;
-            if (!f) {
-                std::cerr << "sim fold: cannot write " << out << "\n";
-                return 1;
-            }
+            write_file_atomically(out, yaml);
         }
         if (!r.target_reached) {
             std::cerr << "sim fold: cannot reach " << fps << " frames/s: the fastest folding found "
@@ -360,10 +368,10 @@ int fold_command(int argc, char** argv) {
             return 1;
         }
     } catch (const ConfigError& e) {
-        std::cerr << e.what() << "\n";
+        std::cerr << one_line(e.what()) << "\n";
         return 1;
     } catch (const std::exception& e) {
-        std::cerr << "sim fold: " << e.what() << "\n";
+        std::cerr << "sim fold: " << one_line(e.what()) << "\n";
         return 1;
     }
     return 0;

@@ -142,6 +142,25 @@ TEST_F(DatasetIdx, ErrorsNameTheFileAndTheProblem) {
               std::string::npos);
 }
 
+// Partial reads decode only the images asked for: a header declaring more images than the
+// file holds reads as far as they go; whole and partial, streamed and in memory share one
+// size rule (an empty file of images larger than 2 GiB each is refused by all four).
+TEST_F(DatasetIdx, ReadsAsFarAsAskedAndAllReadsShareOneSizeRule) {
+    const std::string bomb = write_gzip("bomb.gz", idx_bytes(0x08, {2000000, 2, 4}, pixels()));
+    EXPECT_EQ(read_idx_image_header(bomb).count, 2000000u);
+    const IdxImages two = read_idx_images(bomb, 2);
+    EXPECT_EQ(two.count, 2);
+    const std::vector<uint8_t> all = pixels();
+    EXPECT_EQ(two.pixels, std::vector<uint8_t>(all.begin(), all.begin() + 16));
+    EXPECT_NE(images_error(bomb).find("truncated: dims 2000000 x 2 x 4 need 16000000 data bytes"), std::string::npos);
+    const std::string huge = write_plain("huge0", idx_bytes(0x08, {0, 67109632, 166}, {}));
+    EXPECT_THROW(read_idx_image_header(huge), DatasetError);
+    EXPECT_THROW(read_idx_images(huge, 1), DatasetError);
+    EXPECT_THROW(read_idx_images(huge), DatasetError);
+    EXPECT_THROW(parse_idx_images(read_gzip_file(huge), huge), DatasetError);
+    EXPECT_NE(images_error(fs::temp_directory_path().string()).find("it is a directory"), std::string::npos);
+}
+
 TEST_F(DatasetIdx, TruncatedOrCorruptGzipStreamIsAnError) {
     const std::string path = write_gzip("t.gz", idx_bytes(0x08, {3, 2, 4}, pixels()));
     std::ifstream in(path, std::ios::binary);

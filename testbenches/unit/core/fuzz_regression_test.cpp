@@ -1,7 +1,7 @@
 // Fuzzing regressions: feeds every input saved in testbenches/fuzz/regressions/<target>/ (inputs
 // that once crashed, hung or threw something unexpected) and every seed of
 // testbenches/fuzz/corpus/<target>/ to the entry points the libFuzzer targets use
-// (testbenches/fuzz/fuzz_entry.hpp), and expects only the project's error types.
+// (testbenches/fuzz/*_entry.hpp), and expects only the project's error types.
 //
 // Each input runs in a child process with a time limit, so that a crash or a hang fails the
 // one input instead of the whole test binary. Files named open-* are findings reported but not
@@ -25,6 +25,8 @@
 #include <vector>
 
 #include "testbenches/fuzz/fuzz_entry.hpp"
+#include "testbenches/fuzz/idx_entry.hpp"
+#include "testbenches/fuzz/sweep_spec_entry.hpp"
 
 namespace qsim {
 namespace {
@@ -39,6 +41,8 @@ using Entry = void (*)(const uint8_t*, size_t);
 Entry entry_for(const std::string& target) {
     if (target == "config") return fuzz::run_config;
     if (target == "weights") return fuzz::run_weights;
+    if (target == "sweep_spec") return fuzz::run_sweep_spec;
+    if (target == "idx") return fuzz::run_idx;
     return fuzz::run_npy;
 }
 
@@ -123,10 +127,12 @@ void check_target(const std::string& target) {
 TEST(FuzzRegression, Config) { check_target("config"); }
 TEST(FuzzRegression, Weights) { check_target("weights"); }
 TEST(FuzzRegression, Npy) { check_target("npy"); }
+TEST(FuzzRegression, SweepSpec) { check_target("sweep_spec"); }
+TEST(FuzzRegression, Idx) { check_target("idx"); }
 
 TEST(FuzzRegression, OpenFindings) {
     std::string still_open;
-    for (const char* target : {"config", "weights", "npy"})
+    for (const char* target : {"config", "weights", "npy", "sweep_spec", "idx"})
         for (const auto& f : files_in(kFuzzDir / "regressions" / target))
             if (is_open_finding(f)) {
                 const std::string problem = run_isolated(entry_for(target), f);

@@ -84,6 +84,29 @@ TEST(SweepAxes, ValuesRangesAndErrors) {
     }
 }
 
+// Ranges at the ends of the integers neither overflow nor expand without bound; values that
+// would break `--point NAME=V;NAME=V` or JSON are refused; the axes together hold at most
+// kMaxAxisValues values.
+TEST(SweepAxes, LimitsAndValuesThatCannotBePassedOn) {
+    EXPECT_EQ(parse_axis("a.pe=1..9223372036854775807*2").values.size(), 63u);  // 2^0 .. 2^62
+    EXPECT_EQ(parse_axis("a.pe=9223372036854775806..9223372036854775807").values.back(), "9223372036854775807");
+    EXPECT_THROW(parse_axis("a.pe=-9223372036854775807..9223372036854775807"), std::invalid_argument);
+    EXPECT_EQ(parse_axis("a.pe=1..1000000").values.size(), kMaxAxisValues);
+    EXPECT_THROW(parse_axis("a.pe=0..1000000"), std::invalid_argument);
+    for (const char* bad : {"a.pe=7;b.pe=1", "a.pe=x=1", "a.pe=\x01", "a.pe=\xc3\xa9", "a;b.pe=1", "a b.pe=1", "=1"})
+        EXPECT_THROW(parse_axis(bad), std::invalid_argument) << bad;
+    EXPECT_THROW(parse_axis("a.pe=" + std::string(257, '7')), std::invalid_argument);
+    DesignSpace space;
+    add_axis(space, parse_axis("a.pe=1..600000"));
+    try {
+        add_axis(space, parse_axis("b.pe=1..400001"));
+        FAIL();
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("more than 1,000,000 values in all"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(space.axes.size(), 1u);
+}
+
 TEST(SweepPoints, GridOrderRandomSampleAndEncoding) {
     DesignSpace s = alexnet_space();
     EXPECT_EQ(s.point_count(), 3u * 2 * 4 * 2);
@@ -409,6 +432,33 @@ TEST(SweepSpec, FileAndSlurmRoundTrip) {
         FAIL();
     } catch (const std::invalid_argument& e) {
         EXPECT_NE(std::string(e.what()).find("bad.yaml:4:1: sampel: unknown field"), std::string::npos) << e.what();
+    }
+}
+
+// A spec is refused at the line of what is wrong: a key given twice (YAML would keep one), a
+// misspelt sample field, a value that is not UTF-8; a directory or a device is not read.
+TEST(SweepSpec, RefusesDuplicatesUnknownSampleFieldsAndNonFiles) {
+    TempDir t;
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"axes:\n  conv2.pe: [7]\n  conv2.pe: [11]\n", ":3:3: axes.conv2.pe: given twice"},
+        {"set: {wbits: 1, wbits: 2}\naxes:\n  conv2.pe: [7]\n", ":1:17: set.wbits: given twice"},
+        {"axes: {conv2.pe: [7]}\naxes: {conv2.pe: [8]}\n", ":2:1: axes: given twice"},
+        {"axes: {conv2.pe: [7]}\nsample: {mode: random, pionts: 5}\n", ":2:24: sample.pionts: unknown field"},
+        {"config: a\xff.yaml\naxes: {conv2.pe: [7]}\n", ":1:9: config: the value is not UTF-8 text"},
+    };
+    for (const auto& [text, want] : cases) {
+        std::ofstream(t / "s.yaml") << text;
+        DesignSpace s;
+        try {
+            read_spec_file(t / "s.yaml", s);
+            ADD_FAILURE() << "accepted: " << text;
+        } catch (const std::invalid_argument& e) {
+            EXPECT_NE(std::string(e.what()).find(want), std::string::npos) << e.what();
+        }
+    }
+    for (const std::string& path : {t / "", std::string("/dev/zero")}) {
+        DesignSpace s;
+        EXPECT_THROW(read_spec_file(path, s), std::invalid_argument) << path;
     }
 }
 
