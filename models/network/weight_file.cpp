@@ -13,6 +13,7 @@
 #include <cstring>
 #include <fstream>
 #include <iomanip>
+#include <optional>
 #include <sstream>
 
 #include "models/common/output_file.hpp"
@@ -85,12 +86,42 @@ int storage_bits(const WeightQuantConfig& q) {
     return 0;
 }
 
-std::vector<uint8_t> read_file_bytes(const std::string& path) {
+std::vector<uint8_t> read_file_bytes(const std::string& path, uint64_t max_bytes) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw WeightFileError(path, 0, "file", std::string("cannot open: ") + std::strerror(errno));
-    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<uint8_t> bytes;
+    char chunk[1 << 16];
+    while (bytes.size() < max_bytes && in) {
+        in.read(chunk, std::streamsize(std::min<uint64_t>(sizeof chunk, max_bytes - bytes.size())));
+        bytes.insert(bytes.end(), chunk, chunk + in.gcount());
+    }
     if (in.bad()) throw WeightFileError(path, bytes.size(), "file", "read error");
     return bytes;
+}
+
+std::optional<Header> check_weight_file_before_reading(const std::string& path, uint64_t* file_size) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) throw WeightFileError(path, 0, "file", std::string("cannot open: ") + std::strerror(errno));
+    if (S_ISDIR(st.st_mode)) throw WeightFileError(path, 0, "file", "cannot read: it is a directory");
+    if (!S_ISREG(st.st_mode))
+        throw WeightFileError(path, 0, "file", "cannot read: it is not a regular file (a device or a pipe)");
+    const uint64_t size = uint64_t(st.st_size);
+    if (file_size) *file_size = size;
+    if (size < kWeightFileHeaderBytes) return std::nullopt;  // the reader reports the truncation
+    std::ifstream in(path, std::ios::binary);
+    std::vector<uint8_t> head(kWeightFileHeaderBytes);
+    if (!in.read(reinterpret_cast<char*>(head.data()), std::streamsize(head.size())))
+        throw WeightFileError(path, 0, "file", std::string("cannot read: ") + std::strerror(errno));
+    Reader r(head, path, kWeightFileHeaderBytes);
+    const Header h = read_header(r);  // magic, version, flags
+    const uint64_t expected_size = payload_end_of(h) + kWeightFileTrailerBytes;
+    if (size > expected_size && !file_size)
+        throw WeightFileError(path, expected_size, "trailer",
+                              "trailing data: expected the end of the file after the checksum at @" +
+                                  std::to_string(payload_end_of(h)) + " (header.payload_bytes = " +
+                                  std::to_string(h.payload) + "), file has " + std::to_string(size - expected_size) +
+                                  " more bytes");
+    return h;
 }
 
 }  // namespace weight_file_detail
@@ -231,30 +262,11 @@ uint64_t payload_bound(const NetworkConfig& cfg) {
 NetworkParams read_weight_file(const std::string& path, const NetworkConfig& cfg) {
     // Checked before anything large is read: a regular file, a weight-file header, and a size
     // the parameters of this configuration can have.
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) throw WeightFileError(path, 0, "file", std::string("cannot open: ") + std::strerror(errno));
-    if (S_ISDIR(st.st_mode)) throw WeightFileError(path, 0, "file", "cannot read: it is a directory");
-    if (!S_ISREG(st.st_mode))
-        throw WeightFileError(path, 0, "file", "cannot read: it is not a regular file (a device or a pipe)");
-    const uint64_t size = uint64_t(st.st_size);
-    if (size >= kWeightFileHeaderBytes) {
-        std::ifstream in(path, std::ios::binary);
-        std::vector<uint8_t> head(kWeightFileHeaderBytes);
-        if (!in.read(reinterpret_cast<char*>(head.data()), std::streamsize(head.size())))
-            throw WeightFileError(path, 0, "file", std::string("cannot read: ") + std::strerror(errno));
-        Reader r(head, path, kWeightFileHeaderBytes);
-        const Header h = read_header(r);  // magic, version, flags
-        const uint64_t expected_size = payload_end_of(h) + kWeightFileTrailerBytes;
-        if (size > expected_size)
-            throw WeightFileError(path, expected_size, "trailer",
-                                  "trailing data: expected the end of the file after the checksum at @" +
-                                      std::to_string(payload_end_of(h)) + " (header.payload_bytes = " +
-                                      std::to_string(h.payload) + "), file has " + std::to_string(size - expected_size) +
-                                      " more bytes");
+    if (const std::optional<Header> h = check_weight_file_before_reading(path)) {
         const uint64_t bound = payload_bound(cfg);
-        if (h.payload > bound)
+        if (h->payload > bound)
             throw WeightFileError(path, 16, "header.payload_bytes",
-                                  "declares " + std::to_string(h.payload) +
+                                  "declares " + std::to_string(h->payload) +
                                       " bytes of layer records, more than the parameters of this configuration can "
                                       "take in any encoding (at most " + std::to_string(bound) + ")");
     }

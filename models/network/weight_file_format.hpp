@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -174,8 +175,14 @@ void parse_record(Reader& r, size_t index, const LayerConfig* cfg, LayerParams* 
 // data runs out. Always throws.
 [[noreturn]] void report_truncation(Reader& r, const Header& h, uint64_t payload_end);
 
-// The whole file; throws WeightFileError when it cannot be opened or read.
-std::vector<uint8_t> read_file_bytes(const std::string& path);
+// The file, or its first `max_bytes`; throws WeightFileError when it cannot be opened or read.
+std::vector<uint8_t> read_file_bytes(const std::string& path, uint64_t max_bytes = UINT64_MAX);
+// The checks made before a weight file is read: a regular file (not a directory, a device or a
+// pipe), then, when it is at least a header long, its header (magic, version, flags) and a size
+// no larger than the header declares. Returns the header, or nothing for a file shorter than
+// one (left to the reader to report). Throws WeightFileError. With `file_size`, the size is
+// stored there and a longer file than the header declares is left to the caller.
+std::optional<Header> check_weight_file_before_reading(const std::string& path, uint64_t* file_size = nullptr);
 
 // ------------------------------------------------------------------------------------------
 // Run-length and Huffman coded ternary weights (weight_file_coded.cpp)

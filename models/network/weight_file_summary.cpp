@@ -13,10 +13,14 @@ namespace qsim {
 using namespace weight_file_detail;
 
 WeightFileSummary summarize_weight_file(const std::string& path) {
-    const std::vector<uint8_t> bytes = read_file_bytes(path);
+    // A regular file with a weight-file header; no more is read than the header declares.
+    uint64_t size = 0;
+    const std::optional<Header> head = check_weight_file_before_reading(path, &size);
+    const std::vector<uint8_t> bytes =
+        read_file_bytes(path, head ? payload_end_of(*head) + kWeightFileTrailerBytes : size);
     WeightFileSummary s;
     s.file = path;
-    s.file_bytes = bytes.size();
+    s.file_bytes = size;
     Reader r(bytes, path, kWeightFileHeaderBytes);
     const Header h = read_header(r);
     s.version = h.version;
@@ -49,10 +53,9 @@ WeightFileSummary summarize_weight_file(const std::string& path) {
             trailer.seek(payload_end);
             trailer.need(kWeightFileTrailerBytes, "checksum");
         }
-        if (bytes.size() > payload_end + kWeightFileTrailerBytes)
+        if (size > payload_end + kWeightFileTrailerBytes)
             throw WeightFileError(path, payload_end + kWeightFileTrailerBytes, "trailer",
-                                  "trailing data: " +
-                                      std::to_string(bytes.size() - payload_end - kWeightFileTrailerBytes) +
+                                  "trailing data: " + std::to_string(size - payload_end - kWeightFileTrailerBytes) +
                                       " bytes after the checksum");
     } catch (const WeightFileError& e) {
         s.problem = e.what();

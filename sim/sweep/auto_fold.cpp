@@ -219,7 +219,9 @@ FoldResult auto_fold(const NetworkSpec& base, const FoldRequest& request, const 
             throw std::runtime_error("--keep " + name + ": no such layer");
     const uint64_t source = source_row_cycles(net.input) * uint64_t(net.input.shape.height);
     if (request.target_fps > 0) {
-        uint64_t wanted = uint64_t(std::floor(net.clock_hz() / request.target_fps));
+        // The interval asked for (a frame rate far below a frame per clock-range is clamped).
+        const double cycles = std::floor(net.clock_hz() / request.target_fps);
+        const uint64_t wanted = cycles >= 9.0e18 ? uint64_t(9'000'000'000'000'000'000ull) : uint64_t(cycles);
         std::vector<std::string> notes;
         uint64_t target = wanted;
         if (target < source) {
@@ -229,7 +231,7 @@ FoldResult auto_fold(const NetworkSpec& base, const FoldRequest& request, const 
                << request.target_fps << " frames/s at " << net.device.clock_mhz << " MHz: folded for "
                << net.clock_hz() / double(source) << " frames/s instead (a wider input.stream_bits would go faster)";
             notes.push_back(os.str());
-            target = wanted = source;
+            target = source;  // the target stays unreached: `wanted` is what was asked for
         }
         std::optional<FoldResult> best;
         for (int attempt = 0; attempt <= kRefolds; ++attempt) {

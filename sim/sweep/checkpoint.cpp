@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <utility>
@@ -147,6 +148,15 @@ void for_each_record_in_order(const std::string& path, const std::function<void(
                                      line.substr(0, 80));
         }
     }
+}
+
+void make_output_directory(const std::string& dir) {
+    std::error_code ec;
+    const std::filesystem::file_status st = std::filesystem::status(dir, ec);
+    if (std::filesystem::exists(st) && !std::filesystem::is_directory(st))
+        throw std::runtime_error(dir + ": cannot be the output directory: it exists and is not a directory");
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw std::runtime_error(dir + ": cannot create the output directory: " + ec.message());
 }
 
 DirectoryLock::DirectoryLock(const std::string& dir) {

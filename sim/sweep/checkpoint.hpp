@@ -39,6 +39,10 @@ void for_each_record(const std::string& path, const std::function<void(PointResu
 // order); a point recorded twice counts once (its last record). Memory: 16 bytes per record.
 void for_each_record_in_order(const std::string& path, const std::function<void(const PointResult&)>& f);
 
+// Creates the output directory `dir` (and its parents) when missing; throws std::runtime_error
+// naming it when it exists as something else or cannot be created.
+void make_output_directory(const std::string& dir);
+
 // An exclusive lock on DIR/.lock for as long as the object lives; throws std::runtime_error
 // when another process holds it ("DIR is in use by another sweep").
 class DirectoryLock {

@@ -14,13 +14,8 @@ extern char** environ;
 
 namespace qsim::sweep {
 
-SimChild start_sim(const std::string& binary, std::vector<std::string> args, const std::string& report,
-                   const std::string& log) {
-    SimChild c;
-    c.report = report;
-    c.log = log;
+pid_t spawn_process(const std::string& binary, std::vector<std::string> args, const std::string& log) {
     args.insert(args.begin(), binary);
-    args.insert(args.end(), {"--report", report});
     std::vector<char*> argv;
     for (auto& s : args) argv.push_back(s.data());
     argv.push_back(nullptr);
@@ -28,9 +23,31 @@ SimChild start_sim(const std::string& binary, std::vector<std::string> args, con
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err = posix_spawn(&c.pid, binary.c_str(), &fa, nullptr, argv.data(), environ);
+    pid_t pid = -1;
+    const int err = posix_spawn(&pid, binary.c_str(), &fa, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&fa);
     if (err != 0) throw std::runtime_error("cannot start " + binary + ": " + std::strerror(err));
+    return pid;
+}
+
+int wait_exit_code(pid_t pid) {
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) throw std::runtime_error(std::string("waiting for a child process: ") + std::strerror(errno));
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int run_process(const std::string& binary, const std::vector<std::string>& args, const std::string& log) {
+    return wait_exit_code(spawn_process(binary, args, log));
+}
+
+SimChild start_sim(const std::string& binary, std::vector<std::string> args, const std::string& report,
+                   const std::string& log) {
+    SimChild c;
+    c.report = report;
+    c.log = log;
+    args.insert(args.end(), {"--report", report});
+    c.pid = spawn_process(binary, std::move(args), log);
     return c;
 }
 

@@ -1,5 +1,5 @@
-// A `sim` child process, as the simulation tier of a sweep and `sim fold`'s verification start
-// it (SystemC elaborates one design per process): started from an argument vector (never a
+// Child processes: a `sim` child as the simulation tier of a sweep and `sim fold`'s verification
+// start it (SystemC elaborates one design per process): started from an argument vector (never a
 // shell string), stdout discarded, stderr kept in a log, its JSON report read when it ends.
 #pragma once
 
@@ -11,6 +11,14 @@
 #include <nlohmann/json.hpp>
 
 namespace qsim::sweep {
+
+// Starts `binary` with `args` (argv[0] is `binary`), stdout to /dev/null, stderr to the file
+// `log`; never through a shell. Throws std::runtime_error when it cannot.
+pid_t spawn_process(const std::string& binary, std::vector<std::string> args, const std::string& log);
+// Waits for `pid`: its exit code (128 + signal when killed).
+int wait_exit_code(pid_t pid);
+// spawn_process() and wait_exit_code().
+int run_process(const std::string& binary, const std::vector<std::string>& args, const std::string& log);
 
 struct SimChild {
     pid_t pid = -1;

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "models/common/output_file.hpp"
+#include "sim/sweep/checkpoint.hpp"
 #include "sim/sweep/sweep_spec.hpp"
 
 namespace qsim::sweep {
@@ -30,7 +31,7 @@ void write_slurm_scripts(const DesignSpace& space, const RunOptions& o, uint32_t
     if (dir.string().find('%') != std::string::npos)
         throw std::invalid_argument("--out " + dir.string() + ": a directory whose name has a '%' cannot hold SLURM "
                                     "logs (sbatch reads % as a file-name pattern); give another --out");
-    fs::create_directories(dir / "slurm");
+    make_output_directory((dir / "slurm").string());
     const std::string spec = (dir / "sweep_spec.json").string();
     write_file_atomically(spec, spec_text(space));
     const std::string sim = shell_word(o.sim_binary);

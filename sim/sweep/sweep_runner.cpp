@@ -213,7 +213,7 @@ RunSummary run_sweep(const DesignSpace& space, const RunOptions& o) {
     // The base specification, and every axis naming one of its fields, before anything is written.
     const design::NetworkSpec base = design::read_yaml_spec(space.config, space.base_params);
     check_axes(base, space.axes);
-    fs::create_directories(o.out_dir);
+    make_output_directory(o.out_dir);
     const DirectoryLock lock(o.out_dir);
     const std::string ckpt = o.out_dir + "/points.jsonl";
     claim_directory(o.out_dir + "/spec.json", spec_json(space, o), o.out_dir);
@@ -258,8 +258,12 @@ RunSummary run_sweep(const DesignSpace& space, const RunOptions& o) {
             const std::string tmp = o.out_dir + "/tmp";
             fs::create_directories(tmp);
             std::map<pid_t, Child> running;
+            // A child that refuses its command line (exit 2: e.g. more --frames than the 64-bit
+            // clock holds for this design) says nothing about the point: the sweep stops.
+            std::string refused;
             for (;;) {
-                while (!interrupt.interrupted() && int(running.size()) < std::max(1, o.jobs) && next_todo(i)) {
+                while (!interrupt.interrupted() && refused.empty() && int(running.size()) < std::max(1, o.jobs) &&
+                       next_todo(i)) {
                     PointResult a = evaluate_point(space, base, i);
                     if (!a.valid) {
                         record(a);
@@ -277,6 +281,12 @@ RunSummary run_sweep(const DesignSpace& space, const RunOptions& o) {
                 // A point whose simulation the interrupt killed is not a result: it is redone.
                 if (interrupt.interrupted() && WIFSIGNALED(status)) {
                     finish_sim(it->second.sim, status);
+                } else if (WIFEXITED(status) && WEXITSTATUS(status) == 2) {
+                    const SimOutcome out = finish_sim(it->second.sim, status);
+                    if (refused.empty())
+                        refused = "point " + std::to_string(it->second.index) + " (" +
+                                  space.encode(space.point(it->second.index)) +
+                                  "): sim refused its command line (the sweep stops; points done are kept): " + out.last_line;
                 } else {
                     record(finish_point(it->second, status));
                 }
@@ -284,6 +294,7 @@ RunSummary run_sweep(const DesignSpace& space, const RunOptions& o) {
             }
             std::error_code ec;
             fs::remove_all(tmp, ec);
+            if (!refused.empty() && !interrupt.interrupted()) throw std::runtime_error(refused);
         }
     }
     s.wall_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -324,7 +335,7 @@ RunSummary merge_shards(const std::vector<std::string>& dirs, const std::string&
         axis.values = a.at("values").get<std::vector<std::string>>();
         space.axes.push_back(axis);
     }
-    fs::create_directories(out_dir);
+    make_output_directory(out_dir);
     const DirectoryLock lock(out_dir);
     // Every shard's records, point by point, into one checkpoint.
     std::vector<bool> seen(points, false);

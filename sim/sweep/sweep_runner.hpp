@@ -38,6 +38,8 @@ struct RunSummary {
 
 // The most points one run (or merge) takes; larger spaces are sampled or sharded.
 constexpr uint64_t kMaxPoints = 10'000'000;
+// The most simulations a simulation-tier sweep runs at once (--jobs).
+constexpr int kMaxJobs = 1024;
 
 // Thrown when Ctrl-C or SIGTERM stopped a sweep: what is done is kept for a resume.
 struct Interrupted : std::runtime_error {

@@ -23,6 +23,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/common/errors.hpp"
+#include "sim/sweep/sim_child.hpp"
 #include "testbenches/cli/cli.hpp"
 
 namespace {
@@ -44,7 +46,7 @@ struct ModeRun {
 int main(int argc, char** argv) {
     namespace po = boost::program_options;
     // --frames stays text: it is handed to sim, which checks it.
-    std::string config = "configs/alexnet_pcie.yaml", frames = "2", extra;
+    std::string config = "configs/alexnet_pcie.yaml", frames = "2";
     int repeat = 3;
     std::vector<std::string> sets;
     qsim::cli::Command cmd("link_bench", "[--config FILE] [--frames N] [--repeat N] [--set NAME=VALUE ...]",
@@ -59,25 +61,32 @@ int main(int argc, char** argv) {
                 "outputs differ, 2 usage error\n";
     const qsim::cli::Parsed parsed = qsim::cli::parse(cmd, argc, argv);
     if (parsed.exit_code) return *parsed.exit_code;
-    repeat = std::max(1, repeat);
-    for (const std::string& s : sets) extra += " --set " + s;
+    if (repeat < 1 || repeat > 1000) return qsim::cli::usage_error(cmd, "--repeat must be in 1..1000");
     ModeRun runs[2];
     const char* modes[2] = {"lt", "at"};
-    const std::string report = "/tmp/link_bench_" + std::to_string(getpid()) + ".json";
+    ::setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
     for (int r = 0; r < repeat; ++r) {
         for (int m = 0; m < 2; ++m) {
-            const std::string cmd = "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 " + sim_path(argv[0]) + " --config " + config +
-                                    " --frames " + frames + extra + " --set timing=" + modes[m] + " --report " +
-                                    report + " > /dev/null";
+            // sim started from an argument vector: no path or value passes through a shell.
+            std::vector<std::string> args = {"--config", config, "--frames", frames};
+            for (const std::string& s : sets) args.insert(args.end(), {"--set", s});
+            args.insert(args.end(), {"--set", std::string("timing=") + modes[m]});
             const auto t0 = std::chrono::steady_clock::now();
-            if (std::system(cmd.c_str()) != 0) {
-                std::fprintf(stderr, "link_bench: failed: %s\n", cmd.c_str());
+            qsim::sweep::SimOutcome out;
+            try {
+                out = qsim::sweep::run_sim(sim_path(argv[0]), args, "/tmp", "link_bench_" + std::to_string(getpid()));
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "link_bench: %s\n", qsim::one_line(e.what()).c_str());
+                return 1;
+            }
+            if (out.exit_code != 0) {
+                std::fprintf(stderr, "link_bench: sim (timing=%s) exited with %d: %s\n", modes[m], out.exit_code,
+                             out.last_line.c_str());
                 return 1;
             }
             const double process = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             if (r == 0 || process < runs[m].process) runs[m].process = process;
-            std::ifstream in(report);
-            const nlohmann::json j = nlohmann::json::parse(in);
+            const nlohmann::json& j = out.report;
             const double wall = j["simulation"]["wall_seconds"];
             if (r == 0 || wall < runs[m].wall) runs[m].wall = wall;
             if (r == 0) {
@@ -88,13 +97,14 @@ int main(int argc, char** argv) {
             }
         }
     }
-    std::remove(report.c_str());
     const nlohmann::json& lt = runs[0].report;
     const nlohmann::json& at = runs[1].report;
     const bool same_outputs = lt["outputs"] == at["outputs"];
     const double fps_lt = lt["host"]["frames_per_second"], fps_at = at["host"]["frames_per_second"];
-    std::printf("config                    %s%s, %s frames (%s architecture), fastest of %d runs per mode\n",
-                config.c_str(), extra.c_str(), frames.c_str(), lt["host"]["architecture"].get<std::string>().c_str(),
+    std::string shown = config;  // the configuration as given, with its --set values
+    for (const std::string& s : sets) shown += " --set " + s;
+    std::printf("config                    %s, %s frames (%s architecture), fastest of %d runs per mode\n",
+                shown.c_str(), frames.c_str(), lt["host"]["architecture"].get<std::string>().c_str(),
                 repeat);
     std::printf("loosely timed             %.3f s wall, %.2f frames/s at the host (whole process %.3f s)\n",
                 runs[0].wall, fps_lt, runs[0].process);

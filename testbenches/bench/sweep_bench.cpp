@@ -18,13 +18,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
+#include <vector>
 
 #include <systemc>
 
 #include "sim/design/yaml_front_end.hpp"
 #include "sim/design/config_loader.hpp"
 #include "sim/sweep/design_space.hpp"
+#include "sim/sweep/sim_child.hpp"
 #include "sim/sweep/sweep_runner.hpp"
 #include "testbenches/cli/cli.hpp"
 
@@ -85,23 +88,30 @@ int sc_main(int argc, char** argv) {
 
     // The simulation tier through the sim binary beside this one.
     const std::string sim = std::filesystem::path(argv[0]).parent_path().string() + "/sim";
+    ::setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
     for (int jobs : {1, 2}) {
         const std::string out = "/tmp/sweep_bench_sim_" + std::to_string(getpid()) + "_" + std::to_string(jobs);
-        std::string cmd = "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 '" + sim + "' sweep --config '" + config +
-                          "' --tier simulation --frames 2 --jobs " + std::to_string(jobs) + " --random " +
-                          std::to_string(sim_points) + " --seed 5 --out '" + out + "'";
-        for (const char* a : kAxes) cmd += std::string(" --axis '") + a + "'";
-        cmd += " > /dev/null";
+        std::vector<std::string> args = {"sweep", "--config", config, "--tier", "simulation", "--frames", "2",
+                                         "--jobs", std::to_string(jobs), "--random", std::to_string(sim_points),
+                                         "--seed", "5", "--out", out};
+        for (const char* a : kAxes) args.insert(args.end(), {"--axis", a});
+        const std::string log = out + ".log";
         const double cpu0 = children_cpu_seconds();
         const auto w0 = std::chrono::steady_clock::now();
-        const int rc = std::system(cmd.c_str());
+        const int rc = run_process(sim, args, log);  // an argument vector, no shell
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
         const double cpu = children_cpu_seconds() - cpu0;
         std::filesystem::remove_all(out);
         if (rc != 0) {
-            std::fprintf(stderr, "sweep_bench: failed: %s\n", cmd.c_str());
+            std::ifstream f(log);
+            std::string line, last;
+            while (std::getline(f, line))
+                if (!line.empty()) last = line;
+            std::fprintf(stderr, "sweep_bench: sim sweep exited with %d: %s\n", rc, last.c_str());
+            std::filesystem::remove(log);
             return 1;
         }
+        std::filesystem::remove(log);
         std::printf("simulation tier   %llu points, --jobs %d: %.2f s wall, %.2f points/s, CPU/wall %.2f\n",
                     (unsigned long long)sim_points, jobs, wall, double(sim_points) / wall, cpu / wall);
     }

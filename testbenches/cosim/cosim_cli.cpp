@@ -5,6 +5,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "testbenches/cli/cli.hpp"
+
 namespace qsim::cosim {
 
 void add_run_options(boost::program_options::options_description& options, const std::vector<std::string>& only) {
@@ -41,16 +43,8 @@ std::map<std::string, std::string> given_options(const boost::program_options::v
     return out;
 }
 
-uint64_t parse_count(const std::string& name, const std::string& value) {
-    size_t used = 0;
-    unsigned long long v = 0;
-    try {
-        v = std::stoull(value, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used == 0 || used != value.size()) throw std::invalid_argument("--" + name + ": not a count: '" + value + "'");
-    return v;
+uint64_t parse_count(const std::string& name, const std::string& value, uint64_t hi) {
+    return cli::parse_count("--" + name, value, 0, hi);
 }
 
 RunOptions run_options(const std::map<std::string, std::string>& a) {
@@ -70,7 +64,7 @@ RunOptions run_options(const std::map<std::string, std::string>& a) {
     get("vcd", o.vcd);
     get("per-cycle", o.per_cycle);
     if (a.count("count")) o.count = parse_count("count", a.at("count"));
-    if (a.count("seed")) o.seed = parse_count("seed", a.at("seed"));
+    if (a.count("seed")) o.seed = parse_count("seed", a.at("seed"), UINT64_MAX);
     if (a.count("cycles")) o.cycles = parse_count("cycles", a.at("cycles"));
     if (a.count("mutate")) {
         const std::string& m = a.at("mutate");
@@ -78,7 +72,7 @@ RunOptions run_options(const std::map<std::string, std::string>& a) {
         else if (m == "cycle") o.mutation.kind = Mutation::Kind::Cycle;
         else if (m != "none") throw std::invalid_argument("--mutate must be none, value or cycle");
     }
-    if (a.count("mutate-select")) o.mutation.select = uint32_t(parse_count("mutate-select", a.at("mutate-select")));
+    if (a.count("mutate-select")) o.mutation.select = uint32_t(parse_count("mutate-select", a.at("mutate-select"), UINT32_MAX));
     if (a.count("mutate-cycle")) o.mutation.cycle = parse_count("mutate-cycle", a.at("mutate-cycle"));
     return o;
 }

@@ -23,10 +23,16 @@ std::map<std::string, std::string> given_options(const boost::program_options::v
 // Fills RunOptions from parsed options: --block --stimulus --count --seed --rate --ready
 // --sides --mutate value|cycle --mutate-select N --mutate-cycle N --vcd FILE --per-cycle FILE
 // --cycles N.
-// Throws std::invalid_argument on a missing --block or a malformed value.
+// Throws std::invalid_argument on a missing --block or a malformed value, cli::UsageError on a
+// count out of range.
 RunOptions run_options(const std::map<std::string, std::string>& args);
 
-uint64_t parse_count(const std::string& name, const std::string& value);
+// The most cycles, stimulus items or a mutation's cycle a run takes (--count, --cycles,
+// --mutate-cycle): a billion, minutes of co-simulation.
+constexpr uint64_t kMaxCount = 1'000'000'000;
+
+// The value of --NAME as a count in 0..hi; throws std::invalid_argument naming the option.
+uint64_t parse_count(const std::string& name, const std::string& value, uint64_t hi = kMaxCount);
 
 // Human-readable summary of a run (several lines).
 std::string format_report(const RunReport& r);

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -43,20 +44,20 @@ int main(int argc, char** argv) {
     const cli::Parsed parsed = cli::parse(cmd, argc, argv);
     if (parsed.exit_code) return *parsed.exit_code;
     const bool is_signed = signed_text != "0";
+    if (pe_fan_in < 1 || pe_fan_in > 1 << 20 || pe_thresholds < 0 || pe_thresholds > 1 << 16)
+        return cli::usage_error(cmd, "--pe-fan-in must be in 1..1048576 and --pe-thresholds in 0..65536");
     std::vector<int> pe_simd = {8, 16, 32, 64};
-    if (parsed.values.count("pe-simd")) {
-        pe_simd.clear();
-        for (const char* p = simd_text.c_str(); *p;) {
-            pe_simd.push_back(std::atoi(p));
-            while (*p && *p != ',') ++p;
-            if (*p == ',') ++p;
-        }
-    }
     std::vector<int> widths;
-    for (const std::string& a : width_args) {
-        const int w = std::atoi(a.c_str());
-        if (w < 2 || w > 24) return cli::usage_error(cmd, "widths must be 2..24, got '" + a + "'");
-        widths.push_back(w);
+    try {
+        if (parsed.values.count("pe-simd")) {
+            pe_simd.clear();
+            std::stringstream list(simd_text);
+            for (std::string item; std::getline(list, item, ',');)
+                pe_simd.push_back(int(cli::parse_count("--pe-simd", item, 1, uint64_t(pe_fan_in))));
+        }
+        for (const std::string& a : width_args) widths.push_back(int(cli::parse_count("WIDTH", a, 2, 24)));
+    } catch (const std::exception& e) {
+        return cli::usage_error(cmd, e.what());
     }
     if (widths.empty()) widths = {4, 8, 12, 16};
     std::cout << "{\"rule\": \"one LUT per adder bit (docs/resources.md)\", \"signed\": " << (is_signed ? "true" : "false")

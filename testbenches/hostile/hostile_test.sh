@@ -12,6 +12,7 @@
 #    embedded in them.
 # 4. Reports: /dev/full, the config as the report, an unwritable place; --no-timing reports
 #    byte-identical.
+# 5. fold and the other tools: targets, outputs over inputs, devices, negative counts.
 set -u
 sim="$1"
 src="$2"
@@ -26,12 +27,13 @@ alexnet="$src/configs/alexnet_pruned40.yaml"
 tiny="$src/testbenches/unit/system/bad_inputs/base_tiny.yaml"
 
 # --- 1. One-line refusals under a 2 GiB address space, within 5 s ------------------------
-# refuse NAME EXPECTED_EXIT ARGS...: runs sim; checks the exit code, one stderr line, the time.
-refuse() {
+# refuse_cmd NAME EXPECTED_EXIT COMMAND...: runs the command; checks the exit code, one stderr
+# line, the time. refuse NAME EXPECTED_EXIT ARGS...: the same for sim.
+refuse_cmd() {
   local name="$1" want="$2"
   shift 2
   local start=$SECONDS
-  (ulimit -v 2097152; timeout 5 "$sim" "$@" > "$work/out.txt" 2> "$work/err.txt")
+  (ulimit -v 2097152; timeout 5 "$@" > "$work/out.txt" 2> "$work/err.txt")
   local code=$? lines
   lines=$(wc -l < "$work/err.txt")
   if [ "$code" != "$want" ]; then
@@ -43,6 +45,11 @@ refuse() {
   else
     pass "$name: exit $code: $(cut -c1-150 "$work/err.txt")"
   fi
+}
+refuse() {
+  local name="$1" want="$2"
+  shift 2
+  refuse_cmd "$name" "$want" "$sim" "$@"
 }
 
 truncate -s 2G "$work/zeros.qnnw"
@@ -78,6 +85,8 @@ printf 'config: %s\naxes:\n  conv2.pe: [7, 11]\n  conv2.pe: [77]\n' "$alexnet" >
 refuse "sweep spec: an axis twice" 1 sweep --spec "$work/twice_spec.yaml" --out "$work/r7"
 refuse "sweep: a value with ';'" 2 sweep --config "$alexnet" --axis "conv2.pe=7;conv3.pe=1" --out "$work/r8"
 refuse "sweep: 30 axes of 100,000 values" 2 sweep --config "$alexnet" --random 10 $(for i in $(seq 30); do printf -- '--axis conv2.fifo_depth%d=1..100000 ' "$i"; done) --out "$work/r9"
+refuse "sweep --jobs 100000" 2 sweep --config "$alexnet" --axis conv2.pe=7,11 --tier simulation --jobs 100000 --out "$work/r10"
+refuse "simulation-tier sweep: more frames than the clock holds" 1 sweep --config "$alexnet" --axis conv2.pe=7,11 --tier simulation --frames 2000000000 --out "$work/r11"
 refuse "--point naming no field" 2 --config "$tiny" --point conv1.speed=2
 refuse "--point of the wrong type" 1 --config "$tiny" --point conv1.pe=x
 
@@ -222,6 +231,32 @@ if cmp -s "$work/a.json" "$work/b.json" && cmp -s "$work/a.txt" "$work/b.txt"; t
   pass "--no-timing: two runs, byte-identical report and table"
 else
   fail "--no-timing reports differ"
+fi
+
+# --- 5. fold and the other tools --------------------------------------------------------------
+refuse "fold --target-fps inf" 2 fold --config "$alexnet" --target-fps inf --no-simulate
+# A target beyond what the input stream allows: the closest folding is written, and exit 1.
+"$sim" fold --config "$alexnet" --target-fps 5000 --no-simulate --out "$work/f.yaml" > /dev/null 2> "$work/fold.err"
+code=$?
+if [ "$code" = 1 ] && tail -1 "$work/fold.err" | grep -q "^sim fold: cannot reach 5000 frames/s" && [ -s "$work/f.yaml" ]; then
+  pass "fold: a target beyond the input stream: the closest folding written, not reached (exit 1)"
+else
+  fail "fold --target-fps 5000: exit $code: $(tail -1 "$work/fold.err")"
+fi
+cp "$alexnet" "$work/alex.yaml"
+refuse "fold --out over its config" 2 fold --config "$work/alex.yaml" --no-simulate --out "$work/alex.yaml"
+refuse "fold --out into a missing directory" 1 fold --config "$alexnet" --out /nonexistent/dir/f.yaml
+touch "$work/a_file"
+refuse "sweep --out naming a file" 1 sweep --config "$alexnet" --axis conv2.pe=7 --out "$work/a_file"
+tools="$(dirname "$sim")"
+refuse_cmd "qnn-weights info /dev/zero" 1 "$tools/qnn-weights" info /dev/zero
+refuse_cmd "qnn-weights info a directory" 1 "$tools/qnn-weights" info "$work"
+cp "$tiny" "$work/tiny.yaml"
+refuse_cmd "qnn-weights generate over its config" 2 "$tools/qnn-weights" generate --config "$work/tiny.yaml" --out "$work/tiny.yaml"
+cmp -s "$tiny" "$work/tiny.yaml" || fail "qnn-weights generate changed its config"
+refuse_cmd "rccm_lut_model --pe-simd 0" 2 "$tools/rccm_lut_model" --pe-simd 0,8
+if [ -x "$tools/cosim_run" ]; then
+  refuse_cmd "cosim_run --cycles -1" 2 "$tools/cosim_run" --block pe_array_2x8 --cycles -1
 fi
 
 echo

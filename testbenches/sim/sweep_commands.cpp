@@ -185,6 +185,10 @@ int sweep_command(int argc, char** argv) {
     if (frames < 1 || jobs < 1) {
         return cli::usage_error(cmd, "--frames and --jobs must be >= 1");
     }
+    if (jobs > kMaxJobs) {
+        return cli::usage_error(cmd, "--jobs " + std::to_string(jobs) + ": at most " + std::to_string(kMaxJobs) +
+                                         " simulations at once");
+    }
     o.frames = frames;
     o.jobs = jobs;
     o.out_dir = out;
@@ -298,8 +302,8 @@ int fold_command(int argc, char** argv) {
     if (config.empty()) {
         return cli::usage_error(cmd, "--config is required");
     }
-    if (vm.count("target-fps") && !(fps > 0)) {
-        return cli::usage_error(cmd, "--target-fps must be > 0");
+    if (vm.count("target-fps") && !(fps > 0 && std::isfinite(fps))) {
+        return cli::usage_error(cmd, "--target-fps must be a finite number > 0");
     }
     if (frames < 2) {
         return cli::usage_error(cmd, "--frames must be >= 2 (an interval needs two frames)");

@@ -27,6 +27,7 @@
 #include "models/network/quantizer.hpp"
 #include "models/network/weight_file.hpp"
 #include "models/rccm/rccm_quantizer.hpp"
+#include "models/common/output_file.hpp"
 #include "testbenches/cli/cli.hpp"
 
 namespace {
@@ -151,6 +152,8 @@ void finish(const std::string& command, const boost::program_options::variables_
     if (o.config.empty()) throw cli::UsageError(command + ": --config is required");
     if (o.out.empty()) throw cli::UsageError(command + ": --out is required");
     if (command == "from-npy" && o.npy_dir.empty()) throw cli::UsageError("from-npy: --npy-dir is required");
+    if (same_file(o.out, o.config))
+        throw cli::UsageError("--out " + o.out + " is the file given as --config (the weights would replace it)");
 }
 
 uint64_t count_weights(const NetworkParams& p) {

@@ -37,6 +37,7 @@ std::vector<double> parse_list(const std::string& opt, const std::string& text, 
             throw std::invalid_argument(opt + ": '" + item + "' is not a number in (" + std::to_string(lo) + ", " +
                                         std::to_string(hi) + "]");
         out.push_back(v);
+        if (out.size() > 1000) throw std::invalid_argument(opt + ": more than 1000 values");
     }
     if (out.empty()) throw std::invalid_argument(opt + ": empty list");
     return out;
