@@ -212,7 +212,7 @@ private:
 };
 
 // The single document of `text`; a second document is an error at its first node.
-YAML::Node load_single_document(const std::string& text, const Reader& r) {
+YAML::Node load_single_document(const std::string& text, const std::string& file) {
     YAML::Node root = YAML::Load(text);
     std::istringstream in(text);
     YAML::Parser parser(in);
@@ -222,29 +222,14 @@ YAML::Node load_single_document(const std::string& text, const Reader& r) {
         if (!parser.HandleNextDocument(counter) || counter.furthest <= before) break;
     }
     if (counter.documents > 1)
-        r.fail(loc_of(counter.second), "yaml", "expected a single YAML document, found " + std::to_string(counter.documents));
+        throw ConfigError(file, loc_of(counter.second), "yaml",
+                          "expected a single YAML document, found " + std::to_string(counter.documents));
     return root;
 }
 
 // How deep yaml-cpp nests before it stops (its DepthGuard).
 constexpr int kMaxYamlDepth = 500;
 
-// The YAML tree of `text`, with malformed YAML reported at the parser's position (field `yaml`).
-YAML::Node load_document(const std::string& text, const Reader& r, const std::string& what) {
-    try {
-        return load_single_document(text, r);
-    } catch (const YAML::DeepRecursion& e) {
-        throw ConfigError(r.file(), loc_of(e.mark), "yaml",
-                          "malformed YAML" + what + ": mappings and sequences nested more than " +
-                              std::to_string(kMaxYamlDepth) + " levels deep");
-    } catch (const YAML::Exception& e) {
-        throw ConfigError(r.file(), loc_of(e.mark), "yaml", "malformed YAML" + what + ": " + e.msg);
-    } catch (const ConfigError&) {
-        throw;
-    } catch (const std::exception& e) {
-        throw ConfigError(r.file(), SourceLoc{}, "yaml", "malformed YAML" + what + ": " + e.what());
-    }
-}
 
 // ---------------------------------------------------------------------------------------
 // Sections by their tables.
@@ -355,7 +340,7 @@ void read_device_library(NetworkSpec& spec, bool given) {
     const int source = spec.add_source(lib.path, true);
     Reader r(spec, source);
     try {
-        const YAML::Node doc = load_document(text, r, " in device library");
+        const YAML::Node doc = load_yaml_document(text, r.file(), " in device library");
         static const std::string kShape = "a device library: a mapping with the field 'devices'";
         if (!doc.IsDefined() || doc.IsNull()) r.fail(SourceLoc{1, 1}, "", "empty document; expected " + kShape);
         if (!doc.IsMap()) r.fail(doc, "", "expected " + kShape + ", got " + kind_of(doc));
@@ -388,6 +373,22 @@ void read_device_library(NetworkSpec& spec, bool given) {
 }
 
 }  // namespace
+
+YAML::Node load_yaml_document(const std::string& text, const std::string& file, const std::string& what) {
+    try {
+        return load_single_document(text, file);
+    } catch (const YAML::DeepRecursion& e) {
+        throw ConfigError(file, loc_of(e.mark), "yaml",
+                          "malformed YAML" + what + ": mappings and sequences nested more than " +
+                              std::to_string(kMaxYamlDepth) + " levels deep");
+    } catch (const YAML::Exception& e) {
+        throw ConfigError(file, loc_of(e.mark), "yaml", "malformed YAML" + what + ": " + e.msg);
+    } catch (const ConfigError&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw ConfigError(file, SourceLoc{}, "yaml", "malformed YAML" + what + ": " + e.what());
+    }
+}
 
 bool read_small_file(const std::string& path, uintmax_t max_bytes, const char* what, std::string& text,
                      std::string& why) {
@@ -441,7 +442,7 @@ NetworkSpec parse_yaml_spec(const std::string& text, const std::string& file_nam
     spec.base_dir = base_dir;
     const int source = spec.add_source(file_name, true);
     Reader r(spec, source);
-    const YAML::Node root = load_document(text, r, "");
+    const YAML::Node root = load_yaml_document(text, r.file(), "");
     try {
         static const std::string kTop = "a mapping with the fields name, device, input and layers";
         if (!root.IsDefined() || root.IsNull()) r.fail(SourceLoc{1, 1}, "", "empty document; expected " + kTop);

@@ -8,6 +8,8 @@
 #include <map>
 #include <string>
 
+#include <yaml-cpp/yaml.h>
+
 #include "sim/design/spec.hpp"
 
 namespace qsim::design {
@@ -24,6 +26,11 @@ NetworkSpec parse_yaml_spec(const std::string& text, const std::string& file_nam
 
 // `p` relative to `base_dir` (as given when absolute or when base_dir is the working directory).
 std::string resolve_path(const std::string& base_dir, const std::string& p);
+
+// The single YAML document of `text` (a second document, mappings nested more than 500 levels,
+// malformed YAML: ConfigError at the parser's position, field `yaml`; `what` is added to the
+// message, e.g. " in device library").
+YAML::Node load_yaml_document(const std::string& text, const std::string& file, const std::string& what = "");
 
 // Reads a whole small regular file into `text`; false with `why` ("it is a directory", "it has N
 // bytes, more than the 16777216 WHAT may have", the system's reason) when it cannot. Devices and

@@ -1,6 +1,5 @@
 #include "sim/sweep/sweep_spec.hpp"
 
-#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
@@ -44,14 +43,9 @@ void read_spec_file(const std::string& path, DesignSpace& space) {
         throw std::invalid_argument(path + ": cannot read the sweep spec: " + why);
     YAML::Node root;
     try {
-        root = YAML::Load(text);
-    } catch (const YAML::DeepRecursion& e) {
-        throw std::invalid_argument(path + ":" + std::to_string(e.mark.line + 1) + ":" +
-                                    std::to_string(e.mark.column + 1) +
-                                    ": yaml: mappings and sequences nested more than 500 levels deep");
-    } catch (const YAML::Exception& e) {
-        throw std::invalid_argument(path + ":" + std::to_string(e.mark.line + 1) + ":" +
-                                    std::to_string(e.mark.column + 1) + ": yaml: " + e.msg);
+        root = design::load_yaml_document(text, path, " in the sweep spec");
+    } catch (const ConfigError& e) {  // FILE:LINE:COL: yaml: ...
+        throw std::invalid_argument(e.what());
     }
     if (!root.IsMap()) throw std::invalid_argument(path + ": expected a mapping with config and axes");
     std::set<std::string> seen;

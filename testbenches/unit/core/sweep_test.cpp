@@ -437,7 +437,8 @@ TEST(SweepSpec, FileAndSlurmRoundTrip) {
 }
 
 // A spec is refused at the line of what is wrong: a key given twice (YAML would keep one), a
-// misspelt sample field, a value that is not UTF-8; a directory or a device is not read.
+// misspelt sample field, a value that is not UTF-8, a second document; a directory or a device
+// is not read.
 TEST(SweepSpec, RefusesDuplicatesUnknownSampleFieldsAndNonFiles) {
     TempDir t;
     const std::vector<std::pair<std::string, std::string>> cases = {
@@ -446,6 +447,7 @@ TEST(SweepSpec, RefusesDuplicatesUnknownSampleFieldsAndNonFiles) {
         {"axes: {conv2.pe: [7]}\naxes: {conv2.pe: [8]}\n", ":2:1: axes: given twice"},
         {"axes: {conv2.pe: [7]}\nsample: {mode: random, pionts: 5}\n", ":2:24: sample.pionts: unknown field"},
         {"config: a\xff.yaml\naxes: {conv2.pe: [7]}\n", ":1:9: config: the value is not UTF-8 text"},
+        {"axes: {conv2.pe: [7]}\n---\naxes: {conv2.pe: [8]}\n", ":3:1: yaml: expected a single YAML document, found 2"},
     };
     for (const auto& [text, want] : cases) {
         std::ofstream(t / "s.yaml") << text;
