@@ -11,7 +11,7 @@
 #include "testbenches/cli/cli.hpp"
 
 namespace qsim::cli {
-namespace {
+namespace cli_test {
 
 // argv of a command line, kept alive while parse() reads it.
 struct Argv {
@@ -214,5 +214,5 @@ TEST(Cli, SubcommandHelpAndErrorsNameTheSubcommand) {
     EXPECT_EQ(err.str(), "tool: usage: unrecognised option '--in' (see tool make --help)\n");
 }
 
-}  // namespace
+}  // namespace cli_test
 }  // namespace qsim::cli

@@ -16,7 +16,7 @@
 #include "testbenches/unit/config_test_support.hpp"
 
 namespace qsim {
-namespace {
+namespace config_errors_test {
 
 using testing_support::kConfigDir;
 using testing_support::kConvBody;
@@ -181,7 +181,7 @@ TEST(ConfigLoaderError, ActivationBitsOutOfRange) {
 TEST(ConfigLoaderError, WeightBitsRules) {
     expect_error(net("  - name: c\n    type: conv\n    kernel: 3\n    filters: 8\n"
                      "    weights: {quant: binary, bits: 2}\n"),
-                 "9:36", "layers[0].weights.bits", {"must be 1 for binary weights (got 2)"});
+                 "9:36", "layers[0].weights.bits", {"must be 1 for binary weights (got 2)", "take weights.quant: uniform"});
     expect_error(net("  - name: c\n    type: conv\n    kernel: 3\n    filters: 8\n"
                      "    weights: {quant: uniform}\n"),
                  "9:14", "layers[0].weights.bits", {"missing required field"});
@@ -458,5 +458,5 @@ TEST(ConfigLoaderError, PerFrameCountsMustFit64Bits) {
                   "3 * 3 * 2147483647*2147483647 * 1 = 41,505,174,127,191,785,481", "does not fit in 64 bits"});
 }
 
-}  // namespace
+}  // namespace config_errors_test
 }  // namespace qsim

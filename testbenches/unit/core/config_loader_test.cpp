@@ -16,7 +16,7 @@
 #include "testbenches/unit/config_test_support.hpp"
 
 namespace qsim {
-namespace {
+namespace config_loader_test {
 
 using testing_support::kConfigDir;
 using testing_support::kConvBody;
@@ -509,5 +509,5 @@ TEST(ConfigJson, TheEffectiveConfigurationDerivesTheSameDesign) {
     }
 }
 
-}  // namespace
+}  // namespace config_loader_test
 }  // namespace qsim

@@ -14,7 +14,7 @@
 #include "models/dataset/idx_dataset.hpp"
 
 namespace qsim {
-namespace {
+namespace dataset_idx_test {
 
 namespace fs = std::filesystem;
 
@@ -276,5 +276,5 @@ TEST(DatasetFashionMnist, TestSetReadsAs10000LabelledImages) {
     EXPECT_EQ(hi, 255);
 }
 
-}  // namespace
+}  // namespace dataset_idx_test
 }  // namespace qsim

@@ -20,7 +20,7 @@
 #include "sim/golden/golden_reference.hpp"
 
 namespace qsim {
-namespace {
+namespace dataset_reference_test {
 
 const char* const kTestImages = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
 const char* const kTestLabels = "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz";
@@ -67,5 +67,5 @@ INSTANTIATE_TEST_SUITE_P(Trained, DatasetReference,
                          ::testing::Values("fmnist_mlp_w1a2", "fmnist_sparse_tnn", "fmnist_gmp_cnn"),
                          [](const auto& info) { return std::string(info.param); });
 
-}  // namespace
+}  // namespace dataset_reference_test
 }  // namespace qsim

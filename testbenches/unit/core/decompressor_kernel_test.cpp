@@ -15,7 +15,7 @@
 #include "testbenches/unit/net_builder.hpp"
 
 namespace qsim {
-namespace {
+namespace decompressor_kernel_test {
 
 // fc 64 -> 12, ternary weights, unsigned 2-bit input, 4 lanes, batch 3.
 NetworkConfig fc_net(double sparsity) {
@@ -133,5 +133,5 @@ TEST(DecompressorTiming, CyclesPerFrameAndBatchedInterval) {
     EXPECT_EQ(decompressor_cycles_per_frame(conv, 100), 1200u);
 }
 
-}  // namespace
+}  // namespace decompressor_kernel_test
 }  // namespace qsim

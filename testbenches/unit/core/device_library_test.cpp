@@ -15,7 +15,7 @@
 #include "testbenches/unit/config_test_support.hpp"
 
 namespace qsim {
-namespace {
+namespace device_library_test {
 
 using testing_support::kConfigDir;
 using testing_support::kConvBody;
@@ -160,5 +160,5 @@ TEST(DeviceLibrary, MalformedLibraryNamesItsFileAndLine) {
     }
 }
 
-}  // namespace
+}  // namespace device_library_test
 }  // namespace qsim

@@ -29,7 +29,7 @@
 #include "testbenches/fuzz/sweep_spec_entry.hpp"
 
 namespace qsim {
-namespace {
+namespace fuzz_regression_test {
 
 namespace fs = std::filesystem;
 
@@ -141,5 +141,5 @@ TEST(FuzzRegression, OpenFindings) {
     if (!still_open.empty()) GTEST_SKIP() << "reported findings not fixed yet:" << still_open;
 }
 
-}  // namespace
+}  // namespace fuzz_regression_test
 }  // namespace qsim

@@ -11,7 +11,7 @@
 #include <vector>
 
 namespace qsim::golden {
-namespace {
+namespace golden_reference_test {
 
 // ---------------------------------------------------------------------------------------
 // Helpers: layers are built by hand, including the fields the loader would derive.
@@ -580,5 +580,5 @@ TEST(GoldenErrors, NetworkMismatches) {
     EXPECT_THROW(run_network(bad_enc, params, ramp4x4()), std::invalid_argument);
 }
 
-}  // namespace
+}  // namespace golden_reference_test
 }  // namespace qsim::golden

@@ -20,7 +20,7 @@
 #include "testbenches/unit/net_builder.hpp"
 
 namespace qsim {
-namespace {
+namespace mvtu_kernel_test {
 
 // An fc layer with fan_in inputs and n outputs; enough for memory and datapath tests.
 LayerConfig fc_layer(int fan_in, int n, WeightQuant q, int wbits, Encoding in, int in_bits, int pe, int simd) {
@@ -370,5 +370,5 @@ TEST(MvtuKernel, GroupedConvMatchesGoldenReference) {
     }
 }
 
-}  // namespace
+}  // namespace mvtu_kernel_test
 }  // namespace qsim

@@ -13,7 +13,7 @@
 #include "testbenches/unit/core/weight_file_test_support.hpp"
 
 namespace qsim {
-namespace {
+namespace npy_test {
 
 using namespace weight_file_testing;
 
@@ -220,5 +220,5 @@ TEST(Npy, ReadsFilesWrittenByNumpy) {
     fs::remove_all(d);
 }
 
-}  // namespace
+}  // namespace npy_test
 }  // namespace qsim

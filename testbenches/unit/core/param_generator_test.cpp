@@ -15,7 +15,7 @@
 #include "testbenches/unit/net_builder.hpp"
 
 namespace qsim {
-namespace {
+namespace param_generator_test {
 
 using testing_support::expect_same;
 using testing_support::NetBuilder;
@@ -427,5 +427,5 @@ TEST(Quantizer, RejectsBadInput) {
     EXPECT_THROW(quantize_weight(1.0, q), std::invalid_argument);
 }
 
-}  // namespace
+}  // namespace param_generator_test
 }  // namespace qsim

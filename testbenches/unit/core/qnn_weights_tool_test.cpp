@@ -22,7 +22,7 @@
 #include "testbenches/unit/core/weight_file_test_support.hpp"
 
 namespace qsim {
-namespace {
+namespace qnn_weights_tool_test {
 
 using namespace weight_file_testing;
 
@@ -286,5 +286,5 @@ TEST_F(ToolTest, FromNpyErrorsExitWith1) {
     EXPECT_TRUE(contains(r.output, "fc3.weights.npy:@0: bad magic")) << r.output;
 }
 
-}  // namespace
+}  // namespace qnn_weights_tool_test
 }  // namespace qsim

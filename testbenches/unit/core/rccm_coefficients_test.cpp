@@ -11,7 +11,7 @@
 #include "models/rccm/rccm_coefficients.hpp"
 
 namespace qsim {
-namespace {
+namespace rccm_coefficients_test {
 
 void print_comparison(RccmKind kind, const RccmSearchSpace& space, const RccmSetCounts& c) {
     std::printf("[ rccm ] %s phi_max=%d%s: %llu circuits, %llu sets (%llu with 0), %llu up to scale (%llu with 0);"
@@ -156,5 +156,5 @@ TEST(RccmCoefficients, DISABLED_FourAddCountsFull) {
     expect_counts(c, 68719476736ull, 73403614, 14619864, 35491760, 7640840);
 }
 
-}  // namespace
+}  // namespace rccm_coefficients_test
 }  // namespace qsim

@@ -25,7 +25,7 @@
 #include "testbenches/unit/net_builder.hpp"
 
 namespace qsim {
-namespace {
+namespace rccm_config_test {
 
 namespace fs = std::filesystem;
 using testing_support::expect_error;
@@ -240,5 +240,5 @@ TEST(RccmImport, FromNpyQuantisesWithTheLayersCircuit) {
     fs::remove_all(d);
 }
 
-}  // namespace
+}  // namespace rccm_config_test
 }  // namespace qsim

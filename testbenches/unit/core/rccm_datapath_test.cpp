@@ -19,7 +19,7 @@
 #include "testbenches/unit/net_builder.hpp"
 
 namespace qsim {
-namespace {
+namespace rccm_datapath_test {
 
 const RccmKind kKinds[] = {RccmKind::Add2, RccmKind::Add3, RccmKind::Add4};
 
@@ -161,5 +161,5 @@ TEST(RccmDatapath, ConvLayerThroughTheMvtuKernelMatchesTheGoldenReference) {
     }
 }
 
-}  // namespace
+}  // namespace rccm_datapath_test
 }  // namespace qsim

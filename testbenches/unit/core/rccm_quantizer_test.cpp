@@ -14,7 +14,7 @@
 #include "models/rccm/rccm_quantizer.hpp"
 
 namespace qsim {
-namespace {
+namespace rccm_quantizer_test {
 
 // Brute force eq. 6.3 over the signed set: smallest |lambda c - w|, ties to smaller |c|, then c >= 0.
 int64_t nearest(const std::vector<int64_t>& set, double lambda, double w) {
@@ -196,5 +196,5 @@ TEST(RccmDistribution, SelectionPrefersLargerSetsWithZeroAmongTheTopK) {
     EXPECT_THROW(rccm_select_set(w, candidates, 0), std::invalid_argument);
 }
 
-}  // namespace
+}  // namespace rccm_quantizer_test
 }  // namespace qsim

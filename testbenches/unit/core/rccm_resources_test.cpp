@@ -15,7 +15,7 @@
 #include "testbenches/unit/net_builder.hpp"
 
 namespace qsim {
-namespace {
+namespace rccm_resources_test {
 
 const RccmKind kKinds[] = {RccmKind::Add2, RccmKind::Add3, RccmKind::Add4};
 
@@ -92,5 +92,5 @@ TEST(RccmResources, ActivationAfterTheFanInIsCountedPerLaneNotPerPe) {
     EXPECT_EQ(dsp, 16u);  // lambda and requantisation multiplier per lane, `multipliers: dsp`
 }
 
-}  // namespace
+}  // namespace rccm_resources_test
 }  // namespace qsim

@@ -11,7 +11,7 @@
 #include "models/rccm/rccm_topology.hpp"
 
 namespace qsim {
-namespace {
+namespace rccm_topology_test {
 
 // Table 6.2: the non-negative half of each set; the sets are these values and their negatives.
 const std::vector<int64_t> kTable62Add2 = {0, 1, 2, 8, 28, 36, 44, 92};
@@ -160,5 +160,5 @@ TEST(RccmTopology, InvalidCircuitsAreRejected) {
     EXPECT_THROW(validate_rccm_circuit(RccmCircuit{}), std::invalid_argument);
 }
 
-}  // namespace
+}  // namespace rccm_topology_test
 }  // namespace qsim

@@ -21,7 +21,7 @@
 #include "testbenches/unit/net_builder.hpp"
 
 namespace qsim {
-namespace {
+namespace resource_model_test {
 
 TEST(BramMapping, PicksTheAspectRatioThatNeedsFewestBlocks) {
     EXPECT_EQ(map_memory(16384, 1).bram18, 1u);
@@ -264,5 +264,5 @@ TEST_P(PublishedResources, WithinTolerance) {
 INSTANTIATE_TEST_SUITE_P(Published, PublishedResources, ::testing::ValuesIn(published_designs()),
                          [](const ::testing::TestParamInfo<PublishedDesign>& i) { return i.param.id; });
 
-}  // namespace
+}  // namespace resource_model_test
 }  // namespace qsim

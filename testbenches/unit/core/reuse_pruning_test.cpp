@@ -17,7 +17,7 @@
 #include "testbenches/unit/config_test_support.hpp"
 
 namespace qsim {
-namespace {
+namespace reuse_pruning_test {
 
 using testing_support::expect_error;
 using testing_support::net;
@@ -176,5 +176,5 @@ TEST(Pruning, FewerFiltersMeanFewerOperationsAndResources) {
     }
 }
 
-}  // namespace
+}  // namespace reuse_pruning_test
 }  // namespace qsim

@@ -13,7 +13,7 @@
 #include "models/resources/resource_model.hpp"
 
 namespace qsim {
-namespace {
+namespace sparse_resources_test {
 
 const std::string kConfigs = std::string(QSIM_SOURCE_DIR) + "/configs/";
 
@@ -97,5 +97,5 @@ TEST(SyqResources, Table57DspCountsFollowFromTheMultipliers) {
     EXPECT_EQ(cost::accumulator_bits(pix.layers[0]), 23);          // 9 x 1,152 x 255 < 2^22, + sign
 }
 
-}  // namespace
+}  // namespace sparse_resources_test
 }  // namespace qsim

@@ -7,7 +7,7 @@
 #include "testbenches/unit/config_test_support.hpp"
 
 namespace qsim {
-namespace {
+namespace sparse_syq_config_test {
 
 using testing_support::expect_error;
 using testing_support::net;
@@ -97,5 +97,5 @@ TEST(SparseSyqConfig, NotWithAHostLink) {
     expect_error(yaml, "12:14", "layers[0].scaling", {"not supported with a host: link"});
 }
 
-}  // namespace
+}  // namespace sparse_syq_config_test
 }  // namespace qsim

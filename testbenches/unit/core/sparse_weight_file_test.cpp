@@ -16,7 +16,7 @@
 #include "testbenches/unit/net_builder.hpp"
 
 namespace qsim {
-namespace {
+namespace sparse_weight_file_test {
 
 // fc "fc" (ternary, 256 -> 32) and a pixel-wise SYQ conv "cv" before it.
 NetworkConfig net_with(bool syq) {
@@ -157,5 +157,5 @@ TEST(SparseWeightFile, QnnWeightsWritesAndDescribesEncodedFiles) {
     EXPECT_EQ(std::system((base + " --encoding zip > /dev/null 2>&1").c_str()) >> 8, 2);
 }
 
-}  // namespace
+}  // namespace sparse_weight_file_test
 }  // namespace qsim

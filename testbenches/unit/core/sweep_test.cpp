@@ -25,7 +25,7 @@
 #include "sim/sweep/sweep_spec.hpp"
 
 namespace qsim::sweep {
-namespace {
+namespace sweep_test {
 
 namespace fs = std::filesystem;
 
@@ -465,5 +465,5 @@ TEST(SweepSpec, RefusesDuplicatesUnknownSampleFieldsAndNonFiles) {
     }
 }
 
-}  // namespace
+}  // namespace sweep_test
 }  // namespace qsim::sweep

@@ -15,7 +15,7 @@
 #include "testbenches/unit/net_builder.hpp"
 
 namespace qsim {
-namespace {
+namespace syq_kernel_test {
 
 TEST(RingCounter, PresentsTheFactorsInOrderAndWraps) {
     RingCounter ring({5, 7, 9}, 2);
@@ -134,5 +134,5 @@ TEST(SyqScaling, GeneratorThresholdsSpreadTheScaledAccumulator) {
     for (int code = 0; code < 4; ++code) EXPECT_GT(seen[size_t(code)], 0) << "code " << code;
 }
 
-}  // namespace
+}  // namespace syq_kernel_test
 }  // namespace qsim

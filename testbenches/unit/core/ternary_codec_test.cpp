@@ -11,7 +11,7 @@
 #include "models/decompressor/ternary_codec.hpp"
 
 namespace qsim {
-namespace {
+namespace ternary_codec_test {
 
 std::vector<int8_t> random_ternary(size_t n, double density, uint64_t seed) {
     Rng rng(seed);
@@ -148,5 +148,5 @@ TEST(TernaryCodec, MalformedStreamsAreRejectedWithTheirOffset) {
     EXPECT_THROW(parse_encoded(hb.data(), hb.size(), WeightEncoding::Huffman, 2, 3), CodecError);
 }
 
-}  // namespace
+}  // namespace ternary_codec_test
 }  // namespace qsim

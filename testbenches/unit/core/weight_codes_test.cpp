@@ -9,7 +9,7 @@
 #include "models/network/weight_codes.hpp"
 
 namespace qsim {
-namespace {
+namespace weight_codes_test {
 
 struct Format {
     int quant;
@@ -204,5 +204,5 @@ TEST(WeightCodes, UnalignedInput) {
     }
 }
 
-}  // namespace
+}  // namespace weight_codes_test
 }  // namespace qsim

@@ -13,7 +13,7 @@
 #include "testbenches/unit/core/weight_file_test_support.hpp"
 
 namespace qsim {
-namespace {
+namespace weight_file_invalid_test {
 
 using namespace weight_file_testing;
 
@@ -341,5 +341,5 @@ TEST_F(WeightFileTest, WriterRejectsInvalidParams) {
     expect_write_error(p, "params", "one per config layer");
 }
 
-}  // namespace
+}  // namespace weight_file_invalid_test
 }  // namespace qsim

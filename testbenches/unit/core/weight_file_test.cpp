@@ -12,7 +12,7 @@
 #include "testbenches/unit/core/weight_file_test_support.hpp"
 
 namespace qsim {
-namespace {
+namespace weight_file_test {
 
 using namespace weight_file_testing;
 
@@ -138,5 +138,5 @@ TEST_F(WeightFileTest, DescribeListsLayersAndChecksum) {
     EXPECT_FALSE(summarize_weight_file(bad_path).ok());
 }
 
-}  // namespace
+}  // namespace weight_file_test
 }  // namespace qsim

@@ -16,7 +16,7 @@
 #include "testbenches/unit/net_builder.hpp"
 
 namespace qsim {
-namespace {
+namespace window_timing_test {
 
 LayerConfig conv3x3_pad1_on_4x4x2() {
     LayerConfig l = testing_support::conv_layer("c", 3, 1, 1, {4, 4, 2}, 3);  // out 4x4x3
@@ -137,5 +137,5 @@ TEST(InputGenerator, IsDeterministicAndCoversTheRange) {
     }
 }
 
-}  // namespace
+}  // namespace window_timing_test
 }  // namespace qsim

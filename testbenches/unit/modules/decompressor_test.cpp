@@ -17,7 +17,7 @@
 #include "testbenches/unit/net_builder.hpp"
 
 namespace qsim {
-namespace {
+namespace decompressor_test {
 
 using ArrayBench = testbench::BlockBench<SparsePeArray>;
 
@@ -151,5 +151,5 @@ TEST(SparsePeArray, FcComputesBatchesAndTheLastSmallerOne) {
     EXPECT_EQ(bench.collector.taken_at[3] - bench.collector.taken_at[1], pass);
 }
 
-}  // namespace
+}  // namespace decompressor_test
 }  // namespace qsim

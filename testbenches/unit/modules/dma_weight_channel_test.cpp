@@ -24,7 +24,7 @@
 #include "tlm/timed_block.hpp"
 
 namespace qsim {
-namespace {
+namespace dma_weight_channel_test {
 
 // A burst: its offset in the window and its bytes.
 using Burst = std::pair<uint64_t, std::vector<uint8_t>>;
@@ -207,5 +207,5 @@ TEST(DmaWeightChannel, InvalidCodeAfterAMatchingPrefixIsReported) {
     EXPECT_NE(b.dma->last_error().find("invalid code 10"), std::string::npos) << b.dma->last_error();
 }
 
-}  // namespace
+}  // namespace dma_weight_channel_test
 }  // namespace qsim

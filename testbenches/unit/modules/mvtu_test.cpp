@@ -12,7 +12,7 @@
 #include "testbenches/unit/net_builder.hpp"
 
 namespace qsim {
-namespace {
+namespace mvtu_test {
 
 using testbench::RowCollector;
 using testbench::RowFeeder;
@@ -104,5 +104,5 @@ TEST(Mvtu, FcConsumesItsInputDuringTheFirstNeuronFold) {
     EXPECT_EQ(mvtu.stats().busy_cycles, 32u);
 }
 
-}  // namespace
+}  // namespace mvtu_test
 }  // namespace qsim

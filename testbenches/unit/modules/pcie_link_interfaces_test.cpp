@@ -20,7 +20,7 @@
 #include "tlm/timed_block.hpp"
 
 namespace qsim {
-namespace {
+namespace pcie_link_interfaces_test {
 
 using sc_core::SC_NS;
 using sc_core::SC_ZERO_TIME;
@@ -285,5 +285,5 @@ TEST(PcieLinkLt, NonBlockingResponsesComeOneAtATime) {
     EXPECT_EQ(r[2].finished, r[1].finished + hold);
 }
 
-}  // namespace
+}  // namespace pcie_link_interfaces_test
 }  // namespace qsim

@@ -19,7 +19,7 @@
 #include "tlm/timed_block.hpp"
 
 namespace qsim {
-namespace {
+namespace pcie_link_test {
 
 using sc_core::SC_NS;
 using sc_core::SC_ZERO_TIME;
@@ -180,5 +180,5 @@ TEST(PcieLinkLt, ByteEnablesAndStreamingWidthPassThrough) {
     EXPECT_EQ(tb.init.results[0].status, tlm::TLM_OK_RESPONSE);
 }
 
-}  // namespace
+}  // namespace pcie_link_test
 }  // namespace qsim

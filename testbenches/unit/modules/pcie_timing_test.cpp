@@ -10,7 +10,7 @@
 #include "tlm/pcie_timing.hpp"
 
 namespace qsim {
-namespace {
+namespace pcie_timing_test {
 
 constexpr uint64_t kMiB = 1024 * 1024;
 
@@ -120,5 +120,5 @@ TEST(PcieTiming, RejectsInvalidArguments) {
     }
 }
 
-}  // namespace
+}  // namespace pcie_timing_test
 }  // namespace qsim

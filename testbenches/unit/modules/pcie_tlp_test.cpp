@@ -26,7 +26,7 @@
 #include "testbenches/unit/modules/pcie_link_testbench.hpp"
 
 namespace qsim {
-namespace {
+namespace pcie_tlp_test {
 
 using sc_core::SC_NS;
 using sc_core::SC_US;
@@ -566,5 +566,5 @@ TEST(PcieTlp, RejectsBadCreditsAndConfigurations) {
     EXPECT_THROW(PcieEndpoint("bad_ep", bad), std::invalid_argument);
 }
 
-}  // namespace
+}  // namespace pcie_tlp_test
 }  // namespace qsim

@@ -19,7 +19,7 @@
 #include "testbenches/unit/modules/register_bank_testbench.hpp"
 
 namespace qsim {
-namespace {
+namespace register_bank_test {
 
 using namespace register_bank_testbench;
 
@@ -308,5 +308,5 @@ TEST(RegisterBank, UnwiredSourcesReadAsZero) {
     EXPECT_EQ(control, regs::kControlReset);
 }
 
-}  // namespace
+}  // namespace register_bank_test
 }  // namespace qsim

@@ -15,7 +15,7 @@
 #include "testbenches/unit/modules/register_bank_testbench.hpp"
 
 namespace qsim {
-namespace {
+namespace register_bank_transport_test {
 
 using namespace register_bank_testbench;
 
@@ -231,5 +231,5 @@ TEST(RegisterBank, DmiIsNotSupported) {
     EXPECT_EQ(dmi.get_start_address(), 0u);
 }
 
-}  // namespace
+}  // namespace register_bank_transport_test
 }  // namespace qsim

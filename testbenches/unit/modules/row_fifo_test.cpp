@@ -4,7 +4,7 @@
 #include "testbenches/unit/modules/stream_testbench.hpp"
 
 namespace qsim {
-namespace {
+namespace row_fifo_test {
 
 using testbench::RowCollector;
 using testbench::RowFeeder;
@@ -60,5 +60,5 @@ TEST(RowFifo, SlowProducerStarvesTheConsumer) {
 
 TEST(RowFifo, RejectsZeroDepth) { EXPECT_THROW(RowFifo("bad", 0), std::invalid_argument); }
 
-}  // namespace
+}  // namespace row_fifo_test
 }  // namespace qsim

@@ -9,7 +9,7 @@
 #include "testbenches/unit/net_builder.hpp"
 
 namespace qsim {
-namespace {
+namespace sliding_window_unit_test {
 
 using testbench::RowCollector;
 
@@ -102,5 +102,5 @@ TEST(SlidingWindowUnit, StridedPoolWindowsDropUnusedRowsAndPadWithTheLowestCode)
     EXPECT_EQ(collector.rows[2].data[6], std::numeric_limits<int32_t>::min());
 }
 
-}  // namespace
+}  // namespace sliding_window_unit_test
 }  // namespace qsim

@@ -19,7 +19,7 @@
 #include "testbenches/unit/net_builder.hpp"
 
 namespace qsim {
-namespace {
+namespace sparse_cycles_test {
 
 constexpr int kBatch = 8, kLanes = 4, kInputs = 1024, kOutputs = 64;
 
@@ -111,5 +111,5 @@ TEST(SparseCycles, FallWithSparsityAsTheEffectiveCostModelPredicts) {
     }
 }
 
-}  // namespace
+}  // namespace sparse_cycles_test
 }  // namespace qsim

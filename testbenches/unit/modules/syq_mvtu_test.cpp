@@ -15,7 +15,7 @@
 #include "testbenches/unit/net_builder.hpp"
 
 namespace qsim {
-namespace {
+namespace syq_mvtu_test {
 
 class Multiplier : public sc_core::sc_module {
 public:
@@ -81,5 +81,5 @@ TEST(SyqMvtu, RowsAreBitTrueWithTheLayerWiseCycles) {
     EXPECT_EQ(codes.size(), 4u);  // the thresholds spread the scaled accumulator over all codes
 }
 
-}  // namespace
+}  // namespace syq_mvtu_test
 }  // namespace qsim

@@ -6,7 +6,7 @@
 #include "sim/runner/simulation.hpp"
 
 namespace qsim {
-namespace {
+namespace backpressure_test {
 
 const char* kSlowMiddle = R"(name: slow_middle
 device: {clock_mhz: 100}
@@ -43,5 +43,5 @@ TEST(Backpressure, ASlowLayerStallsTheLayersBeforeIt) {
     EXPECT_EQ(fast3.blocked_cycles, 0u);
 }
 
-}  // namespace
+}  // namespace backpressure_test
 }  // namespace qsim

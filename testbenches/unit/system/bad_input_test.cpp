@@ -25,7 +25,7 @@
 #include "models/network/weight_file.hpp"
 
 namespace qsim {
-namespace {
+namespace bad_input_test {
 
 namespace fs = std::filesystem;
 
@@ -267,5 +267,5 @@ TEST(BadInputCatalogue, BaseConfigRunsWithItsUndamagedWeightFile) {
     fs::remove_all(dir);
 }
 
-}  // namespace
+}  // namespace bad_input_test
 }  // namespace qsim

@@ -12,7 +12,7 @@
 #include "sim/runner/simulation.hpp"
 
 namespace qsim {
-namespace {
+namespace bit_true_test {
 
 struct Design {
     const char* name;  // test name
@@ -65,5 +65,5 @@ INSTANTIATE_TEST_SUITE_P(
                       Design{"mnist_int8_cnn", "mnist_int8_cnn", {}}),
     [](const ::testing::TestParamInfo<Design>& info) { return std::string(info.param.name); });
 
-}  // namespace
+}  // namespace bit_true_test
 }  // namespace qsim

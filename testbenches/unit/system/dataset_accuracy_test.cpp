@@ -20,7 +20,7 @@
 #include "sim/runner/simulation.hpp"
 
 namespace qsim {
-namespace {
+namespace dataset_accuracy_test {
 
 const char* const kTestImages = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
 const char* const kTestLabels = "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz";
@@ -81,5 +81,5 @@ TEST_P(TrainedModel, SimulatorPredictsTheReferenceClassOnEveryTestImage) {
 INSTANTIATE_TEST_SUITE_P(Committed, TrainedModel,
                          ::testing::Values("fmnist_mlp_w1a2", "fmnist_sparse_tnn", "fmnist_gmp_cnn"));
 
-}  // namespace
+}  // namespace dataset_accuracy_test
 }  // namespace qsim

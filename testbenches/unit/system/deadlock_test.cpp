@@ -9,7 +9,7 @@
 #include "sim/runner/simulation.hpp"
 
 namespace qsim {
-namespace {
+namespace deadlock_test {
 
 const char* kTwoConvs = R"(name: two_convs
 device: {clock_mhz: 100}
@@ -82,5 +82,5 @@ TEST(Watchdog, DoesNotFireOnAHealthyDesignAndLetsTheSimulationEnd) {
     EXPECT_EQ(r.total_cycles, r.latency_cycles + r.interval_cycles);
 }
 
-}  // namespace
+}  // namespace deadlock_test
 }  // namespace qsim

@@ -10,7 +10,7 @@
 #include <string>
 
 namespace qsim {
-namespace {
+namespace determinism_test {
 
 std::string report_without_wall_clock(const std::string& config, const std::string& out) {
     const std::string cmd = std::string("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 ") + QSIM_SIM_BINARY + " --config " +
@@ -36,5 +36,5 @@ TEST(Determinism, SameConfigAndSeedsGiveIdenticalReports) {
     std::filesystem::remove_all(dir);
 }
 
-}  // namespace
+}  // namespace determinism_test
 }  // namespace qsim

@@ -18,7 +18,7 @@
 #include "testbenches/unit/system/sim_process.hpp"
 
 namespace qsim {
-namespace {
+namespace fold_agreement_test {
 
 namespace fs = std::filesystem;
 using testing_support::last_line;
@@ -92,5 +92,5 @@ INSTANTIATE_TEST_SUITE_P(Shipped, FoldAgreement, ::testing::ValuesIn(shipped_con
                              return n;
                          });
 
-}  // namespace
+}  // namespace fold_agreement_test
 }  // namespace qsim

@@ -16,7 +16,7 @@
 #include "sim/runner/simulation.hpp"
 
 namespace qsim {
-namespace {
+namespace host_link_test {
 
 NetworkConfig with_host(const std::string& config, TimingMode mode) {
     NetworkConfig net = load_network_config(std::string(QSIM_SOURCE_DIR) + "/configs/" + config + ".yaml");
@@ -157,11 +157,11 @@ TEST(HostLink, BothTimingModesGiveTheSameOutputsAndRateDataflow) { expect_same_r
 
 TEST(HostLink, BothTimingModesGiveTheSameOutputsAndRateLoopback) { expect_same_run("loopback"); }
 
-}  // namespace
+}  // namespace host_link_test
 }  // namespace qsim
 
 namespace qsim {
-namespace {
+namespace host_link_test {
 
 TEST(HostLink, TheAcceleratorBackpressuresTheDmaInputChannel) {
     // The link could deliver a 224x224 RGB frame in ~25 us, but the accelerator takes one pixel
@@ -196,5 +196,5 @@ TEST(HostLink, ApproximatelyTimedBackpressureReachesTheLinkBeatByBeat) {
     EXPECT_NEAR(r.host.frames_per_second, 185e6 / (224.0 * 224), 0.001 * 185e6 / (224.0 * 224));
 }
 
-}  // namespace
+}  // namespace host_link_test
 }  // namespace qsim

@@ -10,7 +10,7 @@
 #include <string>
 
 namespace qsim {
-namespace {
+namespace link_scaling_test {
 
 nlohmann::json run_loopback(int lanes) {
     const std::string report =
@@ -33,7 +33,9 @@ TEST(LinkScaling, LoopbackFrameRateRisesWithLanesUntilComputeBoundsIt) {
         EXPECT_GT(fps, previous) << lanes << " lanes";
         // Layers run one after another: a frame takes at least its link and its compute time.
         EXPECT_LE(fps, 1e6 / (link + compute) * 1.001) << lanes << " lanes";
-        if (lanes == 1) EXPECT_EQ(h["bound"], "PCIe link");
+        if (lanes == 1) {
+            EXPECT_EQ(h["bound"], "PCIe link");
+        }
         if (lanes == 16) {
             EXPECT_EQ(h["bound"], "accelerator");
             EXPECT_LT(fps, 1.15 * previous);  // little left to gain: compute dominates
@@ -42,5 +44,5 @@ TEST(LinkScaling, LoopbackFrameRateRisesWithLanesUntilComputeBoundsIt) {
     }
 }
 
-}  // namespace
+}  // namespace link_scaling_test
 }  // namespace qsim

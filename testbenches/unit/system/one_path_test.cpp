@@ -16,7 +16,7 @@
 #include "testbenches/unit/system/sim_process.hpp"
 
 namespace qsim {
-namespace {
+namespace one_path_test {
 
 namespace fs = std::filesystem;
 using testing_support::last_line;
@@ -172,5 +172,5 @@ TEST_F(OnePath, PointNeverAborts) {
     EXPECT_EQ(unknown.status, 2) << unknown.output;
 }
 
-}  // namespace
+}  // namespace one_path_test
 }  // namespace qsim

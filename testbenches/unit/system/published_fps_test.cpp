@@ -16,7 +16,7 @@
 #include "sim/runner/simulation.hpp"
 
 namespace qsim {
-namespace {
+namespace published_fps_test {
 
 struct Published {
     std::string id, config;
@@ -75,5 +75,5 @@ TEST(PublishedDesigns, AlexNetIsBoundByTheFirstLayerInputStream) {
     EXPECT_EQ(r.layers.front().out.channels, 60);  // 96 filters pruned 40%, PE 60 (ch. 4.7.1.1)
 }
 
-}  // namespace
+}  // namespace published_fps_test
 }  // namespace qsim

@@ -11,7 +11,7 @@
 #include "sim/runner/simulation.hpp"
 
 namespace qsim {
-namespace {
+namespace rccm_system_test {
 
 RunResult run(const std::string& config, const std::map<std::string, std::string>& sets) {
     const NetworkConfig net = load_network_config(std::string(QSIM_SOURCE_DIR) + "/configs/" + config, sets);
@@ -56,5 +56,5 @@ TEST(RccmSystem, LoopbackConvLayerWith3AddRccmsIsBitTrue) {
     EXPECT_EQ(r.resources.block_total("loopback", "mvtu").bram18, 2048u);  // one 18K block per PE
 }
 
-}  // namespace
+}  // namespace rccm_system_test
 }  // namespace qsim

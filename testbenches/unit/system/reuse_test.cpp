@@ -15,7 +15,7 @@
 #include "sim/runner/simulation.hpp"
 
 namespace qsim {
-namespace {
+namespace reuse_test {
 
 NetworkConfig alexnet_conv4_reuse(int r) {
     std::ifstream f(std::string(QSIM_SOURCE_DIR) + "/configs/alexnet_pruned40.yaml");
@@ -70,5 +70,5 @@ TEST_P(PeReuseSimulation, OfmBufferHoldsEquation47AndTheLayerStaysBitTrue) {
 INSTANTIATE_TEST_SUITE_P(Conv4, PeReuseSimulation, ::testing::Values(1, 2, 4, 8),
                          [](const ::testing::TestParamInfo<int>& i) { return "R" + std::to_string(i.param); });
 
-}  // namespace
+}  // namespace reuse_test
 }  // namespace qsim

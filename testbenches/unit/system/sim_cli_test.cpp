@@ -14,7 +14,7 @@
 #include "models/network/weight_file.hpp"
 
 namespace qsim {
-namespace {
+namespace sim_cli_test {
 
 struct SimRun {
     int status = -1;
@@ -193,5 +193,5 @@ TEST_F(SimCli, WeightFileRoundTripAndCorruption) {
     EXPECT_NE(r.output.find("checksum"), std::string::npos) << r.output;
 }
 
-}  // namespace
+}  // namespace sim_cli_test
 }  // namespace qsim

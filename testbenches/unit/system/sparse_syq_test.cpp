@@ -14,7 +14,7 @@
 #include "sim/runner/simulation.hpp"
 
 namespace qsim {
-namespace {
+namespace sparse_syq_test {
 
 struct Design {
     const char* name;
@@ -85,5 +85,5 @@ TEST(SparseSyqSystem, RunLengthCodedWeightFileDrivesTheDecompressors) {
     EXPECT_TRUE(r.check.passed) << r.check.message;
 }
 
-}  // namespace
+}  // namespace sparse_syq_test
 }  // namespace qsim

@@ -15,7 +15,7 @@
 #include "sim/sweep/sweep_runner.hpp"
 
 namespace qsim::sweep {
-namespace {
+namespace sweep_agreement_test {
 
 DesignSpace sample_space() {
     DesignSpace s;
@@ -52,5 +52,5 @@ TEST_P(SweepTiers, AnalyticalFramesPerSecondWithinFivePercentOfTheSimulation) {
 
 INSTANTIATE_TEST_SUITE_P(Sample, SweepTiers, ::testing::Range(0, 8));
 
-}  // namespace
+}  // namespace sweep_agreement_test
 }  // namespace qsim::sweep
