@@ -479,6 +479,9 @@ def main():
     ap.add_argument("--check", action="store_true",
                     help="do not write: exit 1 if the file --out names differs from what the simulator gives now")
     args = ap.parse_args()
+    if not (os.path.isfile(args.sim) and os.access(args.sim, os.X_OK)):
+        sys.exit(f"validate: no simulator at {args.sim}: build it first (bash scripts/build.sh) "
+                 "or name one with --sim")
     with open(os.path.join(ROOT, "testbenches/validation/published.json")) as f:
         data = json.load(f)
     out = ["# Validation against the published designs",

@@ -245,7 +245,8 @@ void LayerDeriver::quantisation(LayerConfig& L) {
     auto fixed_bits = [&](int bits, const std::string& what) {
         if (ws.bits.given && ws.bits.value != bits)
             fail(F("weights.bits"), ws.bits.at,
-                 "must be " + std::to_string(bits) + " for " + what + " (got " + std::to_string(ws.bits.value) + ")");
+                 "must be " + std::to_string(bits) + " for " + what + " (got " + std::to_string(ws.bits.value) +
+                     "); weights of 2 to 8 bits take weights.quant: uniform");
         w.bits = bits;
     };
     switch (w.quant) {
