@@ -1,6 +1,7 @@
 #include "tlm/pcie_link.hpp"
 
 #include "tlm/pcie_timing.hpp"
+#include "tlm/trace_recorder.hpp"
 
 namespace qsim {
 
@@ -27,6 +28,8 @@ PcieLink::PcieLink(sc_core::sc_module_name name, const PcieConfig& config)
     host_side.register_transport_dbg(this, &PcieLink::transport_dbg);
     host_side.register_get_direct_mem_ptr(this, &PcieLink::get_direct_mem_ptr);
     device_side.register_invalidate_direct_mem_ptr(this, &PcieLink::invalidate_direct_mem_ptr);
+    trace_ = TraceRecorder::active();
+    if (trace_ != nullptr) trace_track_ = trace_->add_link(this->name());
 }
 
 sc_time PcieLink::transfer_time(uint64_t bytes) const {
@@ -48,6 +51,7 @@ void PcieLink::count_crossing(const tlm::tlm_generic_payload& trans) {
 
 void PcieLink::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
     const uint64_t bytes = payload_bytes(trans);
+    const sc_time begun = sc_core::sc_time_stamp() + delay;
     delay += transfer_time(bytes);
     device_side->b_transport(trans, delay);
     if (trans.get_response_status() == tlm::TLM_INCOMPLETE_RESPONSE)
@@ -62,6 +66,9 @@ void PcieLink::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
         stats_.h2d_tlps += pcie_tlp_count(bytes, config_);
     }
     if (!trans.is_response_ok()) ++stats_.error_responses;
+    if (trace_ != nullptr && (trans.is_write() || trans.is_read()))
+        trace_->transfer(trace_track_, begun, sc_core::sc_time_stamp() + delay, trans.is_write(), trans.get_address(),
+                         bytes);
 }
 
 unsigned int PcieLink::transport_dbg(tlm::tlm_generic_payload& trans) {

@@ -41,6 +41,8 @@
 
 namespace qsim {
 
+class TraceRecorder;
+
 struct PcieLinkStats {
     uint64_t h2d_bytes = 0;           // write data carried host-to-device
     uint64_t d2h_bytes = 0;           // read data carried device-to-host
@@ -89,6 +91,8 @@ private:
     PcieConfig config_;
     sc_core::sc_time latency_;
     PcieLinkStats stats_;
+    TraceRecorder* trace_ = nullptr;  // the timeline's transfer track, when one is recorded
+    uint32_t trace_track_ = 0;
 };
 
 }  // namespace qsim

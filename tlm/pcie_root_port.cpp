@@ -1,5 +1,7 @@
 #include "tlm/pcie_root_port.hpp"
 
+#include "tlm/trace_recorder.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
@@ -26,6 +28,7 @@ struct PcieRootPort::Transfer {
     uint64_t sent = 0;        // TLPs sent so far
     uint64_t answered = 0;    // TLPs whose response is back
     tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
+    sc_core::sc_time begun;   // when the host handed it over (its delay included)
     sc_core::sc_event done;
 };
 
@@ -57,6 +60,8 @@ PcieRootPort::PcieRootPort(sc_core::sc_module_name name, const PcieConfig& confi
     tlp_out.register_nb_transport_bw(this, &PcieRootPort::nb_transport_bw);
     SC_THREAD(transmit_thread);
     SC_THREAD(response_thread);
+    trace_ = TraceRecorder::active();
+    if (trace_ != nullptr) trace_track_ = trace_->add_link(this->name());
 }
 
 PcieRootPort::~PcieRootPort() = default;
@@ -118,6 +123,7 @@ PcieRootPort::Transfer* PcieRootPort::start(tlm::tlm_generic_payload& trans, boo
     t->tlps = t->whole ? 1 : std::max<uint64_t>(1, pcie_tlp_count(t->length, config_));
     t->sent = t->answered = 0;
     t->status = tlm::TLM_OK_RESPONSE;
+    t->begun = sc_core::sc_time_stamp() + delay;
     eligible_.notify(*t, delay + overhead_);
     return t;
 }
@@ -277,6 +283,8 @@ void PcieRootPort::finish(Transfer& t) {
         stats_.d2h_bytes += t.length;
         ++stats_.d2h_transactions;
     }
+    if (trace_ != nullptr && (trans.is_write() || trans.is_read()))
+        trace_->transfer(trace_track_, t.begun, sc_core::sc_time_stamp(), trans.is_write(), trans.get_address(), t.length);
     if (t.blocking)
         t.done.notify(SC_ZERO_TIME);
     else

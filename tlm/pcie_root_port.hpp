@@ -41,6 +41,8 @@
 
 namespace qsim {
 
+class TraceRecorder;
+
 struct PcieRootPortStats {
     uint64_t h2d_bytes = 0, d2h_bytes = 0;               // write / read data of finished transfers
     uint64_t h2d_transactions = 0, d2h_transactions = 0;  // finished writes / reads
@@ -109,6 +111,8 @@ private:
 
     ResponsePhases response_;  // the transfer-level response to a non-blocking host initiator
     TransactionPool<Transfer> transfers_;
+    TraceRecorder* trace_ = nullptr;  // the timeline's transfer track, when one is recorded
+    uint32_t trace_track_ = 0;
 };
 
 }  // namespace qsim

@@ -1,5 +1,7 @@
 #include "tlm/row_fifo.hpp"
 
+#include "tlm/trace_recorder.hpp"
+
 #include <stdexcept>
 #include <utility>
 
@@ -7,6 +9,8 @@ namespace qsim {
 
 RowFifo::RowFifo(const char* name, int depth) : sc_core::sc_prim_channel(name), depth_(depth) {
     if (depth < 1) throw std::invalid_argument(std::string(name) + ": FIFO depth must be >= 1");
+    trace_ = TraceRecorder::active();
+    if (trace_ != nullptr) track_ = trace_->add_fill(this->name(), "fifo", "rows", depth);
 }
 
 StreamRow RowFifo::read() {
@@ -17,6 +21,7 @@ StreamRow RowFifo::read() {
     reader_waiting_ = false;
     StreamRow row = std::move(queue_.front());
     queue_.pop_front();
+    if (trace_ != nullptr) trace_->fill(track_, int64_t(queue_.size()));
     read_.notify(sc_core::SC_ZERO_TIME);
     return row;
 }
@@ -30,6 +35,7 @@ void RowFifo::write(StreamRow row) {
     queue_.push_back(std::move(row));
     ++rows_;
     if (int(queue_.size()) > peak_) peak_ = int(queue_.size());
+    if (trace_ != nullptr) trace_->fill(track_, int64_t(queue_.size()));
     written_.notify(sc_core::SC_ZERO_TIME);
 }
 

@@ -13,6 +13,8 @@
 
 namespace qsim {
 
+class TraceRecorder;
+
 class RowReadIf : public virtual sc_core::sc_interface {
 public:
     virtual StreamRow read() = 0;
@@ -53,6 +55,8 @@ private:
     bool writer_waiting_ = false;
     int peak_ = 0;
     uint64_t rows_ = 0;
+    TraceRecorder* trace_ = nullptr;  // the timeline's fill track, when one is recorded
+    uint32_t track_ = 0;
 };
 
 }  // namespace qsim

@@ -19,6 +19,18 @@ TimedBlock::TimedBlock(sc_core::sc_module_name name, sc_core::sc_time period, st
     stats_.name = this->name();
     stats_.layer = std::move(layer);
     stats_.role = std::move(role);
+    trace_ = TraceRecorder::active();
+    if (trace_ != nullptr) track_ = trace_->add_block(stats_.name, stats_.layer, stats_.role, period_);
+}
+
+void TimedBlock::enter(TraceState s) {
+    if (trace_ != nullptr) trace_->state(track_, s);
+}
+
+void TimedBlock::leave(TraceState s, const sc_core::sc_time& t0, uint64_t cycles) {
+    if (trace_ == nullptr) return;
+    trace_->state(track_, TraceState::Idle);
+    trace_->span(track_, s, t0, cycles);
 }
 
 uint64_t TimedBlock::now_cycles() const {
@@ -42,16 +54,22 @@ void TimedBlock::busy(uint64_t cycles) {
     if (cycles == 0) return;
     stats_.busy_cycles += cycles;
     working_ = true;
+    const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+    enter(TraceState::Busy);
     sc_core::wait(period_ * double(cycles));
+    leave(TraceState::Busy, t0, cycles);
     working_ = false;
 }
 
 StreamRow TimedBlock::take(sc_core::sc_port_b<RowReadIf>& in) {
     const uint64_t t0 = now_cycles();
+    const sc_core::sc_time start = sc_core::sc_time_stamp();
     waiting_for_ = "data from " + channel_state(in);
+    enter(TraceState::Starved);
     StreamRow row = in->read();
     waiting_for_.clear();
     stats_.starved_cycles += now_cycles() - t0;
+    leave(TraceState::Starved, start, now_cycles() - t0);
     ++stats_.rows_in;
     return row;
 }
@@ -59,24 +77,36 @@ StreamRow TimedBlock::take(sc_core::sc_port_b<RowReadIf>& in) {
 void TimedBlock::give(sc_core::sc_port_b<RowWriteIf>& out, StreamRow row) {
     if (probe_ != nullptr) probe_->add(row);
     const uint64_t t0 = now_cycles();
+    const sc_core::sc_time start = sc_core::sc_time_stamp();
     waiting_for_ = "space in " + channel_state(out);
+    enter(TraceState::Blocked);
     out->write(std::move(row));
     waiting_for_.clear();
     stats_.blocked_cycles += now_cycles() - t0;
+    leave(TraceState::Blocked, start, now_cycles() - t0);
     ++stats_.rows_out;
 }
 
 void TimedBlock::wait_internal(const sc_core::sc_event& e, bool count_as_blocked, const std::string& what) {
     const uint64_t t0 = now_cycles();
+    const sc_core::sc_time start = sc_core::sc_time_stamp();
+    const TraceState state = count_as_blocked ? TraceState::Blocked : TraceState::Starved;
     waiting_for_ = what;
+    enter(state);
     sc_core::wait(e);
     waiting_for_.clear();
     (count_as_blocked ? stats_.blocked_cycles : stats_.starved_cycles) += now_cycles() - t0;
+    leave(state, start, now_cycles() - t0);
 }
 
 void TimedBlock::frame_done(int frame) {
     if (int(stats_.frame_done_cycle.size()) <= frame) stats_.frame_done_cycle.resize(frame + 1, 0);
     stats_.frame_done_cycle[frame] = now_cycles();
+    if (trace_ != nullptr && (stats_.role == "sink" || stats_.role == "loopback")) trace_->frame_left(frame);
+}
+
+void TimedBlock::frame_started(int frame) {
+    if (trace_ != nullptr) trace_->frame_entered(frame);
 }
 
 }  // namespace qsim

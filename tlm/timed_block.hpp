@@ -10,6 +10,7 @@
 #include <systemc>
 
 #include "tlm/row_fifo.hpp"
+#include "tlm/trace_recorder.hpp"
 
 namespace qsim {
 
@@ -52,6 +53,8 @@ protected:
     // Waits on an internal event (e.g. a line buffer), counted as `blocked` or `starved`.
     void wait_internal(const sc_core::sc_event& e, bool count_as_blocked, const std::string& what);
     void frame_done(int frame);
+    // The source (or a block that takes whole frames) starts a frame: the timeline's marker.
+    void frame_started(int frame);
     uint64_t now_cycles() const;
 
     sc_core::sc_time period_;
@@ -59,6 +62,13 @@ protected:
     std::string waiting_for_;
     bool working_ = false;
     RowProbe* probe_ = nullptr;
+
+private:
+    // The timeline, when one is recorded: each state's span as the statistics count it.
+    void enter(TraceState s);
+    void leave(TraceState s, const sc_core::sc_time& t0, uint64_t cycles);
+    TraceRecorder* trace_ = nullptr;
+    uint32_t track_ = 0;
 };
 
 }  // namespace qsim

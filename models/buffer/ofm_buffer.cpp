@@ -11,6 +11,10 @@ OfmBuffer::OfmBuffer(sc_core::sc_module_name name, const LayerConfig& layer, sc_
       layer_(layer),
       store_(layer.reuse, layer.out.channels / layer.reuse, layer.out.width) {
     SC_THREAD(run);
+    trace_ = TraceRecorder::active();
+    if (trace_ != nullptr)
+        fill_track_ = trace_->add_fill(std::string(this->name()) + ".store", "ofm buffer", "values",
+                                       int64_t(capacity_values()));
 }
 
 uint64_t OfmBuffer::capacity_values() const {
@@ -27,6 +31,7 @@ void OfmBuffer::run() {
                 SC_REPORT_FATAL(name(), ("holds " + std::to_string(store_.held_values()) + " values, more than the " +
                                          std::to_string(capacity_values()) + " it is sized for")
                                             .c_str());
+            if (trace_ != nullptr) trace_->fill(fill_track_, int64_t(store_.held_values()));
             continue;
         }
         StreamRow row;
@@ -35,6 +40,7 @@ void OfmBuffer::run() {
         row.pixels = part.pixels;
         row.depth = layer_.out.channels;
         row.data = store_.complete(part.frame, part.row, part.data);
+        if (trace_ != nullptr) trace_->fill(fill_track_, int64_t(store_.held_values()));
         const bool last = row.row == layer_.out.height - 1;
         const int frame = row.frame;
         give(out, std::move(row));

@@ -30,6 +30,8 @@ private:
     void run();
     LayerConfig layer_;
     OfmStore store_;
+    TraceRecorder* trace_ = nullptr;  // the buffer's fill track (values), when a timeline is recorded
+    uint32_t fill_track_ = 0;
 };
 
 }  // namespace qsim

@@ -81,6 +81,7 @@ void LoopbackAccelerator::compute(const LayerConfig& l, const FeatureMap& input,
 
 void LoopbackAccelerator::run() {
     for (int f = 0; f < frames_; ++f) {
+        frame_started(f);
         for (size_t l = 0; l < net_.layers.size(); ++l) {
             const LayerConfig& layer = net_.layers[l];
             while (selected_ != long(l)) wait_internal(selected_event_, false, "the host to select layer " + layer.name);

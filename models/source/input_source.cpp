@@ -29,7 +29,10 @@ void InputSource::run() {
                 std::copy_n(frame.data.begin() + ptrdiff_t(size_t(y) * width * channels), row.data.size(),
                             row.data.begin());
             }
-            if (y == 0) frame_start_.push_back(now_cycles());
+            if (y == 0) {
+                frame_start_.push_back(now_cycles());
+                frame_started(f);
+            }
             busy(row_cycles);
             give(out, std::move(row));
         }

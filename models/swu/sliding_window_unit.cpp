@@ -19,6 +19,9 @@ SlidingWindowUnit::SlidingWindowUnit(sc_core::sc_module_name name, const LayerCo
       reader_("read_side", period, layer.name, "swu_read") {
     SC_THREAD(accept_rows);
     SC_THREAD(emit_windows);
+    trace_ = TraceRecorder::active();
+    if (trace_ != nullptr)
+        fill_track_ = trace_->add_fill(std::string(this->name()) + ".line_buffer", "line buffer", "rows", capacity_);
 }
 
 std::string SlidingWindowUnit::waiting_for() const {
@@ -49,6 +52,7 @@ void SlidingWindowUnit::release_below(int frame, int row) {
                                  [&](const BufferedRow& r) { return droppable(r.frame, r.row); }),
                   buffer_.end());
     if (buffer_.size() != before) row_freed_.notify(sc_core::SC_ZERO_TIME);
+    if (trace_ != nullptr) trace_->fill(fill_track_, int64_t(buffer_.size()));
 }
 
 void SlidingWindowUnit::accept_rows() {
@@ -64,6 +68,7 @@ void SlidingWindowUnit::accept_rows() {
         if (!droppable(row.frame, row.row)) {
             buffer_.push_back(BufferedRow{row.frame, row.row, std::move(row.data)});
             peak_rows_ = std::max(peak_rows_, int(buffer_.size()));
+            if (trace_ != nullptr) trace_->fill(fill_track_, int64_t(buffer_.size()));
         }
         if (row.row == layer_.in.height - 1) writer_.frame_done(row.frame);
         row_added_.notify(sc_core::SC_ZERO_TIME);

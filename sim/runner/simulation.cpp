@@ -1,6 +1,11 @@
 #include "sim/runner/simulation.hpp"
 
 #include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 #include <algorithm>
 #include <chrono>
@@ -25,6 +30,8 @@
 #include "models/source/input_kernel.hpp"
 #include "models/swu/swu_timing.hpp"
 #include "sim/golden/golden_reference.hpp"
+#include "models/common/output_file.hpp"
+#include "tlm/trace_recorder.hpp"
 
 namespace qsim {
 
@@ -200,11 +207,17 @@ void collect_host(RunResult& r, const NetworkConfig& net, const HostSystem& syst
     }
 }
 
+// The VCD being written (SystemC adds ".vcd"), when sim --vcd asked for one.
+std::string g_vcd_base;
+
 // sc_start(), with anything a block throws (a SystemC report, an exception SystemC caught in a
 // thread) turned into one error naming where it came from, instead of SystemC's own printout.
 void run_kernel() {
     try {
+        if (TraceRecorder* trace = TraceRecorder::active(); trace != nullptr && !g_vcd_base.empty())
+            trace->open_vcd(g_vcd_base);
         sc_core::sc_start();
+        if (TraceRecorder* trace = TraceRecorder::active()) trace->close_vcd();
     } catch (const sc_core::sc_report& e) {
         throw std::runtime_error(std::string("the simulation stopped on an error in a block: ") + e.get_msg() +
                                  (e.get_process_name() ? std::string(" (process ") + e.get_process_name() + ")" : ""));
@@ -262,9 +275,7 @@ RunResult simulate_loopback(RunResult r, const NetworkConfig& net, const Network
     return r;
 }
 
-}  // namespace
-
-RunResult simulate(const NetworkConfig& net, const NetworkParams& params, const SimOptions& options) {
+RunResult simulate_design(const NetworkConfig& net, const NetworkParams& params, const SimOptions& options) {
     RunResult r;
     r.network = net.name;
     r.config_file = net.source_file;
@@ -418,6 +429,39 @@ RunResult simulate(const NetworkConfig& net, const NetworkParams& params, const 
     if (options.check && !r.deadlock) r.check = check_against_golden(net, params, outputs, frames);
     if (record)
         for (size_t i = 0; i < net.layers.size(); ++i) r.layer_outputs.push_back(outputs(i));
+    return r;
+}
+
+}  // namespace
+
+RunResult simulate(const NetworkConfig& net, const NetworkParams& params, const SimOptions& options) {
+    if (options.trace_json.empty() && options.trace_vcd.empty()) return simulate_design(net, params, options);
+    // The timeline: blocks and channels constructed from here on report to the recorder.
+    auto recorder = std::make_shared<TraceRecorder>(options.trace_first, options.trace_last, options.trace_max_records);
+    TraceRecorder& trace = *recorder;
+    TraceRecorder::set_active(&trace);
+    g_vcd_base.clear();
+    if (!options.trace_vcd.empty()) g_vcd_base = options.trace_vcd + ".part" + std::to_string(::getpid());
+    struct Cleanup {
+        ~Cleanup() {
+            TraceRecorder::set_active(nullptr);
+            if (!g_vcd_base.empty()) std::remove((g_vcd_base + ".vcd").c_str());
+            g_vcd_base.clear();
+        }
+    } cleanup;
+    RunResult r = simulate_design(net, params, options);
+    trace.close_vcd();
+    if (!options.trace_vcd.empty() && std::rename((g_vcd_base + ".vcd").c_str(), options.trace_vcd.c_str()) != 0)
+        throw OutputError(options.trace_vcd, std::string("cannot put the VCD file in place: ") + std::strerror(errno));
+    r.trace.recorder = recorder;
+    r.trace.recorded = true;
+    r.trace.records = trace.records();
+    r.trace.truncated = trace.truncated();
+    r.trace.window = trace.first_frame() == 0 && trace.last_frame() == TraceRecorder::kAllFrames
+                         ? "whole run"
+                         : "frames " + std::to_string(trace.first_frame()) + ".." +
+                               (trace.last_frame() == TraceRecorder::kAllFrames ? std::string("end")
+                                                                                 : std::to_string(trace.last_frame()));
     return r;
 }
 

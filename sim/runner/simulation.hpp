@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,7 @@
 #include "models/network/network_config.hpp"
 #include "models/resources/resources.hpp"
 #include "sim/runner/dataset_eval.hpp"
+#include "tlm/trace_recorder.hpp"
 
 namespace qsim {
 
@@ -22,6 +25,15 @@ struct SimOptions {
     int frames = 0;           // 0: the config's run.frames
     bool check = false;       // compare every layer with the golden reference
     bool record_layers = false;
+    // Timeline (sim --trace / --vcd): recorded when a path is given (the VCD is written here,
+    // the trace JSON by the caller from RunResult::trace), for frames
+    // trace_first..trace_last (TraceRecorder::kAllFrames: to the end), at most
+    // trace_max_records records.
+    std::string trace_json;
+    std::string trace_vcd;
+    int trace_first = 0;
+    int trace_last = std::numeric_limits<int>::max();
+    uint64_t trace_max_records = 1000000;
 };
 
 // Timing and statistics of one block of the pipeline.
@@ -110,6 +122,15 @@ struct HostResult {
     } tlps;
 };
 
+// What sim --trace / --vcd recorded.
+struct TraceResult {
+    bool recorded = false;
+    std::string window;       // "whole run" or "frames A..B"
+    uint64_t records = 0;
+    bool truncated = false;   // the record limit stopped it before the window closed
+    std::shared_ptr<const TraceRecorder> recorder;  // the records (sim/report/timeline.hpp writes them)
+};
+
 struct RunResult {
     std::string network;
     std::string config_file;
@@ -147,6 +168,7 @@ struct RunResult {
     DatasetResult dataset;     // sim --dataset: accuracy and agreement with reference predictions
     CheckResult check;
     HostResult host;
+    TraceResult trace;
     std::vector<FeatureMap> outputs;                  // final output frames
     std::vector<std::vector<FeatureMap>> layer_outputs; // per layer, when recorded
 };

@@ -28,6 +28,7 @@
 #include "sim/runner/memory_budget.hpp"
 #include "sim/runner/simulation.hpp"
 #include "sim/sweep/design_space.hpp"
+#include "sim/report/timeline.hpp"
 #include "testbenches/cli/cli.hpp"
 #include "testbenches/sim/sweep_commands.hpp"
 
@@ -39,6 +40,7 @@ int run(int argc, char** argv) {
     qsim::cli::Command cmd("sim",
                            "--config FILE [--frames N] [--check] [--report FILE] [--set NAME=VALUE ...] "
                            "[--point POINT] [--weights FILE] [--dataset IMAGES [--labels L] [--reference R]]\n"
+                           "           [--trace FILE.json [--trace-frames A..B]] [--vcd FILE.vcd]\n"
                            "       sim COMMAND [OPTIONS]   (sim COMMAND --help)",
                            "Cycle-approximate SystemC simulation of a quantised-network accelerator.");
     cmd.notes = qsim::sweep::subcommand_notes() +
@@ -46,6 +48,7 @@ int run(int argc, char** argv) {
                 "pipeline stopped\nbefore all frames came out (deadlock or livelock), 4 the golden check failed or a "
                 "prediction differs\n";
     std::string config, weights, report, dataset, labels, reference, point, memory_budget;
+    std::string trace, trace_frames, vcd;
     std::vector<std::string> sets;
     int frames = 0;
     auto& desc = cmd.options;
@@ -67,6 +70,15 @@ int run(int argc, char** argv) {
          "IDX labels for --dataset (default: the images file with -images-idx3 replaced by -labels-idx1)")
         ("point", po::value<std::string>(&point),
          "a design point of a sweep applied to the config: \"LAYER.FIELD=VALUE;clock_mhz=VALUE\" (docs/sweeps.md)")
+        ("trace", po::value<std::string>(&trace),
+         "write the timeline (Chrome trace-event JSON: Chromium's trace viewer, Perfetto; sim timeline draws it): "
+         "each block's busy / starved / blocked spans, FIFO and buffer fills, frame markers, link transfers")
+        ("trace-frames", po::value<std::string>(&trace_frames),
+         "record --trace / --vcd only from the source starting frame A to the sink delivering frame B (A..B or A; "
+         "default: the whole run)")
+        ("vcd", po::value<std::string>(&vcd),
+         "write the same block states (0 idle, 1 busy, 2 starved, 3 blocked) and fills through SystemC's VCD "
+         "tracing, for GTKWave")
         ("reference", po::value<std::string>(&reference),
          "predicted classes to match, one per image (default: <config>.predictions.txt beside the config, if any)");
     if (argc > 1 && argv[1][0] != '-')
@@ -90,6 +102,25 @@ int run(int argc, char** argv) {
     if (config.empty()) {
         return qsim::cli::usage_error(cmd, "--config is required: the network YAML to simulate");
     }
+    qsim::SimOptions options;
+    if (!trace_frames.empty()) {
+        if (trace.empty() && vcd.empty()) return qsim::cli::usage_error(cmd, "--trace-frames needs --trace or --vcd");
+        try {
+            qsim::parse_frame_window(trace_frames, options.trace_first, options.trace_last);
+        } catch (const std::invalid_argument& e) {
+            return qsim::cli::usage_error(cmd, e.what());
+        }
+    }
+    for (const auto& [out, what] : std::vector<std::pair<std::string, const char*>>{{trace, "--trace"}, {vcd, "--vcd"}}) {
+        if (out.empty()) continue;
+        for (const std::string& input : {config, weights, dataset, labels, reference, report})
+            if (qsim::same_file(out, input) || out == input)
+                return qsim::cli::usage_error(cmd, std::string(what) + " " + out + " is also given as an input or the report");
+        qsim::check_writable(out);
+    }
+    if (!trace.empty() && trace == vcd) return qsim::cli::usage_error(cmd, "--trace and --vcd name the same file");
+    options.trace_json = trace;
+    options.trace_vcd = vcd;
     if (vm.count("frames") && frames < 1) {
         return qsim::cli::usage_error(cmd, "--frames must be >= 1 (got " + std::to_string(frames) + ")");
     }
@@ -127,6 +158,12 @@ int run(int argc, char** argv) {
     const qsim::design::Derived derived = qsim::sweep::derive_point(spec, assigned, "--point");
     if (!derived.ok()) throw spec.error(derived.violations.front());
     qsim::NetworkConfig net = derived.design;
+    if (options.trace_first != 0 || options.trace_last != qsim::TraceRecorder::kAllFrames) {
+        const int run_frames = vm.count("frames") ? frames : net.run.frames;
+        if (options.trace_first >= run_frames && dataset.empty())
+            return qsim::cli::usage_error(cmd, "--trace-frames " + trace_frames + ": the run has frames 0.." +
+                                                   std::to_string(run_frames - 1));
+    }
     if (vm.count("frames")) {
         const std::string problem = qsim::simulated_time_problem(net, frames);
         if (!problem.empty()) {
@@ -168,7 +205,6 @@ int run(int argc, char** argv) {
     if (dataset.empty()) check_memory(false);
     const qsim::NetworkParams params = qsim::load_params(net);
 
-    qsim::SimOptions options;
     options.frames = frames;
     options.check = check;
     qsim::RunResult result = qsim::simulate(net, params, options);
@@ -179,7 +215,20 @@ int run(int argc, char** argv) {
         result.dataset.reference_file = plan.reference_file;
     }
     const bool timing = !vm.count("no-timing");
+    if (!trace.empty() && result.trace.recorder)
+        qsim::write_trace_json(*result.trace.recorder,
+                               qsim::TraceInfo{result.network, result.config_file, result.clock_mhz, result.frames_completed},
+                               trace);
     qsim::print_report(std::cout, result, timing);
+    if (result.trace.recorded) {
+        std::cout << "timeline       " << result.trace.window << ", " << result.trace.records << " records";
+        if (!trace.empty()) std::cout << " -> " << trace;
+        if (!vcd.empty()) std::cout << (trace.empty() ? " -> " : ", ") << vcd;
+        std::cout << "\n";
+        if (result.trace.truncated)
+            std::cout << "               the record limit (" << options.trace_max_records
+                      << ") stopped it before the window closed: choose fewer frames with --trace-frames\n";
+    }
 
     if (!report.empty()) {
         // Invalid UTF-8 in names from the config is replaced, not a reason to lose the report.

@@ -80,6 +80,7 @@ const SubcommandEntry kSubcommands[] = {
     {"sweep", "evaluate a design space (analytical or simulated), resume, shard, plot", sweep_command},
     {"sweep-merge", "join the shards of one sweep", merge_command},
     {"fold", "choose every layer's PE / SIMD / MMV for a frame rate or the device", fold_command},
+    {"timeline", "draw the Gantt picture (SVG/PNG) of a trace written by sim --trace", timeline_command},
 };
 
 }  // namespace

@@ -23,5 +23,6 @@ int run_subcommand(int argc, char** argv);
 int sweep_command(int argc, char** argv);
 int merge_command(int argc, char** argv);
 int fold_command(int argc, char** argv);
+int timeline_command(int argc, char** argv);  // testbenches/sim/timeline_command.cpp
 
 }  // namespace qsim::sweep
