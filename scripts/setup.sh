@@ -12,6 +12,7 @@ PACKAGES=(
   dataset-fashion-mnist   # the test images the trained models of configs/trained/ are checked on
   verilator yosys         # RTL co-simulation (rtl/, testbenches/cosim/) and its Yosys LUT study (docs/cosim.md)
   gnuplot-nox             # sim sweep --plot (docs/sweeps.md)
+  librsvg2-bin            # sim timeline --out FILE.png (docs/timelines.md)
 )
 
 exec bash "$(dirname "$0")/ensure_packages.sh" "${PACKAGES[@]}"
