@@ -87,6 +87,7 @@ def run_case(sim, name, args):
         with open(report) as f:
             data = json.load(f)
     data.pop("simulation", None)  # wall time, speed and peak memory of this run
+    data.pop("tool", None)  # the version that wrote it
     return "\n".join(flatten(data, "", [])) + "\n", None
 
 

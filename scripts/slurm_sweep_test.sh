@@ -96,7 +96,7 @@ show_logs() { for f in "$work"/cluster/slurm/*.log; do [ -f "$f" ] && { echo "--
 }
 "$sim" sweep "${study[@]}" --out "$work/direct" > /dev/null
 if cmp -s "$work/cluster/results.csv" "$work/direct/results.csv"; then
-  echo "slurm_sweep_test: PASSED: $(($(wc -l < "$work/direct/results.csv") - 1)) points, 3 SLURM array tasks merged = one direct run"
+  echo "slurm_sweep_test: PASSED: $(($(wc -l < "$work/direct/results.csv") - 2)) points, 3 SLURM array tasks merged = one direct run"
 else
   echo "slurm_sweep_test: FAILED: merged results differ from the direct run" >&2
   diff "$work/cluster/results.csv" "$work/direct/results.csv" >&2 || true

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "models/common/text_format.hpp"
+#include "models/common/version.hpp"
 #include "models/network/weight_file.hpp"
 
 namespace qsim {
@@ -246,6 +247,10 @@ void print_report(std::ostream& os, const RunResult& r, bool timing) {
 nlohmann::json report_json(const RunResult& r, const nlohmann::json& effective_config, bool timing) {
     using nlohmann::json;
     json j;
+    // What reads a report checks these first: the layout below is schema 1 (README, --report);
+    // a field's meaning never changes within a schema.
+    j["schema_version"] = kReportSchemaVersion;
+    j["tool"] = std::string("sim ") + version();
     j["network"] = r.network;
     j["config_file"] = r.config_file;
     j["device"] = {{"name", r.device}, {"clock_mhz", r.clock_mhz}};

@@ -10,6 +10,9 @@
 
 namespace qsim {
 
+// The layout of the JSON report (sim --report): its schema_version field.
+constexpr int kReportSchemaVersion = 1;
+
 // `timing` false leaves out what the machine, not the design, decides: the wall-clock time, the
 // speed and the peak memory of the run (the `simulation` line and section), so that identical
 // inputs give byte-identical output (`sim --no-timing`).

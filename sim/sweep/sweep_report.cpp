@@ -16,6 +16,7 @@
 #include <stdexcept>
 
 #include "models/common/output_file.hpp"
+#include "models/common/version.hpp"
 #include "sim/sweep/checkpoint.hpp"
 
 extern char** environ;
@@ -23,6 +24,14 @@ extern char** environ;
 namespace qsim::sweep {
 
 namespace {
+
+// The first line of a sweep's CSV files: the tool and version that wrote it and the layout
+// (schema) of its columns; a comment line for gnuplot, pandas (comment='#') and csv readers
+// that skip it.
+std::string csv_banner(const char* what) {
+    return std::string("# sim ") + version() + ", sweep " + what + " schema " + std::to_string(kSweepCsvSchemaVersion) +
+           " (docs/sweeps.md)\n";
+}
 
 const char* const kResources[] = {"lut", "ff", "bram18", "dsp"};
 
@@ -169,6 +178,7 @@ OutputSummary write_outputs(const std::string& dir, const DesignSpace& space, co
 
     // Pass 2: the rows, with their places on the fronts.
     AtomicFileWriter csv(dir + "/results.csv"), json(dir + "/results.json");
+    csv.stream() << csv_banner("results");
     csv.stream() << "index";
     for (const auto& a : space.axes) csv.stream() << "," << csv_field(a.name);
     csv.stream() << ",valid,reason,tier,clock_mhz,interval_cycles,frames_per_second,sim_interval_cycles,"
@@ -212,7 +222,7 @@ OutputSummary write_outputs(const std::string& dir, const DesignSpace& space, co
     json.commit();
 
     AtomicFileWriter pareto(dir + "/pareto.csv");
-    pareto.stream() << "resource,index,point,resource_value,frames_per_second\n";
+    pareto.stream() << csv_banner("pareto") << "resource,index,point,resource_value,frames_per_second\n";
     for (size_t k = 0; k < std::size(kResources); ++k)
         for (const auto& m : fronts[k].members())
             pareto.stream() << kResources[k] << "," << m.index << "," << csv_field(m.point) << "," << m.resource << ","

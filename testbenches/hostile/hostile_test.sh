@@ -115,7 +115,7 @@ else
 fi
 
 # --- 2. Interrupted and concurrent sweeps ---------------------------------------------------
-rows() { tail -n +2 "$1/results.csv" | wc -l; }
+rows() { tail -n +3 "$1/results.csv" | wc -l; }  # less the banner and the header
 # A sweep stopped by Ctrl-C mid-run, resumed twice (the second finds nothing to do), plotted.
 interrupted_sweep() {
   local tier="$1" out="$2" points="$3" delay="$4"

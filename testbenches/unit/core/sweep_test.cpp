@@ -17,6 +17,7 @@
 #include "sim/design/derive.hpp"
 #include "sim/design/yaml_front_end.hpp"
 #include "models/resources/resource_model.hpp"
+#include "models/common/version.hpp"
 #include "sim/sweep/auto_fold.hpp"
 #include "sim/sweep/design_space.hpp"
 #include "sim/sweep/slurm_scripts.hpp"
@@ -262,7 +263,10 @@ TEST(SweepRun, ResultsNameInvalidPointsAndTheParetoFront) {
     EXPECT_NE(csv.find(": sweep axis conv4.reuse=3: layers[5].reuse: reuse 3 must divide folding.pe = 2"),
               std::string::npos)
         << csv;
-    EXPECT_NE(csv.find("index,conv4.reuse,conv2.pe,valid,reason"), std::string::npos);
+    // The first line names the tool, its version and the columns' schema; the header follows.
+    const std::string banner = std::string("# sim ") + qsim::version() + ", sweep results schema 1 (docs/sweeps.md)\n";
+    EXPECT_EQ(csv.rfind(banner + "index,conv4.reuse,conv2.pe,valid,reason", 0), 0u) << csv.substr(0, 200);
+    EXPECT_EQ(read(t / "r/pareto.csv").rfind(std::string("# sim ") + qsim::version() + ", sweep pareto schema 1", 0), 0u);
     EXPECT_NE(read(t / "r/pareto.csv").find("lut,"), std::string::npos);
 }
 

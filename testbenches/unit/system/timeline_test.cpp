@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/common/version.hpp"
 #include "testbenches/unit/system/sim_process.hpp"
 
 namespace qsim {
@@ -91,6 +92,10 @@ TEST_F(Timeline, SpansAddUpToEveryBlocksCyclesOnTheReuseDesign) {
     const nlohmann::json t = nlohmann::json::parse(slurp(path("t.json")));
     const nlohmann::json report = nlohmann::json::parse(slurp(path("r.json")));
     expect_valid_trace_events(t);
+    // Both files say which tool wrote them; the report its schema.
+    EXPECT_EQ(report["schema_version"], 1);
+    EXPECT_EQ(report["tool"], std::string("sim ") + qsim::version());
+    EXPECT_EQ(t["otherData"]["tool"], std::string("sim ") + qsim::version());
     std::map<std::pair<std::string, std::string>, uint64_t> cycles;  // (block, state)
     std::map<std::string, double> last_end;                             // spans of a block never overlap
     std::set<std::string> counters;
