@@ -114,6 +114,34 @@ Child spawn_point(const DesignSpace& space, const RunOptions& o, uint64_t index,
     return {start_sim(o.sim_binary, args, base + ".json", base + ".log"), index, std::move(analytical)};
 }
 
+// The simulation's own bottleneck and per-layer cycles, as the analytical tier names them
+// ("conv3 mvtu", "source"): the busiest block of the child's report, "+ stalls" when the
+// simulated interval is more than 2% above its busy cycles per frame, and each layer's
+// slowest block (its unit or its SWU side) in busy cycles per frame.
+void take_simulated_balance(const nlohmann::json& report, PointResult& r) {
+    const auto& bn = report.at("performance").at("bottleneck");
+    const std::string block = bn.value("block", "");
+    std::string role;
+    for (const auto& b : report.value("blocks", nlohmann::json::array()))
+        if (b.value("name", "") == block) role = b.value("role", "");
+    const std::string layer = bn.value("layer", "");
+    if (!block.empty()) r.bottleneck = layer.empty() ? (role.empty() ? block : role) : layer + " " + role;
+    const double frames = std::max(1.0, double(report.at("frames").value("completed", 1)));
+    for (const auto& b : report.value("blocks", nlohmann::json::array()))
+        if (b.value("name", "") == block && r.sim_interval_cycles > 0 &&
+            double(r.sim_interval_cycles) > 1.02 * double(b.value("busy_cycles", uint64_t(0))) / frames)
+            r.bottleneck += " + stalls";
+    std::vector<std::pair<std::string, uint64_t>> cycles;
+    for (const auto& l : report.value("layers", nlohmann::json::array())) {
+        uint64_t c = l.value("busy_cycles_per_frame", uint64_t(0));
+        if (l.contains("swu"))
+            c = std::max({c, l["swu"].value("write_busy_cycles_per_frame", uint64_t(0)),
+                          l["swu"].value("read_busy_cycles_per_frame", uint64_t(0))});
+        cycles.emplace_back(l.value("name", ""), c);
+    }
+    if (!cycles.empty()) r.layer_cycles = std::move(cycles);
+}
+
 PointResult finish_point(Child& c, int status) {
     PointResult r = std::move(c.analytical);
     const SimOutcome out = finish_sim(c.sim, status);
@@ -123,6 +151,7 @@ PointResult finish_point(Child& c, int status) {
         r.sim_interval_cycles = perf.at("interval_cycles");
         r.sim_frames_per_second = perf.at("frames_per_second");
         r.latency_us = perf.at("latency_us");
+        take_simulated_balance(out.report, r);
     } else {
         r.valid = false;
         r.reason = out.exit_code == 3 ? "the simulated pipeline stopped (deadlock or livelock): " + out.last_line

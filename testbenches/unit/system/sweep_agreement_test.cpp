@@ -5,7 +5,11 @@
 // pass reaches the next layer as a burst the closed form cannot see (docs/sweeps.md).
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "sim/design/config_loader.hpp"
@@ -51,6 +55,38 @@ TEST_P(SweepTiers, AnalyticalFramesPerSecondWithinFivePercentOfTheSimulation) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sample, SweepTiers, ::testing::Range(0, 8));
+
+// In the simulation tier a point's bottleneck and per-layer cycles (the balance plot) are the
+// simulation's: conv1 reused twice is bound by the source plus stalls the closed form misses.
+TEST(SweepTiers, SimulationTierTakesBottleneckAndBalanceFromTheSimulation) {
+    DesignSpace s;
+    s.config = std::string(QSIM_SOURCE_DIR) + "/configs/alexnet_pruned40.yaml";
+    s.axes.push_back(parse_axis("conv1.reuse=1,2"));
+    RunOptions o;
+    const std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("qsim_sim_balance_" + std::to_string(::getpid()));
+    o.out_dir = dir.string();
+    o.tier = RunOptions::Tier::Simulation;
+    o.frames = 3;
+    o.jobs = 2;
+    o.sim_binary = QSIM_SIM_BINARY;
+    run_sweep(s, o);
+    std::ifstream f(dir / "results.json");
+    const nlohmann::json rows = nlohmann::json::parse(f);
+    std::filesystem::remove_all(dir);
+    ASSERT_EQ(rows.size(), 2u);
+    for (const auto& r : rows) {
+        ASSERT_EQ(r["tier"], "simulation") << r;
+        const bool reused = r["point"].get<std::string>().find("conv1.reuse=2") != std::string::npos;
+        EXPECT_EQ(r["interval_cycles"], 50176u) << r;  // the closed form: the source's cycles
+        EXPECT_EQ(r["sim_interval_cycles"], reused ? 66636u : 50176u) << r;
+        EXPECT_EQ(r["bottleneck"], reused ? "source + stalls" : "source") << r;
+        ASSERT_FALSE(r["layer_cycles"].empty());
+        EXPECT_EQ(r["layer_cycles"][0][0], "conv1");
+        // conv1's slowest block per frame in the simulation: its SWU write side, as busy as the source.
+        EXPECT_EQ(r["layer_cycles"][0][1], 50176u) << r;
+    }
+}
 
 }  // namespace sweep_agreement_test
 }  // namespace qsim::sweep
