@@ -2,6 +2,7 @@
 // test, plain and gzipped, every class of malformed file, the frames made from images, and the
 // real Fashion-MNIST test set when the Debian package dataset-fashion-mnist is installed.
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -39,7 +40,7 @@ class DatasetIdx : public ::testing::Test {
 protected:
     void SetUp() override {
         dir_ = fs::temp_directory_path() /
-               ("qsim_dataset_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+               ("qsim_dataset_" + std::to_string(::getpid()) + "_" +
                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
         fs::create_directories(dir_);
     }
