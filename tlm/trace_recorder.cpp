@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <utility>
 
 namespace qsim {
 
@@ -44,43 +45,32 @@ TraceRecorder::~TraceRecorder() {
 TraceRecorder* TraceRecorder::active() { return g_active; }
 void TraceRecorder::set_active(TraceRecorder* recorder) { g_active = recorder; }
 
+uint32_t TraceRecorder::add_track(TraceTrack track) {
+    tracks_.push_back(std::move(track));
+    last_fill_.push_back(0);
+    vcd_values_.push_back(std::make_unique<int>(0));
+    return uint32_t(tracks_.size() - 1);
+}
+
 uint32_t TraceRecorder::add_block(const std::string& name, const std::string& layer, const std::string& role,
                                   sc_core::sc_time period) {
     TraceTrack t;
     t.name = name;
-    t.kind = TrackKind::Block;
     t.layer = layer;
     t.role = role;
     t.period = period;
-    tracks_.push_back(t);
-    last_fill_.push_back(0);
-    vcd_values_.push_back(std::make_unique<int>(0));
-    return uint32_t(tracks_.size() - 1);
+    return add_track(std::move(t));
 }
 
 uint32_t TraceRecorder::add_fill(const std::string& name, const std::string& role, const std::string& unit,
                                  int64_t capacity) {
-    TraceTrack t;
-    t.name = name;
-    t.kind = TrackKind::Fill;
-    t.role = role;
-    t.unit = unit;
-    t.capacity = capacity;
-    tracks_.push_back(t);
-    last_fill_.push_back(0);
-    vcd_values_.push_back(std::make_unique<int>(0));
-    return uint32_t(tracks_.size() - 1);
+    TraceTrack t{name, TrackKind::Fill, "", role, unit, capacity, sc_core::SC_ZERO_TIME};
+    return add_track(std::move(t));
 }
 
 uint32_t TraceRecorder::add_link(const std::string& name) {
-    TraceTrack t;
-    t.name = name;
-    t.kind = TrackKind::Link;
-    t.role = "link";
-    tracks_.push_back(t);
-    last_fill_.push_back(0);
-    vcd_values_.push_back(std::make_unique<int>(0));
-    return uint32_t(tracks_.size() - 1);
+    TraceTrack t{name, TrackKind::Link, "", "link", "", 0, sc_core::SC_ZERO_TIME};
+    return add_track(std::move(t));
 }
 
 bool TraceRecorder::take_record() {

@@ -112,6 +112,7 @@ public:
     const std::vector<TraceTransfer>& transfers() const { return transfers_; }
 
 private:
+    uint32_t add_track(TraceTrack track);
     bool take_record();
     bool in_window(uint64_t t_fs) const;
 
