@@ -43,7 +43,7 @@ void write_slurm_scripts(const DesignSpace& space, const RunOptions& o, uint32_t
     array << "#!/bin/bash\n#SBATCH --job-name=qsim-sweep\n#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=" << o.jobs
           << "\n# One shard of the sweep per array task (written by sim sweep --slurm " << shards << ").\n"
           << "exec " << sim << " sweep --spec " << shell_word(spec) << " --tier " << tier << " --frames " << o.frames
-          << " --jobs " << o.jobs << " --shard \"${SLURM_ARRAY_TASK_ID}/" << shards << "\" --out "
+          << " --jobs " << o.jobs << (o.simulate_doubtful ? "" : " --trust-analytical") << " --shard \"${SLURM_ARRAY_TASK_ID}/" << shards << "\" --out "
           << shell_word(dir.string() + "/shard_") << "\"${SLURM_ARRAY_TASK_ID}\"\n";
     write_file_atomically(slurm_dir + "/array.sbatch", array.str());
     std::ostringstream merge;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "models/accelerator/dataflow_doubts.hpp"
 #include "models/accelerator/dataflow_timing.hpp"
 #include "models/resources/resource_model.hpp"
 #include "models/resources/rule_text.hpp"
@@ -23,6 +24,16 @@ PointResult evaluate_analytical(const NetworkConfig& net) {
             r.layer_cycles.push_back({e.layer, e.cycles_per_frame});
         else
             r.layer_cycles.back().second = std::max(r.layer_cycles.back().second, e.cycles_per_frame);
+    }
+    // A burst the buffers cannot hold couples two blocks: the interval is at least what the
+    // coupled pair needs (still marked, as that is an estimate too).
+    for (const EstimateDoubt& d : estimate_doubts(net, est)) {
+        r.needs_simulation += (r.needs_simulation.empty() ? "" : "; ") + d.why;
+        if (d.coupled_cycles > r.interval_cycles) {
+            r.interval_cycles = d.coupled_cycles;
+            r.frames_per_second = net.clock_hz() / double(d.coupled_cycles);
+            r.bottleneck = d.layer + " burst";
+        }
     }
     const ResourceRulesOff totals_only;  // a point keeps the totals, not the per-part rules
     const ResourceReport rep = estimate_resources(net);
@@ -55,6 +66,7 @@ nlohmann::json to_json(const PointResult& r) {
     nlohmann::json lc = nlohmann::json::array();
     for (const auto& [name, cycles] : r.layer_cycles) lc.push_back({name, cycles});
     j["layer_cycles"] = lc;
+    if (!r.needs_simulation.empty()) j["needs_simulation"] = r.needs_simulation;
     return j;
 }
 
@@ -82,6 +94,7 @@ PointResult from_json(const nlohmann::json& j) {
     r.exceeded = j.at("exceeded").get<std::vector<std::string>>();
     r.bottleneck = j.at("bottleneck");
     for (const auto& e : j.at("layer_cycles")) r.layer_cycles.push_back({e.at(0), e.at(1)});
+    r.needs_simulation = j.value("needs_simulation", "");
     return r;
 }
 

@@ -32,6 +32,9 @@ struct PointResult {
     std::vector<std::string> exceeded;
     std::string bottleneck;            // "conv3 mvtu", "source"
     std::vector<std::pair<std::string, uint64_t>> layer_cycles;  // each layer's slowest block, per frame
+    // Why the analytical interval may be wrong (models/accelerator/dataflow_doubts.hpp), "" when
+    // it holds: such a point is `needs simulation`, and a sweep simulates it unless told not to.
+    std::string needs_simulation;
 
     // frames/s of the row: simulated where simulated, else analytical.
     double fps() const { return tier == "simulation" ? sim_frames_per_second : frames_per_second; }

@@ -183,7 +183,7 @@ OutputSummary write_outputs(const std::string& dir, const DesignSpace& space, co
     for (const auto& a : space.axes) csv.stream() << "," << csv_field(a.name);
     csv.stream() << ",valid,reason,tier,clock_mhz,interval_cycles,frames_per_second,sim_interval_cycles,"
                     "sim_frames_per_second,latency_us,lut,ff,bram18,dsp,fits,exceeded,bottleneck,pareto_lut,pareto_ff,"
-                    "pareto_bram18,pareto_dsp\n";
+                    "pareto_bram18,pareto_dsp,needs_simulation\n";
     json.stream() << "[";
     bool first = true;
     for_each_record_in_order(checkpoint, [&](const PointResult& r) {
@@ -210,8 +210,9 @@ OutputSummary write_outputs(const std::string& dir, const DesignSpace& space, co
                 c << "," << (on ? "yes" : "no");
                 j["pareto"][kResources[k]] = on;
             }
+            c << "," << csv_field(r.needs_simulation);
         } else {
-            c << ",,,,,,,,,,,,,,,,,,";
+            c << ",,,,,,,,,,,,,,,,,,,";
         }
         c << "\n";
         json.stream() << (first ? "\n" : ",\n") << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -18,6 +18,7 @@
 #include "sim/design/config_loader.hpp"
 #include "sim/design/yaml_front_end.hpp"
 #include "models/common/output_file.hpp"
+#include "models/common/version.hpp"
 #include "sim/sweep/checkpoint.hpp"
 #include "sim/sweep/sim_child.hpp"
 #include "sim/sweep/sweep_report.hpp"
@@ -48,7 +49,9 @@ std::map<std::string, std::string> params_of(const DesignSpace& space, const Ass
 nlohmann::json spec_json(const DesignSpace& space, const RunOptions& o) {
     nlohmann::json axes = nlohmann::json::array();
     for (const auto& a : space.axes) axes.push_back({{"name", a.name}, {"values", a.values}});
-    return {{"digest", space.digest()},
+    return {{"tool", std::string("sim ") + version()},
+            {"schema_version", kSweepCsvSchemaVersion},  // of results.csv, results.json and pareto.csv
+            {"digest", space.digest()},
             {"config", space.config},
             {"params", space.base_params},
             {"axes", axes},
@@ -58,6 +61,7 @@ nlohmann::json spec_json(const DesignSpace& space, const RunOptions& o) {
             {"points", space.point_count()},
             {"tier", o.tier == RunOptions::Tier::Analytical ? "analytical" : "simulation"},
             {"frames", o.frames},
+            {"simulate_doubtful", o.tier == RunOptions::Tier::Analytical && o.simulate_doubtful && !o.sim_binary.empty()},
             {"shard", {{"index", o.shard_index}, {"count", o.shard_count}}}};
 }
 
@@ -198,7 +202,8 @@ void claim_directory(const std::string& spec_path, const nlohmann::json& spec, c
     if (fs::exists(spec_path)) {
         const nlohmann::json old = read_json(spec_path);
         if (old.value("digest", "") != spec["digest"] || old.value("shard", nlohmann::json()) != spec["shard"] ||
-            old.value("tier", "") != spec["tier"] || old.value("frames", 0) != spec["frames"])
+            old.value("tier", "") != spec["tier"] || old.value("frames", 0) != spec["frames"] ||
+            old.value("simulate_doubtful", false) != spec["simulate_doubtful"])
             throw std::runtime_error(dir + " holds results of a different sweep (" + spec_path +
                                      "); give another --out or remove it");
     } else {
@@ -265,9 +270,11 @@ RunSummary run_sweep(const DesignSpace& space, const RunOptions& o) {
         // A simulated point is on disk as soon as it is done; analytical points, microseconds
         // each, are flushed in batches (an interruption loses at most a batch).
         const bool simulated = o.tier == RunOptions::Tier::Simulation;
+        // The analytical tier simulates the points it cannot trust, when it can start sim.
+        const bool doubtful_simulated = !simulated && o.simulate_doubtful && !o.sim_binary.empty();
         auto record = [&](const PointResult& r) {
             out.append(r);
-            if (simulated) out.flush();
+            if (simulated || r.tier == "simulation") out.flush();
             ++s.evaluated;
             bar.step();
         };
@@ -281,7 +288,7 @@ RunSummary run_sweep(const DesignSpace& space, const RunOptions& o) {
             return false;
         };
         uint64_t i = 0;
-        if (!simulated) {
+        if (!simulated && !doubtful_simulated) {
             while (!interrupt.interrupted() && next_todo(i)) record(evaluate_point(space, base, i));
         } else {
             const std::string tmp = o.out_dir + "/tmp";
@@ -294,7 +301,7 @@ RunSummary run_sweep(const DesignSpace& space, const RunOptions& o) {
                 while (!interrupt.interrupted() && refused.empty() && int(running.size()) < std::max(1, o.jobs) &&
                        next_todo(i)) {
                     PointResult a = evaluate_point(space, base, i);
-                    if (!a.valid) {
+                    if (!a.valid || (!simulated && a.needs_simulation.empty())) {
                         record(a);
                         continue;
                     }

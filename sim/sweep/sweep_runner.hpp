@@ -25,6 +25,9 @@ struct RunOptions {
     uint32_t shard_index = 0, shard_count = 1;
     bool progress = false;  // a progress bar with ETA on stderr
     bool plots = false;
+    // Analytical tier: simulate the points marked `needs simulation` (with sim_binary, `frames`
+    // and `jobs` as the simulation tier does); false keeps them analytical, marked.
+    bool simulate_doubtful = true;
     std::string sim_binary;  // the sim executable for the simulation tier
 };
 

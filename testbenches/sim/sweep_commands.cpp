@@ -133,8 +133,11 @@ int sweep_command(int argc, char** argv) {
         ("random", po::value<std::string>(&random), "a seeded random sample of N points instead of the whole grid")
         ("seed", po::value<std::string>(&seed), "seed of the random sample (default 1)")
         ("tier", po::value<std::string>(&tier), "analytical (closed form, default) or simulation (SystemC per point)")
-        ("frames", po::value<int>(&frames), "simulation tier: frames per point (default 2)")
-        ("jobs,j", po::value<int>(&jobs), "simulation tier: points simulated at once (default: the cores)")
+        ("frames", po::value<int>(&frames), "simulated points: frames per point (default 2)")
+        ("jobs,j", po::value<int>(&jobs), "simulated points: how many at once (default: the cores)")
+        ("trust-analytical",
+         "analytical tier: do not simulate the points it marks 'needs simulation' (bursts larger than the buffers "
+         "between blocks, where the closed form cannot know); they stay analytical, marked")
         ("out,o", po::value<std::string>(&out), "output directory (default sweep_out); an existing one is resumed")
         ("shard", po::value<std::string>(&shard), "run only shard i of N: i/N (points with index % N == i)")
         ("plot", "draw the Pareto fronts and the cycle balance with gnuplot")
@@ -196,6 +199,7 @@ int sweep_command(int argc, char** argv) {
     o.plots = vm.count("plot") > 0;
     o.progress = vm.count("progress") > 0 || isatty(2);
     o.sim_binary = self_executable();
+    o.simulate_doubtful = vm.count("trust-analytical") == 0;
     if (!shard.empty() && !parse_shard(shard, o.shard_index, o.shard_count)) {
         return cli::usage_error(cmd, std::string("--shard expects i/N with 0 <= i < N (got '") + shard + "')");
     }
