@@ -68,8 +68,9 @@ StreamRow TimedBlock::take(sc_core::sc_port_b<RowReadIf>& in) {
     enter(TraceState::Starved);
     StreamRow row = in->read();
     waiting_for_.clear();
-    stats_.starved_cycles += now_cycles() - t0;
-    leave(TraceState::Starved, start, now_cycles() - t0);
+    const uint64_t waited = now_cycles() - t0;
+    stats_.starved_cycles += waited;
+    leave(TraceState::Starved, start, waited);
     ++stats_.rows_in;
     return row;
 }
@@ -82,8 +83,9 @@ void TimedBlock::give(sc_core::sc_port_b<RowWriteIf>& out, StreamRow row) {
     enter(TraceState::Blocked);
     out->write(std::move(row));
     waiting_for_.clear();
-    stats_.blocked_cycles += now_cycles() - t0;
-    leave(TraceState::Blocked, start, now_cycles() - t0);
+    const uint64_t waited = now_cycles() - t0;
+    stats_.blocked_cycles += waited;
+    leave(TraceState::Blocked, start, waited);
     ++stats_.rows_out;
 }
 
@@ -95,8 +97,9 @@ void TimedBlock::wait_internal(const sc_core::sc_event& e, bool count_as_blocked
     enter(state);
     sc_core::wait(e);
     waiting_for_.clear();
-    (count_as_blocked ? stats_.blocked_cycles : stats_.starved_cycles) += now_cycles() - t0;
-    leave(state, start, now_cycles() - t0);
+    const uint64_t waited = now_cycles() - t0;
+    (count_as_blocked ? stats_.blocked_cycles : stats_.starved_cycles) += waited;
+    leave(state, start, waited);
 }
 
 void TimedBlock::frame_done(int frame) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "models/common/text_format.hpp"
 #include "models/mvtu/mvtu_timing.hpp"
 #include "models/source/source_timing.hpp"
 #include "models/swu/swu_timing.hpp"
@@ -9,12 +10,6 @@
 namespace qsim {
 
 namespace {
-
-std::string grouped(uint64_t v) {
-    std::string s = std::to_string(v);
-    for (int i = int(s.size()) - 3; i > 0; i -= 3) s.insert(size_t(i), ",");
-    return s;
-}
 
 // PE reuse (ch. 4.7.2): the layer's SWU keeps the whole frame and its OFM buffer releases the
 // output rows only in the last of R passes, at R times the layer's average row rate. The next

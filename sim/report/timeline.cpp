@@ -53,17 +53,13 @@ void write_trace_json(const TraceRecorder& trace, const TraceInfo& info, const s
     AtomicFileWriter file(path);
     std::ostream& o = file.stream();
     const auto& tracks = trace.tracks();
-    const bool whole = trace.first_frame() == 0 && trace.last_frame() == TraceRecorder::kAllFrames;
     nlohmann::json other = {
         {"tool", std::string("sim ") + version()},
         {"network", info.network},
         {"config", info.config_file},
         {"clock_mhz", info.clock_mhz},
         {"frames_simulated", info.frames},
-        {"window", whole ? std::string("whole run")
-                         : "frames " + std::to_string(trace.first_frame()) + ".." +
-                               (trace.last_frame() == TraceRecorder::kAllFrames ? std::string("end")
-                                                                                 : std::to_string(trace.last_frame()))},
+        {"window", info.window},
         {"window_start_us", double(trace.window_start_fs()) * 1e-9},
         {"records", trace.records()},
         {"truncated", trace.truncated()},

@@ -17,7 +17,8 @@ struct TraceInfo {
     std::string network;
     std::string config_file;
     double clock_mhz = 0.0;
-    int frames = 0;  // frames the run simulated
+    int frames = 0;      // frames the run simulated
+    std::string window;  // "whole run" or "frames A..B" (RunResult::trace.window)
 };
 
 // Writes the recorder's records as trace events, atomically: process 1 holds one thread per

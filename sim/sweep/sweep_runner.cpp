@@ -46,6 +46,12 @@ std::map<std::string, std::string> params_of(const DesignSpace& space, const Ass
     return p;
 }
 
+// Whether an analytical sweep simulates the points it marks `needs simulation` (it can when it
+// knows the sim binary and was not told to trust the closed form).
+bool simulates_doubtful(const RunOptions& o) {
+    return o.tier == RunOptions::Tier::Analytical && o.simulate_doubtful && !o.sim_binary.empty();
+}
+
 nlohmann::json spec_json(const DesignSpace& space, const RunOptions& o) {
     nlohmann::json axes = nlohmann::json::array();
     for (const auto& a : space.axes) axes.push_back({{"name", a.name}, {"values", a.values}});
@@ -61,7 +67,7 @@ nlohmann::json spec_json(const DesignSpace& space, const RunOptions& o) {
             {"points", space.point_count()},
             {"tier", o.tier == RunOptions::Tier::Analytical ? "analytical" : "simulation"},
             {"frames", o.frames},
-            {"simulate_doubtful", o.tier == RunOptions::Tier::Analytical && o.simulate_doubtful && !o.sim_binary.empty()},
+            {"simulate_doubtful", simulates_doubtful(o)},
             {"shard", {{"index", o.shard_index}, {"count", o.shard_count}}}};
 }
 
@@ -126,15 +132,19 @@ void take_simulated_balance(const nlohmann::json& report, PointResult& r) {
     const auto& bn = report.at("performance").at("bottleneck");
     const std::string block = bn.value("block", "");
     std::string role;
+    uint64_t busy = 0;
     for (const auto& b : report.value("blocks", nlohmann::json::array()))
-        if (b.value("name", "") == block) role = b.value("role", "");
+        if (b.value("name", "") == block) {
+            role = b.value("role", "");
+            busy = b.value("busy_cycles", uint64_t(0));
+        }
     const std::string layer = bn.value("layer", "");
-    if (!block.empty()) r.bottleneck = layer.empty() ? (role.empty() ? block : role) : layer + " " + role;
-    const double frames = std::max(1.0, double(report.at("frames").value("completed", 1)));
-    for (const auto& b : report.value("blocks", nlohmann::json::array()))
-        if (b.value("name", "") == block && r.sim_interval_cycles > 0 &&
-            double(r.sim_interval_cycles) > 1.02 * double(b.value("busy_cycles", uint64_t(0))) / frames)
+    if (!block.empty()) {
+        r.bottleneck = layer.empty() ? (role.empty() ? block : role) : layer + " " + role;
+        const double frames = std::max(1.0, double(report.at("frames").value("completed", 1)));
+        if (r.sim_interval_cycles > 0 && double(r.sim_interval_cycles) > 1.02 * double(busy) / frames)
             r.bottleneck += " + stalls";
+    }
     std::vector<std::pair<std::string, uint64_t>> cycles;
     for (const auto& l : report.value("layers", nlohmann::json::array())) {
         uint64_t c = l.value("busy_cycles_per_frame", uint64_t(0));
@@ -271,7 +281,7 @@ RunSummary run_sweep(const DesignSpace& space, const RunOptions& o) {
         // each, are flushed in batches (an interruption loses at most a batch).
         const bool simulated = o.tier == RunOptions::Tier::Simulation;
         // The analytical tier simulates the points it cannot trust, when it can start sim.
-        const bool doubtful_simulated = !simulated && o.simulate_doubtful && !o.sim_binary.empty();
+        const bool doubtful_simulated = simulates_doubtful(o);
         auto record = [&](const PointResult& r) {
             out.append(r);
             if (simulated || r.tier == "simulation") out.flush();

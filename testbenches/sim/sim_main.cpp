@@ -217,7 +217,8 @@ int run(int argc, char** argv) {
     const bool timing = !vm.count("no-timing");
     if (!trace.empty() && result.trace.recorder)
         qsim::write_trace_json(*result.trace.recorder,
-                               qsim::TraceInfo{result.network, result.config_file, result.clock_mhz, result.frames_completed},
+                               qsim::TraceInfo{result.network, result.config_file, result.clock_mhz,
+                                               result.frames_completed, result.trace.window},
                                trace);
     qsim::print_report(std::cout, result, timing);
     if (result.trace.recorded) {
