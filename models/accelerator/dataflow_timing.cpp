@@ -19,7 +19,7 @@ uint64_t unit_cycles_per_frame(const LayerConfig& layer) {
 uint64_t layer_cycles_per_frame(const LayerConfig& layer) {
     uint64_t c = unit_cycles_per_frame(layer);
     if (layer.uses_swu())
-        c = std::max({c, swu_input_cycles_per_frame(layer), swu_window_cycles_per_frame(layer)});
+        c = std::max({c, swu_input_cycles_per_frame(layer), swu_read_cycles_per_frame(layer)});
     return c;
 }
 
@@ -81,6 +81,8 @@ std::string swu_read_rule(const LayerConfig& l) {
     std::ostringstream r;
     r << "H_out * ceil(W_out/MMV)*K*K*ceil(C/SIMD) = " << l.out.height << " * " << swu_window_cycles_per_row(l);
     if (l.reuse > 1) r << " * reuse " << l.reuse;
+    if (const int rows = swu_frame_boundary_rows(l))
+        r << " + frame boundary " << rows << " * " << swu_input_cycles_per_row(l);
     return r.str();
 }
 
@@ -95,7 +97,7 @@ DataflowEstimate estimate_dataflow(const NetworkConfig& net, bool with_rules) {
         if (l.uses_swu()) {
             est.blocks.push_back({l.name, "swu_write", swu_input_cycles_per_frame(l),
                                   with_rules ? swu_write_rule(l) : std::string()});
-            est.blocks.push_back({l.name, "swu_read", swu_window_cycles_per_frame(l),
+            est.blocks.push_back({l.name, "swu_read", swu_read_cycles_per_frame(l),
                                   with_rules ? swu_read_rule(l) : std::string()});
         }
         const char* role = l.is_compute() ? "mvtu" : (l.type == LayerType::MaxPool ? "pool" : "global_pool");

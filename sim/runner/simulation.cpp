@@ -407,9 +407,19 @@ RunResult simulate_design(const NetworkConfig& net, const NetworkParams& params,
             if (&b != worst && b.busy_cycles > 0 && 1000 * b.busy_cycles >= 995 * worst->busy_cycles)
                 ties += (ties.empty() ? "" : ", ") + b.name;
         if (!ties.empty()) os << "; as busy (within 0.5%): " << ties;
-        if (r.interval_cycles > busy && busy > 0)
-            os << "; the interval is " << r.interval_cycles - busy
-               << " cycles longer: stalls from starvation/backpressure";
+        if (r.interval_cycles > busy && busy > 0) {
+            // The block's own rule may count waits besides its busy cycles (an SWU's frame
+            // boundary); what it does not count is starvation and backpressure.
+            const uint64_t counted = std::min(r.interval_cycles, std::max(busy, worst->estimate_per_frame)) - busy;
+            const uint64_t longer = r.interval_cycles - busy;
+            os << "; the interval is " << longer << " cycles longer: ";
+            if (counted == longer)
+                os << "waits its rule counts";
+            else if (counted > 0)
+                os << counted << " waits its rule counts, " << longer - counted << " stalls from starvation/backpressure";
+            else
+                os << "stalls from starvation/backpressure";
+        }
         r.bottleneck_reason = os.str();
     }
 

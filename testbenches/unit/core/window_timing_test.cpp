@@ -103,6 +103,35 @@ TEST(TimingRules, FollowTheFoldingFormulas) {
     EXPECT_EQ(global_pool_cycles_per_row(pool), 54u * 2);
 }
 
+TEST(TimingRules, TheWindowSideWaitsForRowsTheLineBufferCouldNotTakeAtAFrameBoundary) {
+    // 3x3, stride 1, no padding on 10 rows: the last window row holds rows 7-9, the next frame's
+    // first needs rows 0-2; 4 rows of buffer leave room for one of them.
+    LayerConfig l = testing_support::conv_layer("c", 3, 1, 0, {10, 10, 4}, 2);
+    l.folding = {1, 2, 1};
+    EXPECT_EQ(swu_frame_boundary_rows(l), 2);
+    EXPECT_EQ(swu_frame_boundary_cycles(l), 2u * 10 * 2);
+    EXPECT_EQ(swu_read_cycles_per_frame(l), swu_window_cycles_per_frame(l) + 40);
+    l.swu_buffer_rows = 5;
+    EXPECT_EQ(swu_frame_boundary_rows(l), 1);
+    l.swu_buffer_rows = 6;
+    EXPECT_EQ(swu_frame_boundary_rows(l), 0);
+    EXPECT_EQ(swu_read_cycles_per_frame(l), swu_window_cycles_per_frame(l));
+    // Padding 1: the last window row holds rows 8-9, the first needs rows 0-1 (row -1 is padding).
+    EXPECT_EQ(swu_frame_boundary_rows(conv3x3_pad1_on_4x4x2()), 0);
+    // 11x11 stride 4 on 227 rows (AlexNet's first layer): rows 216-226 held, 0-10 needed, 15 slots.
+    LayerConfig big = testing_support::conv_layer("big", 11, 4, 0, {227, 227, 3}, 96);
+    EXPECT_EQ(swu_frame_boundary_rows(big), 7);
+    // 2x2 stride-2 pooling: the last window row holds 2 rows, the first needs 2, 4 slots.
+    LayerConfig pool = testing_support::conv_layer("p", 2, 2, 0, {26, 26, 8}, 8);
+    pool.type = LayerType::MaxPool;
+    EXPECT_EQ(swu_frame_boundary_rows(pool), 0);
+    // PE reuse keeps the whole frame: the next frame's rows go in as the last pass frees rows.
+    LayerConfig reused = l;
+    reused.swu_buffer_rows = 10;
+    reused.reuse = 2;
+    EXPECT_EQ(swu_frame_boundary_rows(reused), 0);
+}
+
 TEST(DataflowEstimate, AlexNetPruned40IsBoundByTheInputStream) {
     const NetworkConfig net = load_network_config(std::string(QSIM_SOURCE_DIR) + "/configs/alexnet_pruned40.yaml");
     const DataflowEstimate est = estimate_dataflow(net);
