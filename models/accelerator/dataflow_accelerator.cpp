@@ -29,7 +29,7 @@ sc_core::sc_time period_of(const NetworkConfig& net) {
 
 DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const NetworkConfig& net,
                                          const NetworkParams& params, const AcceleratorOptions& options)
-    : sc_core::sc_module(name), period_(period_of(net)) {
+    : sc_core::sc_module(name), period_(period_of(net)), net_(&net) {
     if (net.layers.empty()) throw std::invalid_argument("network has no layers");
     const size_t layer_count = options.device_layers ? options.device_layers : net.layers.size();
     if (layer_count > net.layers.size()) throw std::invalid_argument("more device layers than the network has");
@@ -44,12 +44,23 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
         source_->from_dma(*dma_input_);
     }
     mvtus_.assign(net.layers.size(), nullptr);
+    // The FIFO each layer reads from each of its inputs: the producer's FIFO, or the producer's
+    // fork's branch to it.
+    auto input_fifo = [&](size_t reader, int producer) -> RowFifo* {
+        if (producer < 0) return upstream;
+        const LayerBlocks& p = layers_.at(size_t(producer));
+        if (p.fork == nullptr) return p.out_fifo;
+        const std::vector<size_t> readers = net.readers(size_t(producer));
+        return p.branch_fifos.at(size_t(std::find(readers.begin(), readers.end(), reader) - readers.begin()));
+    };
 
     for (size_t i = 0; i < layer_count; ++i) {
         const LayerConfig& layer = net.layers[i];
         const std::string base = object_name(layer.name);
         LayerBlocks blocks;
         blocks.layer = &layer;
+        const std::vector<int> inputs = net.inputs_of(i);
+        RowFifo* in_fifo = input_fifo(i, inputs.front());
 
         sc_core::sc_port<RowReadIf>* unit_in = nullptr;
         sc_core::sc_port<RowWriteIf>* unit_out = nullptr;
@@ -101,25 +112,35 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
                 unit = std::move(pool);
                 break;
             }
+            case LayerType::Add: {
+                auto add = std::make_unique<AddUnit>((base + "_add").c_str(), layer, period_);
+                unit_in = &add->in_a;
+                add->in_b(*input_fifo(i, inputs.at(1)));
+                unit_out = &add->out;
+                unit = std::move(add);
+                break;
+            }
         }
 
         if (layer.uses_swu()) {
             auto swu = std::make_unique<SlidingWindowUnit>((base + "_swu").c_str(), layer, period_);
             const char* to = layer.type == LayerType::Conv ? "_swu2mvtu" : "_swu2pool";
             RowFifo* windows = make_fifo(base + to, options.internal_fifo_depth);
-            swu->in(*upstream);
+            swu->in(*in_fifo);
             swu->out(*windows);
             (*unit_in)(*windows);
             blocks.swu = swu.get();
             blocks.swu_fifo = windows;
             swus_.push_back(std::move(swu));
         } else {
-            (*unit_in)(*upstream);
+            (*unit_in)(*in_fifo);
         }
 
         const bool last = i + 1 == layer_count;
-        const std::string fifo_name =
-            last ? base + "_to_host" : base + "_to_" + object_name(net.layers[i + 1].name);
+        const std::vector<size_t> readers = last ? std::vector<size_t>{} : net.readers(i);
+        const std::string fifo_name = last                ? base + "_to_host"
+                                      : readers.size() > 1 ? base + "_to_fork"
+                                                           : base + "_to_" + object_name(net.layers[readers.at(0)].name);
         RowFifo* downstream = make_fifo(fifo_name, layer.fifo_depth);
         TimedBlock* producer = unit.get();  // the block whose rows are the layer's output
         if (layer.reuse > 1) {
@@ -136,6 +157,19 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
             (*unit_out)(*downstream);
         }
         blocks.out_fifo = downstream;
+        if (readers.size() > 1) {
+            // Several layers read the output: a fork copies each row into one FIFO per reader.
+            auto fork = std::make_unique<StreamFork>((base + "_fork").c_str(), layer, int(readers.size()), period_);
+            fork->in(*downstream);
+            for (size_t k = 0; k < readers.size(); ++k) {
+                RowFifo* branch = make_fifo(base + "_fork_to_" + object_name(net.layers[readers[k]].name),
+                                            net.branch_fifo_depth(i, readers[k]));
+                fork->out[k](*branch);
+                blocks.branch_fifos.push_back(branch);
+            }
+            blocks.fork = fork.get();
+            forks_.push_back(std::move(fork));
+        }
 
         if (options.record_layers) {
             probes_.push_back(std::make_unique<FrameAssembler>(layer.out));
@@ -144,11 +178,10 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
         blocks.unit = unit.get();
         units_.push_back(std::move(unit));
         layers_.push_back(blocks);
-        upstream = downstream;
     }
 
     sink_ = std::make_unique<OutputSink>("host_sink", net.layers[layer_count - 1].out, options.frames, period_);
-    sink_->in(*upstream);
+    sink_->in(*layers_.back().out_fifo);
     if (options.host_linked) {
         dma_output_ = make_fifo("sink_to_dma", 2);
         sink_->to_dma(*dma_output_);
@@ -169,12 +202,73 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
         if (l.swu != nullptr) probe(l.swu);
         probe(l.unit);
         if (l.ofm_buffer != nullptr) probe(l.ofm_buffer);
+        if (l.fork != nullptr) probe(l.fork);
     }
     const OutputSink* sink = sink_.get();
     const int frames = options.frames;
     watchdog_ = std::make_unique<ProgressWatchdog>(
         "watchdog", period_, limit, std::move(fifos), std::move(probes),
         [sink, frames] { return sink->frames_completed() >= frames; }, sink_->all_frames_done());
+}
+
+namespace {
+
+// Layer `from` and every layer it reads, transitively (-1: the network input).
+std::vector<int> ancestors(const NetworkConfig& net, int from) {
+    std::vector<int> out, todo{from};
+    while (!todo.empty()) {
+        const int l = todo.back();
+        todo.pop_back();
+        if (std::find(out.begin(), out.end(), l) != out.end()) continue;
+        out.push_back(l);
+        if (l >= 0)
+            for (int p : net.inputs_of(size_t(l))) todo.push_back(p);
+    }
+    return out;
+}
+
+std::string fill_text(const RowFifo& f) {
+    return std::string(f.name()) + " (" + std::to_string(f.size()) + "/" + std::to_string(f.depth()) + " rows)";
+}
+
+}  // namespace
+
+std::vector<std::string> DataflowAccelerator::reconvergence_diagnosis() const {
+    std::vector<std::string> out;
+    for (size_t j = 0; j < layers_.size(); ++j) {
+        if (layers_[j].layer->type != LayerType::Add) continue;
+        const std::vector<int> from = net_->inputs_of(j);
+        std::vector<const RowFifo*> fifo;
+        for (int p : from) {
+            const LayerBlocks& lb = layers_.at(size_t(p));
+            if (lb.fork == nullptr) {
+                fifo.push_back(lb.out_fifo);
+            } else {
+                const std::vector<size_t> readers = net_->readers(size_t(p));
+                fifo.push_back(lb.branch_fifos.at(size_t(std::find(readers.begin(), readers.end(), j) - readers.begin())));
+            }
+        }
+        for (size_t full = 0; full < 2; ++full) {
+            const size_t empty = 1 - full;
+            if (fifo[full]->size() < fifo[full]->depth() || fifo[empty]->size() > 0) continue;
+            // The nearest layer both paths come from: the fork.
+            const std::vector<int> a = ancestors(*net_, from[full]), b = ancestors(*net_, from[empty]);
+            int split = -1;
+            for (int x : a)
+                if (x > split && std::find(b.begin(), b.end(), x) != b.end()) split = x;
+            const std::string fork = split < 0 ? "the network input" : "'" + net_->layers[size_t(split)].name + "'";
+            const std::string join = layers_[j].layer->name;
+            out.push_back(
+                "reconvergent paths: the join '" + join + "' waits on " + fill_text(*fifo[empty]) + " from '" +
+                net_->layers[size_t(from[empty])].name + "' while its input from '" + net_->layers[size_t(from[full])].name +
+                "' is full: " + fill_text(*fifo[full]) + ". The paths split at " + fork + ": the path through '" +
+                net_->layers[size_t(from[empty])].name + "' needs more rows of " + fork +
+                " before it delivers one than the full path can hold; make that path deeper (layers[" +
+                std::to_string(j) + "].input_fifo_depths[" + std::to_string(full) + "] > " +
+                std::to_string(fifo[full]->depth()) + " when the fork feeds '" + join + "' directly)");
+        }
+    }
+    return out;
 }
 
 RowFifo* DataflowAccelerator::make_fifo(const std::string& name, int depth) {

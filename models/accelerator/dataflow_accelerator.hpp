@@ -1,8 +1,9 @@
 // Top of the streaming dataflow accelerator (ch. 4.4.2, Fig. 4.1): the host input source,
 // then per layer an SWU feeding an MVTU (conv), an MVTU alone (fc), an SWU feeding a pooling
-// unit (maxpool) or a global pooling unit, an OFM buffer after the MVTU of a layer that reuses
-// its PEs, bounded FIFOs between all of them, and the output sink. It only creates and binds;
-// the blocks do the work.
+// unit (maxpool) or a global pooling unit, or an adder of two streams (add), an OFM buffer
+// after the MVTU of a layer that reuses its PEs, a stream fork after a layer several layers
+// read (one FIFO per branch), bounded FIFOs between all of them, and the output sink. It only
+// creates and binds; the blocks do the work.
 #pragma once
 
 #include <memory>
@@ -11,6 +12,8 @@
 
 #include "models/buffer/ofm_buffer.hpp"
 #include "models/common/frame_assembler.hpp"
+#include "models/eltwise/add_unit.hpp"
+#include "models/fork/stream_fork.hpp"
 #include "models/mvtu/mvtu.hpp"
 #include "models/network/layer_params.hpp"
 #include "models/network/network_config.hpp"
@@ -44,6 +47,8 @@ struct LayerBlocks {
     OfmBuffer* ofm_buffer = nullptr; // after the MVTU of a layer with PE reuse
     RowFifo* out_fifo = nullptr;     // FIFO after the layer
     RowFifo* swu_fifo = nullptr;     // FIFO between the SWU and the unit
+    StreamFork* fork = nullptr;      // after out_fifo when several layers read the output
+    std::vector<RowFifo*> branch_fifos;  // the fork's FIFO to each reader, in reader order
 };
 
 class DataflowAccelerator : public sc_core::sc_module {
@@ -66,11 +71,15 @@ public:
     // Output frames of layer i (empty unless options.record_layers).
     const std::vector<FeatureMap>& layer_outputs(size_t i) const { return probes_.at(i)->frames(); }
     bool recording() const { return !probes_.empty(); }
+    // After a deadlock: each join (add layer) with one input FIFO full and the other empty, the
+    // fork where its two paths split, and which FIFO would have to be deeper (docs/graphs.md).
+    std::vector<std::string> reconvergence_diagnosis() const;
 
 private:
     RowFifo* make_fifo(const std::string& name, int depth);
 
     sc_core::sc_time period_;
+    const NetworkConfig* net_;
     std::unique_ptr<InputSource> source_;
     std::unique_ptr<OutputSink> sink_;
     std::unique_ptr<ProgressWatchdog> watchdog_;
@@ -78,6 +87,7 @@ private:
     std::vector<std::unique_ptr<SlidingWindowUnit>> swus_;
     std::vector<std::unique_ptr<TimedBlock>> units_;
     std::vector<std::unique_ptr<OfmBuffer>> ofm_buffers_;
+    std::vector<std::unique_ptr<StreamFork>> forks_;
     std::vector<std::unique_ptr<FrameAssembler>> probes_;
     std::vector<LayerBlocks> layers_;
     std::vector<Mvtu*> mvtus_;

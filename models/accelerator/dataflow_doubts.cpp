@@ -52,6 +52,69 @@ void fc_input_burst(const LayerConfig& l, uint64_t producer_frame, int fifo_dept
                        " cycles a frame, more than the " + grouped(interval) + " estimated"});
 }
 
+// One path of a residual block, from the fork's output to one input of the join: the rows of
+// the fork's output it must take before it delivers its first row plus each line buffer's
+// lookahead (what keeps it busy), and the rows it can hold.
+struct PathRows {
+    uint64_t need = 2;  // the row in the join and one row of slack (measured: docs/graphs.md)
+    uint64_t hold = 0;
+};
+
+PathRows path_rows(const NetworkConfig& net, int fork, size_t join, int input) {
+    std::vector<size_t> path;  // the layers after the fork, last first
+    for (int l = input; l != fork && l >= 0; l = net.inputs_of(size_t(l)).front()) path.push_back(size_t(l));
+    PathRows r;
+    uint64_t scale = 1;  // rows of the fork's output per input row of the current layer
+    const size_t first = path.empty() ? join : path.back();
+    r.hold = uint64_t(net.branch_fifo_depth(size_t(fork), first));
+    for (auto it = path.rbegin(); it != path.rend(); ++it) {
+        const LayerConfig& l = net.layers[*it];
+        if (l.uses_swu()) {
+            const int64_t before = std::max(0, l.kernel - l.pad_begin - 1) + l.stride;
+            r.need += uint64_t(before) * scale;
+            r.hold += uint64_t(swu_buffer_rows(l)) * scale;
+            scale *= uint64_t(l.stride);
+        } else if (l.type == LayerType::GlobalMaxPool || l.type == LayerType::Fc) {
+            scale *= uint64_t(std::max(1, l.in.height));
+        }
+        r.hold += uint64_t(l.fifo_depth) * scale;
+    }
+    return r;
+}
+
+// A residual join (add): the path that reaches it with fewer rows in flight must hold what the
+// other path takes before its first row, or the fork stalls on it (and with too little, the
+// pipeline deadlocks: docs/graphs.md).
+void join_buffering(const NetworkConfig& net, size_t j, uint64_t interval, std::vector<EstimateDoubt>& out) {
+    const std::vector<int> from = net.inputs_of(j);
+    // The nearest layer both inputs come from (layers are in dataflow order).
+    auto ancestors = [&](int l) {
+        std::vector<int> a;
+        for (; l >= 0; l = net.inputs_of(size_t(l)).front()) a.push_back(l);
+        return a;
+    };
+    const std::vector<int> a = ancestors(from[0]), b = ancestors(from[1]);
+    int fork = -1;
+    for (int x : a)
+        if (x > fork && std::find(b.begin(), b.end(), x) != b.end()) fork = x;
+    if (fork < 0) return;
+    const PathRows p0 = path_rows(net, fork, j, from[0]), p1 = path_rows(net, fork, j, from[1]);
+    const bool short0 = p0.need <= p1.need;
+    const PathRows& s = short0 ? p0 : p1;
+    const PathRows& l = short0 ? p1 : p0;
+    if (s.hold >= l.need) return;
+    const std::string sname = net.layers[size_t(short0 ? from[0] : from[1])].name;
+    const std::string lname = net.layers[size_t(short0 ? from[1] : from[0])].name;
+    const std::string jname = net.layers[j].name;
+    out.push_back({jname, interval,
+                   "the path from '" + net.layers[size_t(fork)].name + "' through '" + lname + "' to the join '" +
+                       jname + "' takes about " + std::to_string(l.need) +
+                       " rows before it delivers one and keeps its line buffers fed, but the path through '" + sname +
+                       "' holds " + std::to_string(s.hold) +
+                       " rows: the fork stalls (with far too few, the pipeline deadlocks); the interval needs "
+                       "simulation"});
+}
+
 }  // namespace
 
 std::vector<EstimateDoubt> estimate_doubts(const NetworkConfig& net, const DataflowEstimate& est, double tolerance) {
@@ -59,14 +122,18 @@ std::vector<EstimateDoubt> estimate_doubts(const NetworkConfig& net, const Dataf
     const uint64_t interval = est.interval_cycles;
     for (size_t i = 0; i < net.layers.size(); ++i) {
         const LayerConfig& l = net.layers[i];
-        if (l.reuse > 1 && i + 1 < net.layers.size()) reuse_burst(l, net.layers[i + 1], interval, tolerance, out);
+        if (l.reuse > 1)
+            for (size_t reader : net.readers(i)) reuse_burst(l, net.layers[reader], interval, tolerance, out);
+        if (l.type == LayerType::Add) join_buffering(net, i, interval, out);
         if (l.type == LayerType::Fc && !l.decompressor.enabled) {
-            if (i == 0)
+            const int from = net.inputs_of(i).front();
+            if (from < 0) {
                 fc_input_burst(l, source_row_cycles(net.input) * uint64_t(net.input.shape.height), net.input.fifo_depth,
                                "the source", interval, tolerance, out);
-            else
-                fc_input_burst(l, layer_cycles_per_frame(net.layers[i - 1]), net.layers[i - 1].fifo_depth,
-                               net.layers[i - 1].name, interval, tolerance, out);
+            } else {
+                const LayerConfig& p = net.layers[size_t(from)];
+                fc_input_burst(l, layer_cycles_per_frame(p), p.fifo_depth, p.name, interval, tolerance, out);
+            }
         }
     }
     return out;

@@ -4,6 +4,8 @@
 #include <sstream>
 
 #include "models/decompressor/decompressor_timing.hpp"
+#include "models/eltwise/add_timing.hpp"
+#include "models/fork/fork_timing.hpp"
 #include "models/mvtu/mvtu_timing.hpp"
 #include "models/pool/pool_timing.hpp"
 #include "models/source/source_timing.hpp"
@@ -13,7 +15,24 @@ namespace qsim {
 
 uint64_t unit_cycles_per_frame(const LayerConfig& layer) {
     if (layer.decompressor.enabled) return decompressor_cycles_per_frame(layer);  // ch. 3.4.4
+    if (layer.type == LayerType::Add) return add_cycles_per_frame(layer);
     return layer.is_compute() ? mvtu_cycles_per_frame(layer) : pool_cycles_per_frame(layer);
+}
+
+uint64_t layer_ops_per_frame(const LayerConfig& layer) {
+    if (layer.is_compute()) return mvtu_ops_per_frame(layer);
+    return layer.type == LayerType::Add ? add_ops_per_frame(layer) : pool_ops_per_frame(layer);
+}
+
+const char* unit_role(const LayerConfig& layer) {
+    switch (layer.type) {
+        case LayerType::Conv:
+        case LayerType::Fc: return "mvtu";
+        case LayerType::MaxPool: return "pool";
+        case LayerType::GlobalMaxPool: return "global_pool";
+        case LayerType::Add: return "add";
+    }
+    return "";
 }
 
 uint64_t layer_cycles_per_frame(const LayerConfig& layer) {
@@ -52,6 +71,10 @@ std::string unit_rule(const LayerConfig& l) {
         case LayerType::GlobalMaxPool:
             os << "H_in*W_in * ceil(C/SIMD) = " << l.in.height << "*" << l.in.width << " * "
                << (l.in.channels + l.folding.simd - 1) / l.folding.simd;
+            break;
+        case LayerType::Add:
+            os << "H*W * ceil(C/SIMD) = " << l.out.height << "*" << l.out.width << " * "
+               << (l.out.channels + l.folding.simd - 1) / l.folding.simd;
             break;
     }
     return os.str();
@@ -93,15 +116,19 @@ DataflowEstimate estimate_dataflow(const NetworkConfig& net, bool with_rules) {
     est.blocks.reserve(1 + 3 * net.layers.size());
     est.blocks.push_back({"", "source", source_row_cycles(net.input) * uint64_t(net.input.shape.height),
                           with_rules ? source_rule(net) : std::string()});
-    for (const auto& l : net.layers) {
+    for (size_t i = 0; i < net.layers.size(); ++i) {
+        const LayerConfig& l = net.layers[i];
         if (l.uses_swu()) {
             est.blocks.push_back({l.name, "swu_write", swu_input_cycles_per_frame(l),
                                   with_rules ? swu_write_rule(l) : std::string()});
             est.blocks.push_back({l.name, "swu_read", swu_read_cycles_per_frame(l),
                                   with_rules ? swu_read_rule(l) : std::string()});
         }
-        const char* role = l.is_compute() ? "mvtu" : (l.type == LayerType::MaxPool ? "pool" : "global_pool");
-        est.blocks.push_back({l.name, role, unit_cycles_per_frame(l), with_rules ? unit_rule(l) : std::string()});
+        est.blocks.push_back({l.name, unit_role(l), unit_cycles_per_frame(l), with_rules ? unit_rule(l) : std::string()});
+        if (net.readers(i).size() > 1)
+            est.blocks.push_back({l.name, "fork", fork_cycles_per_frame(l),
+                                  with_rules ? "H*W = " + std::to_string(l.out.height) + "*" + std::to_string(l.out.width)
+                                             : std::string()});
     }
     for (size_t i = 0; i < est.blocks.size(); ++i) {
         if (est.blocks[i].cycles_per_frame > est.interval_cycles) {

@@ -13,7 +13,7 @@ namespace qsim {
 
 struct BlockEstimate {
     std::string layer;  // "" for the host source
-    std::string role;   // "source", "swu_write", "swu_read", "mvtu", "pool", "global_pool"
+    std::string role;   // "source", "swu_write", "swu_read", "mvtu", "pool", "global_pool", "add", "fork"
     uint64_t cycles_per_frame = 0;
     std::string rule;   // the formula with its numbers, e.g. "H*ceil(W*C*bits/stream) = 224*224"
 };
@@ -31,9 +31,13 @@ struct DataflowEstimate {
 // evaluate many design points.
 DataflowEstimate estimate_dataflow(const NetworkConfig& net, bool with_rules = true);
 
-// Cycles per frame of the compute/pool unit of one layer (MVTU, decompressor-fed PE array, pool
-// or global pool).
+// Cycles per frame of the compute/pool unit of one layer (MVTU, decompressor-fed PE array, pool,
+// global pool or adder).
 uint64_t unit_cycles_per_frame(const LayerConfig& layer);
+// The operations of a layer per frame: MACs (compute), comparisons (pooling), additions (add).
+uint64_t layer_ops_per_frame(const LayerConfig& layer);
+// The role of that unit in reports: "mvtu", "pool", "global_pool" or "add".
+const char* unit_role(const LayerConfig& layer);
 // Cycles per frame of the slowest block of one layer (its unit and, where it has one, both
 // sides of its SWU): what the layer holds the pipeline's interval to.
 uint64_t layer_cycles_per_frame(const LayerConfig& layer);

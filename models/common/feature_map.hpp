@@ -13,6 +13,8 @@ struct FmShape {
     int width = 0;
     int channels = 0;
     int64_t elements() const { return int64_t(height) * width * channels; }
+    bool operator==(const FmShape& o) const { return height == o.height && width == o.width && channels == o.channels; }
+    bool operator!=(const FmShape& o) const { return !(*this == o); }
 };
 
 struct FeatureMap {

@@ -10,7 +10,8 @@
 
 namespace qsim {
 
-enum class LayerType { Conv, Fc, MaxPool, GlobalMaxPool };
+// Add: the element-wise sum of two streams of one shape (a residual join), docs/graphs.md.
+enum class LayerType { Conv, Fc, MaxPool, GlobalMaxPool, Add };
 
 // How weights are quantised and stored.
 //   Binary : values {-1,+1}; 1 bit per weight, bit 1 = +1, bit 0 = -1.
@@ -52,7 +53,8 @@ struct EnumText<LayerType> {
     static constexpr std::pair<LayerType, const char*> names[] = {{LayerType::Conv, "conv"},
                                                                   {LayerType::Fc, "fc"},
                                                                   {LayerType::MaxPool, "maxpool"},
-                                                                  {LayerType::GlobalMaxPool, "global_maxpool"}};
+                                                                  {LayerType::GlobalMaxPool, "global_maxpool"},
+                                                                  {LayerType::Add, "add"}};
 };
 template <>
 struct EnumText<WeightQuant> {

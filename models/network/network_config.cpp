@@ -62,4 +62,34 @@ const LayerConfig* NetworkConfig::find_layer(const std::string& n) const {
     return nullptr;
 }
 
+std::vector<int> NetworkConfig::inputs_of(size_t j) const {
+    if (layers.at(j).inputs.empty()) return {int(j) - 1};
+    return layers[j].inputs;
+}
+
+std::vector<size_t> NetworkConfig::readers(size_t i) const {
+    std::vector<size_t> out;
+    for (size_t j = i + 1; j < layers.size(); ++j)
+        for (int from : inputs_of(j))
+            if (from == int(i)) out.push_back(j);
+    return out;
+}
+
+int NetworkConfig::branch_fifo_depth(size_t producer, size_t reader) const {
+    const std::vector<int> from = inputs_of(reader);
+    const LayerConfig& r = layers.at(reader);
+    for (size_t k = 0; k < from.size(); ++k)
+        if (from[k] == int(producer) && k < r.input_fifo_depths.size() && r.input_fifo_depths[k] > 0)
+            return r.input_fifo_depths[k];
+    return layers.at(producer).fifo_depth;
+}
+
+bool NetworkConfig::is_chain() const {
+    for (size_t j = 0; j < layers.size(); ++j) {
+        const std::vector<int> in = inputs_of(j);
+        if (in.size() != 1 || in[0] != int(j) - 1) return false;
+    }
+    return true;
+}
+
 }  // namespace qsim

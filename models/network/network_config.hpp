@@ -252,6 +252,9 @@ struct LayerConfig {
     int in_bits = 8;
     Encoding out_encoding = Encoding::Unsigned;
     int out_bits = 8;
+    // add: the second input's codes (the first is in_encoding / in_bits).
+    Encoding in2_encoding = Encoding::Unsigned;
+    int in2_bits = 8;
 
     // Compute layers only (conv, fc).
     WeightQuantConfig weights;
@@ -263,6 +266,12 @@ struct LayerConfig {
     ThresholdStorage threshold_storage = ThresholdStorage::Memory;
     using ActivationUnit = qsim::ActivationUnit;
     ActivationUnit activation_unit = ActivationUnit::PerPe;
+
+    // Graph (docs/graphs.md): the layers whose outputs this layer reads (-1: the network input;
+    // empty: the layer before, NetworkConfig::inputs_of), and per input the rows of its branch
+    // FIFO when that producer forks (0: the producer's fifo_depth).
+    std::vector<int> inputs;
+    std::vector<int> input_fifo_depths;
 
     Folding folding;
     // PE reuse (ch. 4.5.1, eq. 4.5-4.7), conv layers: the PE array of folding.pe / reuse PEs is
@@ -310,6 +319,15 @@ struct NetworkConfig {
     // architecture the trailing fc layers run on the host (ch. 4.7.1.1); otherwise all.
     size_t device_layer_count() const;
     const LayerConfig* find_layer(const std::string& name) const;
+    // The layers layer j reads (-1: the network input): its `inputs`, or the layer before.
+    std::vector<int> inputs_of(size_t j) const;
+    // The layers that read layer i's output, in order (none for the last layer).
+    std::vector<size_t> readers(size_t i) const;
+    // Rows of the branch FIFO from forked layer `producer` to `reader`: the reader's
+    // input_fifo_depths entry for it, else the producer's fifo_depth.
+    int branch_fifo_depth(size_t producer, size_t reader) const;
+    // True when every layer reads only the layer before it.
+    bool is_chain() const;
 };
 
 }  // namespace qsim

@@ -179,6 +179,21 @@ void add_pool_resources(const LayerConfig& l, std::vector<ResourceItem>& items, 
                                   ceil_div(l.in.channels, simd)}));
 }
 
+void add_adder_resources(const LayerConfig& l, std::vector<ResourceItem>& items) {
+    const uint64_t simd = uint64_t(l.folding.simd), bits = uint64_t(l.out_bits);
+    items.push_back(logic_item(l.name, "add", "adders", simd * bits * cost::kLutPerAdderBit, simd * bits,
+                               rule_text(simd, " lanes x ", bits, " bit (add + output register)")));
+    items.push_back(control_item(l.name, "add",
+                                 {uint64_t(l.out.width), uint64_t(l.out.height), ceil_div(l.out.channels, simd)}));
+}
+
+void add_fork_resources(const LayerConfig& l, int branches, std::vector<ResourceItem>& items) {
+    // One pixel word a clock, held until every branch has taken it.
+    const uint64_t word = uint64_t(l.out.channels) * uint64_t(l.out_bits), n = uint64_t(branches);
+    items.push_back(logic_item(l.name, "fork", "duplicator", 2 * n, word + n,
+                               rule_text(word, " bit word register, ", n, " branch handshakes")));
+}
+
 void add_ofm_buffer_resources(const LayerConfig& l, std::vector<ResourceItem>& items, BramPorts ports) {
     if (l.reuse <= 1) return;
     // Written one MVTU output word (PE x MMV codes) per clock in the first R-1 passes, read back

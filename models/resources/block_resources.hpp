@@ -25,6 +25,11 @@ void add_swu_resources(const LayerConfig& l, std::vector<ResourceItem>& items,
 void add_mvtu_resources(const LayerConfig& l, const ResourceContext& ctx, std::vector<ResourceItem>& items);
 void add_pool_resources(const LayerConfig& l, std::vector<ResourceItem>& items,
                         BramPorts ports = BramPorts::SimpleDual);
+// add: SIMD adders of the output width and their output register.
+void add_adder_resources(const LayerConfig& l, std::vector<ResourceItem>& items);
+// The stream fork after layer `l`, read by `branches` layers: an output register and a
+// handshake per branch (its branch FIFOs are add_fifo_resources items).
+void add_fork_resources(const LayerConfig& l, int branches, std::vector<ResourceItem>& items);
 void add_ofm_buffer_resources(const LayerConfig& l, std::vector<ResourceItem>& items,
                               BramPorts ports = BramPorts::SimpleDual);
 // A FIFO of `depth_rows` rows of `row_bits` bits carried `word_bits` per clock, after `layer`

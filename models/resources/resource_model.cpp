@@ -93,11 +93,21 @@ ResourceReport estimate_resources(const NetworkConfig& net) {
             add_decompressor_array_resources(l, ctx, rep.items);  // ch. 3.4, in place of the MVTU
         else if (l.is_compute())
             add_mvtu_resources(l, ctx, rep.items);
+        else if (l.type == LayerType::Add)
+            add_adder_resources(l, rep.items);
         else
             add_pool_resources(l, rep.items, ctx.bram_ports);
         add_ofm_buffer_resources(l, rep.items, ctx.bram_ports);
-        add_fifo_resources(l.name, l.fifo_depth, uint64_t(l.out.width) * l.out.channels * l.out_bits,
-                           output_word_bits(l), rep.items, ctx.bram_ports);
+        const uint64_t row_bits = uint64_t(l.out.width) * l.out.channels * l.out_bits;
+        add_fifo_resources(l.name, l.fifo_depth, row_bits, output_word_bits(l), rep.items, ctx.bram_ports);
+        const std::vector<size_t> readers = i + 1 < on_chip ? net.readers(i) : std::vector<size_t>{};
+        if (readers.size() > 1) {
+            // The fork and one FIFO per branch, carrying one pixel word a clock.
+            add_fork_resources(l, int(readers.size()), rep.items);
+            for (size_t reader : readers)
+                add_fifo_resources(l.name, net.branch_fifo_depth(i, reader), row_bits,
+                                   uint64_t(l.out.channels) * l.out_bits, rep.items, ctx.bram_ports);
+        }
     }
     if (net.host.enabled) add_host_link_resources(rep.items);
     for (const auto& it : rep.items) rep.total += it.use;

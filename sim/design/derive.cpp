@@ -2,6 +2,7 @@
 // derived in derive_layer.cpp.
 #include "sim/design/derive.hpp"
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 
@@ -159,24 +160,112 @@ RunConfig derive_run(Checker& c, const NetworkSpec& s) {
     return {r.frames.value, r.watchdog_cycles.value};
 }
 
+bool parse_int_text(const std::string& t, int64_t& v) {
+    if (!is_integer_text(t, true) || t.size() > 12) return false;
+    v = std::stoll(t);
+    return true;
+}
+
+// The layers layer i reads, by index (-1: the network input): its `inputs`, each an earlier
+// layer, or the layer before.
+std::vector<int> resolve_inputs(Checker& c, const NetworkSpec& s, size_t i) {
+    const LayerSpec& ls = s.layers[i];
+    const std::string field = "layers[" + std::to_string(i) + "].inputs";
+    if (!ls.inputs.given) {
+        if (ls.type.value == LayerType::Add)
+            c.fail(field, ls.at, "missing required field: an add layer names the two layers it sums");
+        return {int(i) - 1};
+    }
+    if (i == 0) c.fail(field, ls.inputs.at, "layer 0 reads the network input; leave the field out");
+    std::vector<int> out;
+    for (const std::string& name : ls.inputs.value) {
+        int found = -1;
+        for (size_t j = 0; j < s.layers.size(); ++j)
+            if (s.layers[j].name.value == name) found = int(j);
+        if (found < 0) c.fail(field, ls.inputs.at, "no layer is named '" + name + "'");
+        if (found >= int(i))
+            c.fail(field, ls.inputs.at,
+                   "'" + name + "' is layers[" + std::to_string(found) +
+                       "]: a layer reads only layers listed before it (the layers are in dataflow order)");
+        if (std::find(out.begin(), out.end(), found) != out.end())
+            c.fail(field, ls.inputs.at, "'" + name + "' is named twice");
+        out.push_back(found);
+    }
+    const size_t want = ls.type.value == LayerType::Add ? 2 : 1;
+    if (out.size() != want)
+        c.fail(field, ls.inputs.at,
+               std::string("expected ") + (want == 2 ? "two layers (an add layer sums two streams)" : "one layer") +
+                   ", got " + std::to_string(out.size()));
+    return out;
+}
+
+// The rows of each input's branch FIFO (0: the producer's fifo_depth), once every reader is known.
+void derive_input_fifos(Checker& c, const NetworkSpec& s, NetworkConfig& net) {
+    for (size_t i = 0; i < net.layers.size(); ++i) {
+        const LayerSpec& ls = s.layers[i];
+        LayerConfig& l = net.layers[i];
+        l.input_fifo_depths.assign(net.inputs_of(i).size(), 0);
+        if (!ls.input_fifo_depths.given) continue;
+        const std::string field = "layers[" + std::to_string(i) + "].input_fifo_depths";
+        const Origin at = ls.input_fifo_depths.at;
+        const std::vector<int> from = net.inputs_of(i);
+        if (ls.input_fifo_depths.value.size() != from.size())
+            c.fail(field, at,
+                   "expected one depth per input (" + std::to_string(from.size()) + "), got " +
+                       std::to_string(ls.input_fifo_depths.value.size()));
+        for (size_t k = 0; k < from.size(); ++k) {
+            const std::string& text = ls.input_fifo_depths.value[k];
+            int64_t v = 0;
+            if (!parse_int_text(text, v) || v < 0 || v > INT_MAX)
+                c.fail(field, at,
+                       "expected an integer >= 0 for input " + std::to_string(k) + " (0: the producer's fifo_depth), got '" +
+                           text + "'");
+            const std::string producer = from[k] < 0 ? "the network input" : net.layers[size_t(from[k])].name;
+            if (v > 0 && (from[k] < 0 || net.readers(size_t(from[k])).size() < 2))
+                c.fail(field, at,
+                       "input " + std::to_string(k) + " (" + producer +
+                           ") does not fork: the FIFO from it is its fifo_depth; give 0 for it (depths are for inputs "
+                           "read by several layers)");
+            l.input_fifo_depths[k] = int(v);
+        }
+    }
+}
+
 // Every layer with what reaches it; stops at the first layer that breaks a rule.
 void derive_layers(Checker& c, const NetworkSpec& s, NetworkConfig& net, std::vector<Violation>& out) {
     if (!s.layers_at.given) c.fail("layers", s.root.at, "missing required field");
     if (s.layers.empty()) c.fail("layers", s.layers_at.at, "must contain at least one layer");
-    LayerInput in = network_input(net.input);
+    const LayerInput network = network_input(net.input);
+    std::vector<LayerInput> delivered;  // what each layer delivers to its readers
     for (size_t i = 0; i < s.layers.size(); ++i) {
+        const std::vector<int> from = resolve_inputs(c, s, i);
+        std::vector<LayerInput> ins;
+        for (int f : from) ins.push_back(f < 0 ? network : delivered[size_t(f)]);
         LayerConfig l;
-        if (auto v = derive_layer(s, i, in, l)) {
+        if (auto v = derive_layer(s, i, ins, l)) {
             out.push_back(*v);
             throw Stop{};
         }
-        in = output_of(l, in);
+        if (s.layers[i].inputs.given) l.inputs = from;
+        delivered.push_back(output_of(l, ins.front()));
         net.layers.push_back(std::move(l));
     }
+    // Every output but the last is read by a later layer.
+    for (size_t i = 0; i + 1 < net.layers.size(); ++i)
+        if (net.readers(i).empty())
+            c.fail("layers[" + std::to_string(i) + "]", s.layers[i].at,
+                   "the output of '" + net.layers[i].name +
+                       "' is read by no layer (only the last layer is the network's output; name it in a later "
+                       "layer's inputs)");
+    derive_input_fifos(c, s, net);
 }
 
 // Decompressor and SYQ layers hold their weights from the start (no host link loads them).
 void derive_whole_network(Checker& c, const NetworkSpec& s, NetworkConfig& net) {
+    if (net.host.enabled && !net.is_chain())
+        c.fail("host", s.host.at,
+               "a host link takes a chain of layers; this network is a graph (a layer names its inputs): remove the "
+               "host section");
     for (size_t i = 0; i < net.layers.size(); ++i) {
         const LayerConfig& l = net.layers[i];
         if (net.host.enabled && (l.decompressor.enabled || l.scaling_factors() > 0)) {
@@ -222,6 +311,12 @@ void check_simulated_time(Checker& c, const NetworkSpec& s, const NetworkConfig&
 }  // namespace
 
 LayerInput network_input(const InputConfig& in) { return {in.shape, in.encoding(), in.bits, "", true}; }
+
+bool is_graph(const NetworkSpec& spec) {
+    for (const LayerSpec& l : spec.layers)
+        if (l.inputs.given) return true;
+    return false;
+}
 
 LayerInput output_of(const LayerConfig& l, const LayerInput& in) {
     // A pooling layer passes raw accumulators on; the layer that made them is named in errors.

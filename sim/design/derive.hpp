@@ -48,5 +48,12 @@ LayerInput output_of(const LayerConfig& l, const LayerInput& in);
 // layer, for callers that vary one layer at a time: `sim fold`). Returns the first rule the
 // layer breaks, or nothing with `out` derived.
 std::optional<Violation> derive_layer(const NetworkSpec& spec, size_t index, const LayerInput& in, LayerConfig& out);
+// The same for a layer of a graph (docs/graphs.md): `ins` is what reaches each of its inputs,
+// in the order of its `inputs` (an add layer has two).
+std::optional<Violation> derive_layer(const NetworkSpec& spec, size_t index, const std::vector<LayerInput>& ins,
+                                      LayerConfig& out);
+
+// Whether any layer of `spec` names its inputs (a graph; fold and the host link take chains).
+bool is_graph(const NetworkSpec& spec);
 
 }  // namespace qsim::design

@@ -26,8 +26,8 @@ std::pair<int64_t, int64_t> same_padding(int64_t in, int64_t kernel, int64_t str
 
 class LayerDeriver {
 public:
-    LayerDeriver(Checker& c, const LayerSpec& s, size_t index, const LayerInput& in)
-        : c_(c), s_(s), in_(in), path_("layers[" + std::to_string(index) + "]") {}
+    LayerDeriver(Checker& c, const LayerSpec& s, size_t index, const std::vector<LayerInput>& ins)
+        : c_(c), s_(s), ins_(ins), in_(ins.front()), path_("layers[" + std::to_string(index) + "]") {}
 
     void run(LayerConfig& L);
 
@@ -61,9 +61,11 @@ private:
     void output_channels(LayerConfig& L);
     void quantisation(LayerConfig& L);
     void buffers(LayerConfig& L);
+    void sum_inputs(LayerConfig& L);
 
     Checker& c_;
     const LayerSpec& s_;
+    const std::vector<LayerInput>& ins_;
     const LayerInput& in_;
     const std::string path_;
 };
@@ -111,6 +113,10 @@ void LayerDeriver::run(LayerConfig& L) {
                          int_text(L.max_abs_weight()) + " * max|input| " + int_text(L.max_abs_input()) +
                          " * max lambda 255 = " + grouped_text(max) + " does not fit; give the layer an activation");
         }
+    } else if (L.type == LayerType::Add) {
+        sum_inputs(L);
+        if (!s_.folding.simd.given) L.folding.simd = L.in.channels;
+        rule(check_folding(L));
     } else {
         // Pooling: channels pass through, and so does the encoding.
         if (L.type == LayerType::GlobalMaxPool) L.out = FmShape{1, 1, L.in.channels};
@@ -156,6 +162,49 @@ void LayerDeriver::run(LayerConfig& L) {
     }
     buffers(L);
     if (auto p = layer_count_problem(L)) fail(path_, s_.at, *p);
+}
+
+// The lowest and highest value codes of `bits` in `e` stand for.
+std::pair<int64_t, int64_t> value_range(Encoding e, int bits) {
+    switch (e) {
+        case Encoding::Bipolar: return {-1, 1};
+        case Encoding::Signed: return {-(int64_t(1) << (bits - 1)), (int64_t(1) << (bits - 1)) - 1};
+        default: return {0, (int64_t(1) << bits) - 1};
+    }
+}
+
+// add: two streams of one shape, summed value by value; the sum leaves in the fewest bits that
+// hold every sum (unsigned when both inputs are).
+void LayerDeriver::sum_inputs(LayerConfig& L) {
+    const LayerInput& a = ins_.at(0);
+    const LayerInput& b = ins_.at(1);
+    const std::string na = s_.inputs.value.at(0), nb = s_.inputs.value.at(1);
+    auto shape_text = [](const FmShape& s) {
+        return std::to_string(s.height) + "x" + std::to_string(s.width) + "x" + std::to_string(s.channels);
+    };
+    if (!(a.shape == b.shape))
+        fail(F("inputs"), at(s_.inputs),
+             "an add layer sums two streams of one shape; '" + na + "' delivers " + shape_text(a.shape) + ", '" + nb +
+                 "' " + shape_text(b.shape));
+    for (const LayerInput* x : {&a, &b})
+        if (x->encoding == Encoding::Accumulator)
+            fail(F("inputs"), at(s_.inputs),
+                 "'" + (x == &a ? na : nb) + "' delivers raw 32-bit accumulators; give layer '" + x->acc_source +
+                     "' an activation");
+    L.in2_encoding = b.encoding;
+    L.in2_bits = b.bits;
+    const auto ra = value_range(a.encoding, a.bits), rb = value_range(b.encoding, b.bits);
+    const int64_t lo = ra.first + rb.first, hi = ra.second + rb.second;
+    int bits = 1;
+    if (lo >= 0) {
+        while ((int64_t(1) << bits) - 1 < hi) ++bits;
+        L.out_encoding = Encoding::Unsigned;
+    } else {
+        while (-(int64_t(1) << (bits - 1)) > lo || (int64_t(1) << (bits - 1)) - 1 < hi) ++bits;
+        L.out_encoding = Encoding::Signed;
+    }
+    L.out_bits = bits;
+    L.out = L.in;
 }
 
 void LayerDeriver::geometry(LayerConfig& L) {
@@ -383,16 +432,21 @@ void LayerDeriver::buffers(LayerConfig& L) {
 
 }  // namespace
 
-std::optional<Violation> derive_layer(const NetworkSpec& spec, size_t index, const LayerInput& in, LayerConfig& out) {
+std::optional<Violation> derive_layer(const NetworkSpec& spec, size_t index, const std::vector<LayerInput>& ins,
+                                      LayerConfig& out) {
     std::vector<Violation> v;
     Checker c(spec, v);
     out = LayerConfig{};
     try {
-        LayerDeriver(c, spec.layers[index], index, in).run(out);
+        LayerDeriver(c, spec.layers[index], index, ins).run(out);
     } catch (const Stop&) {
         return v.front();
     }
     return std::nullopt;
+}
+
+std::optional<Violation> derive_layer(const NetworkSpec& spec, size_t index, const LayerInput& in, LayerConfig& out) {
+    return derive_layer(spec, index, std::vector<LayerInput>{in}, out);
 }
 
 }  // namespace qsim::design

@@ -90,6 +90,7 @@ nlohmann::json value_json(const Row& r, const void* owner) {
             if (p.mode == Padding::Mode::Same) return "same";
             return nlohmann::json::array({p.begin, p.end});
         }
+        case ValueKind::List: return r.get<ListValue>(owner).value;
         default: return r.value_text(owner);
     }
 }
@@ -97,7 +98,7 @@ nlohmann::json value_json(const Row& r, const void* owner) {
 nlohmann::json section_json(const Table& t, const void* owner, const LayerSpec* layer) {
     nlohmann::json j = nlohmann::json::object();
     for (const Row& r : t.rows) {
-        if (r.kind == ValueKind::Params || !r.is_given(owner) && r.kind != ValueKind::Sequence) continue;
+        if (r.kind == ValueKind::Params || (!r.is_given(owner) && r.kind != ValueKind::Sequence)) continue;
         if (layer && r.not_allowed(owner, layer)) continue;
         if (r.kind == ValueKind::Sequence) {
             const auto& spec = *static_cast<const NetworkSpec*>(owner);

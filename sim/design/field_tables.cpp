@@ -17,6 +17,7 @@ template <> constexpr ValueKind kind_of<double>() { return ValueKind::Number; }
 template <> constexpr ValueKind kind_of<bool>() { return ValueKind::Boolean; }
 template <> constexpr ValueKind kind_of<std::string>() { return ValueKind::Text; }
 template <> constexpr ValueKind kind_of<Padding>() { return ValueKind::Padding; }
+template <> constexpr ValueKind kind_of<ListValue>() { return ValueKind::List; }
 
 // A row under construction: field(...).range(...).def(...).means(...).
 struct RowBuilder {
@@ -380,12 +381,22 @@ const Table& layer_scaling_table() {
 
 const Table& layer_table() {
     static const Table t = table<LayerSpec>(
-        "layers[]", "One layer (conv, fc, maxpool, global_maxpool), in dataflow order.",
+        "layers[]", "One layer (conv, fc, maxpool, global_maxpool, add), in dataflow order (graphs.md).",
         {field("name", &LayerSpec::name)
              .required()
              .means("Identifies the layer in reports, weight files and errors: characters A-Z a-z 0-9 _ . -, "
                     "unique in the network."),
          field("type", &LayerSpec::type).required().means("Layer kind."),
+         field("inputs", &LayerSpec::inputs)
+             .def("the layer before (layer 0: the network input); add: required")
+             .means("The layers whose outputs this layer reads, by name, each listed earlier (`add`: two of one "
+                    "shape). A layer read by several layers forks: a duplicator sends its rows down one FIFO per "
+                    "reader."),
+         field("input_fifo_depths", &LayerSpec::input_fifo_depths)
+             .def("the producer's fifo_depth")
+             .means("Per input, in rows of that input: the depth of the branch FIFO from a forked producer to this "
+                    "layer (the skip FIFO of a residual block); 0 keeps the producer's fifo_depth, the only choice "
+                    "for an input that does not fork."),
          field("kernel", &LayerSpec::kernel)
              .types(kSwu)
              .required()
@@ -510,7 +521,7 @@ const Table& network_table() {
              .means("What the resource report models."),
          special("layers", ValueKind::Sequence, &layer_table())
              .required()
-             .means("The layers, in dataflow order (at least one).")});
+             .means("The layers, in dataflow order (at least one); `inputs` makes a graph.")});
     return t;
 }
 

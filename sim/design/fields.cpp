@@ -58,6 +58,7 @@ unsigned layer_type_bit(LayerType t) {
         case LayerType::Fc: return kFc;
         case LayerType::MaxPool: return kMaxPool;
         case LayerType::GlobalMaxPool: return kGlobalMaxPool;
+        case LayerType::Add: return kAdd;
     }
     return 0;
 }
@@ -97,6 +98,7 @@ std::string Row::value_text(const void* owner) const {
             if (p.begin == p.end) return std::to_string(p.begin);
             return "[" + std::to_string(p.begin) + ", " + std::to_string(p.end) + "]";
         }
+        case ValueKind::List: return "[" + join(get<ListValue>(owner).value) + "]";
         default: return "";
     }
 }
@@ -122,6 +124,7 @@ std::string Row::type_text() const {
             return out;
         }
         case ValueKind::Padding: return "integer, [before, after], `same` or `valid`";
+        case ValueKind::List: return "a value or a list [a, b, ...]";
         case ValueKind::Mapping: return "mapping";
         case ValueKind::Sequence: return "sequence of mappings";
         case ValueKind::Params: return "mapping of names to scalars";
@@ -253,6 +256,32 @@ std::optional<std::string> parse_value(const Row& row, void* owner, const std::s
                 return "expected an integer >= 0, [before, after], 'same' or 'valid', got " + shown;
             }
             row.get<Padding>(owner).value = p;
+            break;
+        }
+        case ValueKind::List: {
+            // "a", "[a, b]" (as an override writes it) or "[a b]" (a sweep axis, whose values are
+            // separated by commas); the items are checked by the rules.
+            std::string inner = t;
+            if (inner.size() >= 2 && inner.front() == '[' && inner.back() == ']') inner = inner.substr(1, inner.size() - 2);
+            ListValue items;
+            std::string item;
+            bool after_comma = false;
+            for (size_t i = 0; i <= inner.size(); ++i) {
+                const char ch = i < inner.size() ? inner[i] : ' ';
+                if (ch == ',' || ch == ' ') {
+                    if (!item.empty()) items.push_back(item);
+                    else if (ch == ',' && (after_comma || items.empty()))
+                        return "expected a value or a list [a, b, ...] without empty items, got " + shown;
+                    if (!item.empty() || ch == ',') after_comma = ch == ',';
+                    item.clear();
+                } else {
+                    item += ch;
+                    after_comma = false;
+                }
+            }
+            if (items.empty() || after_comma)
+                return "expected a value or a list [a, b, ...] without empty items, got " + shown;
+            row.get<ListValue>(owner).value = std::move(items);
             break;
         }
         default: return "cannot be set as a single value";

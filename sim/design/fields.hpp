@@ -29,6 +29,7 @@ enum class ValueKind {
     Text,       // any scalar
     Choice,     // one of an enum's names (models/common/enum_text.hpp)
     Padding,    // an integer >= 0, [before, after], same or valid
+    List,       // a scalar or a sequence of scalars ([a, b]); the rules read the items
     Mapping,    // a section with a table of its own
     Sequence,   // a list of sections (layers)
     Params,     // params: names to scalars, substituted by the front end
@@ -53,8 +54,8 @@ struct Range {
 };
 
 // The layer types a layer field belongs to.
-enum : unsigned { kConv = 1, kFc = 2, kMaxPool = 4, kGlobalMaxPool = 8, kCompute = kConv | kFc,
-                  kSwu = kConv | kMaxPool, kAllLayerTypes = 15 };
+enum : unsigned { kConv = 1, kFc = 2, kMaxPool = 4, kGlobalMaxPool = 8, kAdd = 16, kCompute = kConv | kFc,
+                  kSwu = kConv | kMaxPool, kAllLayerTypes = 31 };
 unsigned layer_type_bit(LayerType t);
 
 struct Table;

@@ -61,7 +61,8 @@ std::optional<RuleViolation> check_folding(const LayerConfig& l) {
             return std::nullopt;
         }
         case LayerType::MaxPool:
-        case LayerType::GlobalMaxPool: {
+        case LayerType::GlobalMaxPool:
+        case LayerType::Add: {
             const std::string t = to_string(l.type);
             if (f.pe != 1) return violation("folding.pe", "must be 1 for " + t + " layers" + got(f.pe));
             if (f.mmv != 1) return violation("folding.mmv", "must be 1 for " + t + " layers" + got(f.mmv));

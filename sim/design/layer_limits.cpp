@@ -104,6 +104,11 @@ std::optional<std::string> layer_count_problem(const LayerConfig& L) {
                                   num(ceil_div128(ci, simd)),
                               sat_mul(sat_mul(hi, wi), ceil_div128(ci, simd))});
             break;
+        case LayerType::Add:
+            counts.push_back({"adder cycles per frame",
+                              "H * W * ceil(C/SIMD) = " + num(hi) + " * " + num(wi) + " * " + num(ceil_div128(ci, simd)),
+                              sat_mul(sat_mul(hi, wi), ceil_div128(ci, simd))});
+            break;
     }
     for (const auto& cnt : counts)
         if (cnt.value > kU64Max)

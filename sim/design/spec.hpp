@@ -58,6 +58,9 @@ struct Padding {
     bool operator==(const Padding& o) const { return mode == o.mode && begin == o.begin && end == o.end; }
 };
 
+// A list field (`inputs: [a, b]`): its items as written; the rules read them.
+using ListValue = std::vector<std::string>;
+
 // ----------------------------------------------------------------------------------------
 // Top-level sections.
 
@@ -185,6 +188,8 @@ struct ScalingSpec : SectionSpec {
 struct LayerSpec : SectionSpec {
     Given<std::string> name;
     Given<LayerType> type{LayerType::Conv};
+    Given<ListValue> inputs;             // the layers it reads (default: the layer before)
+    Given<ListValue> input_fifo_depths;  // rows of each input's branch FIFO after a fork
     Given<int> kernel{1}, stride{1};
     Given<Padding> padding;
     Given<int> groups{1};

@@ -62,6 +62,7 @@ std::string expected_text(const Row& row) {
         case ValueKind::Text: return "a string";
         case ValueKind::Choice: return row.what;
         case ValueKind::Padding: return "an integer >= 0, [before, after], 'same' or 'valid'";
+        case ValueKind::List: return "a value or a list of values";
         default: return "a value";
     }
 }
@@ -247,6 +248,17 @@ void read_value(Reader& r, const Row& row, const YAML::Node& v, const std::strin
             if (auto e = parse_padding_element(p, i, text, Reader::shown(v[i], text))) r.fail(v[i], ep, *e);
         }
         row.get<Padding>(owner).set(p, r.origin(v));
+        return;
+    }
+    if (row.kind == ValueKind::List && v.IsSequence()) {
+        if (v.size() == 0) r.fail(v, path, "expected at least one entry, got an empty list");
+        ListValue items;
+        for (size_t i = 0; i < v.size(); ++i) {
+            const std::string ep = path + "[" + std::to_string(i) + "]";
+            items.push_back(r.scalar(v[i], ep, "a value"));
+            if (items.back().empty()) r.fail(v[i], ep, "expected a value, got an empty string");
+        }
+        row.get<ListValue>(owner).set(std::move(items), r.origin(v));
         return;
     }
     const std::string text = r.scalar(v, path, expected_text(row));

@@ -450,8 +450,31 @@ FeatureMap run_layer(const LayerConfig& layer, const LayerParams& params, const 
             return run_fc(layer, params, input);
         case LayerType::MaxPool: return run_maxpool(layer, input);
         case LayerType::GlobalMaxPool: return run_global_maxpool(layer, input);
+        case LayerType::Add: invalid(layer, "an add layer takes two inputs (run_add)");
     }
     invalid(layer, "unknown layer type");
+}
+
+FeatureMap run_add(const LayerConfig& layer, const FeatureMap& a, const FeatureMap& b) {
+    if (layer.type != LayerType::Add) invalid(layer, "run_add on a layer that is not an add layer");
+    check_input_shape(layer, a);
+    check_input_shape(layer, b);
+    check_input_codes(layer, a);
+    LayerConfig second = layer;
+    second.in_encoding = layer.in2_encoding;
+    second.in_bits = layer.in2_bits;
+    check_input_codes(second, b);
+    auto value = [](int32_t code, Encoding e) -> int64_t { return e == Encoding::Bipolar ? 2 * int64_t(code) - 1 : code; };
+    const int64_t lo = layer.out_encoding == Encoding::Signed ? -(int64_t(1) << (layer.out_bits - 1)) : 0;
+    const int64_t hi = layer.out_encoding == Encoding::Signed ? (int64_t(1) << (layer.out_bits - 1)) - 1
+                                                              : (int64_t(1) << layer.out_bits) - 1;
+    FeatureMap out(layer.out);
+    for (size_t i = 0; i < a.data.size(); ++i) {
+        const int64_t sum = value(a.data[i], layer.in_encoding) + value(b.data[i], layer.in2_encoding);
+        if (sum < lo || sum > hi) invalid(layer, "sum " + std::to_string(sum) + " outside the output's range");
+        out.data[i] = int32_t(sum);
+    }
+    return out;
 }
 
 std::vector<FeatureMap> run_network(const NetworkConfig& net, const NetworkParams& params,
@@ -461,22 +484,31 @@ std::vector<FeatureMap> run_network(const NetworkConfig& net, const NetworkParam
                                     std::to_string(net.layers.size()) +
                                     " layers but the parameters have " +
                                     std::to_string(params.layers.size()) + " entries");
-    // Consecutive layers must agree on how the codes between them are encoded.
+    // A layer and the layers it reads must agree on how the codes between them are encoded.
     for (size_t i = 1; i < net.layers.size(); ++i) {
-        const LayerConfig& prev = net.layers[i - 1];
         const LayerConfig& next = net.layers[i];
-        if (prev.out_encoding != next.in_encoding || prev.out_bits != next.in_bits)
-            invalid(next, std::string("input encoding ") + to_string(next.in_encoding) + "/" +
-                              std::to_string(next.in_bits) + " bits does not match the output " +
-                              to_string(prev.out_encoding) + "/" + std::to_string(prev.out_bits) +
-                              " bits of layer '" + prev.name + "'");
+        const std::vector<int> from = net.inputs_of(i);
+        for (size_t k = 0; k < from.size(); ++k) {
+            if (from[k] < 0) continue;
+            const LayerConfig& prev = net.layers[size_t(from[k])];
+            const Encoding e = k == 0 ? next.in_encoding : next.in2_encoding;
+            const int bits = k == 0 ? next.in_bits : next.in2_bits;
+            if (prev.out_encoding != e || prev.out_bits != bits)
+                invalid(next, std::string("input encoding ") + to_string(e) + "/" + std::to_string(bits) +
+                                  " bits does not match the output " + to_string(prev.out_encoding) + "/" +
+                                  std::to_string(prev.out_bits) + " bits of layer '" + prev.name + "'");
+        }
     }
 
     std::vector<FeatureMap> outputs;
     outputs.reserve(net.layers.size());
     for (size_t i = 0; i < net.layers.size(); ++i) {
-        const FeatureMap& in = i == 0 ? input : outputs[i - 1];
-        outputs.push_back(run_layer(net.layers[i], params.layers[i], in));
+        const std::vector<int> from = net.inputs_of(i);
+        auto in = [&](size_t k) -> const FeatureMap& { return from.at(k) < 0 ? input : outputs.at(size_t(from[k])); };
+        if (net.layers[i].type == LayerType::Add)
+            outputs.push_back(run_add(net.layers[i], in(0), in(1)));
+        else
+            outputs.push_back(run_layer(net.layers[i], params.layers[i], in(0)));
     }
     return outputs;
 }

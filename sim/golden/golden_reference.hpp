@@ -25,6 +25,9 @@
 //       None      : code = acc
 //   * maxpool: max of the input codes over the K x K window (padding never wins).
 //   * global_maxpool: max of the input codes over all positions, per channel.
+//   * add: out = value(a, in_encoding) + value(b, in2_encoding) at every position, which must
+//     lie in the range of out_bits (unsigned, or two's complement when out_encoding is Signed).
+//   * graphs: layer i reads the outputs of net.inputs_of(i) (-1: the input frame).
 //
 // Invalid shapes, parameter sizes, geometry or input codes throw std::invalid_argument.
 #pragma once
@@ -39,6 +42,9 @@ namespace qsim::golden {
 
 // Output of one layer for one input frame. `params` is ignored for pooling layers.
 FeatureMap run_layer(const LayerConfig& layer, const LayerParams& params, const FeatureMap& input);
+
+// Output of an add layer for one frame of each input.
+FeatureMap run_add(const LayerConfig& layer, const FeatureMap& a, const FeatureMap& b);
 
 // Outputs of every layer, in order (result[i] = output of net.layers[i]).
 // params.layers must have one entry per layer of the network.

@@ -248,7 +248,7 @@ RunResult simulate_loopback(RunResult r, const NetworkConfig& net, const Network
         lr.folding = {net.host.loopback_pes, net.host.loopback_simd, 1};
         lr.in = l.in;
         lr.out = l.out;
-        lr.ops_per_frame = l.is_compute() ? mvtu_ops_per_frame(l) : pool_ops_per_frame(l);
+        lr.ops_per_frame = layer_ops_per_frame(l);
         lr.estimate_per_frame = loopback_layer_cycles(l, net.host.loopback_pes, net.host.loopback_simd);
         lr.busy_per_frame = per_frame(loop.layer_stats(i).busy_cycles, frames);
         total += lr.estimate_per_frame;
@@ -311,6 +311,8 @@ RunResult simulate_design(const NetworkConfig& net, const NetworkParams& params,
     r.frames_completed = sink.frames_completed();
     r.outputs = sink.frames();
     record_watchdog(r, accel.watchdog());
+    if (r.deadlock)
+        for (const std::string& line : accel.reconvergence_diagnosis()) r.deadlock_report.push_back(line);
     if (!r.deadlock && r.frames_completed < r.frames_requested) {
         throw std::logic_error("simulation ended with " + std::to_string(r.frames_completed) + " of " +
                                std::to_string(r.frames_requested) + " frames and no watchdog verdict");
@@ -344,7 +346,7 @@ RunResult simulate_design(const NetworkConfig& net, const NetworkParams& params,
         lr.reuse = l.reuse;
         lr.in = l.in;
         lr.out = l.out;
-        lr.ops_per_frame = l.is_compute() ? mvtu_ops_per_frame(l) : pool_ops_per_frame(l);
+        lr.ops_per_frame = layer_ops_per_frame(l);
         lr.estimate_per_frame = unit_cycles_per_frame(l);
         const BlockStats& us = lb.unit->stats();
         lr.busy_per_frame = per_frame(us.busy_cycles, frames);
@@ -368,6 +370,7 @@ RunResult simulate_design(const NetworkConfig& net, const NetworkParams& params,
             lr.ofm_peak_values = lb.ofm_buffer->peak_values();
             lr.ofm_capacity_values = lb.ofm_buffer->capacity_values();
         }
+        if (lb.fork != nullptr) r.blocks.push_back(block_result(lb.fork->stats(), est));
         if (i_layer < params.layers.size() && l.is_compute()) {
             lr.sparse = sparse_weight_stats(l, params.layers[i_layer]);
             if (const auto* array = dynamic_cast<const SparsePeArray*>(lb.unit)) {

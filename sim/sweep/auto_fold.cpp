@@ -209,6 +209,9 @@ void simulate_into(FoldResult& r, const FoldSimulator& simulate) {
 
 FoldResult auto_fold(const NetworkSpec& base, const FoldRequest& request, const FoldSimulator& simulate) {
     const NetworkConfig net = base_design(base);
+    if (!net.is_chain())
+        throw std::runtime_error("the network is a graph (a layer names its inputs): sim fold folds chains of layers "
+                                 "only so far; fold each layer by hand (docs/graphs.md)");
     if (net.host.enabled && net.host.architecture == HostArchitecture::Loopback)
         throw std::runtime_error("the loopback architecture (host.architecture: loopback) computes every layer on one "
                                  "array of host.loopback.pes PEs: there is no per-layer folding to choose");

@@ -64,8 +64,27 @@ SimOutcome finish_sim(const SimChild& c, int status) {
     } else {
         std::ifstream f(c.log);
         std::string line;
-        while (std::getline(f, line))
-            if (!line.empty()) o.last_line = line;
+        auto banner = [](const std::string& l) {
+            return l.find("SystemC 2.") != std::string::npos || l.find("Copyright (c)") != std::string::npos ||
+                   l.find("ALL RIGHTS RESERVED") != std::string::npos;
+        };
+        while (std::getline(f, line)) {
+            if (line.empty() || banner(line)) continue;
+            o.last_line = line;
+        }
+        if (o.exit_code == 3) {
+            // A stopped pipeline still writes its report: the verdict and the graph diagnosis.
+            std::ifstream r(c.report);
+            const nlohmann::json j = nlohmann::json::parse(r, nullptr, false);
+            if (!j.is_discarded() && j.contains("stall")) {
+                const nlohmann::json& s = j["stall"];
+                o.stall = s.value("kind", std::string("deadlock")) + " at cycle " +
+                          std::to_string(s.value("cycle", uint64_t(0)));
+                for (const auto& d : s.value("diagnosis", nlohmann::json::array()))
+                    if (d.is_string() && d.get<std::string>().rfind("reconvergent paths:", 0) == 0)
+                        o.stall += "; " + d.get<std::string>();
+            }
+        }
     }
     std::error_code ec;
     std::filesystem::remove(c.report, ec);

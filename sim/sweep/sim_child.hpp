@@ -33,7 +33,8 @@ SimChild start_sim(const std::string& binary, std::vector<std::string> args, con
 struct SimOutcome {
     int exit_code = 0;        // sim's exit code (128 + signal when killed)
     nlohmann::json report;    // exit 0: its report
-    std::string last_line;    // otherwise: the last line it wrote to stderr
+    std::string last_line;    // otherwise: the last line it wrote (SystemC's banner left out)
+    std::string stall;        // exit 3: "deadlock at cycle N" and the reconvergence diagnosis, if any
 };
 
 // The outcome of a child that ended with waitpid() `status`; removes its report and log.

@@ -168,7 +168,7 @@ PointResult finish_point(Child& c, int status) {
         take_simulated_balance(out.report, r);
     } else {
         r.valid = false;
-        r.reason = out.exit_code == 3 ? "the simulated pipeline stopped (deadlock or livelock): " + out.last_line
+        r.reason = out.exit_code == 3 ? "the simulated pipeline stopped: " + (out.stall.empty() ? out.last_line : out.stall)
                                       : "sim exited with " + std::to_string(out.exit_code) + ": " + out.last_line;
     }
     return r;

@@ -1,7 +1,7 @@
 // `sim fold` on every shipped configuration: where it accepts (exit 0), the interval it reports
 // is what the folded design simulates at, within 1%, over more frames than fold simulated it
 // for; where it refuses, it says why in one line (the loopback architecture has no per-layer
-// folding). Configs on a generic device (no resource counts) are folded for their own
+// folding; graphs are not folded yet). Configs on a generic device (no resource counts) are folded for their own
 // analytical frame rate.
 #include <gtest/gtest.h>
 
@@ -60,7 +60,7 @@ TEST_P(FoldAgreement, ReportedIntervalIsTheSimulatedOne) {
         EXPECT_EQ(fold.status, 1) << fold.output;
         const std::string why = last_line(fold.output);
         EXPECT_TRUE(why.find("loopback architecture") != std::string::npos ||
-                    why.find("cannot reach") != std::string::npos)
+                    why.find("cannot reach") != std::string::npos || why.find("is a graph") != std::string::npos)
             << why;
         fs::remove_all(dir);
         return;

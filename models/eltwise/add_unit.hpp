@@ -1,0 +1,26 @@
+// Element-wise adder (the join of a residual block, FINN's AddStreams): takes the same row of
+// the same frame from both inputs, sums them value by value (add_kernel) and emits the row.
+// Both inputs advance together, so a branch that falls behind holds the other back: the FIFO
+// on the shorter branch must cover the longer branch's latency (docs/graphs.md).
+#pragma once
+
+#include "models/network/network_config.hpp"
+#include "tlm/timed_block.hpp"
+
+namespace qsim {
+
+class AddUnit : public TimedBlock {
+public:
+    sc_core::sc_port<RowReadIf> in_a;
+    sc_core::sc_port<RowReadIf> in_b;
+    sc_core::sc_port<RowWriteIf> out;
+
+    SC_HAS_PROCESS(AddUnit);
+    AddUnit(sc_core::sc_module_name name, const LayerConfig& layer, sc_core::sc_time period);
+
+private:
+    void run();
+    LayerConfig layer_;
+};
+
+}  // namespace qsim
