@@ -44,10 +44,16 @@ MemoryNeed estimate_simulation_memory(const NetworkConfig& net, int frames, bool
     else
         add(sat_mul(frame, check ? 2 : 1), "an input frame of " + shape + " values");  // and the golden's copy
     add(sat_mul(sat_mul(uint64_t(in.width) * in.channels, kCode), uint64_t(net.input.fifo_depth)), "the input FIFO");
-    for (const LayerConfig& l : net.layers) {
+    for (size_t i = 0; i < net.layers.size(); ++i) {
+        const LayerConfig& l = net.layers[i];
         const uint64_t out_row = sat_mul(uint64_t(l.out.width) * uint64_t(l.out.channels), kCode);
         const uint64_t out_frame = sat_mul(out_row, uint64_t(l.out.height));
         add(sat_mul(out_row, uint64_t(l.fifo_depth)), "the FIFO after " + l.name);
+        const std::vector<size_t> readers = net.readers(i);
+        if (readers.size() > 1)
+            for (size_t r : readers)
+                add(sat_mul(out_row, uint64_t(net.branch_fifo_depth(i, r))),
+                    "the branch FIFO from " + l.name + " to " + net.layers[r].name);
         if (l.uses_swu()) {
             add(sat_mul(sat_mul(uint64_t(l.in.width) * uint64_t(l.in.channels), kCode), uint64_t(l.swu_buffer_rows)),
                 "the line buffer of " + l.name);
