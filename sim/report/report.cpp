@@ -306,6 +306,12 @@ nlohmann::json report_json(const RunResult& r, const nlohmann::json& effective_c
                    {"busy_fraction", l.busy_fraction},
                    {"pe_utilization", l.pe_utilization}};
         if (!l.datapath.empty()) jl["datapath"] = l.datapath;
+        if (!l.branches.empty()) {
+            nlohmann::json b = nlohmann::json::array();
+            for (const auto& br : l.branches)
+                b.push_back({{"reader", br.reader}, {"peak_rows", br.peak}, {"depth_rows", br.depth}});
+            jl["fork"] = b;
+        }
         if (l.reuse > 1)
             jl["ofm_buffer"] = {{"peak_values", l.ofm_peak_values}, {"capacity_values", l.ofm_capacity_values}};
         jl["resources"] = resources_json(r.resources.layer_total(l.name));

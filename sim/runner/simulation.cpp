@@ -384,6 +384,12 @@ RunResult simulate_design(const NetworkConfig& net, const NetworkParams& params,
         }
         lr.fifo_peak = lb.out_fifo->stats().peak;
         lr.fifo_depth = lb.out_fifo->depth();
+        if (lb.fork != nullptr) {
+            const std::vector<size_t> readers = net.readers(i_layer);
+            for (size_t k = 0; k < readers.size(); ++k)
+                lr.branches.push_back({net.layers[readers[k]].name, lb.branch_fifos[k]->stats().peak,
+                                       lb.branch_fifos[k]->depth()});
+        }
         if (r.interval_cycles > 0) {
             lr.busy_fraction = double(lr.busy_per_frame) / double(r.interval_cycles);
             const uint64_t lanes = l.decompressor.enabled

@@ -69,6 +69,13 @@ struct LayerResult {
     int swu_buffer_rows = 0;
     int fifo_peak = 0;
     int fifo_depth = 0;
+    // Graphs: the fork's FIFO to each reader of the layer (none unless several layers read it).
+    struct Branch {
+        std::string reader;
+        int peak = 0;
+        int depth = 0;
+    };
+    std::vector<Branch> branches;
     uint64_t ofm_peak_values = 0;      // PE reuse: most values the OFM buffer held
     uint64_t ofm_capacity_values = 0;  // what it is sized for, (R-1)/R of the OFM
     double busy_fraction = 0.0;      // busy per frame / network interval

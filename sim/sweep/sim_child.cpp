@@ -3,8 +3,11 @@
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -39,6 +42,19 @@ int wait_exit_code(pid_t pid) {
 
 int run_process(const std::string& binary, const std::vector<std::string>& args, const std::string& log) {
     return wait_exit_code(spawn_process(binary, args, log));
+}
+
+std::string find_on_path(const std::string& tool) {
+    const char* path = std::getenv("PATH");
+    const std::string dirs = path ? path : "/usr/bin:/bin";
+    size_t start = 0;
+    while (start <= dirs.size()) {
+        const size_t end = std::min(dirs.find(':', start), dirs.size());
+        const std::string candidate = dirs.substr(start, end - start) + "/" + tool;
+        if (end > start && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+        start = end + 1;
+    }
+    return "";
 }
 
 SimChild start_sim(const std::string& binary, std::vector<std::string> args, const std::string& report,

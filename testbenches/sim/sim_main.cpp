@@ -28,6 +28,8 @@
 #include "sim/runner/memory_budget.hpp"
 #include "sim/runner/simulation.hpp"
 #include "sim/sweep/design_space.hpp"
+#include "sim/sweep/sim_child.hpp"
+#include "sim/report/graph_dot.hpp"
 #include "sim/report/timeline.hpp"
 #include "testbenches/cli/cli.hpp"
 #include "testbenches/sim/sweep_commands.hpp"
@@ -40,7 +42,7 @@ int run(int argc, char** argv) {
     qsim::cli::Command cmd("sim",
                            "--config FILE [--frames N] [--check] [--report FILE] [--set NAME=VALUE ...] "
                            "[--point POINT] [--weights FILE] [--dataset IMAGES [--labels L] [--reference R]]\n"
-                           "           [--trace FILE.json [--trace-frames A..B]] [--vcd FILE.vcd]\n"
+                           "           [--trace FILE.json [--trace-frames A..B]] [--vcd FILE.vcd] [--graph FILE.dot|.svg]\n"
                            "       sim COMMAND [OPTIONS]   (sim COMMAND --help)",
                            "Cycle-approximate SystemC simulation of a quantised-network accelerator.");
     cmd.notes = qsim::sweep::subcommand_notes() +
@@ -48,7 +50,7 @@ int run(int argc, char** argv) {
                 "pipeline stopped\nbefore all frames came out (deadlock or livelock), 4 the golden check failed or a "
                 "prediction differs\n";
     std::string config, weights, report, dataset, labels, reference, point, memory_budget;
-    std::string trace, trace_frames, vcd;
+    std::string trace, trace_frames, vcd, graph;
     std::vector<std::string> sets;
     int frames = 0;
     auto& desc = cmd.options;
@@ -79,6 +81,9 @@ int run(int argc, char** argv) {
         ("vcd", po::value<std::string>(&vcd),
          "write the same block states (0 idle, 1 busy, 2 starved, 3 blocked) and fills through SystemC's VCD "
          "tracing, for GTKWave")
+        ("graph", po::value<std::string>(&graph),
+         "write the design as a Graphviz graph after the run: layers with their busy fraction, streams with their "
+         "FIFO depth and peak fill (.dot; .svg or .png are rendered with Graphviz's dot; docs/graphs.md)")
         ("reference", po::value<std::string>(&reference),
          "predicted classes to match, one per image (default: <config>.predictions.txt beside the config, if any)");
     if (argc > 1 && argv[1][0] != '-')
@@ -119,6 +124,20 @@ int run(int argc, char** argv) {
         qsim::check_writable(out);
     }
     if (!trace.empty() && trace == vcd) return qsim::cli::usage_error(cmd, "--trace and --vcd name the same file");
+    std::string dot_tool;  // Graphviz, for a rendered --graph
+    if (!graph.empty()) {
+        for (const std::string& other : {config, weights, dataset, labels, reference, report, trace, vcd})
+            if (qsim::same_file(graph, other) || graph == other)
+                return qsim::cli::usage_error(cmd, "--graph " + graph + " is also given as another file");
+        const std::string ext = graph.size() > 4 ? graph.substr(graph.size() - 4) : "";
+        if (ext != ".dot" && ext != ".svg" && ext != ".png")
+            return qsim::cli::usage_error(cmd, "--graph " + graph + ": expected a .dot, .svg or .png file");
+        if (ext != ".dot" && (dot_tool = qsim::sweep::find_on_path("dot")).empty())
+            return qsim::cli::usage_error(cmd, "--graph " + graph +
+                                                   ": rendering needs Graphviz's dot (apt-get install graphviz), which "
+                                                   "is not on PATH; write .dot");
+        qsim::check_writable(graph);
+    }
     options.trace_json = trace;
     options.trace_vcd = vcd;
     if (vm.count("frames") && frames < 1) {
@@ -221,6 +240,20 @@ int run(int argc, char** argv) {
                                                result.frames_completed, result.trace.window},
                                trace);
     qsim::print_report(std::cout, result, timing);
+    if (!graph.empty()) {
+        const std::string dot = qsim::graph_dot(net, result);
+        if (dot_tool.empty()) {
+            qsim::write_file_atomically(graph, dot);
+        } else {
+            const std::string tmp = graph + ".dot.part" + std::to_string(::getpid());
+            qsim::write_file_atomically(tmp, dot);
+            const std::string format = graph.substr(graph.size() - 3);
+            const int rc = qsim::sweep::run_process(dot_tool, {"-T" + format, "-o", graph, tmp}, "/dev/null");
+            std::remove(tmp.c_str());
+            if (rc != 0) throw qsim::InputError(graph, "", "--graph", "dot failed (exit " + std::to_string(rc) + ")");
+        }
+        std::cout << "graph          " << graph << "\n";
+    }
     if (result.trace.recorded) {
         std::cout << "timeline       " << result.trace.window << ", " << result.trace.records << " records";
         if (!trace.empty()) std::cout << " -> " << trace;

@@ -28,20 +28,6 @@ bool ends_with(const std::string& s, const std::string& tail) {
     return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
-// The first rsvg-convert on PATH, or "".
-std::string find_rsvg() {
-    const char* path = std::getenv("PATH");
-    std::string dirs = path ? path : "/usr/bin:/bin";
-    size_t start = 0;
-    while (start <= dirs.size()) {
-        const size_t end = std::min(dirs.find(':', start), dirs.size());
-        const std::string candidate = dirs.substr(start, end - start) + "/rsvg-convert";
-        if (end > start && ::access(candidate.c_str(), X_OK) == 0) return candidate;
-        start = end + 1;
-    }
-    return "";
-}
-
 // sim --trace keeps at most 1,000,000 records, about 150 MB of JSON; the picture reads the
 // whole trace into memory (about ten times its size).
 constexpr uintmax_t kMaxTraceBytes = uintmax_t(256) << 20;
@@ -71,7 +57,7 @@ int timeline_command(int argc, char** argv) {
     if (!png && !ends_with(out, ".svg")) return cli::usage_error(cmd, "--out must end in .svg or .png (got " + out + ")");
     if (width < 200 || width > 20000) return cli::usage_error(cmd, "--width must be 200..20000");
     if (row_height < 6 || row_height > 60) return cli::usage_error(cmd, "--row-height must be 6..60");
-    const std::string rsvg = png ? find_rsvg() : "";
+    const std::string rsvg = png ? find_on_path("rsvg-convert") : "";
     if (png && rsvg.empty())
         throw InputError(out, "", "--out",
                          "a PNG needs rsvg-convert (apt-get install librsvg2-bin), which is not on PATH; write .svg");

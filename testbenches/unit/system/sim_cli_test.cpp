@@ -193,5 +193,26 @@ TEST_F(SimCli, WeightFileRoundTripAndCorruption) {
     EXPECT_NE(r.output.find("checksum"), std::string::npos) << r.output;
 }
 
+TEST_F(SimCli, GraphWritesEveryLayerAndEveryStreamWithItsFifo) {
+    const std::string dot = (dir_ / "g.dot").string();
+    const SimRun r =
+        run_sim("--config " + std::string(QSIM_SOURCE_DIR) + "/configs/resnet_cifar_tiny.yaml --frames 2 --graph " + dot);
+    ASSERT_EQ(r.status, 0) << r.output;
+    std::ifstream f(dot);
+    const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    // Ten layers, the input and the output; an edge per input of every layer (the input into the
+    // stem, seven layers with one input, two joins with two) and one out of the last: 13.
+    size_t nodes = 0, edges = 0;
+    for (size_t at = 0; (at = text.find("label=", at)) != std::string::npos; ++at) ++nodes;
+    for (size_t at = 0; (at = text.find(" -> ", at)) != std::string::npos; ++at) ++edges;
+    EXPECT_EQ(edges, 13u);
+    EXPECT_EQ(nodes, 1 + 12 + 13u);  // labels: the title's, the nodes', the edges'
+    EXPECT_NE(text.find("L0 -> L3 [label=\"branch 6 rows, peak 6\"]"), std::string::npos) << text;  // the skip FIFO
+    EXPECT_NE(text.find("L0 [fillcolor=8, penwidth=3"), std::string::npos) << text;  // the bottleneck
+    const SimRun bad = run_sim("--config " + std::string(QSIM_SOURCE_DIR) + "/configs/resnet_cifar_tiny.yaml --graph x.txt");
+    EXPECT_EQ(bad.status, 2);
+    EXPECT_NE(bad.output.find("expected a .dot, .svg or .png file"), std::string::npos) << bad.output;
+}
+
 }  // namespace sim_cli_test
 }  // namespace qsim
