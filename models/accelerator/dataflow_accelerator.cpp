@@ -120,6 +120,14 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
                 unit = std::move(add);
                 break;
             }
+            case LayerType::Concat: {
+                auto concat = std::make_unique<ConcatUnit>((base + "_concat").c_str(), layer, period_);
+                unit_in = &concat->in_a;
+                concat->in_b(*input_fifo(i, inputs.at(1)));
+                unit_out = &concat->out;
+                unit = std::move(concat);
+                break;
+            }
         }
 
         if (layer.uses_swu()) {
@@ -236,7 +244,7 @@ std::string fill_text(const RowFifo& f) {
 std::vector<std::string> DataflowAccelerator::reconvergence_diagnosis() const {
     std::vector<std::string> out;
     for (size_t j = 0; j < layers_.size(); ++j) {
-        if (layers_[j].layer->type != LayerType::Add) continue;
+        if (!layers_[j].layer->is_join()) continue;
         const std::vector<int> from = net_->inputs_of(j);
         std::vector<const RowFifo*> fifo;
         for (int p : from) {

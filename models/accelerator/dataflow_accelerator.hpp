@@ -12,6 +12,7 @@
 
 #include "models/buffer/ofm_buffer.hpp"
 #include "models/common/frame_assembler.hpp"
+#include "models/concat/concat_unit.hpp"
 #include "models/eltwise/add_unit.hpp"
 #include "models/fork/stream_fork.hpp"
 #include "models/mvtu/mvtu.hpp"

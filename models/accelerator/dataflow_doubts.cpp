@@ -82,7 +82,7 @@ PathRows path_rows(const NetworkConfig& net, int fork, size_t join, int input) {
     return r;
 }
 
-// A residual join (add): the path that reaches it with fewer rows in flight must hold what the
+// A join (add, concat): the path that reaches it with fewer rows in flight must hold what the
 // other path takes before its first row, or the fork stalls on it (and with too little, the
 // pipeline deadlocks: docs/graphs.md).
 void join_buffering(const NetworkConfig& net, size_t j, uint64_t interval, std::vector<EstimateDoubt>& out) {
@@ -124,7 +124,7 @@ std::vector<EstimateDoubt> estimate_doubts(const NetworkConfig& net, const Dataf
         const LayerConfig& l = net.layers[i];
         if (l.reuse > 1)
             for (size_t reader : net.readers(i)) reuse_burst(l, net.layers[reader], interval, tolerance, out);
-        if (l.type == LayerType::Add) join_buffering(net, i, interval, out);
+        if (l.is_join()) join_buffering(net, i, interval, out);
         if (l.type == LayerType::Fc && !l.decompressor.enabled) {
             const int from = net.inputs_of(i).front();
             if (from < 0) {

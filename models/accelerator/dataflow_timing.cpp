@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "models/concat/concat_timing.hpp"
 #include "models/decompressor/decompressor_timing.hpp"
 #include "models/eltwise/add_timing.hpp"
 #include "models/fork/fork_timing.hpp"
@@ -16,11 +17,13 @@ namespace qsim {
 uint64_t unit_cycles_per_frame(const LayerConfig& layer) {
     if (layer.decompressor.enabled) return decompressor_cycles_per_frame(layer);  // ch. 3.4.4
     if (layer.type == LayerType::Add) return add_cycles_per_frame(layer);
+    if (layer.type == LayerType::Concat) return concat_cycles_per_frame(layer);
     return layer.is_compute() ? mvtu_cycles_per_frame(layer) : pool_cycles_per_frame(layer);
 }
 
 uint64_t layer_ops_per_frame(const LayerConfig& layer) {
     if (layer.is_compute()) return mvtu_ops_per_frame(layer);
+    if (layer.type == LayerType::Concat) return uint64_t(layer.out.elements());  // values moved
     return layer.type == LayerType::Add ? add_ops_per_frame(layer) : pool_ops_per_frame(layer);
 }
 
@@ -31,6 +34,7 @@ const char* unit_role(const LayerConfig& layer) {
         case LayerType::MaxPool: return "pool";
         case LayerType::GlobalMaxPool: return "global_pool";
         case LayerType::Add: return "add";
+        case LayerType::Concat: return "concat";
     }
     return "";
 }
@@ -73,6 +77,7 @@ std::string unit_rule(const LayerConfig& l) {
                << (l.in.channels + l.folding.simd - 1) / l.folding.simd;
             break;
         case LayerType::Add:
+        case LayerType::Concat:
             os << "H*W * ceil(C/SIMD) = " << l.out.height << "*" << l.out.width << " * "
                << (l.out.channels + l.folding.simd - 1) / l.folding.simd;
             break;

@@ -10,8 +10,9 @@
 
 namespace qsim {
 
-// Add: the element-wise sum of two streams of one shape (a residual join), docs/graphs.md.
-enum class LayerType { Conv, Fc, MaxPool, GlobalMaxPool, Add };
+// Add: the element-wise sum of two streams of one shape (a residual join); Concat: two
+// streams of one height and width side by side along the channels. docs/graphs.md.
+enum class LayerType { Conv, Fc, MaxPool, GlobalMaxPool, Add, Concat };
 
 // How weights are quantised and stored.
 //   Binary : values {-1,+1}; 1 bit per weight, bit 1 = +1, bit 0 = -1.
@@ -54,7 +55,8 @@ struct EnumText<LayerType> {
                                                                   {LayerType::Fc, "fc"},
                                                                   {LayerType::MaxPool, "maxpool"},
                                                                   {LayerType::GlobalMaxPool, "global_maxpool"},
-                                                                  {LayerType::Add, "add"}};
+                                                                  {LayerType::Add, "add"},
+                                                                  {LayerType::Concat, "concat"}};
 };
 template <>
 struct EnumText<WeightQuant> {

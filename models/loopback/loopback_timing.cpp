@@ -14,6 +14,7 @@ uint64_t loopback_layer_cycles(const LayerConfig& l, int pes, int simd) {
             return out_pixels * l.kernel * l.kernel * ceil_div(l.in.channels, pes);
         case LayerType::GlobalMaxPool:
         case LayerType::Add:
+        case LayerType::Concat:
             return uint64_t(l.in.height) * l.in.width * ceil_div(l.in.channels, pes);
     }
     return 0;

@@ -252,9 +252,11 @@ struct LayerConfig {
     int in_bits = 8;
     Encoding out_encoding = Encoding::Unsigned;
     int out_bits = 8;
-    // add: the second input's codes (the first is in_encoding / in_bits).
+    // add, concat: the second input's codes and channels (the first's are in_encoding, in_bits
+    // and in.channels).
     Encoding in2_encoding = Encoding::Unsigned;
     int in2_bits = 8;
+    int in2_channels = 0;
 
     // Compute layers only (conv, fc).
     WeightQuantConfig weights;
@@ -286,6 +288,8 @@ struct LayerConfig {
     ScalingConfig scaling;            // SYQ row- / pixel-wise scaling (conv)
 
     bool is_compute() const { return type == LayerType::Conv || type == LayerType::Fc; }
+    // A layer that reads two streams (add, concat).
+    bool is_join() const { return type == LayerType::Add || type == LayerType::Concat; }
     // The PEs built in hardware: folding.pe time-shared `reuse` ways.
     int physical_pe() const { return folding.pe / reuse; }
     bool uses_swu() const { return type == LayerType::Conv || type == LayerType::MaxPool; }

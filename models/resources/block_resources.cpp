@@ -187,6 +187,14 @@ void add_adder_resources(const LayerConfig& l, std::vector<ResourceItem>& items)
                                  {uint64_t(l.out.width), uint64_t(l.out.height), ceil_div(l.out.channels, simd)}));
 }
 
+void add_concat_resources(const LayerConfig& l, std::vector<ResourceItem>& items) {
+    const uint64_t word = uint64_t(l.folding.simd) * uint64_t(l.out_bits);
+    items.push_back(logic_item(l.name, "concat", "output register", word, word,
+                               rule_text(word, " bit word, one 2:1 select per bit")));
+    items.push_back(control_item(l.name, "concat",
+                                 {uint64_t(l.out.width), uint64_t(l.out.height), ceil_div(l.out.channels, l.folding.simd)}));
+}
+
 void add_fork_resources(const LayerConfig& l, int branches, std::vector<ResourceItem>& items) {
     // One pixel word a clock, held until every branch has taken it.
     const uint64_t word = uint64_t(l.out.channels) * uint64_t(l.out_bits), n = uint64_t(branches);

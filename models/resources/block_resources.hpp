@@ -27,6 +27,8 @@ void add_pool_resources(const LayerConfig& l, std::vector<ResourceItem>& items,
                         BramPorts ports = BramPorts::SimpleDual);
 // add: SIMD adders of the output width and their output register.
 void add_adder_resources(const LayerConfig& l, std::vector<ResourceItem>& items);
+// concat: the output word register (the channels are wired side by side).
+void add_concat_resources(const LayerConfig& l, std::vector<ResourceItem>& items);
 // The stream fork after layer `l`, read by `branches` layers: an output register and a
 // handshake per branch (its branch FIFOs are add_fifo_resources items).
 void add_fork_resources(const LayerConfig& l, int branches, std::vector<ResourceItem>& items);

@@ -95,6 +95,8 @@ ResourceReport estimate_resources(const NetworkConfig& net) {
             add_mvtu_resources(l, ctx, rep.items);
         else if (l.type == LayerType::Add)
             add_adder_resources(l, rep.items);
+        else if (l.type == LayerType::Concat)
+            add_concat_resources(l, rep.items);
         else
             add_pool_resources(l, rep.items, ctx.bram_ports);
         add_ofm_buffer_resources(l, rep.items, ctx.bram_ports);

@@ -172,8 +172,11 @@ std::vector<int> resolve_inputs(Checker& c, const NetworkSpec& s, size_t i) {
     const LayerSpec& ls = s.layers[i];
     const std::string field = "layers[" + std::to_string(i) + "].inputs";
     if (!ls.inputs.given) {
-        if (ls.type.value == LayerType::Add)
-            c.fail(field, ls.at, "missing required field: an add layer names the two layers it sums");
+        if (ls.type.value == LayerType::Add || ls.type.value == LayerType::Concat)
+            c.fail(field, ls.at,
+                   std::string("missing required field: ") +
+                       (ls.type.value == LayerType::Add ? "an add layer names the two layers it sums"
+                                                        : "a concat layer names the two layers it joins"));
         return {int(i) - 1};
     }
     if (i == 0) c.fail(field, ls.inputs.at, "layer 0 reads the network input; leave the field out");
@@ -191,10 +194,13 @@ std::vector<int> resolve_inputs(Checker& c, const NetworkSpec& s, size_t i) {
             c.fail(field, ls.inputs.at, "'" + name + "' is named twice");
         out.push_back(found);
     }
-    const size_t want = ls.type.value == LayerType::Add ? 2 : 1;
-    if (out.size() != want)
+    const bool join = ls.type.value == LayerType::Add || ls.type.value == LayerType::Concat;
+    if (out.size() != (join ? 2u : 1u))
         c.fail(field, ls.inputs.at,
-               std::string("expected ") + (want == 2 ? "two layers (an add layer sums two streams)" : "one layer") +
+               std::string("expected ") +
+                   (!join ? "one layer"
+                    : ls.type.value == LayerType::Add ? "two layers (an add layer sums two streams)"
+                                                      : "two layers (a concat layer joins two streams)") +
                    ", got " + std::to_string(out.size()));
     return out;
 }

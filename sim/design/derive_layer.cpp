@@ -62,6 +62,9 @@ private:
     void quantisation(LayerConfig& L);
     void buffers(LayerConfig& L);
     void sum_inputs(LayerConfig& L);
+    void concat_inputs(LayerConfig& L);
+    // add, concat: both inputs deliver activations; records the second's codes.
+    void join_inputs(LayerConfig& L);
 
     Checker& c_;
     const LayerSpec& s_;
@@ -113,9 +116,12 @@ void LayerDeriver::run(LayerConfig& L) {
                          int_text(L.max_abs_weight()) + " * max|input| " + int_text(L.max_abs_input()) +
                          " * max lambda 255 = " + grouped_text(max) + " does not fit; give the layer an activation");
         }
-    } else if (L.type == LayerType::Add) {
-        sum_inputs(L);
-        if (!s_.folding.simd.given) L.folding.simd = L.in.channels;
+    } else if (L.is_join()) {
+        if (L.type == LayerType::Add)
+            sum_inputs(L);
+        else
+            concat_inputs(L);
+        if (!s_.folding.simd.given) L.folding.simd = L.out.channels;
         rule(check_folding(L));
     } else {
         // Pooling: channels pass through, and so does the encoding.
@@ -164,6 +170,10 @@ void LayerDeriver::run(LayerConfig& L) {
     if (auto p = layer_count_problem(L)) fail(path_, s_.at, *p);
 }
 
+std::string shape_text(const FmShape& s) {
+    return std::to_string(s.height) + "x" + std::to_string(s.width) + "x" + std::to_string(s.channels);
+}
+
 // The lowest and highest value codes of `bits` in `e` stand for.
 std::pair<int64_t, int64_t> value_range(Encoding e, int bits) {
     switch (e) {
@@ -178,21 +188,11 @@ std::pair<int64_t, int64_t> value_range(Encoding e, int bits) {
 void LayerDeriver::sum_inputs(LayerConfig& L) {
     const LayerInput& a = ins_.at(0);
     const LayerInput& b = ins_.at(1);
-    const std::string na = s_.inputs.value.at(0), nb = s_.inputs.value.at(1);
-    auto shape_text = [](const FmShape& s) {
-        return std::to_string(s.height) + "x" + std::to_string(s.width) + "x" + std::to_string(s.channels);
-    };
     if (!(a.shape == b.shape))
         fail(F("inputs"), at(s_.inputs),
-             "an add layer sums two streams of one shape; '" + na + "' delivers " + shape_text(a.shape) + ", '" + nb +
-                 "' " + shape_text(b.shape));
-    for (const LayerInput* x : {&a, &b})
-        if (x->encoding == Encoding::Accumulator)
-            fail(F("inputs"), at(s_.inputs),
-                 "'" + (x == &a ? na : nb) + "' delivers raw 32-bit accumulators; give layer '" + x->acc_source +
-                     "' an activation");
-    L.in2_encoding = b.encoding;
-    L.in2_bits = b.bits;
+             "an add layer sums two streams of one shape; '" + s_.inputs.value.at(0) + "' delivers " +
+                 shape_text(a.shape) + ", '" + s_.inputs.value.at(1) + "' " + shape_text(b.shape));
+    join_inputs(L);
     const auto ra = value_range(a.encoding, a.bits), rb = value_range(b.encoding, b.bits);
     const int64_t lo = ra.first + rb.first, hi = ra.second + rb.second;
     int bits = 1;
@@ -205,6 +205,44 @@ void LayerDeriver::sum_inputs(LayerConfig& L) {
     }
     L.out_bits = bits;
     L.out = L.in;
+}
+
+void LayerDeriver::join_inputs(LayerConfig& L) {
+    const LayerInput& b = ins_.at(1);
+    for (size_t k = 0; k < 2; ++k)
+        if (ins_[k].encoding == Encoding::Accumulator)
+            fail(F("inputs"), at(s_.inputs),
+                 "'" + s_.inputs.value.at(k) + "' delivers raw 32-bit accumulators; give layer '" + ins_[k].acc_source +
+                     "' an activation");
+    L.in2_encoding = b.encoding;
+    L.in2_bits = b.bits;
+    L.in2_channels = b.shape.channels;
+}
+
+// concat: the channels of the first input, then those of the second, at every pixel. Codes of
+// one encoding pass as they are (in the wider width); of two encodings, as signed values.
+void LayerDeriver::concat_inputs(LayerConfig& L) {
+    const LayerInput& a = ins_.at(0);
+    const LayerInput& b = ins_.at(1);
+    if (a.shape.height != b.shape.height || a.shape.width != b.shape.width)
+        fail(F("inputs"), at(s_.inputs),
+             "a concat layer joins two streams of one height and width; '" + s_.inputs.value.at(0) + "' delivers " +
+                 shape_text(a.shape) + ", '" + s_.inputs.value.at(1) + "' " + shape_text(b.shape));
+    join_inputs(L);
+    check_fm_size("output feature map", a.shape.height, a.shape.width, int64_t(a.shape.channels) + b.shape.channels);
+    L.out = FmShape{a.shape.height, a.shape.width, a.shape.channels + b.shape.channels};
+    if (a.encoding == b.encoding) {
+        L.out_encoding = a.encoding;
+        L.out_bits = std::max(a.bits, b.bits);
+        return;
+    }
+    int bits = 1;
+    for (const LayerInput* x : {&a, &b}) {
+        const auto r = value_range(x->encoding, x->bits);
+        while (-(int64_t(1) << (bits - 1)) > r.first || (int64_t(1) << (bits - 1)) - 1 < r.second) ++bits;
+    }
+    L.out_encoding = Encoding::Signed;
+    L.out_bits = bits;
 }
 
 void LayerDeriver::geometry(LayerConfig& L) {

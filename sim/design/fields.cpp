@@ -59,6 +59,7 @@ unsigned layer_type_bit(LayerType t) {
         case LayerType::MaxPool: return kMaxPool;
         case LayerType::GlobalMaxPool: return kGlobalMaxPool;
         case LayerType::Add: return kAdd;
+        case LayerType::Concat: return kConcat;
     }
     return 0;
 }

@@ -62,10 +62,17 @@ std::optional<RuleViolation> check_folding(const LayerConfig& l) {
         }
         case LayerType::MaxPool:
         case LayerType::GlobalMaxPool:
-        case LayerType::Add: {
+        case LayerType::Add:
+        case LayerType::Concat: {
             const std::string t = to_string(l.type);
             if (f.pe != 1) return violation("folding.pe", "must be 1 for " + t + " layers" + got(f.pe));
             if (f.mmv != 1) return violation("folding.mmv", "must be 1 for " + t + " layers" + got(f.mmv));
+            if (l.type == LayerType::Concat) {
+                if (l.out.channels % f.simd != 0)
+                    return violation("folding.simd", "must divide the output channels = " +
+                                                         std::to_string(l.out.channels) + got(f.simd));
+                return std::nullopt;
+            }
             if (l.in.channels % f.simd != 0)
                 return violation("folding.simd",
                                  "must divide in_channels = " + std::to_string(l.in.channels) + got(f.simd));

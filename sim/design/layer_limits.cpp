@@ -105,7 +105,8 @@ std::optional<std::string> layer_count_problem(const LayerConfig& L) {
                               sat_mul(sat_mul(hi, wi), ceil_div128(ci, simd))});
             break;
         case LayerType::Add:
-            counts.push_back({"adder cycles per frame",
+        case LayerType::Concat:
+            counts.push_back({"adder / concatenation cycles per frame",
                               "H * W * ceil(C/SIMD) = " + num(hi) + " * " + num(wi) + " * " + num(ceil_div128(ci, simd)),
                               sat_mul(sat_mul(hi, wi), ceil_div128(ci, simd))});
             break;

@@ -451,6 +451,7 @@ FeatureMap run_layer(const LayerConfig& layer, const LayerParams& params, const 
         case LayerType::MaxPool: return run_maxpool(layer, input);
         case LayerType::GlobalMaxPool: return run_global_maxpool(layer, input);
         case LayerType::Add: invalid(layer, "an add layer takes two inputs (run_add)");
+        case LayerType::Concat: invalid(layer, "a concat layer takes two inputs (run_concat)");
     }
     invalid(layer, "unknown layer type");
 }
@@ -473,6 +474,31 @@ FeatureMap run_add(const LayerConfig& layer, const FeatureMap& a, const FeatureM
         const int64_t sum = value(a.data[i], layer.in_encoding) + value(b.data[i], layer.in2_encoding);
         if (sum < lo || sum > hi) invalid(layer, "sum " + std::to_string(sum) + " outside the output's range");
         out.data[i] = int32_t(sum);
+    }
+    return out;
+}
+
+FeatureMap run_concat(const LayerConfig& layer, const FeatureMap& a, const FeatureMap& b) {
+    if (layer.type != LayerType::Concat) invalid(layer, "run_concat on a layer that is not a concat layer");
+    check_input_shape(layer, a);
+    LayerConfig second = layer;
+    second.in = FmShape{layer.in.height, layer.in.width, layer.in2_channels};
+    second.in_encoding = layer.in2_encoding;
+    second.in_bits = layer.in2_bits;
+    check_input_shape(second, b);
+    check_input_codes(layer, a);
+    check_input_codes(second, b);
+    // A code passes as it is when its encoding is the output's; otherwise as its value.
+    auto code = [&](int32_t c, Encoding e) -> int32_t {
+        if (e == layer.out_encoding) return c;
+        return e == Encoding::Bipolar ? 2 * c - 1 : c;
+    };
+    FeatureMap out(layer.out);
+    const int ca = a.shape.channels, cb = b.shape.channels;
+    for (int64_t p = 0; p < int64_t(layer.out.height) * layer.out.width; ++p) {
+        for (int c = 0; c < ca; ++c) out.data[size_t(p * (ca + cb) + c)] = code(a.data[size_t(p * ca + c)], layer.in_encoding);
+        for (int c = 0; c < cb; ++c)
+            out.data[size_t(p * (ca + cb) + ca + c)] = code(b.data[size_t(p * cb + c)], layer.in2_encoding);
     }
     return out;
 }
@@ -507,6 +533,8 @@ std::vector<FeatureMap> run_network(const NetworkConfig& net, const NetworkParam
         auto in = [&](size_t k) -> const FeatureMap& { return from.at(k) < 0 ? input : outputs.at(size_t(from[k])); };
         if (net.layers[i].type == LayerType::Add)
             outputs.push_back(run_add(net.layers[i], in(0), in(1)));
+        else if (net.layers[i].type == LayerType::Concat)
+            outputs.push_back(run_concat(net.layers[i], in(0), in(1)));
         else
             outputs.push_back(run_layer(net.layers[i], params.layers[i], in(0)));
     }

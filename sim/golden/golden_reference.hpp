@@ -27,6 +27,8 @@
 //   * global_maxpool: max of the input codes over all positions, per channel.
 //   * add: out = value(a, in_encoding) + value(b, in2_encoding) at every position, which must
 //     lie in the range of out_bits (unsigned, or two's complement when out_encoding is Signed).
+//   * concat: at every pixel the first input's channels, then the second's; a code whose
+//     encoding differs from out_encoding is written as its value.
 //   * graphs: layer i reads the outputs of net.inputs_of(i) (-1: the input frame).
 //
 // Invalid shapes, parameter sizes, geometry or input codes throw std::invalid_argument.
@@ -45,6 +47,9 @@ FeatureMap run_layer(const LayerConfig& layer, const LayerParams& params, const 
 
 // Output of an add layer for one frame of each input.
 FeatureMap run_add(const LayerConfig& layer, const FeatureMap& a, const FeatureMap& b);
+
+// Output of a concat layer for one frame of each input.
+FeatureMap run_concat(const LayerConfig& layer, const FeatureMap& a, const FeatureMap& b);
 
 // Outputs of every layer, in order (result[i] = output of net.layers[i]).
 // params.layers must have one entry per layer of the network.

@@ -95,6 +95,40 @@ TEST(GraphConfig, InputsThatBreakTheRulesNameTheFieldAndWhy) {
                  "host", {"graph"});
 }
 
+TEST(GraphConfig, AConcatLayerJoinsChannelsAndConvertsMixedEncodingsToValues) {
+    // a: 8 channels of 2-bit codes; b: 8 channels; p: a 1x1 conv with 4 bipolar channels.
+    const NetworkConfig same =
+        parse_network_config(residual("  - {name: j, type: concat, inputs: [a, b], folding: {simd: 4}}\n"), "g.yaml");
+    const LayerConfig& j = same.layers[2];
+    EXPECT_EQ(j.out.channels, 16);
+    EXPECT_EQ(j.in2_channels, 8);
+    EXPECT_EQ(j.out_encoding, Encoding::Unsigned);
+    EXPECT_EQ(j.out_bits, 2);
+    const NetworkConfig mixed = parse_network_config(
+        residual("  - {name: p, type: conv, kernel: 1, filters: 4, inputs: [a], weights: {quant: binary},\n"
+                 "     activation: {type: bipolar}}\n"
+                 "  - {name: j, type: concat, inputs: [b, p]}\n"),
+        "g.yaml");
+    const LayerConfig& m = mixed.layers[3];
+    EXPECT_EQ(m.out.channels, 12);
+    EXPECT_EQ(m.out_encoding, Encoding::Signed);  // 0..3 and -1/+1 as values: signed 3 bits
+    EXPECT_EQ(m.out_bits, 3);
+    EXPECT_EQ(m.folding.simd, 12);
+    const NetworkParams params = generate_params(mixed, 5, 0.0);
+    FeatureMap in(mixed.input.shape);
+    for (size_t i = 0; i < in.data.size(); ++i) in.data[i] = int32_t((i * 53) % 256);
+    const std::vector<FeatureMap> out = golden::run_network(mixed, params, in);
+    const FeatureMap &b = out[1], &p = out[2], &c = out[3];
+    for (int px = 0; px < 64; ++px) {
+        for (int k = 0; k < 8; ++k) ASSERT_EQ(c.data[size_t(px * 12 + k)], b.data[size_t(px * 8 + k)]);
+        for (int k = 0; k < 4; ++k) ASSERT_EQ(c.data[size_t(px * 12 + 8 + k)], 2 * p.data[size_t(px * 4 + k)] - 1);
+    }
+    expect_error(residual("  - {name: q, type: maxpool, kernel: 2}\n  - {name: j, type: concat, inputs: [q, a]}\n"),
+                 "10:37", "layers[3].inputs", {"one height and width", "'q' delivers 4x4x8"});
+    expect_error(residual("  - {name: j, type: concat, inputs: [a, b], folding: {simd: 3}}\n"), "9",
+                 "layers[2].folding.simd", {"must divide the output channels = 16"});
+}
+
 TEST(GraphConfig, TheGoldenReferenceFollowsTheGraph) {
     const NetworkConfig n = parse_network_config(residual("  - {name: j, type: add, inputs: [b, a]}\n"), "g.yaml");
     const NetworkParams params = generate_params(n, 3, 0.0);

@@ -1,8 +1,9 @@
-// Module tests of the graph blocks: the element-wise adder (a residual join) and the stream
-// fork (one FIFO per branch): the rows they emit, their cycles, and how one slow side holds the
-// other back.
+// Module tests of the graph blocks: the element-wise adder (a residual join), the channel
+// concatenation and the stream fork (one FIFO per branch): the rows they emit, their cycles,
+// and how one slow side holds the other back.
 #include <gtest/gtest.h>
 
+#include "models/concat/concat_unit.hpp"
 #include "models/eltwise/add_unit.hpp"
 #include "models/fork/stream_fork.hpp"
 #include "testbenches/unit/modules/stream_testbench.hpp"
@@ -35,14 +36,16 @@ LayerConfig adder(Encoding a, Encoding b, int simd) {
     return l;
 }
 
-struct AddBench {
-    AddBench(const LayerConfig& l, const FeatureMap& a, const FeatureMap& b, uint64_t gap_b)
+// Two feeders -> a join (AddUnit or ConcatUnit) -> a collector.
+template <class Unit>
+struct JoinBench {
+    JoinBench(const LayerConfig& l, const FeatureMap& a, const FeatureMap& b, uint64_t gap_b)
         : feed_a("feed_a", period, testbench::rows_of(a, 0), 0),
           feed_b("feed_b", period, testbench::rows_of(b, 0), gap_b),
           in_a("in_a", 2),
           in_b("in_b", 2),
           out("out", 2),
-          unit("join_add", l, period),
+          unit("join_unit", l, period),
           collector("collector", period) {
         feed_a.out(in_a);
         feed_b.out(in_b);
@@ -54,9 +57,10 @@ struct AddBench {
     const sc_core::sc_time period = testbench::test_period();
     RowFeeder feed_a, feed_b;
     RowFifo in_a, in_b, out;
-    AddUnit unit;
+    Unit unit;
     RowCollector collector;
 };
+using AddBench = JoinBench<AddUnit>;
 
 TEST(AddUnit, SumsTheValuesOfBothStreamsRowByRow) {
     // Unsigned 2-bit codes plus bipolar codes (code c stands for 2c - 1).
@@ -87,6 +91,33 @@ TEST(AddUnit, TheSlowerInputPacesTheJoin) {
     EXPECT_EQ(bench.collector.taken_at, (std::vector<uint64_t>{38, 68, 98}));
     EXPECT_EQ(bench.unit.stats().busy_cycles, 24u);
     EXPECT_EQ(bench.unit.stats().starved_cycles, 98u - 24u);
+}
+
+TEST(ConcatUnit, PutsTheSecondInputsChannelsAfterTheFirstsAtEveryPixel) {
+    // 2 unsigned channels and 1 bipolar channel: the output is signed, the bipolar code as its value.
+    LayerConfig l = adder(Encoding::Unsigned, Encoding::Bipolar, 3);
+    l.type = LayerType::Concat;
+    l.in2_channels = 1;
+    l.out = FmShape{3, 4, 3};
+    l.out_encoding = Encoding::Signed;
+    l.out_bits = 3;
+    const FeatureMap a = pattern(0, 4);
+    FeatureMap b(FmShape{3, 4, 1});
+    for (size_t i = 0; i < b.data.size(); ++i) b.data[i] = int32_t(i % 2);
+    JoinBench<ConcatUnit> bench(l, a, b, 0);
+    sc_core::sc_start();
+    ASSERT_EQ(bench.collector.rows.size(), 3u);
+    for (int y = 0; y < 3; ++y) {
+        const StreamRow& r = bench.collector.rows[size_t(y)];
+        ASSERT_EQ(r.depth, 3);
+        for (int x = 0; x < 4; ++x) {
+            EXPECT_EQ(r.data[size_t(x * 3)], a.data[size_t((y * 4 + x) * 2)]);
+            EXPECT_EQ(r.data[size_t(x * 3 + 1)], a.data[size_t((y * 4 + x) * 2 + 1)]);
+            EXPECT_EQ(r.data[size_t(x * 3 + 2)], 2 * b.data[size_t(y * 4 + x)] - 1);
+        }
+    }
+    // SIMD 3 = a whole pixel a clock: 4 cycles a row.
+    EXPECT_EQ(bench.collector.taken_at, (std::vector<uint64_t>{4, 8, 12}));
 }
 
 struct ForkBench {

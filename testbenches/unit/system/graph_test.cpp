@@ -50,7 +50,9 @@ TEST(Graph, ResidualNetworkRunsBitTrueAtItsBottleneck) {
     for (const BlockResult& b : r.blocks) {
         forks += b.role == "fork";
         adds += b.role == "add";
-        if (b.layer == "b1add" && b.role == "add") EXPECT_EQ(b.busy_cycles / uint64_t(r.frames_completed), 32u * 32);
+        if (b.layer == "b1add" && b.role == "add") {
+            EXPECT_EQ(b.busy_cycles / uint64_t(r.frames_completed), 32u * 32);
+        }
     }
     EXPECT_EQ(forks, 2);
     EXPECT_EQ(adds, 2);
@@ -85,6 +87,35 @@ TEST(Graph, ASkipFifoOfOneRowDeadlocksAndTheDiagnosisNamesForkJoinAndFifos) {
     EXPECT_NE(line.find("stem_fork_to_b1add (1/1 rows)"), std::string::npos) << line;  // full
     EXPECT_NE(line.find("b1c2_to_b1add (0/2 rows)"), std::string::npos) << line;     // empty
     EXPECT_NE(line.find("layers[3].input_fifo_depths[1] > 1"), std::string::npos) << line;
+}
+
+// Two branches of different kernels joined along the channels (an inception-style module).
+const char* kConcatNet = R"(name: two_branches
+device: {clock_mhz: 100}
+input: {height: 12, width: 12, channels: 3, bits: 8, stream_bits: 24}
+run: {frames: 3}
+layers:
+  - {name: stem, type: conv, kernel: 3, padding: same, filters: 8, weights: {quant: uniform, bits: 4},
+     activation: {type: thresholds, bits: 2}, folding: {pe: 8, simd: 3}}
+  - {name: narrow, type: conv, kernel: 1, filters: 4, weights: {quant: binary},
+     activation: {type: bipolar}, folding: {pe: 4, simd: 8}}
+  - {name: wide, type: conv, kernel: 3, padding: same, filters: 8, inputs: [stem], weights: {quant: binary},
+     activation: {type: thresholds, bits: 2}, folding: {pe: 8, simd: 8}, input_fifo_depths: [4]}
+  - {name: join, type: concat, inputs: [narrow, wide]}
+  - {name: pool, type: global_maxpool}
+)";
+
+TEST(Graph, AConcatOfTwoBranchesRunsBitTrue) {
+    const NetworkConfig net = parse_network_config(kConcatNet, "two_branches.yaml");
+    EXPECT_EQ(net.layers[3].out.channels, 12);
+    SimOptions options;
+    options.check = true;
+    const RunResult r = simulate(net, load_params(net), options);
+    ASSERT_FALSE(r.deadlock);
+    EXPECT_TRUE(r.check.passed) << r.check.message;
+    // The stem: 12 x 12 pixels x 9 cycles.
+    EXPECT_EQ(r.estimate_interval_cycles, 12u * 12 * 9);
+    EXPECT_EQ(r.interval_cycles, r.estimate_interval_cycles);
 }
 
 }  // namespace graph_test

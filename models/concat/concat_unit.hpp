@@ -1,0 +1,26 @@
+// Channel concatenation (a join, FINN's StreamingConcat): takes the same row of the same frame
+// from both inputs and emits one row with the first input's channels, then the second's, at
+// every pixel (concat_kernel). Like the adder it advances both inputs together, so the path
+// that reaches it first must buffer what the other is still computing (docs/graphs.md).
+#pragma once
+
+#include "models/network/network_config.hpp"
+#include "tlm/timed_block.hpp"
+
+namespace qsim {
+
+class ConcatUnit : public TimedBlock {
+public:
+    sc_core::sc_port<RowReadIf> in_a;
+    sc_core::sc_port<RowReadIf> in_b;
+    sc_core::sc_port<RowWriteIf> out;
+
+    SC_HAS_PROCESS(ConcatUnit);
+    ConcatUnit(sc_core::sc_module_name name, const LayerConfig& layer, sc_core::sc_time period);
+
+private:
+    void run();
+    LayerConfig layer_;
+};
+
+}  // namespace qsim
