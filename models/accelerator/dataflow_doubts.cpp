@@ -15,14 +15,21 @@ namespace {
 // output rows only in the last of R passes, at R times the layer's average row rate. The next
 // layer takes them at its own pace; what its FIFO and line buffer cannot hold stretches the
 // last pass, and as the SWU cannot take the next frame before the last pass is out, the
-// stretch is the layer's frame time.
+// stretch is the layer's frame time: the last row leaves when the next layer has taken all
+// but the buffered rows, counting from the first row's arrival, plus the rows its line buffer
+// keeps while it emits its first pad_begin window rows, plus the last row's write.
 void reuse_burst(const LayerConfig& l, const LayerConfig& next, uint64_t interval, double tolerance,
                  std::vector<EstimateDoubt>& out) {
     const uint64_t pass = unit_cycles_per_frame(l) / uint64_t(l.reuse);
     const uint64_t rows = uint64_t(std::max(1, l.out.height));
     const uint64_t consumer_row = layer_cycles_per_frame(next) / uint64_t(std::max(1, next.in.height));
     const uint64_t buffered = uint64_t(l.fifo_depth) + (next.uses_swu() ? uint64_t(swu_buffer_rows(next)) : 0u);
-    const uint64_t drain = rows > buffered ? (rows - buffered) * consumer_row : 0;
+    // The first row arrives after a row of the pass; the next layer's line buffer frees no row
+    // while it emits its first pad_begin window rows; the last row still has to be written.
+    const uint64_t late = next.uses_swu() ? uint64_t(std::max(0, next.pad_begin)) : 0u;
+    const uint64_t write = next.uses_swu() ? swu_input_cycles_per_row(next) : 0u;
+    const uint64_t drain =
+        rows + late > buffered + 1 ? pass / rows + (rows + late - buffered - 1) * consumer_row + write : 0;
     const uint64_t coupled = uint64_t(l.reuse - 1) * pass + std::max(pass, drain);
     if (double(coupled) <= (1.0 + tolerance) * double(interval)) return;
     out.push_back({l.name, coupled,
