@@ -5,16 +5,12 @@
 #pragma once
 
 #include "models/network/network_config.hpp"
-#include "tlm/timed_block.hpp"
+#include "tlm/join_block.hpp"
 
 namespace qsim {
 
-class AddUnit : public TimedBlock {
+class AddUnit : public JoinBlock {
 public:
-    sc_core::sc_port<RowReadIf> in_a;
-    sc_core::sc_port<RowReadIf> in_b;
-    sc_core::sc_port<RowWriteIf> out;
-
     SC_HAS_PROCESS(AddUnit);
     AddUnit(sc_core::sc_module_name name, const LayerConfig& layer, sc_core::sc_time period);
 
