@@ -318,12 +318,6 @@ void check_simulated_time(Checker& c, const NetworkSpec& s, const NetworkConfig&
 
 LayerInput network_input(const InputConfig& in) { return {in.shape, in.encoding(), in.bits, "", true}; }
 
-bool is_graph(const NetworkSpec& spec) {
-    for (const LayerSpec& l : spec.layers)
-        if (l.inputs.given) return true;
-    return false;
-}
-
 LayerInput output_of(const LayerConfig& l, const LayerInput& in) {
     // A pooling layer passes raw accumulators on; the layer that made them is named in errors.
     return {l.out, l.out_encoding, l.out_bits, l.is_compute() ? l.name : in.acc_source, false};

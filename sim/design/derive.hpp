@@ -53,7 +53,4 @@ std::optional<Violation> derive_layer(const NetworkSpec& spec, size_t index, con
 std::optional<Violation> derive_layer(const NetworkSpec& spec, size_t index, const std::vector<LayerInput>& ins,
                                       LayerConfig& out);
 
-// Whether any layer of `spec` names its inputs (a graph; fold and the host link take chains).
-bool is_graph(const NetworkSpec& spec);
-
 }  // namespace qsim::design
