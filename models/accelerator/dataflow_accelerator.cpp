@@ -105,7 +105,8 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
                 unit = std::move(pool);
                 break;
             }
-            case LayerType::GlobalMaxPool: {
+            case LayerType::GlobalMaxPool:
+            case LayerType::GlobalAvgPool: {
                 auto pool = std::make_unique<GlobalPoolUnit>((base + "_gpool").c_str(), layer, period_);
                 unit_in = &pool->in;
                 unit_out = &pool->out;

@@ -81,7 +81,7 @@ PathRows path_rows(const NetworkConfig& net, int fork, size_t join, int input) {
             r.need += uint64_t(before) * scale;
             r.hold += uint64_t(swu_buffer_rows(l)) * scale;
             scale *= uint64_t(l.stride);
-        } else if (l.type == LayerType::GlobalMaxPool || l.type == LayerType::Fc) {
+        } else if (l.is_global_pool() || l.type == LayerType::Fc) {
             scale *= uint64_t(std::max(1, l.in.height));
         }
         r.hold += uint64_t(l.fifo_depth) * scale;

@@ -32,7 +32,8 @@ const char* unit_role(const LayerConfig& layer) {
         case LayerType::Conv:
         case LayerType::Fc: return "mvtu";
         case LayerType::MaxPool: return "pool";
-        case LayerType::GlobalMaxPool: return "global_pool";
+        case LayerType::GlobalMaxPool:
+        case LayerType::GlobalAvgPool: return "global_pool";
         case LayerType::Add: return "add";
         case LayerType::Concat: return "concat";
     }
@@ -73,6 +74,7 @@ std::string unit_rule(const LayerConfig& l) {
                << l.kernel * l.kernel << " * " << (l.in.channels + l.folding.simd - 1) / l.folding.simd;
             break;
         case LayerType::GlobalMaxPool:
+        case LayerType::GlobalAvgPool:
             os << "H_in*W_in * ceil(C/SIMD) = " << l.in.height << "*" << l.in.width << " * "
                << (l.in.channels + l.folding.simd - 1) / l.folding.simd;
             break;

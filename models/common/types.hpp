@@ -11,8 +11,10 @@
 namespace qsim {
 
 // Add: the element-wise sum of two streams of one shape (a residual join); Concat: two
-// streams of one height and width side by side along the channels. docs/graphs.md.
-enum class LayerType { Conv, Fc, MaxPool, GlobalMaxPool, Add, Concat };
+// streams of one height and width side by side along the channels; GlobalAvgPool: the sum of
+// every position per channel (global average pooling with the 1/(H*W) left to the next
+// layer's thresholds, as FINN's GlobalAccPool). docs/graphs.md.
+enum class LayerType { Conv, Fc, MaxPool, GlobalMaxPool, Add, Concat, GlobalAvgPool };
 
 // How weights are quantised and stored.
 //   Binary : values {-1,+1}; 1 bit per weight, bit 1 = +1, bit 0 = -1.
@@ -56,7 +58,8 @@ struct EnumText<LayerType> {
                                                                   {LayerType::MaxPool, "maxpool"},
                                                                   {LayerType::GlobalMaxPool, "global_maxpool"},
                                                                   {LayerType::Add, "add"},
-                                                                  {LayerType::Concat, "concat"}};
+                                                                  {LayerType::Concat, "concat"},
+                                                                  {LayerType::GlobalAvgPool, "global_avgpool"}};
 };
 template <>
 struct EnumText<WeightQuant> {

@@ -52,11 +52,16 @@ void LoopbackAccelerator::compute(const LayerConfig& l, const FeatureMap& input,
         kernels_[&l - net_.layers.data()]->compute(input.data.data(), 1, output.data.data());
         return;
     }
-    if (l.type == LayerType::GlobalMaxPool) {
-        std::fill(output.data.begin(), output.data.end(), std::numeric_limits<int32_t>::min());
-        for (int y = 0; y < l.in.height; ++y)
-            global_max_accumulate(&input.data[size_t(y) * l.in.width * l.in.channels], l.in.width, l.in.channels,
-                                  output.data.data());
+    if (l.is_global_pool()) {
+        const bool max = l.type == LayerType::GlobalMaxPool;
+        std::fill(output.data.begin(), output.data.end(), max ? std::numeric_limits<int32_t>::min() : 0);
+        for (int y = 0; y < l.in.height; ++y) {
+            const int32_t* row = &input.data[size_t(y) * l.in.width * l.in.channels];
+            if (max)
+                global_max_accumulate(row, l.in.width, l.in.channels, output.data.data());
+            else
+                global_sum_accumulate(row, l.in.width, l.in.channels, l.in_encoding, output.data.data());
+        }
         return;
     }
     // Conv and max pool: one output row of windows at a time.

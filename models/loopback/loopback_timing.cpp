@@ -13,6 +13,7 @@ uint64_t loopback_layer_cycles(const LayerConfig& l, int pes, int simd) {
         case LayerType::MaxPool:
             return out_pixels * l.kernel * l.kernel * ceil_div(l.in.channels, pes);
         case LayerType::GlobalMaxPool:
+        case LayerType::GlobalAvgPool:
         case LayerType::Add:
         case LayerType::Concat:
             return uint64_t(l.in.height) * l.in.width * ceil_div(l.in.channels, pes);

@@ -288,6 +288,8 @@ struct LayerConfig {
     ScalingConfig scaling;            // SYQ row- / pixel-wise scaling (conv)
 
     bool is_compute() const { return type == LayerType::Conv || type == LayerType::Fc; }
+    // Global pooling: the maximum or the sum of every position, per channel.
+    bool is_global_pool() const { return type == LayerType::GlobalMaxPool || type == LayerType::GlobalAvgPool; }
     // A layer that reads two streams (add, concat).
     bool is_join() const { return type == LayerType::Add || type == LayerType::Concat; }
     // The PEs built in hardware: folding.pe time-shared `reuse` ways.

@@ -1,6 +1,7 @@
-// Global max-pooling unit (seed 000: replaces large FC layers): keeps a running maximum per
-// channel as the feature-map rows stream in (one pixel word of SIMD channels per clock) and
-// emits a 1 x 1 x C row when the frame's last row has arrived.
+// Global pooling unit: keeps a running maximum (global_maxpool, seed 000: replaces large FC
+// layers) or sum (global_avgpool, FINN's GlobalAccPool) per channel as the feature-map rows
+// stream in (one pixel word of SIMD channels per clock) and emits a 1 x 1 x C row when the
+// frame's last row has arrived.
 #pragma once
 
 #include "models/network/network_config.hpp"

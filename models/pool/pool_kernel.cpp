@@ -18,4 +18,9 @@ void global_max_accumulate(const int32_t* row, int width, int channels, int32_t*
         for (int c = 0; c < channels; ++c) running_max[c] = std::max(running_max[c], row[c]);
 }
 
+void global_sum_accumulate(const int32_t* row, int width, int channels, Encoding e, int32_t* running_sum) {
+    for (int x = 0; x < width; ++x, row += channels)
+        for (int c = 0; c < channels; ++c) running_sum[c] += decode_value(row[c], e);
+}
+
 }  // namespace qsim

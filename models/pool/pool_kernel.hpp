@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include "models/common/types.hpp"
+
 namespace qsim {
 
 // Max over each window: windows holds `pixels` windows of window_area x channels codes
@@ -11,5 +13,7 @@ void max_pool_windows(const int32_t* windows, int pixels, int window_area, int c
 
 // Folds one feature-map row (width x channels) into the running per-channel maximum.
 void global_max_accumulate(const int32_t* row, int width, int channels, int32_t* running_max);
+// Adds one feature-map row's values (decode_value of codes in `e`) to the running per-channel sum.
+void global_sum_accumulate(const int32_t* row, int width, int channels, Encoding e, int32_t* running_sum);
 
 }  // namespace qsim

@@ -12,12 +12,12 @@ uint64_t global_pool_cycles_per_row(const LayerConfig& l) {
 }
 
 uint64_t pool_cycles_per_frame(const LayerConfig& l) {
-    return l.type == LayerType::GlobalMaxPool ? global_pool_cycles_per_row(l) * l.in.height
+    return l.is_global_pool() ? global_pool_cycles_per_row(l) * l.in.height
                                               : pool_cycles_per_row(l) * l.out.height;
 }
 
 uint64_t pool_ops_per_frame(const LayerConfig& l) {
-    return l.type == LayerType::GlobalMaxPool
+    return l.is_global_pool()
                ? uint64_t(l.in.elements())
                : uint64_t(l.out.elements()) * l.kernel * l.kernel;
 }

@@ -167,13 +167,20 @@ void add_mvtu_resources(const LayerConfig& l, const ResourceContext& ctx, std::v
 void add_pool_resources(const LayerConfig& l, std::vector<ResourceItem>& items, BramPorts ports) {
     const uint64_t simd = uint64_t(l.folding.simd), bits = uint64_t(l.in_bits);
     const char* block = l.type == LayerType::MaxPool ? "pool" : "global_pool";
-    // max(a, b) per lane: a comparator and a 2:1 multiplexer.
-    items.push_back(logic_item(l.name, block, "max units", simd * bits * (cost::kLutPerComparatorBit + 1),
-                               simd * bits,
-                               rule_text(simd, " lanes x ", bits, " bit (compare + select)")));
-    if (l.type == LayerType::GlobalMaxPool)
-        items.push_back(
-            memory_item(l.name, block, "running maxima", 1, ceil_div(l.in.channels, simd), simd * bits, ports));
+    if (l.type == LayerType::GlobalAvgPool) {
+        // An adder of the sum's width per lane, and the running sums.
+        const uint64_t sum = uint64_t(l.out_bits);
+        items.push_back(logic_item(l.name, block, "adders", simd * sum * cost::kLutPerAdderBit, simd * sum,
+                                   rule_text(simd, " lanes x ", sum, " bit (accumulate)")));
+        items.push_back(memory_item(l.name, block, "running sums", 1, ceil_div(l.in.channels, simd), simd * sum, ports));
+    } else {
+        // max(a, b) per lane: a comparator and a 2:1 multiplexer.
+        items.push_back(logic_item(l.name, block, "max units", simd * bits * (cost::kLutPerComparatorBit + 1),
+                                   simd * bits, rule_text(simd, " lanes x ", bits, " bit (compare + select)")));
+        if (l.type == LayerType::GlobalMaxPool)
+            items.push_back(
+                memory_item(l.name, block, "running maxima", 1, ceil_div(l.in.channels, simd), simd * bits, ports));
+    }
     items.push_back(control_item(l.name, block,
                                  {uint64_t(l.out.width), uint64_t(l.out.height), uint64_t(l.kernel * l.kernel),
                                   ceil_div(l.in.channels, simd)}));

@@ -62,6 +62,7 @@ private:
     void quantisation(LayerConfig& L);
     void buffers(LayerConfig& L);
     void sum_inputs(LayerConfig& L);
+    void sum_positions(LayerConfig& L);
     void concat_inputs(LayerConfig& L);
     // add, concat: both inputs deliver activations; records the second's codes.
     void join_inputs(LayerConfig& L);
@@ -125,10 +126,11 @@ void LayerDeriver::run(LayerConfig& L) {
         rule(check_folding(L));
     } else {
         // Pooling: channels pass through, and so does the encoding.
-        if (L.type == LayerType::GlobalMaxPool) L.out = FmShape{1, 1, L.in.channels};
+        if (L.is_global_pool()) L.out = FmShape{1, 1, L.in.channels};
         L.out.channels = L.in.channels;
         L.out_encoding = L.in_encoding;
         L.out_bits = L.in_bits;
+        if (L.type == LayerType::GlobalAvgPool) sum_positions(L);
         if (!s_.folding.simd.given) L.folding.simd = L.in.channels;
         rule(check_folding(L));
     }
@@ -183,6 +185,34 @@ std::pair<int64_t, int64_t> value_range(Encoding e, int bits) {
     }
 }
 
+// The fewest bits (and the encoding) that hold every value in lo..hi: unsigned when lo >= 0.
+void fit_range(int64_t lo, int64_t hi, LayerConfig& L) {
+    int bits = 1;
+    if (lo >= 0) {
+        while ((int64_t(1) << bits) - 1 < hi) ++bits;
+        L.out_encoding = Encoding::Unsigned;
+    } else {
+        while (-(int64_t(1) << (bits - 1)) > lo || (int64_t(1) << (bits - 1)) - 1 < hi) ++bits;
+        L.out_encoding = Encoding::Signed;
+    }
+    L.out_bits = bits;
+}
+
+// global_avgpool: the sum of every position's value per channel (the 1/(H*W) of the average
+// is left to the next layer's thresholds), in the fewest bits that hold it.
+void LayerDeriver::sum_positions(LayerConfig& L) {
+    if (L.in_encoding == Encoding::Accumulator)
+        fail(path_, s_.at, "input is a raw 32-bit accumulator; give layer '" + in_.acc_source + "' an activation");
+    const auto r = value_range(L.in_encoding, L.in_bits);
+    const int64_t n = int64_t(L.in.height) * L.in.width;
+    const i128 lo = i128(r.first) * n, hi = i128(r.second) * n;
+    if (lo < INT32_MIN || hi > INT32_MAX)
+        fail(path_, s_.at,
+             "the sum of " + std::to_string(n) + " positions of " + std::to_string(L.in_bits) +
+                 "-bit codes does not fit 32 bits");
+    fit_range(int64_t(lo), int64_t(hi), L);
+}
+
 // add: two streams of one shape, summed value by value; the sum leaves in the fewest bits that
 // hold every sum (unsigned when both inputs are).
 void LayerDeriver::sum_inputs(LayerConfig& L) {
@@ -194,16 +224,7 @@ void LayerDeriver::sum_inputs(LayerConfig& L) {
                  shape_text(a.shape) + ", '" + s_.inputs.value.at(1) + "' " + shape_text(b.shape));
     join_inputs(L);
     const auto ra = value_range(a.encoding, a.bits), rb = value_range(b.encoding, b.bits);
-    const int64_t lo = ra.first + rb.first, hi = ra.second + rb.second;
-    int bits = 1;
-    if (lo >= 0) {
-        while ((int64_t(1) << bits) - 1 < hi) ++bits;
-        L.out_encoding = Encoding::Unsigned;
-    } else {
-        while (-(int64_t(1) << (bits - 1)) > lo || (int64_t(1) << (bits - 1)) - 1 < hi) ++bits;
-        L.out_encoding = Encoding::Signed;
-    }
-    L.out_bits = bits;
+    fit_range(ra.first + rb.first, ra.second + rb.second, L);
     L.out = L.in;
 }
 

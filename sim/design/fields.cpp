@@ -60,6 +60,7 @@ unsigned layer_type_bit(LayerType t) {
         case LayerType::GlobalMaxPool: return kGlobalMaxPool;
         case LayerType::Add: return kAdd;
         case LayerType::Concat: return kConcat;
+        case LayerType::GlobalAvgPool: return kGlobalAvgPool;
     }
     return 0;
 }

@@ -62,6 +62,7 @@ std::optional<RuleViolation> check_folding(const LayerConfig& l) {
         }
         case LayerType::MaxPool:
         case LayerType::GlobalMaxPool:
+        case LayerType::GlobalAvgPool:
         case LayerType::Add:
         case LayerType::Concat: {
             const std::string t = to_string(l.type);

@@ -99,6 +99,7 @@ std::optional<std::string> layer_count_problem(const LayerConfig& L) {
                               sat_mul(sat_mul(sat_mul(ho, wo), ci), sat_mul(k, k))});
             break;
         case LayerType::GlobalMaxPool:
+        case LayerType::GlobalAvgPool:
             counts.push_back({"global pooling unit cycles per frame",
                               "H_in * W_in * ceil(C/SIMD) = " + num(hi) + " * " + num(wi) + " * " +
                                   num(ceil_div128(ci, simd)),

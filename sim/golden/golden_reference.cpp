@@ -438,6 +438,24 @@ FeatureMap run_global_maxpool(const LayerConfig& layer, const FeatureMap& input)
 
 }  // namespace
 
+// The sum of every position's value per channel, which must fit the output's bits.
+FeatureMap run_global_sum(const LayerConfig& layer, const FeatureMap& input) {
+    const int C = layer.in.channels;
+    std::vector<int64_t> sum(size_t(C), 0);
+    for (size_t i = 0; i < input.data.size(); ++i)
+        sum[i % size_t(C)] += layer.in_encoding == Encoding::Bipolar ? 2 * int64_t(input.data[i]) - 1 : input.data[i];
+    const int64_t lo = layer.out_encoding == Encoding::Signed ? -(int64_t(1) << (layer.out_bits - 1)) : 0;
+    const int64_t hi = layer.out_encoding == Encoding::Signed ? (int64_t(1) << (layer.out_bits - 1)) - 1
+                                                              : (int64_t(1) << layer.out_bits) - 1;
+    FeatureMap out(layer.out);
+    for (int c = 0; c < C; ++c) {
+        if (sum[size_t(c)] < lo || sum[size_t(c)] > hi)
+            invalid(layer, "sum " + std::to_string(sum[size_t(c)]) + " outside the output's range");
+        out.data[size_t(c)] = int32_t(sum[size_t(c)]);
+    }
+    return out;
+}
+
 FeatureMap run_layer(const LayerConfig& layer, const LayerParams& params, const FeatureMap& input) {
     check_input_shape(layer, input);
     check_input_codes(layer, input);
@@ -450,6 +468,7 @@ FeatureMap run_layer(const LayerConfig& layer, const LayerParams& params, const 
             return run_fc(layer, params, input);
         case LayerType::MaxPool: return run_maxpool(layer, input);
         case LayerType::GlobalMaxPool: return run_global_maxpool(layer, input);
+        case LayerType::GlobalAvgPool: return run_global_sum(layer, input);
         case LayerType::Add: invalid(layer, "an add layer takes two inputs (run_add)");
         case LayerType::Concat: invalid(layer, "a concat layer takes two inputs (run_concat)");
     }

@@ -25,6 +25,8 @@
 //       None      : code = acc
 //   * maxpool: max of the input codes over the K x K window (padding never wins).
 //   * global_maxpool: max of the input codes over all positions, per channel.
+//   * global_avgpool: the sum of the input values over all positions, per channel (the 1/(H*W)
+//     is left to the next layer), which must lie in the range of out_bits.
 //   * add: out = value(a, in_encoding) + value(b, in2_encoding) at every position, which must
 //     lie in the range of out_bits (unsigned, or two's complement when out_encoding is Signed).
 //   * concat: at every pixel the first input's channels, then the second's; a code whose

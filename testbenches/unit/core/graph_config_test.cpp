@@ -129,6 +129,34 @@ TEST(GraphConfig, AConcatLayerJoinsChannelsAndConvertsMixedEncodingsToValues) {
                  "layers[2].folding.simd", {"must divide the output channels = 16"});
 }
 
+TEST(GraphConfig, GlobalAveragePoolingSumsEveryPositionInTheBitsTheSumNeeds) {
+    // a: 8 x 8 positions of unsigned 2-bit codes: sums 0 .. 192, 8 bits unsigned.
+    const NetworkConfig n = parse_network_config(
+        net("  - {name: a, type: conv, kernel: 3, padding: same, filters: 8, weights: {quant: binary},\n"
+            "     activation: {type: thresholds, bits: 2}}\n"
+            "  - {name: g, type: global_avgpool}\n"),
+        "g.yaml");
+    const LayerConfig& g = n.layers[1];
+    EXPECT_EQ(g.out.height, 1);
+    EXPECT_EQ(g.out.channels, 8);
+    EXPECT_EQ(g.out_encoding, Encoding::Unsigned);
+    EXPECT_EQ(g.out_bits, 8);
+    const NetworkParams params = generate_params(n, 4, 0.0);
+    FeatureMap in(n.input.shape);
+    for (size_t i = 0; i < in.data.size(); ++i) in.data[i] = int32_t((i * 29) % 256);
+    const std::vector<FeatureMap> out = golden::run_network(n, params, in);
+    for (int c = 0; c < 8; ++c) {
+        int64_t sum = 0;
+        for (int p = 0; p < 64; ++p) sum += out[0].data[size_t(p * 8 + c)];
+        EXPECT_EQ(out[1].data[size_t(c)], sum) << c;
+    }
+    // Raw accumulators are refused.
+    expect_error(net("  - {name: a, type: conv, kernel: 3, filters: 8, weights: {quant: binary},\n"
+                     "     activation: {type: none}}\n"
+                     "  - {name: g, type: global_avgpool}\n"),
+                 "7:5", "layers[1]", {"raw 32-bit accumulator", "'a'"});
+}
+
 TEST(GraphConfig, TheGoldenReferenceFollowsTheGraph) {
     const NetworkConfig n = parse_network_config(residual("  - {name: j, type: add, inputs: [b, a]}\n"), "g.yaml");
     const NetworkParams params = generate_params(n, 3, 0.0);

@@ -69,6 +69,14 @@ TEST(PoolKernel, MaxOverWindowsAndGlobalMax) {
     std::vector<int32_t> running(3, std::numeric_limits<int32_t>::min());
     global_max_accumulate(windows.data(), 4, 3, running.data());
     EXPECT_EQ(running, (std::vector<int32_t>{4, 5, 8}));
+    // Sums of values: codes as they are, or bipolar codes as 2c - 1.
+    std::vector<int32_t> sum(3, 0);
+    global_sum_accumulate(windows.data(), 4, 3, Encoding::Signed, sum.data());
+    EXPECT_EQ(sum, (std::vector<int32_t>{1 + 4 + 0 + 3, 5 + 2 + 0 - 1, -7 - 9 + 0 + 8}));
+    const std::vector<int32_t> bipolar = {1, 0, 1, 1, 1, 0};
+    std::vector<int32_t> votes(3, 0);
+    global_sum_accumulate(bipolar.data(), 2, 3, Encoding::Bipolar, votes.data());
+    EXPECT_EQ(votes, (std::vector<int32_t>{2, 0, 0}));
 }
 
 TEST(TimingRules, FollowTheFoldingFormulas) {

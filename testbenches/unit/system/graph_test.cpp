@@ -89,7 +89,8 @@ TEST(Graph, ASkipFifoOfOneRowDeadlocksAndTheDiagnosisNamesForkJoinAndFifos) {
     EXPECT_NE(line.find("layers[3].input_fifo_depths[1] > 1"), std::string::npos) << line;
 }
 
-// Two branches of different kernels joined along the channels (an inception-style module).
+// Two branches of different kernels joined along the channels (an inception-style module),
+// then global average pooling (the sums) into a classifier.
 const char* kConcatNet = R"(name: two_branches
 device: {clock_mhz: 100}
 input: {height: 12, width: 12, channels: 3, bits: 8, stream_bits: 24}
@@ -102,10 +103,12 @@ layers:
   - {name: wide, type: conv, kernel: 3, padding: same, filters: 8, inputs: [stem], weights: {quant: binary},
      activation: {type: thresholds, bits: 2}, folding: {pe: 8, simd: 8}, input_fifo_depths: [4]}
   - {name: join, type: concat, inputs: [narrow, wide]}
-  - {name: pool, type: global_maxpool}
+  - {name: pool, type: global_avgpool}
+  - {name: classes, type: fc, filters: 10, weights: {quant: binary}, activation: {type: none},
+     folding: {pe: 10, simd: 12}}
 )";
 
-TEST(Graph, AConcatOfTwoBranchesRunsBitTrue) {
+TEST(Graph, AConcatOfTwoBranchesAndGlobalAveragePoolingRunBitTrue) {
     const NetworkConfig net = parse_network_config(kConcatNet, "two_branches.yaml");
     EXPECT_EQ(net.layers[3].out.channels, 12);
     SimOptions options;
