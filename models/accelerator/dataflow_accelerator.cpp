@@ -44,15 +44,6 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
         source_->from_dma(*dma_input_);
     }
     mvtus_.assign(net.layers.size(), nullptr);
-    // The FIFO each layer reads from each of its inputs: the producer's FIFO, or the producer's
-    // fork's branch to it.
-    auto input_fifo = [&](size_t reader, int producer) -> RowFifo* {
-        if (producer < 0) return upstream;
-        const LayerBlocks& p = layers_.at(size_t(producer));
-        if (p.fork == nullptr) return p.out_fifo;
-        const std::vector<size_t> readers = net.readers(size_t(producer));
-        return p.branch_fifos.at(size_t(std::find(readers.begin(), readers.end(), reader) - readers.begin()));
-    };
 
     for (size_t i = 0; i < layer_count; ++i) {
         const LayerConfig& layer = net.layers[i];
@@ -60,7 +51,7 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
         LayerBlocks blocks;
         blocks.layer = &layer;
         const std::vector<int> inputs = net.inputs_of(i);
-        RowFifo* in_fifo = input_fifo(i, inputs.front());
+        RowFifo* in_fifo = stream_to(i, inputs.front());
 
         sc_core::sc_port<RowReadIf>* unit_in = nullptr;
         sc_core::sc_port<RowWriteIf>* unit_out = nullptr;
@@ -116,7 +107,7 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
             case LayerType::Add: {
                 auto add = std::make_unique<AddUnit>((base + "_add").c_str(), layer, period_);
                 unit_in = &add->in_a;
-                add->in_b(*input_fifo(i, inputs.at(1)));
+                add->in_b(*stream_to(i, inputs.at(1)));
                 unit_out = &add->out;
                 unit = std::move(add);
                 break;
@@ -124,7 +115,7 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
             case LayerType::Concat: {
                 auto concat = std::make_unique<ConcatUnit>((base + "_concat").c_str(), layer, period_);
                 unit_in = &concat->in_a;
-                concat->in_b(*input_fifo(i, inputs.at(1)));
+                concat->in_b(*stream_to(i, inputs.at(1)));
                 unit_out = &concat->out;
                 unit = std::move(concat);
                 break;
@@ -247,16 +238,7 @@ std::vector<std::string> DataflowAccelerator::reconvergence_diagnosis() const {
     for (size_t j = 0; j < layers_.size(); ++j) {
         if (!layers_[j].layer->is_join()) continue;
         const std::vector<int> from = net_->inputs_of(j);
-        std::vector<const RowFifo*> fifo;
-        for (int p : from) {
-            const LayerBlocks& lb = layers_.at(size_t(p));
-            if (lb.fork == nullptr) {
-                fifo.push_back(lb.out_fifo);
-            } else {
-                const std::vector<size_t> readers = net_->readers(size_t(p));
-                fifo.push_back(lb.branch_fifos.at(size_t(std::find(readers.begin(), readers.end(), j) - readers.begin())));
-            }
-        }
+        const RowFifo* fifo[2] = {stream_to(j, from[0]), stream_to(j, from[1])};
         for (size_t full = 0; full < 2; ++full) {
             const size_t empty = 1 - full;
             if (fifo[full]->size() < fifo[full]->depth() || fifo[empty]->size() > 0) continue;
@@ -278,6 +260,14 @@ std::vector<std::string> DataflowAccelerator::reconvergence_diagnosis() const {
         }
     }
     return out;
+}
+
+RowFifo* DataflowAccelerator::stream_to(size_t reader, int producer) const {
+    if (producer < 0) return fifos_.front().get();  // the host's input FIFO, made first
+    const LayerBlocks& p = layers_.at(size_t(producer));
+    if (p.fork == nullptr) return p.out_fifo;
+    const std::vector<size_t> readers = net_->readers(size_t(producer));
+    return p.branch_fifos.at(size_t(std::find(readers.begin(), readers.end(), reader) - readers.begin()));
 }
 
 RowFifo* DataflowAccelerator::make_fifo(const std::string& name, int depth) {

@@ -78,6 +78,9 @@ public:
 
 private:
     RowFifo* make_fifo(const std::string& name, int depth);
+    // The FIFO layer `reader` reads from `producer` (-1: the network input): the producer's
+    // FIFO, or its fork's branch to the reader.
+    RowFifo* stream_to(size_t reader, int producer) const;
 
     sc_core::sc_time period_;
     const NetworkConfig* net_;

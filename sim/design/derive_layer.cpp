@@ -257,13 +257,9 @@ void LayerDeriver::concat_inputs(LayerConfig& L) {
         L.out_bits = std::max(a.bits, b.bits);
         return;
     }
-    int bits = 1;
-    for (const LayerInput* x : {&a, &b}) {
-        const auto r = value_range(x->encoding, x->bits);
-        while (-(int64_t(1) << (bits - 1)) > r.first || (int64_t(1) << (bits - 1)) - 1 < r.second) ++bits;
-    }
-    L.out_encoding = Encoding::Signed;
-    L.out_bits = bits;
+    // Two encodings always include a negative value (signed, or bipolar -1), so this is signed.
+    const auto ra = value_range(a.encoding, a.bits), rb = value_range(b.encoding, b.bits);
+    fit_range(std::min(ra.first, rb.first), std::max(ra.second, rb.second), L);
 }
 
 void LayerDeriver::geometry(LayerConfig& L) {

@@ -438,15 +438,20 @@ FeatureMap run_global_maxpool(const LayerConfig& layer, const FeatureMap& input)
 
 }  // namespace
 
+// The codes an unsigned or signed output of out_bits can hold (the sums of add and
+// global_avgpool must lie in them).
+static std::pair<int64_t, int64_t> output_code_range(const LayerConfig& layer) {
+    if (layer.out_encoding == Encoding::Signed)
+        return {-(int64_t(1) << (layer.out_bits - 1)), (int64_t(1) << (layer.out_bits - 1)) - 1};
+    return {0, (int64_t(1) << layer.out_bits) - 1};
+}
+
 // The sum of every position's value per channel, which must fit the output's bits.
 FeatureMap run_global_sum(const LayerConfig& layer, const FeatureMap& input) {
     const int C = layer.in.channels;
     std::vector<int64_t> sum(size_t(C), 0);
-    for (size_t i = 0; i < input.data.size(); ++i)
-        sum[i % size_t(C)] += layer.in_encoding == Encoding::Bipolar ? 2 * int64_t(input.data[i]) - 1 : input.data[i];
-    const int64_t lo = layer.out_encoding == Encoding::Signed ? -(int64_t(1) << (layer.out_bits - 1)) : 0;
-    const int64_t hi = layer.out_encoding == Encoding::Signed ? (int64_t(1) << (layer.out_bits - 1)) - 1
-                                                              : (int64_t(1) << layer.out_bits) - 1;
+    for (size_t i = 0; i < input.data.size(); ++i) sum[i % size_t(C)] += decode_value(input.data[i], layer.in_encoding);
+    const auto [lo, hi] = output_code_range(layer);
     FeatureMap out(layer.out);
     for (int c = 0; c < C; ++c) {
         if (sum[size_t(c)] < lo || sum[size_t(c)] > hi)
@@ -484,13 +489,11 @@ FeatureMap run_add(const LayerConfig& layer, const FeatureMap& a, const FeatureM
     second.in_encoding = layer.in2_encoding;
     second.in_bits = layer.in2_bits;
     check_input_codes(second, b);
-    auto value = [](int32_t code, Encoding e) -> int64_t { return e == Encoding::Bipolar ? 2 * int64_t(code) - 1 : code; };
-    const int64_t lo = layer.out_encoding == Encoding::Signed ? -(int64_t(1) << (layer.out_bits - 1)) : 0;
-    const int64_t hi = layer.out_encoding == Encoding::Signed ? (int64_t(1) << (layer.out_bits - 1)) - 1
-                                                              : (int64_t(1) << layer.out_bits) - 1;
+    const auto [lo, hi] = output_code_range(layer);
     FeatureMap out(layer.out);
     for (size_t i = 0; i < a.data.size(); ++i) {
-        const int64_t sum = value(a.data[i], layer.in_encoding) + value(b.data[i], layer.in2_encoding);
+        const int64_t sum =
+            int64_t(decode_value(a.data[i], layer.in_encoding)) + decode_value(b.data[i], layer.in2_encoding);
         if (sum < lo || sum > hi) invalid(layer, "sum " + std::to_string(sum) + " outside the output's range");
         out.data[i] = int32_t(sum);
     }
@@ -508,10 +511,7 @@ FeatureMap run_concat(const LayerConfig& layer, const FeatureMap& a, const Featu
     check_input_codes(layer, a);
     check_input_codes(second, b);
     // A code passes as it is when its encoding is the output's; otherwise as its value.
-    auto code = [&](int32_t c, Encoding e) -> int32_t {
-        if (e == layer.out_encoding) return c;
-        return e == Encoding::Bipolar ? 2 * c - 1 : c;
-    };
+    auto code = [&](int32_t c, Encoding e) { return e == layer.out_encoding ? c : decode_value(c, e); };
     FeatureMap out(layer.out);
     const int ca = a.shape.channels, cb = b.shape.channels;
     for (int64_t p = 0; p < int64_t(layer.out.height) * layer.out.width; ++p) {
