@@ -36,7 +36,8 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
     if (!options.host_linked && params.layers.size() != net.layers.size())
         throw std::invalid_argument("parameters do not match the network's layers");
 
-    source_ = std::make_unique<InputSource>("host_source", net.input, options.frames, period_);
+    source_ = std::make_unique<InputSource>("host_source", net.input, options.frames, period_,
+                                            options.source_interval);
     RowFifo* upstream = make_fifo("host_to_" + object_name(net.layers.front().name), net.input.fifo_depth);
     source_->out(*upstream);
     if (options.host_linked) {

@@ -33,6 +33,7 @@ struct AcceleratorOptions {
     bool record_layers = false;  // keep every layer's output frames (for checking)
     int internal_fifo_depth = 2; // rows between an SWU and the unit it feeds
     uint64_t watchdog_cycles = 0; // 0: 4 x the slowest block's cycles per frame + 10,000
+    uint64_t source_interval = 0; // > 0: the source starts a frame at most every N cycles
     // Host-linked system: input rows arrive from the DMA (channel 0), output rows leave to it
     // (channel 2), and the MVTUs' weight and threshold memories are filled over channel 1.
     bool host_linked = false;

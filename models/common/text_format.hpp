@@ -2,9 +2,17 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 namespace qsim {
+
+// One number in a printf format: fmt("%.1f", 2.25) -> "2.2".
+inline std::string fmt(const char* format, double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, format, v);
+    return buf;
+}
 
 // Thousands separators: 1643 -> "1,643".
 inline std::string grouped(uint64_t v) {

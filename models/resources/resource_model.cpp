@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "models/common/text_format.hpp"
+#include "models/network/fifo_sites.hpp"
 #include "models/resources/block_resources.hpp"
 #include "models/resources/sparse_resources.hpp"
 #include "models/resources/rccm_resources.hpp"
@@ -24,13 +25,6 @@ Resources ResourceReport::block_total(const std::string& layer, const std::strin
 }
 
 namespace {
-
-// Bits one clock moves out of a layer's output stage.
-uint64_t output_word_bits(const LayerConfig& l) {
-    if (l.is_compute())
-        return uint64_t(l.physical_pe()) * uint64_t(l.folding.mmv) * uint64_t(l.out_bits);
-    return uint64_t(l.folding.simd) * uint64_t(l.out_bits);
-}
 
 double pct(uint64_t used, uint64_t available) { return available ? 100.0 * double(used) / double(available) : 0.0; }
 
@@ -78,9 +72,12 @@ ResourceReport estimate_resources(const NetworkConfig& net) {
     if (on_chip < net.layers.size())
         rep.scope += " (" + net.layers[on_chip].name + ".." + net.layers.back().name + " run on the host)";
     rep.items.reserve(2 + 10 * on_chip);  // at most ten parts a layer
-    const FmShape& in = net.input.shape;
-    add_fifo_resources("", net.input.fifo_depth, uint64_t(in.width) * in.channels * net.input.bits,
-                       uint64_t(net.input.stream_bits), rep.items, ctx.bram_ports);
+    const std::vector<FifoSite> fifos = fifo_sites(net);
+    auto add_fifo = [&](const FifoSite& f) {
+        add_fifo_resources(f.producer < 0 ? "" : net.layers[size_t(f.producer)].name, f.depth_rows, f.row_bits,
+                           f.word_bits, rep.items, ctx.bram_ports);
+    };
+    add_fifo(fifos.front());
     for (size_t i = 0; i < on_chip; ++i) {
         const LayerConfig& l = net.layers[i];
         if (l.uses_swu()) {
@@ -100,15 +97,14 @@ ResourceReport estimate_resources(const NetworkConfig& net) {
         else
             add_pool_resources(l, rep.items, ctx.bram_ports);
         add_ofm_buffer_resources(l, rep.items, ctx.bram_ports);
-        const uint64_t row_bits = uint64_t(l.out.width) * l.out.channels * l.out_bits;
-        add_fifo_resources(l.name, l.fifo_depth, row_bits, output_word_bits(l), rep.items, ctx.bram_ports);
-        const std::vector<size_t> readers = i + 1 < on_chip ? net.readers(i) : std::vector<size_t>{};
-        if (readers.size() > 1) {
-            // The fork and one FIFO per branch, carrying one pixel word a clock.
-            add_fork_resources(l, int(readers.size()), rep.items);
-            for (size_t reader : readers)
-                add_fifo_resources(l.name, net.branch_fifo_depth(i, reader), row_bits,
-                                   uint64_t(l.out.channels) * l.out_bits, rep.items, ctx.bram_ports);
+        // The layer's FIFO; where several layers read it, the fork and one FIFO per branch.
+        int branches = 0;
+        for (const FifoSite& f : fifos)
+            if (f.producer == int(i)) branches += f.kind == FifoKind::Branch;
+        for (const FifoSite& f : fifos) {
+            if (f.producer != int(i)) continue;
+            add_fifo(f);
+            if (f.kind == FifoKind::Layer && branches > 0) add_fork_resources(l, branches, rep.items);
         }
     }
     if (net.host.enabled) add_host_link_resources(rep.items);

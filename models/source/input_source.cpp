@@ -8,8 +8,13 @@
 namespace qsim {
 
 InputSource::InputSource(sc_core::sc_module_name name, const InputConfig& input, int frames,
-                         sc_core::sc_time period)
-    : TimedBlock(name, period, "", "source"), out("out"), from_dma("from_dma"), input_(input), frames_(frames) {
+                         sc_core::sc_time period, uint64_t frame_interval)
+    : TimedBlock(name, period, "", "source"),
+      out("out"),
+      from_dma("from_dma"),
+      input_(input),
+      frames_(frames),
+      frame_interval_(frame_interval) {
     SC_THREAD(run);
 }
 
@@ -30,6 +35,15 @@ void InputSource::run() {
                             row.data.begin());
             }
             if (y == 0) {
+                // A paced source starts frame f no earlier than f intervals after frame 0.
+                if (frame_interval_ > 0 && f > 0) {
+                    const uint64_t due = frame_start_.front() + uint64_t(f) * frame_interval_;
+                    if (due > now_cycles()) {
+                        working_ = true;  // waiting for a time, not a stream: never a deadlock
+                        wait(period_ * double(due - now_cycles()));
+                        working_ = false;
+                    }
+                }
                 frame_start_.push_back(now_cycles());
                 frame_started(f);
             }

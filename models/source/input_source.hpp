@@ -19,7 +19,7 @@ public:
 
     SC_HAS_PROCESS(InputSource);
     InputSource(sc_core::sc_module_name name, const InputConfig& input, int frames,
-                sc_core::sc_time period);
+                sc_core::sc_time period, uint64_t frame_interval = 0);
 
     // Cycle at which each frame's first row started to stream.
     const std::vector<uint64_t>& frame_start_cycle() const { return frame_start_; }
@@ -29,6 +29,7 @@ private:
 
     InputConfig input_;
     int frames_;
+    uint64_t frame_interval_;
     std::vector<uint64_t> frame_start_;
 };
 

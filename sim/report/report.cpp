@@ -15,12 +15,6 @@ namespace qsim {
 
 namespace {
 
-std::string fmt(const char* f, double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, f, v);
-    return buf;
-}
-
 std::string shape(const FmShape& s) {
     return std::to_string(s.height) + "x" + std::to_string(s.width) + "x" + std::to_string(s.channels);
 }
@@ -336,6 +330,7 @@ nlohmann::json report_json(const RunResult& r, const nlohmann::json& effective_c
         layers.push_back(jl);
     }
     j["layers"] = layers;
+    j["input_fifo"] = {{"peak_rows", r.input_fifo_peak}, {"depth_rows", r.input_fifo_depth}};
     {
         const ResourceReport& rep = r.resources;
         json items = json::array();

@@ -296,6 +296,7 @@ RunResult simulate_design(const NetworkConfig& net, const NetworkParams& params,
         AcceleratorOptions ao;
         ao.frames = r.frames_requested;
         ao.watchdog_cycles = net.run.watchdog_cycles;
+        ao.source_interval = options.source_interval;
         ao.record_layers = record;
         standalone = std::make_unique<DataflowAccelerator>("accel", net, params, ao);
     }
@@ -335,6 +336,8 @@ RunResult simulate_design(const NetworkConfig& net, const NetworkParams& params,
     // Blocks and layers.
     const int frames = r.frames_completed;
     r.blocks.push_back(block_result(accel.source().stats(), est));
+    r.input_fifo_peak = accel.input_fifo().stats().peak;
+    r.input_fifo_depth = accel.input_fifo().depth();
     for (const auto& lb : accel.layers()) {
         const LayerConfig& l = *lb.layer;
         const size_t i_layer = size_t(&lb - accel.layers().data());
@@ -428,6 +431,8 @@ RunResult simulate_design(const NetworkConfig& net, const NetworkParams& params,
                 os << counted << " waits its rule counts, " << longer - counted << " stalls from starvation/backpressure";
             else
                 os << "stalls from starvation/backpressure";
+            if (options.source_interval >= r.interval_cycles)
+                os << " (the input is paced at a frame every " << options.source_interval << " cycles)";
         }
         r.bottleneck_reason = os.str();
     }

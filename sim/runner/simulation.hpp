@@ -25,6 +25,7 @@ struct SimOptions {
     int frames = 0;           // 0: the config's run.frames
     bool check = false;       // compare every layer with the golden reference
     bool record_layers = false;
+    uint64_t source_interval = 0;  // > 0: frames enter at most one every N cycles (sim --input-interval)
     // Timeline (sim --trace / --vcd): recorded when a path is given (the VCD is written here,
     // the trace JSON by the caller from RunResult::trace), for frames
     // trace_first..trace_last (TraceRecorder::kAllFrames: to the end), at most
@@ -159,6 +160,8 @@ struct RunResult {
     uint64_t latency_cycles = 0;    // first frame: first input row to last output row
     double latency_us = 0.0;
     uint64_t total_cycles = 0;
+    int input_fifo_peak = 0;        // the FIFO from the source to layer 0, in rows
+    int input_fifo_depth = 0;
 
     std::string bottleneck_block;
     std::string bottleneck_layer;

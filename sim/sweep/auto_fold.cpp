@@ -1,5 +1,7 @@
 #include "sim/sweep/auto_fold.hpp"
 
+#include "sim/sweep/config_yaml.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -285,27 +287,18 @@ FoldResult auto_fold(const NetworkSpec& base, const FoldRequest& request, const 
 
 std::string folded_yaml(const std::string& base_file, const FoldResult& r, const std::string& header,
                         const std::string& out_dir) {
-    namespace fs = std::filesystem;
-    YAML::Node root = YAML::LoadFile(base_file);
-    YAML::Node layers = root["layers"];
-    for (size_t i = 0; i < layers.size() && i < r.net.layers.size(); ++i) {
-        const LayerConfig& l = r.net.layers[i];
-        YAML::Node f(YAML::NodeType::Map);
-        f["pe"] = l.folding.pe;
-        f["simd"] = l.folding.simd;
-        if (l.type == LayerType::Conv) f["mmv"] = l.folding.mmv;
-        layers[i]["folding"] = f;
-    }
-    // Files the base refers to, from where the folded file will be.
-    auto from_out = [&](const std::string& path) {
-        const fs::path abs = fs::absolute(path).lexically_normal();
-        return abs.lexically_relative(fs::absolute(out_dir.empty() ? "." : out_dir).lexically_normal()).string();
+    auto fold = [&](YAML::Node& root) {
+        YAML::Node layers = root["layers"];
+        for (size_t i = 0; i < layers.size() && i < r.net.layers.size(); ++i) {
+            const LayerConfig& l = r.net.layers[i];
+            YAML::Node f(YAML::NodeType::Map);
+            f["pe"] = l.folding.pe;
+            f["simd"] = l.folding.simd;
+            if (l.type == LayerType::Conv) f["mmv"] = l.folding.mmv;
+            layers[i]["folding"] = f;
+        }
     };
-    if (!r.net.device.library.empty()) root["device"]["library"] = from_out(r.net.device.library);
-    if (r.net.weights.kind == WeightSource::Kind::File) root["weights"]["file"] = from_out(r.net.weights.path);
-    YAML::Emitter out;
-    out << root;
-    return header + out.c_str() + "\n";
+    return edited_config_yaml(base_file, r.net, fold, header, out_dir);
 }
 
 }  // namespace qsim::sweep

@@ -44,6 +44,12 @@ int run_process(const std::string& binary, const std::vector<std::string>& args,
     return wait_exit_code(spawn_process(binary, args, log));
 }
 
+std::string self_executable() {
+    std::error_code ec;
+    const std::filesystem::path p = std::filesystem::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string("sim") : p.string();
+}
+
 std::string find_on_path(const std::string& tool) {
     const char* path = std::getenv("PATH");
     const std::string dirs = path ? path : "/usr/bin:/bin";

@@ -19,6 +19,8 @@ pid_t spawn_process(const std::string& binary, std::vector<std::string> args, co
 int wait_exit_code(pid_t pid);
 // spawn_process() and wait_exit_code().
 int run_process(const std::string& binary, const std::vector<std::string>& args, const std::string& log);
+// This process's executable (to start `sim` children), "sim" when /proc cannot tell.
+std::string self_executable();
 // The first executable `tool` on PATH (rsvg-convert, dot), or "".
 std::string find_on_path(const std::string& tool);
 

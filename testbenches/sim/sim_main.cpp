@@ -50,7 +50,7 @@ int run(int argc, char** argv) {
                 "pipeline stopped\nbefore all frames came out (deadlock or livelock), 4 the golden check failed or a "
                 "prediction differs\n";
     std::string config, weights, report, dataset, labels, reference, point, memory_budget;
-    std::string trace, trace_frames, vcd, graph;
+    std::string trace, trace_frames, vcd, graph, input_interval;
     std::vector<std::string> sets;
     int frames = 0;
     auto& desc = cmd.options;
@@ -66,6 +66,9 @@ int run(int argc, char** argv) {
         ("no-timing", "leave the wall-clock time, speed and peak memory out of the table and the report, so that "
                       "identical inputs give identical output")
         ("check", "compare every layer's output with the golden reference")
+        ("input-interval", po::value<std::string>(&input_interval),
+         "pace the input: a frame enters at most every N cycles (a camera or host at a fixed frame rate; sim "
+         "fifo-size simulates this way); default: as fast as the input stream and backpressure allow")
         ("dataset", po::value<std::string>(&dataset),
          "feed the images of an IDX file (gzipped or plain) instead of generated frames; --frames defaults to all")
         ("labels", po::value<std::string>(&labels),
@@ -224,6 +227,16 @@ int run(int argc, char** argv) {
     if (dataset.empty()) check_memory(false);
     const qsim::NetworkParams params = qsim::load_params(net);
 
+    if (!input_interval.empty()) {
+        try {
+            options.source_interval = qsim::cli::parse_count("--input-interval", input_interval, 1, uint64_t(1) << 48);
+        } catch (const qsim::cli::UsageError& e) {
+            return qsim::cli::usage_error(cmd, e.what());
+        }
+        if (net.host.enabled)
+            return qsim::cli::usage_error(cmd, "--input-interval paces the standalone accelerator's source; this "
+                                               "design has a host link, whose DMA paces the input");
+    }
     options.frames = frames;
     options.check = check;
     qsim::RunResult result = qsim::simulate(net, params, options);

@@ -38,12 +38,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string self_executable() {
-    std::error_code ec;
-    const fs::path p = fs::read_symlink("/proc/self/exe", ec);
-    return ec ? std::string("sim") : p.string();
-}
-
 bool parse_shard(const std::string& text, uint32_t& index, uint32_t& count) {
     const size_t slash = text.find('/');
     if (slash == std::string::npos) return false;
@@ -80,6 +74,8 @@ const SubcommandEntry kSubcommands[] = {
     {"sweep", "evaluate a design space (analytical or simulated), resume, shard, plot", sweep_command},
     {"sweep-merge", "join the shards of one sweep", merge_command},
     {"fold", "choose every layer's PE / SIMD / MMV for a frame rate or the device", fold_command},
+    {"fifo-size", "size every FIFO (skip paths above all) for the bottleneck's or a target frame rate", fifo_size_command},
+    {"graph", "simulate and write the design's dataflow graph (DOT, SVG, PNG)", graph_command},
     {"timeline", "draw the Gantt picture (SVG/PNG) of a trace written by sim --trace", timeline_command},
 };
 

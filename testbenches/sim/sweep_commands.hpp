@@ -2,6 +2,8 @@
 //   sim sweep        run or resume a sweep (analytical or simulation tier), or write SLURM scripts
 //   sim sweep-merge  join the shards of a sweep
 //   sim fold         choose every layer's PE / SIMD / MMV for a frame rate or a device
+//   sim fifo-size    size every FIFO for a frame rate; sim graph: the design's picture
+//   sim timeline     the Gantt picture of a trace
 // Each returns the process exit code: 0 ok, 1 bad input, 2 usage.
 #pragma once
 
@@ -23,6 +25,8 @@ int run_subcommand(int argc, char** argv);
 int sweep_command(int argc, char** argv);
 int merge_command(int argc, char** argv);
 int fold_command(int argc, char** argv);
-int timeline_command(int argc, char** argv);  // testbenches/sim/timeline_command.cpp
+int timeline_command(int argc, char** argv);   // testbenches/sim/timeline_command.cpp
+int fifo_size_command(int argc, char** argv);  // testbenches/sim/fifo_size_command.cpp
+int graph_command(int argc, char** argv);      // testbenches/sim/fifo_size_command.cpp
 
 }  // namespace qsim::sweep
