@@ -106,7 +106,7 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
                 break;
             }
             case LayerType::Add: {
-                auto add = std::make_unique<AddUnit>((base + "_add").c_str(), layer, period_);
+                auto add = std::make_unique<AddUnit>((base + "_add").c_str(), layer, params.layers.at(i), period_);
                 unit_in = &add->in_a;
                 add->in_b(*stream_to(i, inputs.at(1)));
                 unit_out = &add->out;

@@ -99,4 +99,24 @@ inline int32_t decode_value(int32_t code, Encoding e) {
     return e == Encoding::Bipolar ? 2 * code - 1 : code;
 }
 
+// The lowest and highest value the codes of `bits` in `e` stand for (not Accumulator).
+inline std::pair<int64_t, int64_t> value_range(Encoding e, int bits) {
+    switch (e) {
+        case Encoding::Bipolar: return {-1, 1};
+        case Encoding::Signed: return {-(int64_t(1) << (bits - 1)), (int64_t(1) << (bits - 1)) - 1};
+        default: return {0, (int64_t(1) << bits) - 1};
+    }
+}
+
+// The fewest bits that hold every value in lo..hi: unsigned when lo >= 0, else two's complement.
+inline int range_bits(int64_t lo, int64_t hi) {
+    int bits = 1;
+    if (lo >= 0) {
+        while ((int64_t(1) << bits) - 1 < hi) ++bits;
+    } else {
+        while (-(int64_t(1) << (bits - 1)) > lo || (int64_t(1) << (bits - 1)) - 1 < hi) ++bits;
+    }
+    return bits;
+}
+
 }  // namespace qsim

@@ -5,8 +5,10 @@
 
 namespace qsim {
 
-AddUnit::AddUnit(sc_core::sc_module_name name, const LayerConfig& layer, sc_core::sc_time period)
+AddUnit::AddUnit(sc_core::sc_module_name name, const LayerConfig& layer, const LayerParams& params,
+                 sc_core::sc_time period)
     : JoinBlock(name, period, layer.name, "add"), layer_(layer) {
+    if (layer.activation.type != ActivationType::None) thresholds_ = std::make_unique<ThresholdUnit>(layer, params);
     SC_THREAD(run);
 }
 
@@ -16,8 +18,8 @@ void AddUnit::run() {
     for (;;) {
         auto [a, b] = take_both();
         StreamRow sum = StreamRow::shaped(a.frame, a.row, a.pixels, channels);
-        add_values(a.data.data(), layer_.in_encoding, b.data.data(), layer_.in2_encoding,
-                   int64_t(a.pixels) * channels, sum.data.data());
+        add_row(a.data.data(), layer_.in_encoding, b.data.data(), layer_.in2_encoding, a.pixels, channels,
+                thresholds_.get(), sums_, sum.data.data());
         busy(cycles);
         stats_.lane_cycles += cycles * uint64_t(layer_.folding.simd);
         stats_.useful_ops += uint64_t(a.pixels) * channels;

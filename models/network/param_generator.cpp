@@ -370,6 +370,26 @@ void fill_analytic_activation(const LayerConfig& layer, const ValueModel& in, La
     }
 }
 
+AccumulatorModel sum_model(const LayerConfig& layer) {
+    const ValueModel a = encoding_value_model(layer.in_encoding, layer.in_bits);
+    const ValueModel b = encoding_value_model(layer.in2_encoding, layer.in2_bits);
+    const size_t n = size_t(std::max(0, layer.out.channels));
+    AccumulatorModel m;
+    m.mean.assign(n, a.mean + b.mean);
+    m.sd.assign(n, std::max(1.0, std::sqrt(a.var + b.var)));
+    m.bound.assign(n, a.bound + b.bound);
+    if (layer.in_encoding == Encoding::Bipolar && layer.in2_encoding == Encoding::Bipolar) {
+        m.step = 2;  // (+-1) + (+-1): even sums only
+        m.parity.assign(n, 0);
+    }
+    return m;
+}
+
+void fill_sum_thresholds(const LayerConfig& layer, LayerParams& p) {
+    p.layer = layer.name;
+    p.thresholds = analytic_thresholds(layer, sum_model(layer));
+}
+
 NetworkParams generate_params(const NetworkConfig& cfg, uint64_t seed, double sparsity) {
     if (!(sparsity >= 0.0 && sparsity <= 1.0))
         throw ConfigError(cfg.source_file, {}, "weights.generator.sparsity",
@@ -392,6 +412,8 @@ NetworkParams generate_params(const NetworkConfig& cfg, uint64_t seed, double sp
     for (size_t l = 0; l < cfg.layers.size(); ++l)
         if (cfg.layers[l].is_compute())
             fill_analytic_activation(cfg.layers[l], models[l], params.layers[l]);
+        else if (cfg.layers[l].type == LayerType::Add && cfg.layers[l].activation.type != ActivationType::None)
+            fill_sum_thresholds(cfg.layers[l], params.layers[l]);
     return params;
 }
 

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "models/common/int_math.hpp"
+#include "models/eltwise/add_timing.hpp"
 #include "models/resources/bram_mapping.hpp"
 #include "models/resources/cost_model.hpp"
 #include "models/resources/sparse_resources.hpp"
@@ -186,10 +187,20 @@ void add_pool_resources(const LayerConfig& l, std::vector<ResourceItem>& items, 
                                   ceil_div(l.in.channels, simd)}));
 }
 
-void add_adder_resources(const LayerConfig& l, std::vector<ResourceItem>& items) {
-    const uint64_t simd = uint64_t(l.folding.simd), bits = uint64_t(l.out_bits);
+void add_adder_resources(const LayerConfig& l, std::vector<ResourceItem>& items, BramPorts ports) {
+    const uint64_t simd = uint64_t(l.folding.simd), bits = uint64_t(add_sum_bits(l));
     items.push_back(logic_item(l.name, "add", "adders", simd * bits * cost::kLutPerAdderBit, simd * bits,
                                rule_text(simd, " lanes x ", bits, " bit (add + output register)")));
+    if (const uint64_t t = uint64_t(l.thresholds_per_channel()); t > 0 && l.activation.type != ActivationType::None) {
+        // The threshold unit after the adder: T comparators a lane, each reading its own
+        // threshold memory of one entry per channel fold.
+        const uint64_t folds = ceil_div(uint64_t(l.out.channels), simd);
+        ResourceItem th = memory_item(l.name, "add", "threshold memory", simd * t, folds, bits, ports);
+        th.rule += rule_text("; ", t, " per lane");
+        items.push_back(th);
+        items.push_back(logic_item(l.name, "add", "threshold comparators", simd * t * bits * cost::kLutPerComparatorBit,
+                                   simd * uint64_t(l.out_bits), rule_text(simd, " x ", t, " x ", bits, " bit")));
+    }
     items.push_back(control_item(l.name, "add",
                                  {uint64_t(l.out.width), uint64_t(l.out.height), ceil_div(l.out.channels, simd)}));
 }

@@ -25,8 +25,10 @@ void add_swu_resources(const LayerConfig& l, std::vector<ResourceItem>& items,
 void add_mvtu_resources(const LayerConfig& l, const ResourceContext& ctx, std::vector<ResourceItem>& items);
 void add_pool_resources(const LayerConfig& l, std::vector<ResourceItem>& items,
                         BramPorts ports = BramPorts::SimpleDual);
-// add: SIMD adders of the output width and their output register.
-void add_adder_resources(const LayerConfig& l, std::vector<ResourceItem>& items);
+// add: SIMD adders of the sum's width and their output register; with an activation, the
+// threshold unit after them (threshold memories and comparators).
+void add_adder_resources(const LayerConfig& l, std::vector<ResourceItem>& items,
+                         BramPorts ports = BramPorts::SimpleDual);
 // concat: the output word register (the channels are wired side by side).
 void add_concat_resources(const LayerConfig& l, std::vector<ResourceItem>& items);
 // The stream fork after layer `l`, read by `branches` layers: an output register and a

@@ -91,7 +91,7 @@ ResourceReport estimate_resources(const NetworkConfig& net) {
         else if (l.is_compute())
             add_mvtu_resources(l, ctx, rep.items);
         else if (l.type == LayerType::Add)
-            add_adder_resources(l, rep.items);
+            add_adder_resources(l, rep.items, ctx.bram_ports);
         else if (l.type == LayerType::Concat)
             add_concat_resources(l, rep.items);
         else

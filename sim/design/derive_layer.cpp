@@ -61,6 +61,7 @@ private:
     void output_channels(LayerConfig& L);
     void quantisation(LayerConfig& L);
     void buffers(LayerConfig& L);
+    void activation(LayerConfig& L);
     void sum_inputs(LayerConfig& L);
     void sum_positions(LayerConfig& L);
     void concat_inputs(LayerConfig& L);
@@ -176,26 +177,10 @@ std::string shape_text(const FmShape& s) {
     return std::to_string(s.height) + "x" + std::to_string(s.width) + "x" + std::to_string(s.channels);
 }
 
-// The lowest and highest value codes of `bits` in `e` stand for.
-std::pair<int64_t, int64_t> value_range(Encoding e, int bits) {
-    switch (e) {
-        case Encoding::Bipolar: return {-1, 1};
-        case Encoding::Signed: return {-(int64_t(1) << (bits - 1)), (int64_t(1) << (bits - 1)) - 1};
-        default: return {0, (int64_t(1) << bits) - 1};
-    }
-}
-
 // The fewest bits (and the encoding) that hold every value in lo..hi: unsigned when lo >= 0.
 void fit_range(int64_t lo, int64_t hi, LayerConfig& L) {
-    int bits = 1;
-    if (lo >= 0) {
-        while ((int64_t(1) << bits) - 1 < hi) ++bits;
-        L.out_encoding = Encoding::Unsigned;
-    } else {
-        while (-(int64_t(1) << (bits - 1)) > lo || (int64_t(1) << (bits - 1)) - 1 < hi) ++bits;
-        L.out_encoding = Encoding::Signed;
-    }
-    L.out_bits = bits;
+    L.out_encoding = lo >= 0 ? Encoding::Unsigned : Encoding::Signed;
+    L.out_bits = range_bits(lo, hi);
 }
 
 // global_avgpool: the sum of every position's value per channel (the 1/(H*W) of the average
@@ -215,6 +200,41 @@ void LayerDeriver::sum_positions(LayerConfig& L) {
 
 // add: two streams of one shape, summed value by value; the sum leaves in the fewest bits that
 // hold every sum (unsigned when both inputs are).
+// What follows the accumulator of a compute layer, or the sum of an add layer: the output code.
+void LayerDeriver::activation(LayerConfig& L) {
+    const ActivationSpec& as = s_.activation;
+    need(as, "activation", s_.at);
+    need(as.type, "activation.type", as.at);
+    ActivationConfig& a = L.activation;
+    a.type = as.type.value;
+    auto bits_in = [&](int lo, int hi, int def) {
+        if (!as.bits.given) return def;
+        if (auto p = Range::between(lo, hi).check(int64_t(as.bits.value))) fail(F("activation.bits"), as.bits.at, *p);
+        return as.bits.value;
+    };
+    switch (a.type) {
+        case ActivationType::Thresholds:
+            a.bits = bits_in(1, 8, 2);
+            L.out_encoding = Encoding::Unsigned;
+            break;
+        case ActivationType::Bipolar:
+            if (as.bits.given && as.bits.value != 1)
+                fail(F("activation.bits"), as.bits.at, "must be 1 for a bipolar activation (got " + std::to_string(as.bits.value) + ")");
+            a.bits = 1;
+            L.out_encoding = Encoding::Bipolar;
+            break;
+        case ActivationType::Relu:
+            a.bits = bits_in(1, 16, 8);
+            L.out_encoding = Encoding::Unsigned;
+            break;
+        case ActivationType::None:
+            a.bits = 32;
+            L.out_encoding = Encoding::Accumulator;
+            break;
+    }
+    L.out_bits = a.bits;
+}
+
 void LayerDeriver::sum_inputs(LayerConfig& L) {
     const LayerInput& a = ins_.at(0);
     const LayerInput& b = ins_.at(1);
@@ -226,6 +246,20 @@ void LayerDeriver::sum_inputs(LayerConfig& L) {
     const auto ra = value_range(a.encoding, a.bits), rb = value_range(b.encoding, b.bits);
     fit_range(ra.first + rb.first, ra.second + rb.second, L);
     L.out = L.in;
+    // A threshold unit after the adder requantises the sum (FINN's MultiThreshold after
+    // AddStreams); without one the sum leaves at its full width.
+    L.activation.type = ActivationType::None;
+    if (!s_.activation.given) return;
+    const ActivationSpec& as = s_.activation;
+    if (as.type.given && as.type.value != ActivationType::Thresholds && as.type.value != ActivationType::Bipolar)
+        fail(F("activation.type"), as.type.at,
+             std::string("an add layer's activation is the threshold unit after the sum: thresholds or bipolar (got "
+                         "'") + to_string(as.type.value) + "'; leave activation out to keep the full sum)");
+    if (c_.spec().weights.file.given)
+        fail(F("activation"), as.at,
+             "a weight file carries the parameters of conv and fc layers only, so an add layer's thresholds must "
+             "come from the generator (weights.generator); leave the activation out or drop weights.file");
+    activation(L);
 }
 
 void LayerDeriver::join_inputs(LayerConfig& L) {
@@ -374,38 +408,7 @@ void LayerDeriver::quantisation(LayerConfig& L) {
             break;
     }
 
-    // Activation.
-    const ActivationSpec& as = s_.activation;
-    need(as, "activation", s_.at);
-    need(as.type, "activation.type", as.at);
-    ActivationConfig& a = L.activation;
-    a.type = as.type.value;
-    auto bits_in = [&](int lo, int hi, int def) {
-        if (!as.bits.given) return def;
-        if (auto p = Range::between(lo, hi).check(int64_t(as.bits.value))) fail(F("activation.bits"), as.bits.at, *p);
-        return as.bits.value;
-    };
-    switch (a.type) {
-        case ActivationType::Thresholds:
-            a.bits = bits_in(1, 8, 2);
-            L.out_encoding = Encoding::Unsigned;
-            break;
-        case ActivationType::Bipolar:
-            if (as.bits.given && as.bits.value != 1)
-                fail(F("activation.bits"), as.bits.at, "must be 1 for a bipolar activation (got " + std::to_string(as.bits.value) + ")");
-            a.bits = 1;
-            L.out_encoding = Encoding::Bipolar;
-            break;
-        case ActivationType::Relu:
-            a.bits = bits_in(1, 16, 8);
-            L.out_encoding = Encoding::Unsigned;
-            break;
-        case ActivationType::None:
-            a.bits = 32;
-            L.out_encoding = Encoding::Accumulator;
-            break;
-    }
-    L.out_bits = a.bits;
+    activation(L);
 
     // The datapath the operand types call for (ch. 4.6.2; RCCM select indices, ch. 6.6.2).
     L.datapath = derive_datapath(w.quant, L.in_encoding);
@@ -417,7 +420,7 @@ void LayerDeriver::quantisation(LayerConfig& L) {
     L.threshold_storage = s_.threshold_storage.value;
     if (s_.threshold_storage.given && L.thresholds_per_channel() == 0)
         fail(F("threshold_storage"), s_.threshold_storage.at,
-             std::string("only applies to thresholds and bipolar activations (this layer's is '") + to_string(a.type) +
+             std::string("only applies to thresholds and bipolar activations (this layer's is '") + to_string(L.activation.type) +
                  "')");
     // RCCM layers apply their scale lambda after the fan-in, before the activation.
     const bool rccm = L.datapath == Datapath::Rccm;

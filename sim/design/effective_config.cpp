@@ -42,6 +42,11 @@ void effective_layer(LayerSpec& s, const LayerConfig& l) {
             put(s.scaling.bits, l.scaling.bits);
         }
     }
+    if (l.type == LayerType::Add && l.activation.type != ActivationType::None) {
+        mark(s.activation);
+        put(s.activation.type, l.activation.type);
+        put(s.activation.bits, l.activation.bits);
+    }
     if (!l.is_compute()) return;
     put(s.filters, l.filters);
     put(s.prune, l.prune);

@@ -313,7 +313,7 @@ const Table& layer_weights_table() {
 
 const Table& layer_activation_table() {
     static const Table t = table<ActivationSpec>(
-        "layers[].activation", "What follows the accumulator of a compute layer.",
+        "layers[].activation", "What follows the accumulator of a compute layer or the sum of an add layer.",
         {field("type", &ActivationSpec::type)
              .required()
              .means("`thresholds`: FINN's multi-threshold unit (unsigned codes); `bipolar`: one threshold, code 1 = "
@@ -438,9 +438,10 @@ const Table& layer_table() {
              .required()
              .means("Weight quantisation (the table below)."),
          section("activation", &LayerSpec::activation, layer_activation_table())
-             .types(kCompute)
-             .required()
-             .means("What follows the accumulator (the table below)."),
+             .types(kCompute | kAdd)
+             .def("required (conv, fc); add: none, the full sum")
+             .means("What follows the accumulator (the table below); on an add layer, the threshold unit that "
+                    "requantises the sum (thresholds or bipolar)."),
          field("datapath", &LayerSpec::datapath)
              .types(kCompute)
              .def("derived")

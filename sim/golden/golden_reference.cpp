@@ -111,26 +111,9 @@ void check_window_geometry(const LayerConfig& layer) {
                            std::to_string(layer.pad_end) + "])");
 }
 
-// Parameter vectors must match the layer: weights N * fan_in, thresholds N * T, bias N.
-void check_params(const LayerConfig& layer, const LayerParams& params, int64_t fan_in) {
+// The activation's parameters must match the layer: thresholds N * T (bipolar N), relu biases N.
+void check_activation_params(const LayerConfig& layer, const LayerParams& params) {
     const int64_t n = layer.out.channels;
-    if (!params.layer.empty() && params.layer != layer.name)
-        invalid(layer, "parameters belong to layer '" + params.layer + "'");
-    if (layer.weights.quant == WeightQuant::Rccm) {
-        if (int64_t(params.selects.size()) != n * fan_in)
-            invalid(layer, "expected " + std::to_string(n * fan_in) + " RCCM select indices, got " +
-                               std::to_string(params.selects.size()));
-        if (params.lambda < 1 || params.lambda > 255)
-            invalid(layer, "RCCM scale lambda must be 1..255, got " + std::to_string(params.lambda));
-    } else if (int64_t(params.weights.size()) != n * fan_in)
-        invalid(layer, "expected " + std::to_string(n * fan_in) + " weights (" +
-                           std::to_string(n) + " channels x fan-in " + std::to_string(fan_in) +
-                           "), got " + std::to_string(params.weights.size()));
-
-    if (int64_t(params.scales.size()) != layer.scaling_factors())
-        invalid(layer, "expected " + std::to_string(layer.scaling_factors()) + " SYQ scaling factors, got " +
-                           std::to_string(params.scales.size()));
-
     const ActivationConfig& act = layer.activation;
     switch (act.type) {
         case ActivationType::Thresholds: {
@@ -162,6 +145,29 @@ void check_params(const LayerConfig& layer, const LayerParams& params, int64_t f
         case ActivationType::None:
             break;
     }
+}
+
+// Parameter vectors must match the layer: weights N * fan_in, thresholds N * T, bias N.
+void check_params(const LayerConfig& layer, const LayerParams& params, int64_t fan_in) {
+    const int64_t n = layer.out.channels;
+    if (!params.layer.empty() && params.layer != layer.name)
+        invalid(layer, "parameters belong to layer '" + params.layer + "'");
+    if (layer.weights.quant == WeightQuant::Rccm) {
+        if (int64_t(params.selects.size()) != n * fan_in)
+            invalid(layer, "expected " + std::to_string(n * fan_in) + " RCCM select indices, got " +
+                               std::to_string(params.selects.size()));
+        if (params.lambda < 1 || params.lambda > 255)
+            invalid(layer, "RCCM scale lambda must be 1..255, got " + std::to_string(params.lambda));
+    } else if (int64_t(params.weights.size()) != n * fan_in)
+        invalid(layer, "expected " + std::to_string(n * fan_in) + " weights (" +
+                           std::to_string(n) + " channels x fan-in " + std::to_string(fan_in) +
+                           "), got " + std::to_string(params.weights.size()));
+
+    if (int64_t(params.scales.size()) != layer.scaling_factors())
+        invalid(layer, "expected " + std::to_string(layer.scaling_factors()) + " SYQ scaling factors, got " +
+                           std::to_string(params.scales.size()));
+
+    check_activation_params(layer, params);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -480,8 +486,10 @@ FeatureMap run_layer(const LayerConfig& layer, const LayerParams& params, const 
     invalid(layer, "unknown layer type");
 }
 
-FeatureMap run_add(const LayerConfig& layer, const FeatureMap& a, const FeatureMap& b) {
+FeatureMap run_add(const LayerConfig& layer, const LayerParams& params, const FeatureMap& a, const FeatureMap& b) {
     if (layer.type != LayerType::Add) invalid(layer, "run_add on a layer that is not an add layer");
+    const bool requantised = layer.activation.type != ActivationType::None;
+    if (requantised) check_activation_params(layer, params);
     check_input_shape(layer, a);
     check_input_shape(layer, b);
     check_input_codes(layer, a);
@@ -494,6 +502,10 @@ FeatureMap run_add(const LayerConfig& layer, const FeatureMap& a, const FeatureM
     for (size_t i = 0; i < a.data.size(); ++i) {
         const int64_t sum =
             int64_t(decode_value(a.data[i], layer.in_encoding)) + decode_value(b.data[i], layer.in2_encoding);
+        if (requantised) {
+            out.data[i] = activate(layer, params, int(i % size_t(layer.out.channels)), sum);
+            continue;
+        }
         if (sum < lo || sum > hi) invalid(layer, "sum " + std::to_string(sum) + " outside the output's range");
         out.data[i] = int32_t(sum);
     }
@@ -551,7 +563,7 @@ std::vector<FeatureMap> run_network(const NetworkConfig& net, const NetworkParam
         const std::vector<int> from = net.inputs_of(i);
         auto in = [&](size_t k) -> const FeatureMap& { return from.at(k) < 0 ? input : outputs.at(size_t(from[k])); };
         if (net.layers[i].type == LayerType::Add)
-            outputs.push_back(run_add(net.layers[i], in(0), in(1)));
+            outputs.push_back(run_add(net.layers[i], params.layers.at(i), in(0), in(1)));
         else if (net.layers[i].type == LayerType::Concat)
             outputs.push_back(run_concat(net.layers[i], in(0), in(1)));
         else

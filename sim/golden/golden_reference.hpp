@@ -48,7 +48,7 @@ namespace qsim::golden {
 FeatureMap run_layer(const LayerConfig& layer, const LayerParams& params, const FeatureMap& input);
 
 // Output of an add layer for one frame of each input.
-FeatureMap run_add(const LayerConfig& layer, const FeatureMap& a, const FeatureMap& b);
+FeatureMap run_add(const LayerConfig& layer, const LayerParams& params, const FeatureMap& a, const FeatureMap& b);
 
 // Output of a concat layer for one frame of each input.
 FeatureMap run_concat(const LayerConfig& layer, const FeatureMap& a, const FeatureMap& b);

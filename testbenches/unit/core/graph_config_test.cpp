@@ -63,6 +63,49 @@ TEST(GraphConfig, SignedAndBipolarInputsGiveASignedSum) {
     EXPECT_EQ(n.layers[2].out_bits, 4);
 }
 
+TEST(GraphConfig, AThresholdUnitAfterTheAdderRequantisesTheSum) {
+    const NetworkConfig n = parse_network_config(
+        residual("  - {name: j, type: add, inputs: [b, a], activation: {type: thresholds, bits: 2}}\n"), "g.yaml");
+    const LayerConfig& j = n.layers[2];
+    EXPECT_EQ(j.activation.type, ActivationType::Thresholds);
+    EXPECT_EQ(j.out_encoding, Encoding::Unsigned);
+    EXPECT_EQ(j.out_bits, 2);
+    EXPECT_EQ(j.thresholds_per_channel(), 3);
+    // The generator gives the unit three ascending thresholds a channel inside the sums 0 .. 6.
+    const NetworkParams p = generate_params(n, 7, 0.0);
+    ASSERT_EQ(p.layers[2].thresholds.size(), 8u * 3);
+    EXPECT_EQ(p.layers[2].layer, "j");
+    for (int c = 0; c < 8; ++c)
+        for (int k = 0; k < 3; ++k) {
+            const int32_t t = p.layers[2].thresholds[size_t(c * 3 + k)];
+            EXPECT_GE(t, 0);
+            EXPECT_LE(t, 6);
+            if (k > 0) EXPECT_GT(t, p.layers[2].thresholds[size_t(c * 3 + k - 1)]);
+        }
+    // The golden reference: each sum through its channel's thresholds.
+    FeatureMap x(j.in), y(j.in);
+    for (size_t i = 0; i < x.data.size(); ++i) {
+        x.data[i] = int32_t(i % 4);
+        y.data[i] = int32_t((i / 3) % 4);
+    }
+    const FeatureMap out = golden::run_add(j, p.layers[2], x, y);
+    for (size_t i = 0; i < out.data.size(); ++i) {
+        const int32_t sum = x.data[i] + y.data[i];
+        int32_t code = 0;
+        for (int k = 0; k < 3; ++k) code += sum >= p.layers[2].thresholds[(i % 8) * 3 + size_t(k)];
+        ASSERT_EQ(out.data[i], code) << "value " << i;
+    }
+    // Without an activation the sum leaves whole; relu and none are not the adder's.
+    EXPECT_EQ(parse_network_config(residual("  - {name: j, type: add, inputs: [b, a]}\n"), "g.yaml").layers[2].activation.type,
+              ActivationType::None);
+    expect_error(residual("  - {name: j, type: add, inputs: [b, a], activation: {type: relu}}\n"), "9",
+                 "layers[2].activation.type", {"thresholds or bipolar", "'relu'"});
+    // A weight file has no record for an adder's thresholds.
+    expect_error(residual("  - {name: j, type: add, inputs: [b, a], activation: {type: thresholds}}\n",
+                          "weights: {file: w.qnnw}\n"),
+                 "9", "layers[2].activation", {"weight file carries the parameters of conv and fc layers only"});
+}
+
 TEST(GraphConfig, InputsThatBreakTheRulesNameTheFieldAndWhy) {
     expect_error(residual("  - {name: j, type: add}\n"), "9:5", "layers[2].inputs", {"missing required field", "two"});
     expect_error(residual("  - {name: j, type: add, inputs: [b, x]}\n"), "9:34", "layers[2].inputs",

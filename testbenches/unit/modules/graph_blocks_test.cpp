@@ -3,6 +3,8 @@
 // and how one slow side holds the other back.
 #include <gtest/gtest.h>
 
+#include <type_traits>
+
 #include "models/concat/concat_unit.hpp"
 #include "models/eltwise/add_unit.hpp"
 #include "models/fork/stream_fork.hpp"
@@ -33,19 +35,21 @@ LayerConfig adder(Encoding a, Encoding b, int simd) {
     l.in2_encoding = b;
     l.in2_bits = b == Encoding::Bipolar ? 1 : 2;
     l.folding.simd = simd;
+    l.activation.type = ActivationType::None;  // the full sum
     return l;
 }
 
 // Two feeders -> a join (AddUnit or ConcatUnit) -> a collector.
 template <class Unit>
 struct JoinBench {
-    JoinBench(const LayerConfig& l, const FeatureMap& a, const FeatureMap& b, uint64_t gap_b)
+    JoinBench(const LayerConfig& l, const FeatureMap& a, const FeatureMap& b, uint64_t gap_b,
+              const LayerParams& params = {})
         : feed_a("feed_a", period, testbench::rows_of(a, 0), 0),
           feed_b("feed_b", period, testbench::rows_of(b, 0), gap_b),
           in_a("in_a", 2),
           in_b("in_b", 2),
           out("out", 2),
-          unit("join_unit", l, period),
+          unit(make_unit(l, params)),
           collector("collector", period) {
         feed_a.out(in_a);
         feed_b.out(in_b);
@@ -53,6 +57,12 @@ struct JoinBench {
         unit.in_b(in_b);
         unit.out(out);
         collector.in(out);
+    }
+    Unit make_unit(const LayerConfig& l, const LayerParams& params) {
+        if constexpr (std::is_same_v<Unit, AddUnit>)
+            return Unit("join_unit", l, params, period);
+        else
+            return Unit("join_unit", l, period);
     }
     const sc_core::sc_time period = testbench::test_period();
     RowFeeder feed_a, feed_b;
@@ -91,6 +101,32 @@ TEST(AddUnit, TheSlowerInputPacesTheJoin) {
     EXPECT_EQ(bench.collector.taken_at, (std::vector<uint64_t>{38, 68, 98}));
     EXPECT_EQ(bench.unit.stats().busy_cycles, 24u);
     EXPECT_EQ(bench.unit.stats().starved_cycles, 98u - 24u);
+}
+
+TEST(AddUnit, AThresholdUnitAfterTheSumRequantisesEachChannel) {
+    // Two unsigned 2-bit streams (sums 0..6) requantised to 2-bit codes by three thresholds a
+    // channel: channel 0 at 1, 3, 5; channel 1 at 2, 4, 6.
+    LayerConfig l = adder(Encoding::Unsigned, Encoding::Unsigned, 2);
+    l.activation = {ActivationType::Thresholds, 2};
+    l.out_encoding = Encoding::Unsigned;
+    l.out_bits = 2;
+    LayerParams p;
+    p.layer = "join";
+    p.thresholds = {1, 3, 5, 2, 4, 6};
+    const FeatureMap a = pattern(0, 4), b = pattern(3, 4);
+    AddBench bench(l, a, b, 0, p);
+    sc_core::sc_start();
+    ASSERT_EQ(bench.collector.rows.size(), 3u);
+    for (int y = 0; y < 3; ++y)
+        for (int i = 0; i < 8; ++i) {
+            const int32_t sum = a.data[size_t(y * 8 + i)] + b.data[size_t(y * 8 + i)];
+            const int c = i % 2;
+            int32_t code = 0;
+            for (int j = 0; j < 3; ++j) code += sum >= p.thresholds[size_t(c * 3 + j)];
+            EXPECT_EQ(bench.collector.rows[size_t(y)].data[size_t(i)], code) << "row " << y << " value " << i;
+        }
+    // The threshold unit adds no cycles: 4 a row, as without it.
+    EXPECT_EQ(bench.collector.taken_at, (std::vector<uint64_t>{4, 8, 12}));
 }
 
 TEST(ConcatUnit, PutsTheSecondInputsChannelsAfterTheFirstsAtEveryPixel) {
