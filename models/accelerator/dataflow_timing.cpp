@@ -99,17 +99,20 @@ std::string source_rule(const NetworkConfig& net) {
 
 std::string swu_write_rule(const LayerConfig& l) {
     std::ostringstream w;
+    const char* lanes = l.is_depthwise() ? "PE" : "SIMD";  // a depthwise SWU moves PE channels
     if (l.swu_write_pixels > 1)
-        w << "H_in * ceil(W_in/" << l.swu_write_pixels << ")*ceil(C/SIMD) = ";
+        w << "H_in * ceil(W_in/" << l.swu_write_pixels << ")*ceil(C/" << lanes << ") = ";
     else
-        w << "H_in * W_in*ceil(C/SIMD) = ";
+        w << "H_in * W_in*ceil(C/" << lanes << ") = ";
     w << l.in.height << " * " << swu_input_cycles_per_row(l);
     return w.str();
 }
 
 std::string swu_read_rule(const LayerConfig& l) {
     std::ostringstream r;
-    r << "H_out * ceil(W_out/MMV)*K*K*ceil(C/SIMD) = " << l.out.height << " * " << swu_window_cycles_per_row(l);
+    r << (l.is_depthwise() ? "H_out * ceil(W_out/MMV)*ceil(C/PE)*ceil(K*K/SIMD) = "
+                           : "H_out * ceil(W_out/MMV)*K*K*ceil(C/SIMD) = ")
+      << l.out.height << " * " << swu_window_cycles_per_row(l);
     if (l.reuse > 1) r << " * reuse " << l.reuse;
     if (const int rows = swu_frame_boundary_rows(l))
         r << " + frame boundary " << rows << " * " << swu_input_cycles_per_row(l);

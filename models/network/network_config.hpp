@@ -295,6 +295,12 @@ struct LayerConfig {
     // The PEs built in hardware: folding.pe time-shared `reuse` ways.
     int physical_pe() const { return folding.pe / reuse; }
     bool uses_swu() const { return type == LayerType::Conv || type == LayerType::MaxPool; }
+    // Depthwise convolution (groups = input channels = output channels): one K x K filter per
+    // channel, computed by the vector-vector unit (FINN's VVAU): PE over channels, SIMD over the
+    // K x K kernel positions, its SWU delivering PE channels of a window position at a time.
+    bool is_depthwise() const {
+        return type == LayerType::Conv && groups > 1 && groups == in.channels && out.channels == in.channels;
+    }
     int out_channels() const { return out.channels; }
     // Synapses per output channel (fan-in of one dot product).
     int64_t fan_in() const;

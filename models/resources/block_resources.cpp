@@ -53,7 +53,9 @@ ResourceItem control_item(std::string layer, std::string block,
 }
 
 void add_swu_resources(const LayerConfig& l, std::vector<ResourceItem>& items, BramPorts ports) {
-    const uint64_t simd = uint64_t(l.folding.simd), mmv = uint64_t(l.folding.mmv);
+    // The channels it moves a clock (SIMD; a depthwise layer's PE) and the window values.
+    const uint64_t simd = uint64_t(swu_channel_lanes(l)), mmv = uint64_t(l.folding.mmv);
+    const uint64_t window = swu_window_values_per_cycle(l);
     const uint64_t pixels = uint64_t(l.swu_write_pixels);
     const uint64_t word = pixels * simd * uint64_t(l.in_bits);
     const uint64_t depth = uint64_t(swu_buffer_rows(l)) * ceil_div(l.in.width, pixels) * ceil_div(l.in.channels, simd);
@@ -65,8 +67,8 @@ void add_swu_resources(const LayerConfig& l, std::vector<ResourceItem>& items, B
                                  {uint64_t(l.in.width), uint64_t(l.in.height), uint64_t(l.out.width),
                                   uint64_t(l.kernel), uint64_t(l.kernel), ceil_div(l.in.channels, simd),
                                   uint64_t(l.reuse)}));
-    items.push_back(logic_item(l.name, "swu", "window registers", 0, mmv * simd * uint64_t(l.in_bits),
-                               rule_text(mmv, " x ", simd, " x ", l.in_bits, " bit")));
+    items.push_back(logic_item(l.name, "swu", "window registers", 0, mmv * window * uint64_t(l.in_bits),
+                               rule_text(mmv, " x ", window, " x ", l.in_bits, " bit")));
 }
 
 void add_mvtu_resources(const LayerConfig& l, const ResourceContext& ctx, std::vector<ResourceItem>& items) {
@@ -88,8 +90,9 @@ void add_mvtu_resources(const LayerConfig& l, const ResourceContext& ctx, std::v
         th.rule += rule_text("; ", t, " per PE");
         items.push_back(th);
     }
-    if (nf > 1) {
-        // The input vector is consumed in the first neuron fold and reused from here in the others.
+    if (nf > 1 && !l.is_depthwise()) {
+        // The input vector is consumed in the first neuron fold and reused from here in the others
+        // (a depthwise layer's folds read other channels' windows: nothing to keep).
         ResourceItem ib = memory_item(name, "mvtu", "input buffer", mmv, sf, simd * uint64_t(l.in_bits), ctx.bram_ports);
         ib.rule += rule_text("; reused over ", nf, " neuron folds");
         items.push_back(ib);

@@ -7,6 +7,7 @@
 #include "models/resources/block_resources.hpp"
 #include "models/resources/sparse_resources.hpp"
 #include "models/resources/rccm_resources.hpp"
+#include "models/swu/swu_timing.hpp"
 
 namespace qsim {
 
@@ -84,7 +85,8 @@ ResourceReport estimate_resources(const NetworkConfig& net) {
             add_swu_resources(l, rep.items, ctx.bram_ports);
             // The window stream from the SWU to its MVTU or pooling unit.
             add_fifo_resources(l.name, 2, uint64_t(l.out.width) * l.kernel * l.kernel * l.in.channels * l.in_bits,
-                               uint64_t(l.folding.mmv) * l.folding.simd * l.in_bits, rep.items, ctx.bram_ports);
+                               uint64_t(l.folding.mmv) * swu_window_values_per_cycle(l) * l.in_bits, rep.items,
+                               ctx.bram_ports);
         }
         if (l.decompressor.enabled)
             add_decompressor_array_resources(l, ctx, rep.items);  // ch. 3.4, in place of the MVTU

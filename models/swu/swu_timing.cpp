@@ -7,13 +7,22 @@
 
 namespace qsim {
 
+int swu_channel_lanes(const LayerConfig& l) { return l.is_depthwise() ? l.physical_pe() : l.folding.simd; }
+
+uint64_t swu_window_values_per_cycle(const LayerConfig& l) {
+    return l.is_depthwise() ? uint64_t(l.physical_pe()) * uint64_t(l.folding.simd) : uint64_t(l.folding.simd);
+}
+
 uint64_t swu_input_cycles_per_row(const LayerConfig& l) {
-    return ceil_div(l.in.width, l.swu_write_pixels) * ceil_div(l.in.channels, l.folding.simd);
+    return ceil_div(l.in.width, l.swu_write_pixels) * ceil_div(l.in.channels, swu_channel_lanes(l));
 }
 
 uint64_t swu_window_cycles_per_row(const LayerConfig& l) {
-    return ceil_div(l.out.width, l.folding.mmv) * uint64_t(l.kernel) * l.kernel *
-           ceil_div(l.in.channels, l.folding.simd);
+    const uint64_t area = uint64_t(l.kernel) * uint64_t(l.kernel);
+    const uint64_t per_pixel = l.is_depthwise()
+                                   ? ceil_div(l.in.channels, l.physical_pe()) * ceil_div(area, l.folding.simd)
+                                   : area * ceil_div(l.in.channels, l.folding.simd);
+    return ceil_div(l.out.width, l.folding.mmv) * per_pixel;
 }
 
 uint64_t swu_input_cycles_per_frame(const LayerConfig& l) {

@@ -3,7 +3,9 @@
 // time; the read side emits each window as K*K*ceil(C/SIMD) words, MMV windows in parallel,
 // and with PE reuse R emits the frame's windows once per pass. Both sides run concurrently,
 // except at a frame boundary where a line buffer of K + S rows holds too few of the next
-// frame's rows (docs/designs.md, mnist_int8_cnn).
+// frame's rows (docs/designs.md, mnist_int8_cnn). A depthwise layer's SWU (FINN's depthwise
+// mode) moves PE channels at a time instead: its window of one pixel is ceil(C / PE) x
+// ceil(K*K / SIMD) words of PE x SIMD values.
 #pragma once
 
 #include <cstdint>
@@ -12,10 +14,15 @@
 
 namespace qsim {
 
-// Cycles to accept one input row into the line buffer: ceil(W_in / P) * ceil(C / SIMD), P =
+// Channels of a pixel the SWU moves a clock: SIMD, or a depthwise layer's PE.
+int swu_channel_lanes(const LayerConfig& l);
+// Values of a window one read-side word carries per MMV lane: SIMD, or depthwise PE x SIMD.
+uint64_t swu_window_values_per_cycle(const LayerConfig& l);
+// Cycles to accept one input row into the line buffer: ceil(W_in / P) * ceil(C / lanes), P =
 // the pixels the write side takes per clock.
 uint64_t swu_input_cycles_per_row(const LayerConfig& l);
-// Cycles to emit one output row of windows (one pass): ceil(W_out / MMV) * K * K * ceil(C / SIMD).
+// Cycles to emit one output row of windows (one pass): ceil(W_out / MMV) * K * K * ceil(C / SIMD);
+// depthwise: ceil(W_out / MMV) * ceil(C / PE) * ceil(K * K / SIMD).
 uint64_t swu_window_cycles_per_row(const LayerConfig& l);
 // Cycles per frame of each side: H_in input rows; H_out window rows times the reuse passes.
 uint64_t swu_input_cycles_per_frame(const LayerConfig& l);

@@ -145,6 +145,10 @@ void LayerDeriver::run(LayerConfig& L) {
         L.reuse = spec.defaults.reuse.value;
         if (auto v = check_reuse(L)) fail(F("folding.pe"), at(s_.folding.pe), v->message + "; the reuse comes from defaults.reuse");
     }
+    if (L.is_depthwise() && L.reuse != 1)
+        fail(F("reuse"), at(s_.reuse),
+             "a depthwise layer's vector-vector unit has one PE per channel group; PE reuse is for the "
+             "matrix-vector unit (got reuse " + std::to_string(L.reuse) + ")");
     if (L.is_compute()) {
         if (L.scaling_factors() > 0 && L.reuse != 1)
             fail(F("scaling"), s_.scaling.at,

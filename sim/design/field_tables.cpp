@@ -416,7 +416,8 @@ const Table& layer_table() {
              .types(kConv)
              .range(Range::at_least(1))
              .means("Grouped convolution: each group of out/groups filters sees in/groups input channels; divides "
-                    "the input and output channels."),
+                    "the input and output channels. groups = in_channels = filters is a depthwise convolution, "
+                    "computed by the vector-vector unit (PE over channels, SIMD over the K x K positions)."),
          field("filters", &LayerSpec::filters)
              .types(kCompute)
              .required()

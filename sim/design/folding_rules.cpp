@@ -39,6 +39,20 @@ std::optional<RuleViolation> check_folding(const LayerConfig& l) {
     const bool pe_free = l.prune > 0.0 || l.grow_to_pe;  // N was rounded to fit the PEs
     switch (l.type) {
         case LayerType::Conv: {
+            if (l.is_depthwise()) {
+                // The vector-vector unit: PE over the channels, SIMD over the kernel positions.
+                const int area = l.kernel * l.kernel;
+                if (area % f.simd != 0)
+                    return violation("folding.simd", "must divide the kernel positions K x K = " +
+                                                         std::to_string(area) + " of a depthwise layer" + got(f.simd));
+                if (n % f.pe != 0)
+                    return violation("folding.pe", "must divide the channels = " + std::to_string(n) +
+                                                       " of a depthwise layer" + got(f.pe));
+                if (l.out.width % f.mmv != 0)
+                    return violation("folding.mmv", "must divide the output width = " + std::to_string(l.out.width) +
+                                                        got(f.mmv));
+                return std::nullopt;
+            }
             const int cpg = l.in.channels / l.groups;
             if (cpg % f.simd != 0)
                 return violation("folding.simd", "must divide in_channels/groups = " + std::to_string(cpg) + got(f.simd));

@@ -59,18 +59,23 @@ public:
     // Folds every layer (but the kept ones) for interval `target`; false with the failing layer
     // when one cannot reach it. A layer that breaks a rule whatever its folding throws the
     // loader's message.
-    bool fold_all(const InputConfig& input, uint64_t target, std::string* failing) {
-        LayerInput in = design::network_input(input);
+    bool fold_all(const NetworkConfig& net, uint64_t target, std::string* failing) {
+        // What reaches each layer: the outputs of the layers its inputs name (graphs too).
+        const LayerInput input = design::network_input(net.input);
+        std::vector<LayerInput> outs;
+        chain_ = net.is_chain();
         for (size_t i = 0; i < spec_.layers.size(); ++i) {
+            std::vector<LayerInput> ins;
+            for (int from : net.inputs_of(i)) ins.push_back(from < 0 ? input : outs.at(size_t(from)));
             LayerConfig l;
             const bool kept = std::find(keep_.begin(), keep_.end(), spec_.layers[i].name.value) != keep_.end();
             if (kept) {
-                if (auto v = design::derive_layer(spec_, i, in, l)) throw spec_.error(*v);
-            } else if (!fold_layer(i, in, target, l)) {
+                if (auto v = design::derive_layer(spec_, i, ins, l)) throw spec_.error(*v);
+            } else if (!fold_layer(i, ins, target, l)) {
                 if (failing) *failing = spec_.layers[i].name.value;
                 return false;
             }
-            in = design::output_of(l, in);
+            outs.push_back(design::output_of(l, ins.front()));
         }
         return true;
     }
@@ -78,7 +83,7 @@ public:
 private:
     // The layer derived with some folding its geometry allows (its own, else one PE per reuse
     // pass): what the candidates' cycles are estimated from.
-    std::optional<LayerConfig> baseline(size_t i, const LayerInput& in) {
+    std::optional<LayerConfig> baseline(size_t i, const std::vector<LayerInput>& in) {
         LayerConfig l;
         std::optional<design::Violation> v = design::derive_layer(spec_, i, in, l);
         if (!v) return l;
@@ -93,10 +98,12 @@ private:
 
     // Whether the layers after i, up to the next compute layer, can take what layer i delivers
     // with some folding (a pruned layer's channel count follows its PE, and the next grouped
-    // convolution needs a multiple of its groups).
+    // convolution needs a multiple of its groups). Chains only: in a graph the derivation of
+    // the folded design checks the joins.
     bool downstream_accepts(size_t i, LayerInput in) {
+        if (!chain_) return true;
         for (size_t j = i + 1; j < spec_.layers.size(); ++j) {
-            const std::optional<LayerConfig> l = baseline_or_nothing(j, in);
+            const std::optional<LayerConfig> l = baseline_or_nothing(j, {in});
             if (!l) return false;
             if (l->is_compute()) return true;
             in = design::output_of(*l, in);
@@ -105,7 +112,7 @@ private:
     }
 
     // baseline(), with a rule other than the folding broken reported as nothing instead of thrown.
-    std::optional<LayerConfig> baseline_or_nothing(size_t i, const LayerInput& in) {
+    std::optional<LayerConfig> baseline_or_nothing(size_t i, const std::vector<LayerInput>& in) {
         try {
             return baseline(i, in);
         } catch (const ConfigError&) {
@@ -115,7 +122,7 @@ private:
 
     // The cheapest folding of layer i that needs at most `target` cycles per frame, checked by
     // derive_layer(); false when none does.
-    bool fold_layer(size_t i, const LayerInput& in, uint64_t target, LayerConfig& out) {
+    bool fold_layer(size_t i, const std::vector<LayerInput>& in, uint64_t target, LayerConfig& out) {
         const std::optional<LayerConfig> base = baseline(i, in);
         if (!base) return false;
         const LayerConfig& b = *base;
@@ -123,12 +130,16 @@ private:
         if (b.type == LayerType::Fc) {
             for (int s = 1; s <= 4096 && int64_t(s) <= b.in.elements(); ++s)
                 if (b.in.elements() % s == 0) simds.push_back(s);
+        } else if (b.is_depthwise()) {
+            simds = divisors(int64_t(b.kernel) * b.kernel);  // the vector-vector unit: SIMD over K x K
         } else {
             simds = divisors(b.in.channels / b.groups);
         }
         std::vector<int> pes = {1};
         if (b.is_compute()) {
-            if (b.prune == 0.0 && !b.grow_to_pe) {
+            if (b.is_depthwise()) {
+                pes = divisors(b.out.channels);  // PE over the channels
+            } else if (b.prune == 0.0 && !b.grow_to_pe) {
                 pes = divisors(b.out.channels / b.groups);
             } else {
                 pes.clear();
@@ -163,7 +174,7 @@ private:
             if (check_folding(c) || check_reuse(c) || layer_cycles_per_frame(c) > target) continue;
             set_folding(spec_.layers[i], f, at_);
             if (!design::derive_layer(spec_, i, in, out) && layer_cycles_per_frame(out) <= target &&
-                downstream_accepts(i, design::output_of(out, in)))
+                downstream_accepts(i, design::output_of(out, in.front())))
                 return true;
             spec_.layers[i] = saved;
         }
@@ -173,6 +184,7 @@ private:
     NetworkSpec& spec_;
     const std::vector<std::string>& keep_;
     design::Origin at_;
+    bool chain_ = true;
 };
 
 FoldResult finish(NetworkSpec spec, uint64_t target) {
@@ -211,9 +223,6 @@ void simulate_into(FoldResult& r, const FoldSimulator& simulate) {
 
 FoldResult auto_fold(const NetworkSpec& base, const FoldRequest& request, const FoldSimulator& simulate) {
     const NetworkConfig net = base_design(base);
-    if (!net.is_chain())
-        throw std::runtime_error("the network is a graph (a layer names its inputs): sim fold folds chains of layers "
-                                 "only so far; fold each layer by hand (docs/graphs.md)");
     if (net.host.enabled && net.host.architecture == HostArchitecture::Loopback)
         throw std::runtime_error("the loopback architecture (host.architecture: loopback) computes every layer on one "
                                  "array of host.loopback.pes PEs: there is no per-layer folding to choose");
@@ -242,7 +251,7 @@ FoldResult auto_fold(const NetworkSpec& base, const FoldRequest& request, const 
         for (int attempt = 0; attempt <= kRefolds; ++attempt) {
             NetworkSpec spec = base;
             std::string failing;
-            if (!Folder(spec, request.keep).fold_all(net.input, target, &failing)) {
+            if (!Folder(spec, request.keep).fold_all(net, target, &failing)) {
                 if (best) break;
                 throw std::runtime_error("no folding of layer " + failing + " reaches " + grouped(target) +
                                          " cycles per frame");
@@ -274,7 +283,7 @@ FoldResult auto_fold(const NetworkSpec& base, const FoldRequest& request, const 
     for (double t = double(source); t < 1e15; t *= kFitStep) {
         NetworkSpec spec = base;
         const uint64_t target = uint64_t(t);
-        if (!Folder(spec, request.keep).fold_all(net.input, target, nullptr)) continue;
+        if (!Folder(spec, request.keep).fold_all(net, target, nullptr)) continue;
         FoldResult r = finish(std::move(spec), target);
         if (!r.fits) continue;
         r.notes.push_back("the first interval, in steps of 1% up from the input stream's " + grouped(source) +

@@ -68,7 +68,15 @@ TEST(DeviceLibrary, ShippedDevices) {
     const Want wants[] = {{"KU115", "Kintex UltraScale", 663360, 1326720, 4320, 5520},
                           {"ZU3", "Zynq UltraScale+", 70560, 141120, 432, 360},
                           {"VU3P", "Virtex UltraScale+", 394080, 788160, 1440, 2280},
-                          {"Z7020", "Zynq-7000", 53200, 106400, 280, 220}};
+                          {"Z7020", "Zynq-7000", 53200, 106400, 280, 220},
+                          {"U250", "Virtex UltraScale+", 1728000, 3456000, 5376, 12288},
+                          {"U280", "Virtex UltraScale+", 1304000, 2607000, 4032, 9024},
+                          {"U55C", "Virtex UltraScale+", 1304000, 2607000, 4032, 9024},
+                          {"ZCU102", "Zynq UltraScale+", 274080, 548160, 1824, 2520},
+                          {"ZCU104", "Zynq UltraScale+", 230400, 460800, 624, 1728},
+                          {"KV260", "Zynq UltraScale+", 117120, 234240, 288, 1248},
+                          {"Pynq-Z1", "Zynq-7000", 53200, 106400, 280, 220},
+                          {"Pynq-Z2", "Zynq-7000", 53200, 106400, 280, 220}};
     for (const auto& w : wants) {
         const NetworkConfig cfg = parse_network_config(
             with_device(std::string("{name: ") + w.name + ", clock_mhz: 100}"), "cfg.yaml", {}, kConfigDir);
@@ -108,7 +116,8 @@ TEST(DeviceLibrary, LoadFileUsesTheConfigDirectory) {
 TEST(DeviceLibrary, UnknownDeviceListsTheKnownOnes) {
     expect_error_in(with_device("{name: XCKU040, clock_mhz: 100}"), kConfigDir, "cfg.yaml:2:16: device.name: ",
                     {"unknown device 'XCKU040'; known devices in " + kConfigDir +
-                     "/devices.yaml: KU115, ZU3, VU3P, Z7020"});
+                     "/devices.yaml: KU115, ZU3, VU3P, Z7020, U250, U280, U55C, ZCU102, ZCU104, KV260, Pynq-Z1, "
+                     "Pynq-Z2"});
 }
 
 TEST(DeviceLibrary, MissingLibrary) {
