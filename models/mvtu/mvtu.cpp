@@ -1,5 +1,7 @@
 #include "models/mvtu/mvtu.hpp"
 
+#include "models/common/timing_only.hpp"
+
 #include <algorithm>
 
 #include "models/common/int_math.hpp"
@@ -55,7 +57,8 @@ void Mvtu::run_conv() {
         StreamRow windows = take(in);
         StreamRow row = StreamRow::shaped(windows.frame, windows.row, windows.pixels, group);
         row.pass = windows.pass;
-        kernel_->compute(windows.data.data(), windows.pixels, row.data.data(), windows.pass * group, group);
+        if (!timing_only())
+            kernel_->compute(windows.data.data(), windows.pixels, row.data.data(), windows.pass * group, group);
         account(cycles, ops);
         const bool last = row.row == layer_.out.height - 1 && row.pass == layer_.reuse - 1;
         const int frame = row.frame;
@@ -84,7 +87,7 @@ void Mvtu::run_fc() {
             charged = due;
         }
         StreamRow result = StreamRow::shaped(frame, 0, 1, kernel_->channels());
-        kernel_->compute(vector.data(), 1, result.data.data());
+        if (!timing_only()) kernel_->compute(vector.data(), 1, result.data.data());
         // The remaining neuron folds reuse the buffered input vector.
         account(total - charged, mvtu_ops_per_frame(layer_));
         give(out, std::move(result));

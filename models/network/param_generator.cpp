@@ -385,9 +385,15 @@ AccumulatorModel sum_model(const LayerConfig& layer) {
     return m;
 }
 
-void fill_sum_thresholds(const LayerConfig& layer, LayerParams& p) {
+void fill_sum_requantisation(const LayerConfig& layer, LayerParams& p) {
     p.layer = layer.name;
-    p.thresholds = analytic_thresholds(layer, sum_model(layer));
+    const AccumulatorModel sum = sum_model(layer);
+    if (layer.activation.type == ActivationType::Relu) {
+        p.bias = analytic_relu_bias(sum);
+        analytic_relu_scale(layer, sum, p.bias, p.mul, p.shift);
+    } else {
+        p.thresholds = analytic_thresholds(layer, sum);
+    }
 }
 
 NetworkParams generate_params(const NetworkConfig& cfg, uint64_t seed, double sparsity) {
@@ -413,7 +419,7 @@ NetworkParams generate_params(const NetworkConfig& cfg, uint64_t seed, double sp
         if (cfg.layers[l].is_compute())
             fill_analytic_activation(cfg.layers[l], models[l], params.layers[l]);
         else if (cfg.layers[l].type == LayerType::Add && cfg.layers[l].activation.type != ActivationType::None)
-            fill_sum_thresholds(cfg.layers[l], params.layers[l]);
+            fill_sum_requantisation(cfg.layers[l], params.layers[l]);
     return params;
 }
 

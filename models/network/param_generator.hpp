@@ -112,9 +112,9 @@ void analytic_relu_scale(const LayerConfig& layer, const AccumulatorModel& acc,
 // The sum of an add layer's two inputs, per channel, as an accumulator: mean, spread and bound
 // of the two values (codes uniform over their encodings) added.
 AccumulatorModel sum_model(const LayerConfig& layer);
-// An add layer with an activation: its name and the thresholds (analytic_thresholds over
-// sum_model) of the unit after the adder.
-void fill_sum_thresholds(const LayerConfig& layer, LayerParams& p);
+// An add layer with an activation: its name and the parameters of the unit after the adder
+// (thresholds by analytic_thresholds, or the relu bias and scale, over sum_model).
+void fill_sum_requantisation(const LayerConfig& layer, LayerParams& p);
 
 // Fills p.thresholds / p.bias / p.mul / p.shift from p.weights (which must be set).
 void fill_analytic_activation(const LayerConfig& layer, const ValueModel& in, LayerParams& p);

@@ -194,6 +194,16 @@ void add_adder_resources(const LayerConfig& l, std::vector<ResourceItem>& items,
     const uint64_t simd = uint64_t(l.folding.simd), bits = uint64_t(add_sum_bits(l));
     items.push_back(logic_item(l.name, "add", "adders", simd * bits * cost::kLutPerAdderBit, simd * bits,
                                rule_text(simd, " lanes x ", bits, " bit (add + output register)")));
+    if (l.activation.type == ActivationType::Relu) {
+        // Bias add and clamp in LUTs, the requantisation multiply on a DSP slice, a lane each.
+        ResourceItem q = logic_item(l.name, "add", "requantisation", simd * (bits + uint64_t(l.out_bits)) *
+                                                                          cost::kLutPerAdderBit,
+                                    simd * uint64_t(l.out_bits),
+                                    rule_text(simd, " x (bias add ", bits, " bit + clamp ", l.out_bits,
+                                              " bit, 1 DSP multiply)"));
+        q.use.dsp = simd;
+        items.push_back(q);
+    }
     if (const uint64_t t = uint64_t(l.thresholds_per_channel()); t > 0 && l.activation.type != ActivationType::None) {
         // The threshold unit after the adder: T comparators a lane, each reading its own
         // threshold memory of one entry per channel fold.

@@ -1,5 +1,7 @@
 #include "models/swu/sliding_window_unit.hpp"
 
+#include "models/common/timing_only.hpp"
+
 #include <algorithm>
 #include <string>
 
@@ -101,9 +103,17 @@ void SlidingWindowUnit::emit_windows() {
                                                  " missing from the line buffer").c_str());
                     }
                 }
-                StreamRow windows = StreamRow::shaped(f, r, layer_.out.width, window_length);
+                StreamRow windows;
+                // The decompressor-fed and SYQ units compute even then (their timing reads weights).
+                if (timing_only() && !layer_.decompressor.enabled && layer_.scaling_factors() == 0) {
+                    windows.frame = f;  // no values: only when the row moves matters
+                    windows.row = r;
+                    windows.pixels = layer_.out.width;
+                } else {
+                    windows = StreamRow::shaped(f, r, layer_.out.width, window_length);
+                    build_window_row(layer_, rows.data(), windows.data.data());
+                }
                 windows.pass = pass;
-                build_window_row(layer_, rows.data(), windows.data.data());
                 reader_.busy(cycles);
                 reader_.give(out, std::move(windows));
                 // Rows above the next window's first row are no longer needed.

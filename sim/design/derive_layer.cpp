@@ -250,15 +250,15 @@ void LayerDeriver::sum_inputs(LayerConfig& L) {
     const auto ra = value_range(a.encoding, a.bits), rb = value_range(b.encoding, b.bits);
     fit_range(ra.first + rb.first, ra.second + rb.second, L);
     L.out = L.in;
-    // A threshold unit after the adder requantises the sum (FINN's MultiThreshold after
-    // AddStreams); without one the sum leaves at its full width.
+    // A threshold unit (FINN's MultiThreshold after AddStreams) or an integer requantisation
+    // (relu) after the adder; without one the sum leaves at its full width.
     L.activation.type = ActivationType::None;
     if (!s_.activation.given) return;
     const ActivationSpec& as = s_.activation;
-    if (as.type.given && as.type.value != ActivationType::Thresholds && as.type.value != ActivationType::Bipolar)
+    if (as.type.given && as.type.value == ActivationType::None)
         fail(F("activation.type"), as.type.at,
-             std::string("an add layer's activation is the threshold unit after the sum: thresholds or bipolar (got "
-                         "'") + to_string(as.type.value) + "'; leave activation out to keep the full sum)");
+             "an add layer's activation requantises the sum (thresholds, bipolar or relu); leave activation out to "
+             "keep the full sum");
     if (c_.spec().weights.file.given)
         fail(F("activation"), as.at,
              "a weight file carries the parameters of conv and fc layers only, so an add layer's thresholds must "

@@ -441,8 +441,8 @@ const Table& layer_table() {
          section("activation", &LayerSpec::activation, layer_activation_table())
              .types(kCompute | kAdd)
              .def("required (conv, fc); add: none, the full sum")
-             .means("What follows the accumulator (the table below); on an add layer, the threshold unit that "
-                    "requantises the sum (thresholds or bipolar)."),
+             .means("What follows the accumulator (the table below); on an add layer, the unit that requantises "
+                    "the sum (thresholds, bipolar or relu)."),
          field("datapath", &LayerSpec::datapath)
              .types(kCompute)
              .def("derived")

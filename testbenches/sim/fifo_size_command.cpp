@@ -84,7 +84,7 @@ FifoSimulator child_simulator(const std::string& config, const NetworkConfig& ne
             std::vector<SimChild> children;
             for (size_t k = first; k < last; ++k) {
                 std::vector<std::string> args = {"--config", config, "--frames", std::to_string(frames), "--no-timing",
-                                                 "--point", fifo_point(net, sites, depths[k])};
+                                                 "--timing-only", "--point", fifo_point(net, sites, depths[k])};
                 if (pace) args.insert(args.end(), {"--input-interval", std::to_string(pace)});
                 const std::string name = tmp + "/run" + std::to_string((*counter)++);
                 children.push_back(start_sim(self_executable(), args, name + ".json", name + ".log"));
@@ -195,17 +195,22 @@ int fifo_size_command(int argc, char** argv) {
             deep_depths.push_back(f.peak);
             min_depths.push_back(f.minimal);
             const uint64_t wpr = f.site.words_per_row();
+            // A fork's branch in hardware also needs the row the row model's fork holds while it
+            // waits for room (docs/fifo_words.md: rows x words deadlocks where (rows + 1) x words
+            // does not).
+            const uint64_t extra = f.site.kind == FifoKind::Branch ? wpr : 0;
             table << std::left << std::setw(24) << f.site.label << std::right << std::setw(6) << f.site.word_bits
-                  << std::setw(8) << wpr << " | " << std::setw(6) << f.peak << std::setw(9) << grouped(f.peak * wpr)
+                  << std::setw(8) << wpr << " | " << std::setw(6) << f.peak << std::setw(9) << grouped(f.peak * wpr + extra)
                   << std::setw(6) << d.impl << std::setw(7) << d.use.bram18 << std::setw(6) << d.use.lut << " | "
-                  << std::setw(6) << f.minimal << std::setw(9) << grouped(f.minimal * wpr) << std::setw(6) << m.impl
+                  << std::setw(6) << f.minimal << std::setw(9) << grouped(f.minimal * wpr + extra) << std::setw(6) << m.impl
                   << std::setw(7) << m.use.bram18 << std::setw(6) << m.use.lut << "  " << f.site.field << "\n";
         }
         std::cout << "fifo-size " << net.name << ": bottleneck " << run_text({true, r.bottleneck_interval, "", {}}, net)
                   << " with deep FIFOs; target "
                   << (fps > 0 ? run_text({true, r.target_interval, "", {}}, net) + ", input paced at it"
                               : std::string("the bottleneck's rate, input unpaced"))
-                  << "\n(depths in rows of the FIFO's stream, and in words of its width: rows x words per row)\n"
+                  << "\n(depths in rows of the FIFO's stream, and in words of its width for hardware: rows x words per row, "
+                     "(rows + 1) x words per row after a fork, docs/fifo_words.md)\n"
                   << table.str() << "total FIFO resources: deep " << deep_total.bram18 << " BRAM18, "
                   << grouped(deep_total.lut) << " LUT | minimal " << min_total.bram18 << " BRAM18, "
                   << grouped(min_total.lut) << " LUT\n"

@@ -19,6 +19,7 @@
 #include <systemc>
 
 #include "models/common/output_file.hpp"
+#include "models/common/timing_only.hpp"
 #include "models/dataset/idx_dataset.hpp"
 #include "sim/design/config_loader.hpp"
 #include "sim/design/effective_config.hpp"
@@ -66,6 +67,9 @@ int run(int argc, char** argv) {
         ("no-timing", "leave the wall-clock time, speed and peak memory out of the table and the report, so that "
                       "identical inputs give identical output")
         ("check", "compare every layer's output with the golden reference")
+        ("timing-only", "move rows with every timing rule but compute no values (the windows, products and pooled "
+                        "values are left out; sim fifo-size simulates this way): the same cycles, several times faster; "
+                        "not with --check or --dataset")
         ("input-interval", po::value<std::string>(&input_interval),
          "pace the input: a frame enters at most every N cycles (a camera or host at a fixed frame rate; sim "
          "fifo-size simulates this way); default: as fast as the input stream and backpressure allow")
@@ -236,6 +240,11 @@ int run(int argc, char** argv) {
         if (net.host.enabled)
             return qsim::cli::usage_error(cmd, "--input-interval paces the standalone accelerator's source; this "
                                                "design has a host link, whose DMA paces the input");
+    }
+    if (vm.count("timing-only")) {
+        if (check || !dataset.empty())
+            return qsim::cli::usage_error(cmd, "--timing-only computes no values: not with --check or --dataset");
+        qsim::set_timing_only(true);
     }
     options.frames = frames;
     options.check = check;

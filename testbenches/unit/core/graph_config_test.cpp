@@ -95,11 +95,20 @@ TEST(GraphConfig, AThresholdUnitAfterTheAdderRequantisesTheSum) {
         for (int k = 0; k < 3; ++k) code += sum >= p.layers[2].thresholds[(i % 8) * 3 + size_t(k)];
         ASSERT_EQ(out.data[i], code) << "value " << i;
     }
-    // Without an activation the sum leaves whole; relu and none are not the adder's.
+    // Without an activation the sum leaves whole; 'none' is no requantisation.
     EXPECT_EQ(parse_network_config(residual("  - {name: j, type: add, inputs: [b, a]}\n"), "g.yaml").layers[2].activation.type,
               ActivationType::None);
-    expect_error(residual("  - {name: j, type: add, inputs: [b, a], activation: {type: relu}}\n"), "9",
-                 "layers[2].activation.type", {"thresholds or bipolar", "'relu'"});
+    expect_error(residual("  - {name: j, type: add, inputs: [b, a], activation: {type: none}}\n"), "9",
+                 "layers[2].activation.type", {"requantises the sum", "leave activation out"});
+    // relu: the integer requantisation (bias, multiplier, shift) of the sum into 8-bit codes.
+    const NetworkConfig r = parse_network_config(
+        residual("  - {name: j, type: add, inputs: [b, a], activation: {type: relu, bits: 8}}\n"), "g.yaml");
+    EXPECT_EQ(r.layers[2].out_bits, 8);
+    const NetworkParams rp = generate_params(r, 7, 0.0);
+    EXPECT_EQ(rp.layers[2].bias.size(), 8u);
+    EXPECT_GE(rp.layers[2].shift, 1);
+    const FeatureMap rout = golden::run_add(r.layers[2], rp.layers[2], x, y);
+    for (int32_t v : rout.data) ASSERT_TRUE(v >= 0 && v <= 255);
     // A weight file has no record for an adder's thresholds.
     expect_error(residual("  - {name: j, type: add, inputs: [b, a], activation: {type: thresholds}}\n",
                           "weights: {file: w.qnnw}\n"),

@@ -5,19 +5,27 @@
 #include <gtest/gtest.h>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "sim/design/config_loader.hpp"
-#include "testbenches/unit/command_run.hpp"
+#include "testbenches/unit/system/sim_process.hpp"
 
 namespace qsim {
 namespace fifo_size_test {
 
-using SimRun = testing_support::CommandRun;
+using testing_support::SimRun;
 
-SimRun sim(const std::string& args) { return testing_support::run_sim_binary(args); }
+// `sim` with the words of `args` (split at spaces; none of the paths here has one).
+SimRun sim(const std::string& args) {
+    std::vector<std::string> words;
+    std::istringstream in(args);
+    for (std::string w; in >> w;) words.push_back(w);
+    return testing_support::run_sim(words);
+}
 
 const char* kBlock = R"(name: residual_block
 device: { name: generic, clock_mhz: 200 }
@@ -51,8 +59,9 @@ protected:
     uint64_t interval(const std::string& config, const std::string& point, SimRun* out = nullptr) const {
         const std::string report = path("r.json");
         std::filesystem::remove(report);
-        const SimRun r = sim("--config " + config + " --frames 4 --report " + report +
-                          (point.empty() ? "" : " --point '" + point + "'"));
+        std::vector<std::string> args = {"--config", config, "--frames", "4", "--report", report};
+        if (!point.empty()) args.insert(args.end(), {"--point", point});
+        const SimRun r = testing_support::run_sim(args);
         if (out) *out = r;
         if (r.status != 0) return 0;
         std::ifstream f(report);
@@ -127,6 +136,24 @@ TEST_F(FifoSize, APacedInputSetsTheIntervalAndTheReportSaysSo) {
     EXPECT_EQ(j.at("input_fifo").at("depth_rows").get<int>(), 2);
     r = sim("--config " + block + " --input-interval 0");
     EXPECT_EQ(r.status, 2) << r.output;
+}
+
+TEST_F(FifoSize, ATimingOnlyRunKeepsEveryCycleAndSaysItComputedNoValues) {
+    // The shipped residual network with a 4-row skip FIFO (it stalls: the timing is not trivial).
+    const std::string config = QSIM_SOURCE_DIR "/configs/resnet_cifar_tiny.yaml";
+    const std::string point = "b1add.input_fifo_depths=[0 4]";
+    const uint64_t bit_true = interval(config, point);
+    const std::string report = path("t.json");
+    const SimRun r = testing_support::run_sim(
+        {"--config", config, "--frames", "4", "--timing-only", "--point", point, "--report", report});
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("(timing only: no values computed)"), std::string::npos);
+    std::ifstream f(report);
+    const nlohmann::json j = nlohmann::json::parse(f);
+    EXPECT_TRUE(j.at("timing_only").get<bool>());
+    EXPECT_GT(bit_true, 9216u);
+    EXPECT_EQ(j.at("performance").at("interval_cycles").get<uint64_t>(), bit_true);
+    EXPECT_EQ(testing_support::run_sim({"--config", config, "--timing-only", "--check"}).status, 2);
 }
 
 TEST_F(FifoSize, ATargetTheBottleneckCannotReachAndBadOptionsAreRefused) {

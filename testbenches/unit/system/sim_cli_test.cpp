@@ -10,16 +10,29 @@
 #include <string>
 
 #include "sim/design/config_loader.hpp"
-#include "testbenches/unit/command_run.hpp"
 #include "models/network/param_generator.hpp"
 #include "models/network/weight_file.hpp"
 
 namespace qsim {
 namespace sim_cli_test {
 
-using SimRun = testing_support::CommandRun;
+struct SimRun {
+    int status = -1;
+    std::string output;  // stdout and stderr
+};
 
-SimRun run_sim(const std::string& args) { return testing_support::run_sim_binary(args); }
+SimRun run_sim(const std::string& args) {
+    const std::string cmd = std::string("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 ") + QSIM_SIM_BINARY + " " + args + " 2>&1";
+    SimRun r;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (p == nullptr) return r;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+    const int st = pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+}
 
 class SimCli : public ::testing::Test {
 protected:
