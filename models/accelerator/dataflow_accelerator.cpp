@@ -90,7 +90,8 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
                 unit = std::move(mvtu);
                 break;
             }
-            case LayerType::MaxPool: {
+            case LayerType::MaxPool:
+            case LayerType::AvgPool: {
                 auto pool = std::make_unique<PoolUnit>((base + "_pool").c_str(), layer, period_);
                 unit_in = &pool->in;
                 unit_out = &pool->out;

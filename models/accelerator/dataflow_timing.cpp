@@ -31,7 +31,8 @@ const char* unit_role(const LayerConfig& layer) {
     switch (layer.type) {
         case LayerType::Conv:
         case LayerType::Fc: return "mvtu";
-        case LayerType::MaxPool: return "pool";
+        case LayerType::MaxPool:
+        case LayerType::AvgPool: return "pool";
         case LayerType::GlobalMaxPool:
         case LayerType::GlobalAvgPool: return "global_pool";
         case LayerType::Add: return "add";
@@ -70,6 +71,7 @@ std::string unit_rule(const LayerConfig& l) {
             os << "fan_in/SIMD * N/PE = " << mvtu_synapse_folds(l) << " * " << mvtu_neuron_folds(l);
             break;
         case LayerType::MaxPool:
+        case LayerType::AvgPool:
             os << "H_out*W_out * K*K * ceil(C/SIMD) = " << l.out.height << "*" << l.out.width << " * "
                << l.kernel * l.kernel << " * " << (l.in.channels + l.folding.simd - 1) / l.folding.simd;
             break;

@@ -13,8 +13,9 @@ namespace qsim {
 // Add: the element-wise sum of two streams of one shape (a residual join); Concat: two
 // streams of one height and width side by side along the channels; GlobalAvgPool: the sum of
 // every position per channel (global average pooling with the 1/(H*W) left to the next
-// layer's thresholds, as FINN's GlobalAccPool). docs/graphs.md.
-enum class LayerType { Conv, Fc, MaxPool, GlobalMaxPool, Add, Concat, GlobalAvgPool };
+// layer's thresholds, as FINN's GlobalAccPool); AvgPool: the sum over each K x K window (the
+// 1/K^2 likewise left to the next layer). docs/graphs.md.
+enum class LayerType { Conv, Fc, MaxPool, GlobalMaxPool, Add, Concat, GlobalAvgPool, AvgPool };
 
 // How weights are quantised and stored.
 //   Binary : values {-1,+1}; 1 bit per weight, bit 1 = +1, bit 0 = -1.
@@ -59,7 +60,8 @@ struct EnumText<LayerType> {
                                                                   {LayerType::GlobalMaxPool, "global_maxpool"},
                                                                   {LayerType::Add, "add"},
                                                                   {LayerType::Concat, "concat"},
-                                                                  {LayerType::GlobalAvgPool, "global_avgpool"}};
+                                                                  {LayerType::GlobalAvgPool, "global_avgpool"},
+                                                                  {LayerType::AvgPool, "avgpool"}};
 };
 template <>
 struct EnumText<WeightQuant> {

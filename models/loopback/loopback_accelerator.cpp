@@ -79,6 +79,8 @@ void LoopbackAccelerator::compute(const LayerConfig& l, const FeatureMap& input,
         int32_t* o = &output.data[size_t(oy) * l.out.width * l.out.channels];
         if (l.type == LayerType::Conv)
             kernels_[&l - net_.layers.data()]->compute(windows, l.out.width, o);
+        else if (l.type == LayerType::AvgPool)
+            sum_pool_windows(windows, l.out.width, K * K, l.in.channels, l.in_encoding, o);
         else
             max_pool_windows(windows, l.out.width, K * K, l.in.channels, o);
     }

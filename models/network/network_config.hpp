@@ -294,7 +294,9 @@ struct LayerConfig {
     bool is_join() const { return type == LayerType::Add || type == LayerType::Concat; }
     // The PEs built in hardware: folding.pe time-shared `reuse` ways.
     int physical_pe() const { return folding.pe / reuse; }
-    bool uses_swu() const { return type == LayerType::Conv || type == LayerType::MaxPool; }
+    // Pooling over K x K windows from an SWU: the maximum, or the sum (avgpool).
+    bool is_window_pool() const { return type == LayerType::MaxPool || type == LayerType::AvgPool; }
+    bool uses_swu() const { return type == LayerType::Conv || is_window_pool(); }
     // Depthwise convolution (groups = input channels = output channels): one K x K filter per
     // channel, computed by the vector-vector unit (FINN's VVAU): PE over channels, SIMD over the
     // K x K kernel positions, its SWU delivering PE channels of a window position at a time.

@@ -23,4 +23,14 @@ void global_sum_accumulate(const int32_t* row, int width, int channels, Encoding
         for (int c = 0; c < channels; ++c) running_sum[c] += decode_value(row[c], e);
 }
 
+void sum_pool_windows(const int32_t* windows, int pixels, int window_area, int channels, Encoding e, int32_t* out) {
+    for (int p = 0; p < pixels; ++p) {
+        const int32_t* w = windows + size_t(p) * size_t(window_area) * size_t(channels);
+        int32_t* o = out + size_t(p) * size_t(channels);
+        for (int c = 0; c < channels; ++c) o[c] = 0;
+        for (int k = 0; k < window_area; ++k)
+            for (int c = 0; c < channels; ++c) o[c] += decode_value(w[size_t(k) * size_t(channels) + size_t(c)], e);
+    }
+}
+
 }  // namespace qsim

@@ -19,7 +19,12 @@ void PoolUnit::run() {
     for (;;) {
         StreamRow windows = take(in);
         StreamRow row = StreamRow::shaped(windows.frame, windows.row, windows.pixels, channels);
-        if (!timing_only()) max_pool_windows(windows.data.data(), windows.pixels, area, channels, row.data.data());
+        if (timing_only()) {
+        } else if (layer_.type == LayerType::AvgPool) {
+            sum_pool_windows(windows.data.data(), windows.pixels, area, channels, layer_.in_encoding, row.data.data());
+        } else {
+            max_pool_windows(windows.data.data(), windows.pixels, area, channels, row.data.data());
+        }
         busy(cycles);
         stats_.lane_cycles += cycles * uint64_t(layer_.folding.simd);
         stats_.useful_ops += uint64_t(row.pixels) * channels * area;

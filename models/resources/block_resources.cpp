@@ -170,8 +170,13 @@ void add_mvtu_resources(const LayerConfig& l, const ResourceContext& ctx, std::v
 
 void add_pool_resources(const LayerConfig& l, std::vector<ResourceItem>& items, BramPorts ports) {
     const uint64_t simd = uint64_t(l.folding.simd), bits = uint64_t(l.in_bits);
-    const char* block = l.type == LayerType::MaxPool ? "pool" : "global_pool";
-    if (l.type == LayerType::GlobalAvgPool) {
+    const char* block = l.is_window_pool() ? "pool" : "global_pool";
+    if (l.type == LayerType::AvgPool) {
+        // An adder tree over the window's K*K values per lane, of the sum's width.
+        const uint64_t sum = uint64_t(l.out_bits), area = uint64_t(l.kernel) * uint64_t(l.kernel);
+        items.push_back(logic_item(l.name, block, "adders", simd * (area - 1) * sum * cost::kLutPerAdderBit, simd * sum,
+                                   rule_text(simd, " lanes x ", area - 1, " adders x ", sum, " bit")));
+    } else if (l.type == LayerType::GlobalAvgPool) {
         // An adder of the sum's width per lane, and the running sums.
         const uint64_t sum = uint64_t(l.out_bits);
         items.push_back(logic_item(l.name, block, "adders", simd * sum * cost::kLutPerAdderBit, simd * sum,

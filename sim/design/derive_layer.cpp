@@ -131,7 +131,7 @@ void LayerDeriver::run(LayerConfig& L) {
         L.out.channels = L.in.channels;
         L.out_encoding = L.in_encoding;
         L.out_bits = L.in_bits;
-        if (L.type == LayerType::GlobalAvgPool) sum_positions(L);
+        if (L.type == LayerType::GlobalAvgPool || L.type == LayerType::AvgPool) sum_positions(L);
         if (!s_.folding.simd.given) L.folding.simd = L.in.channels;
         rule(check_folding(L));
     }
@@ -187,13 +187,18 @@ void fit_range(int64_t lo, int64_t hi, LayerConfig& L) {
     L.out_bits = range_bits(lo, hi);
 }
 
-// global_avgpool: the sum of every position's value per channel (the 1/(H*W) of the average
-// is left to the next layer's thresholds), in the fewest bits that hold it.
+// global_avgpool: the sum of every position's value per channel; avgpool: of every K x K
+// window's (the 1/n of the average is left to the next layer's thresholds), in the fewest
+// bits that hold it.
 void LayerDeriver::sum_positions(LayerConfig& L) {
     if (L.in_encoding == Encoding::Accumulator)
         fail(path_, s_.at, "input is a raw 32-bit accumulator; give layer '" + in_.acc_source + "' an activation");
+    if (L.type == LayerType::AvgPool && (L.pad_begin != 0 || L.pad_end != 0))
+        fail(F("padding"), at(s_.padding),
+             "an avgpool layer sums its windows, so padded positions would count in the sum: padding must be 0 "
+             "(valid)");
     const auto r = value_range(L.in_encoding, L.in_bits);
-    const int64_t n = int64_t(L.in.height) * L.in.width;
+    const int64_t n = L.type == LayerType::AvgPool ? int64_t(L.kernel) * L.kernel : int64_t(L.in.height) * L.in.width;
     const i128 lo = i128(r.first) * n, hi = i128(r.second) * n;
     if (lo < INT32_MIN || hi > INT32_MAX)
         fail(path_, s_.at,
@@ -304,7 +309,7 @@ void LayerDeriver::geometry(LayerConfig& L) {
     if (!L.uses_swu()) return;
     need(s_.kernel, "kernel", s_.at);
     L.kernel = s_.kernel.value;
-    L.stride = s_.stride.given ? s_.stride.value : (L.type == LayerType::MaxPool ? L.kernel : 1);
+    L.stride = s_.stride.given ? s_.stride.value : (L.is_window_pool() ? L.kernel : 1);
     if (L.type == LayerType::Conv) L.groups = s_.groups.value;
     const Padding& pad = s_.padding.value;
     if (pad.mode == Padding::Mode::Same) {

@@ -381,7 +381,7 @@ const Table& layer_scaling_table() {
 
 const Table& layer_table() {
     static const Table t = table<LayerSpec>(
-        "layers[]", "One layer (conv, fc, maxpool, global_maxpool, add), in dataflow order (graphs.md).",
+        "layers[]", "One layer (conv, fc, maxpool, avgpool, global_maxpool, global_avgpool, add, concat), in dataflow order (graphs.md).",
         {field("name", &LayerSpec::name)
              .required()
              .means("Identifies the layer in reports, weight files and errors: characters A-Z a-z 0-9 _ . -, "

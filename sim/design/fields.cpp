@@ -61,6 +61,7 @@ unsigned layer_type_bit(LayerType t) {
         case LayerType::Add: return kAdd;
         case LayerType::Concat: return kConcat;
         case LayerType::GlobalAvgPool: return kGlobalAvgPool;
+        case LayerType::AvgPool: return kAvgPool;
     }
     return 0;
 }

@@ -75,6 +75,7 @@ std::optional<RuleViolation> check_folding(const LayerConfig& l) {
             return std::nullopt;
         }
         case LayerType::MaxPool:
+        case LayerType::AvgPool:
         case LayerType::GlobalMaxPool:
         case LayerType::GlobalAvgPool:
         case LayerType::Add:

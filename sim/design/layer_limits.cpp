@@ -89,6 +89,7 @@ std::optional<std::string> layer_count_problem(const LayerConfig& L) {
             break;
         }
         case LayerType::MaxPool:
+        case LayerType::AvgPool:
             counts.push_back({"pooling unit cycles per frame",
                               "H_out * W_out * K*K * ceil(C/SIMD) = " + num(ho) + " * " + num(wo) + " * " +
                                   num(k) + "*" + num(k) + " * " + num(ceil_div128(ci, simd)),

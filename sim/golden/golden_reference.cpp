@@ -393,6 +393,14 @@ FeatureMap run_fc_rccm(const LayerConfig& layer, const LayerParams& params, cons
     return out;
 }
 
+// The codes an unsigned or signed output of out_bits can hold (the sums of add and
+// global_avgpool must lie in them).
+static std::pair<int64_t, int64_t> output_code_range(const LayerConfig& layer) {
+    if (layer.out_encoding == Encoding::Signed)
+        return {-(int64_t(1) << (layer.out_bits - 1)), (int64_t(1) << (layer.out_bits - 1)) - 1};
+    return {0, (int64_t(1) << layer.out_bits) - 1};
+}
+
 FeatureMap run_maxpool(const LayerConfig& layer, const FeatureMap& input) {
     check_window_geometry(layer);
     if (layer.out.channels != layer.in.channels)
@@ -427,6 +435,26 @@ FeatureMap run_maxpool(const LayerConfig& layer, const FeatureMap& input) {
     return out;
 }
 
+// The sum of each K x K window's values (no padding), which must fit the output's bits.
+FeatureMap run_avgpool(const LayerConfig& layer, const FeatureMap& input) {
+    check_window_geometry(layer);
+    if (layer.pad_begin != 0 || layer.pad_end != 0) invalid(layer, "an avgpool layer takes no padding");
+    const auto [lo, hi] = output_code_range(layer);
+    FeatureMap out(layer.out);
+    for (int oy = 0; oy < layer.out.height; ++oy)
+        for (int ox = 0; ox < layer.out.width; ++ox)
+            for (int c = 0; c < layer.out.channels; ++c) {
+                int64_t sum = 0;
+                for (int ky = 0; ky < layer.kernel; ++ky)
+                    for (int kx = 0; kx < layer.kernel; ++kx)
+                        sum += decode_value(input.at(oy * layer.stride + ky, ox * layer.stride + kx, c),
+                                            layer.in_encoding);
+                if (sum < lo || sum > hi) invalid(layer, "sum " + std::to_string(sum) + " outside the output's range");
+                out.at(oy, ox, c) = int32_t(sum);
+            }
+    return out;
+}
+
 FeatureMap run_global_maxpool(const LayerConfig& layer, const FeatureMap& input) {
     if (layer.out.height != 1 || layer.out.width != 1 || layer.out.channels != layer.in.channels)
         invalid(layer, "global max pooling output must be 1x1x" +
@@ -443,14 +471,6 @@ FeatureMap run_global_maxpool(const LayerConfig& layer, const FeatureMap& input)
 }
 
 }  // namespace
-
-// The codes an unsigned or signed output of out_bits can hold (the sums of add and
-// global_avgpool must lie in them).
-static std::pair<int64_t, int64_t> output_code_range(const LayerConfig& layer) {
-    if (layer.out_encoding == Encoding::Signed)
-        return {-(int64_t(1) << (layer.out_bits - 1)), (int64_t(1) << (layer.out_bits - 1)) - 1};
-    return {0, (int64_t(1) << layer.out_bits) - 1};
-}
 
 // The sum of every position's value per channel, which must fit the output's bits.
 FeatureMap run_global_sum(const LayerConfig& layer, const FeatureMap& input) {
@@ -478,6 +498,7 @@ FeatureMap run_layer(const LayerConfig& layer, const LayerParams& params, const 
             if (layer.weights.quant == WeightQuant::Rccm) return run_fc_rccm(layer, params, input);
             return run_fc(layer, params, input);
         case LayerType::MaxPool: return run_maxpool(layer, input);
+        case LayerType::AvgPool: return run_avgpool(layer, input);
         case LayerType::GlobalMaxPool: return run_global_maxpool(layer, input);
         case LayerType::GlobalAvgPool: return run_global_sum(layer, input);
         case LayerType::Add: invalid(layer, "an add layer takes two inputs (run_add)");
