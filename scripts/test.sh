@@ -5,7 +5,7 @@
 #                         said so, where slurm-wlm cannot be installed or started)
 #   scripts/sanitize.sh   ASan + UBSan build (GCC) in build-asan/, ctest again
 #   scripts/memcheck.sh   build/sim under Valgrind memcheck (mnist_int8_cnn, 2 frames, --check)
-#   scripts/fuzz.sh 20    libFuzzer targets (clang) in build-fuzz/, 20 s each
+#   scripts/fuzz.sh 10    libFuzzer targets (clang) in build-fuzz/, 10 s each
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -37,11 +37,13 @@ if [ "${QSIM_FULL_CHECKS:-1}" != "0" ]; then
   # sample of the tiers' agreement, the trained CNN on all 10,000 test images; the trained MLPs
   # keep the data-set path under the sanitizers)
   # repeat code paths the other tests already cover under the sanitizers; they ran in the
-  # Release stage above. The hostile inputs run under `ulimit -v`, which ASan's shadow memory
-  # cannot live with.
-  stage "sanitizers (ASan + UBSan, ctest)" bash "$root/scripts/sanitize.sh" -E "Table43And44|LinkScaling|PeReuseSimulation|ValidationDocIsCurrent|FoldAgreement|OutputsUnchanged|HostileInputs|TierAgreement|TrainedModel.*fmnist_gmp_cnn"
+  # Release stage above. So do the reports' determinism (the same runs twice), the fastest-fit
+  # fold (a scan of foldings) and sim fifo-size's runs (sim children; its search is
+  # FifoSizing.* in the core tests). The hostile inputs run under `ulimit -v`, which ASan's
+  # shadow memory cannot live with.
+  stage "sanitizers (ASan + UBSan, ctest)" bash "$root/scripts/sanitize.sh" -E "Table43And44|LinkScaling|PeReuseSimulation|ValidationDocIsCurrent|FoldAgreement|OutputsUnchanged|HostileInputs|TierAgreement|TrainedModel.*fmnist_gmp_cnn|Determinism|AutoFold.FastestFoldingThatFitsASmallerDevice|FifoSize\\."
   stage "valgrind memcheck (sim)" bash "$root/scripts/memcheck.sh"
-  stage "fuzzing (libFuzzer, 20 s/target)" bash "$root/scripts/fuzz.sh" 20
+  stage "fuzzing (libFuzzer, 10 s/target)" bash "$root/scripts/fuzz.sh" 10
 fi
 
 echo
