@@ -266,7 +266,8 @@ FoldSimulator fold_simulator(const std::string& config, int min_frames) {
         } const cleanup{dir};
         const std::string folded = std::string(dir) + "/folded.yaml";
         write_file_atomically(folded, folded_yaml(config, r, "", dir));
-        const SimOutcome o = run_sim(self_executable(), {"--config", folded, "--frames", std::to_string(frames)}, dir, "run");
+        const SimOutcome o = run_sim(self_executable(),
+                                     {"--config", folded, "--frames", std::to_string(frames), "--timing-only"}, dir, "run");
         if (o.exit_code != 0)
             throw std::runtime_error("the folded design does not simulate (sim exited " + std::to_string(o.exit_code) +
                                      "): " + o.last_line);
