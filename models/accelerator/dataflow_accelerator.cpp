@@ -60,7 +60,7 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
         switch (layer.type) {
             case LayerType::Conv:
             case LayerType::Fc: {
-                if (layer.decompressor.enabled || layer.scaling_factors() > 0) {
+                if (layer.has_special_unit()) {
                     // The thesis's own compute blocks: a decompressor-fed PE array (ch. 3.4) or
                     // a SYQ-scaled MVTU with its ring counter (ch. 5.7.2).
                     if (options.host_linked)

@@ -315,6 +315,9 @@ struct LayerConfig {
     // the largest factor code (1 when there are none).
     int scaling_factors() const;
     int64_t max_scale() const;
+    // Computed by the thesis's own blocks instead of the MVTU: a decompressor-fed PE array (ch.
+    // 3.4) or a SYQ-scaled MVTU (ch. 5.7.2).
+    bool has_special_unit() const { return decompressor.enabled || scaling_factors() > 0; }
 };
 
 struct NetworkConfig {

@@ -105,7 +105,7 @@ void SlidingWindowUnit::emit_windows() {
                 }
                 StreamRow windows;
                 // The decompressor-fed and SYQ units compute even then (their timing reads weights).
-                if (timing_only() && !layer_.decompressor.enabled && layer_.scaling_factors() == 0) {
+                if (timing_only() && !layer_.has_special_unit()) {
                     windows.frame = f;  // no values: only when the row moves matters
                     windows.row = r;
                     windows.pixels = layer_.out.width;

@@ -274,7 +274,7 @@ void derive_whole_network(Checker& c, const NetworkSpec& s, NetworkConfig& net) 
                "host section");
     for (size_t i = 0; i < net.layers.size(); ++i) {
         const LayerConfig& l = net.layers[i];
-        if (net.host.enabled && (l.decompressor.enabled || l.scaling_factors() > 0)) {
+        if (net.host.enabled && l.has_special_unit()) {
             const LayerSpec& ls = s.layers[i];
             const bool dec = l.decompressor.enabled;
             c.fail("layers[" + std::to_string(i) + "]." + (dec ? "decompressor" : "scaling"),

@@ -10,11 +10,15 @@
 
 namespace qsim::sweep {
 
-namespace {
-
 std::string interval_text(uint64_t cycles, const NetworkConfig& net) {
     return grouped(cycles) + " cycles per frame (" + fmt("%.1f", net.clock_hz() / double(cycles)) + " frames/s)";
 }
+
+std::string run_text(const FifoRun& run, const NetworkConfig& net) {
+    return run.completed ? interval_text(run.interval, net) : "STOPPED: " + run.stall;
+}
+
+namespace {
 
 // One run, counted.
 struct Runner {
@@ -55,8 +59,8 @@ FifoSizingResult size_fifos(const NetworkConfig& net, const FifoSizingRequest& r
         r.target_interval = target;
         r.pace = target;
     }
-    const uint64_t limit = uint64_t(std::floor(double(r.target_interval) * (1.0 + request.tolerance)));
-    auto keeps_rate = [&](const FifoRun& x) { return x.completed && x.interval <= limit; };
+    r.interval_limit = uint64_t(std::floor(double(r.target_interval) * (1.0 + request.tolerance)));
+    auto keeps_rate = [&](const FifoRun& x) { return r.keeps_rate(x); };
 
     // The deep method: the peaks of a run paced at the target; deeper where a FIFO filled.
     FifoRun paced;
@@ -79,8 +83,7 @@ FifoSizingResult size_fifos(const NetworkConfig& net, const FifoSizingRequest& r
     r.deep_keeps_rate = keeps_rate(r.deep_check);
     std::vector<int> start = peak;
     if (!r.deep_keeps_rate) {
-        r.notes.push_back("the deep method's peak depths do not keep the rate (" +
-                          (r.deep_check.completed ? interval_text(r.deep_check.interval, net) : r.deep_check.stall) +
+        r.notes.push_back("the deep method's peak depths do not keep the rate (" + run_text(r.deep_check, net) +
                           "); the minimising method starts from the deep FIFOs");
         start = deep;
     }
@@ -146,24 +149,40 @@ FifoSizingResult size_fifos(const NetworkConfig& net, const FifoSizingRequest& r
     return r;
 }
 
+namespace {
+
+// Where the depths go in a configuration: input.fifo_depth, each producer's fifo_depth, and per
+// reader its input_fifo_depths list (0 for the inputs that do not fork).
+struct FifoSettings {
+    std::vector<std::pair<const FifoSite*, int>> single;  // Input and Layer sites
+    std::map<int, std::vector<int>> branch_lists;         // reader -> input_fifo_depths
+};
+
+FifoSettings fifo_settings(const NetworkConfig& net, const std::vector<FifoSite>& sites, const std::vector<int>& depths) {
+    FifoSettings out;
+    for (size_t f = 0; f < sites.size(); ++f) {
+        const FifoSite& s = sites[f];
+        if (s.kind != FifoKind::Branch) {
+            out.single.emplace_back(&s, depths.at(f));
+            continue;
+        }
+        std::vector<int>& list = out.branch_lists[s.reader];
+        list.resize(net.inputs_of(size_t(s.reader)).size(), 0);
+        list[size_t(s.input)] = depths.at(f);
+    }
+    return out;
+}
+
+}  // namespace
+
 std::string fifo_point(const NetworkConfig& net, const std::vector<FifoSite>& sites, const std::vector<int>& depths) {
     std::string point;
     auto add = [&](const std::string& item) { point += (point.empty() ? "" : ";") + item; };
-    std::map<int, std::vector<int>> branch_lists;  // reader -> its input_fifo_depths
-    for (size_t f = 0; f < sites.size(); ++f) {
-        const FifoSite& s = sites[f];
-        const std::string d = std::to_string(depths.at(f));
-        if (s.kind == FifoKind::Input) {
-            add("input.fifo_depth=" + d);
-        } else if (s.kind == FifoKind::Layer) {
-            add(net.layers[size_t(s.producer)].name + ".fifo_depth=" + d);
-        } else {
-            std::vector<int>& list = branch_lists[s.reader];
-            list.resize(net.inputs_of(size_t(s.reader)).size(), 0);
-            list[size_t(s.input)] = depths[f];
-        }
-    }
-    for (const auto& [reader, list] : branch_lists) {
+    const FifoSettings set = fifo_settings(net, sites, depths);
+    for (const auto& [site, depth] : set.single)
+        add((site->kind == FifoKind::Input ? std::string("input") : net.layers[size_t(site->producer)].name) +
+            ".fifo_depth=" + std::to_string(depth));
+    for (const auto& [reader, list] : set.branch_lists) {
         std::string text;
         for (int d : list) text += (text.empty() ? "" : " ") + std::to_string(d);
         add(net.layers[size_t(reader)].name + ".input_fifo_depths=[" + text + "]");
@@ -173,22 +192,16 @@ std::string fifo_point(const NetworkConfig& net, const std::vector<FifoSite>& si
 
 std::string sized_yaml(const std::string& base_file, const NetworkConfig& net, const std::vector<FifoSite>& sites,
                        const std::vector<int>& depths, const std::string& header, const std::string& out_dir) {
+    const FifoSettings set = fifo_settings(net, sites, depths);
     auto size = [&](YAML::Node& root) {
         YAML::Node layers = root["layers"];
-        std::map<int, std::vector<int>> branch_lists;
-        for (size_t f = 0; f < sites.size(); ++f) {
-            const FifoSite& s = sites[f];
-            if (s.kind == FifoKind::Input) {
-                root["input"]["fifo_depth"] = depths.at(f);
-            } else if (s.kind == FifoKind::Layer) {
-                layers[size_t(s.producer)]["fifo_depth"] = depths.at(f);
-            } else {
-                std::vector<int>& list = branch_lists[s.reader];
-                list.resize(net.inputs_of(size_t(s.reader)).size(), 0);
-                list[size_t(s.input)] = depths.at(f);
-            }
+        for (const auto& [site, depth] : set.single) {
+            if (site->kind == FifoKind::Input)
+                root["input"]["fifo_depth"] = depth;
+            else
+                layers[size_t(site->producer)]["fifo_depth"] = depth;
         }
-        for (const auto& [reader, list] : branch_lists) {
+        for (const auto& [reader, list] : set.branch_lists) {
             YAML::Node seq(YAML::NodeType::Sequence);
             for (int d : list) seq.push_back(d);
             seq.SetStyle(YAML::EmitterStyle::Flow);

@@ -54,13 +54,20 @@ struct FifoSizingResult {
     FifoRun deep_check;     // the deep method's depths, run as the acceptance runs are
     FifoRun minimal_check;  // the minimising method's depths, likewise
     bool deep_keeps_rate = false;
+    uint64_t interval_limit = 0;  // a run keeps the rate when it completes within this (target + tolerance)
     int simulations = 0;
     std::vector<std::string> notes;
+
+    bool keeps_rate(const FifoRun& run) const { return run.completed && run.interval <= interval_limit; }
 };
 
 // Throws std::runtime_error when the design stops even with deep FIFOs, or when the target is
 // faster than the bottleneck allows.
 FifoSizingResult size_fifos(const NetworkConfig& net, const FifoSizingRequest& request, const FifoSimulator& simulate);
+
+// "921,984 cycles per frame (216.9 frames/s)"; a run that stopped: "STOPPED: " and its stall.
+std::string interval_text(uint64_t cycles, const NetworkConfig& net);
+std::string run_text(const FifoRun& run, const NetworkConfig& net);
 
 // A `sim --point` text setting every site's depth (a reader's branch depths as one list).
 std::string fifo_point(const NetworkConfig& net, const std::vector<FifoSite>& sites, const std::vector<int>& depths);
