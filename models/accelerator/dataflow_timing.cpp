@@ -72,8 +72,8 @@ std::string unit_rule(const LayerConfig& l) {
             break;
         case LayerType::MaxPool:
         case LayerType::AvgPool:
-            os << "H_out*W_out * K*K * ceil(C/SIMD) = " << l.out.height << "*" << l.out.width << " * "
-               << l.kernel * l.kernel << " * " << (l.in.channels + l.folding.simd - 1) / l.folding.simd;
+            os << "H_out*W_out * " << (l.one_d ? "K" : "K*K") << " * ceil(C/SIMD) = " << l.out.height << "*"
+               << l.out.width << " * " << l.window_area() << " * " << (l.in.channels + l.folding.simd - 1) / l.folding.simd;
             break;
         case LayerType::GlobalMaxPool:
         case LayerType::GlobalAvgPool:
@@ -112,8 +112,9 @@ std::string swu_write_rule(const LayerConfig& l) {
 
 std::string swu_read_rule(const LayerConfig& l) {
     std::ostringstream r;
-    r << (l.is_depthwise() ? "H_out * ceil(W_out/MMV)*ceil(C/PE)*ceil(K*K/SIMD) = "
-                           : "H_out * ceil(W_out/MMV)*K*K*ceil(C/SIMD) = ")
+    const char* window = l.one_d ? "K" : "K*K";
+    r << (l.is_depthwise() ? std::string("H_out * ceil(W_out/MMV)*ceil(C/PE)*ceil(") + window + "/SIMD) = "
+                           : std::string("H_out * ceil(W_out/MMV)*") + window + "*ceil(C/SIMD) = ")
       << l.out.height << " * " << swu_window_cycles_per_row(l);
     if (l.reuse > 1) r << " * reuse " << l.reuse;
     if (const int rows = swu_frame_boundary_rows(l))

@@ -67,7 +67,7 @@ void LoopbackAccelerator::compute(const LayerConfig& l, const FeatureMap& input,
     // Conv and max pool: one output row of windows at a time.
     const int K = l.kernel;
     std::vector<const int32_t*> rows(static_cast<size_t>(K), nullptr);
-    windows_.resize(size_t(l.out.width) * K * K * l.in.channels);
+    windows_.resize(size_t(l.out.width) * size_t(l.window_area()) * size_t(l.in.channels));
     int32_t* windows = windows_.data();
     for (int oy = 0; oy < l.out.height; ++oy) {
         for (int ky = 0; ky < K; ++ky) {
@@ -80,9 +80,9 @@ void LoopbackAccelerator::compute(const LayerConfig& l, const FeatureMap& input,
         if (l.type == LayerType::Conv)
             kernels_[&l - net_.layers.data()]->compute(windows, l.out.width, o);
         else if (l.type == LayerType::AvgPool)
-            sum_pool_windows(windows, l.out.width, K * K, l.in.channels, l.in_encoding, o);
+            sum_pool_windows(windows, l.out.width, l.window_area(), l.in.channels, l.in_encoding, o);
         else
-            max_pool_windows(windows, l.out.width, K * K, l.in.channels, o);
+            max_pool_windows(windows, l.out.width, l.window_area(), l.in.channels, o);
     }
 }
 

@@ -12,7 +12,7 @@ uint64_t loopback_layer_cycles(const LayerConfig& l, int pes, int simd) {
             return ceil_div(l.out.channels, pes) * ceil_div(uint64_t(l.fan_in()), simd) * out_pixels;
         case LayerType::MaxPool:
         case LayerType::AvgPool:
-            return out_pixels * l.kernel * l.kernel * ceil_div(l.in.channels, pes);
+            return out_pixels * uint64_t(l.window_area()) * ceil_div(l.in.channels, pes);
         case LayerType::GlobalMaxPool:
         case LayerType::GlobalAvgPool:
         case LayerType::Add:

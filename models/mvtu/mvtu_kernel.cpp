@@ -43,7 +43,7 @@ MvtuKernel::MvtuKernel(const LayerConfig& layer, const LayerImage& image)
 MvtuKernel::MvtuKernel(const LayerConfig& layer, const LayerImage& image, const LayerParams& params)
     : groups_(layer.type == LayerType::Conv ? layer.groups : 1),
       channels_(layer.out.channels),
-      kernel_area_(layer.type == LayerType::Conv ? layer.kernel * layer.kernel : 1),
+      kernel_area_(layer.type == LayerType::Conv ? layer.window_area() : 1),
       group_channels_(layer.type == LayerType::Conv ? layer.in.channels / groups_ : 0),
       in_channels_(layer.in.channels),
       window_length_(layer.type == LayerType::Conv ? int64_t(kernel_area_) * in_channels_

@@ -5,7 +5,7 @@ namespace qsim {
 int64_t LayerConfig::fan_in() const {
     switch (type) {
         case LayerType::Conv:
-            return int64_t(kernel) * kernel * (in.channels / groups);
+            return int64_t(window_area()) * (in.channels / groups);
         case LayerType::Fc:
             return in.elements();
         default:
@@ -40,7 +40,7 @@ int LayerConfig::scaling_factors() const {
     switch (scaling.granularity) {
         case ScalingGranularity::Layer: return 0;
         case ScalingGranularity::Row: return kernel;
-        case ScalingGranularity::Pixel: return kernel * kernel;
+        case ScalingGranularity::Pixel: return window_area();
     }
     return 0;
 }

@@ -236,6 +236,9 @@ struct LayerConfig {
     int stride = 1;
     int pad_begin = 0;  // rows/columns added before (top, left)
     int pad_end = 0;    // rows/columns added after (bottom, right)
+    // A 1-D layer (`kernel_width: 1` on an H x 1 map): K x 1 windows sliding down the rows, the
+    // stride and padding along the height only; otherwise the window is square.
+    bool one_d = false;
     int groups = 1;
 
     // Output channels: the source's filter count, the pruning ratio applied to it, and the
@@ -304,6 +307,12 @@ struct LayerConfig {
         return type == LayerType::Conv && groups > 1 && groups == in.channels && out.channels == in.channels;
     }
     int out_channels() const { return out.channels; }
+    // Window columns, positions (K x K, or K x 1 for a 1-D layer), and the column step and padding.
+    int kernel_cols() const { return one_d ? 1 : kernel; }
+    int window_area() const { return kernel * kernel_cols(); }
+    int col_stride() const { return one_d ? 1 : stride; }
+    int col_pad_begin() const { return one_d ? 0 : pad_begin; }
+    int col_pad_end() const { return one_d ? 0 : pad_end; }
     // Synapses per output channel (fan-in of one dot product).
     int64_t fan_in() const;
     int64_t weight_count() const { return is_compute() ? fan_in() * out.channels : 0; }

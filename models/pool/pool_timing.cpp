@@ -4,7 +4,7 @@
 namespace qsim {
 
 uint64_t pool_cycles_per_row(const LayerConfig& l) {
-    return uint64_t(l.out.width) * l.kernel * l.kernel * ceil_div(l.in.channels, l.folding.simd);
+    return uint64_t(l.out.width) * uint64_t(l.window_area()) * ceil_div(l.in.channels, l.folding.simd);
 }
 
 uint64_t global_pool_cycles_per_row(const LayerConfig& l) {
@@ -19,7 +19,7 @@ uint64_t pool_cycles_per_frame(const LayerConfig& l) {
 uint64_t pool_ops_per_frame(const LayerConfig& l) {
     return l.is_global_pool()
                ? uint64_t(l.in.elements())
-               : uint64_t(l.out.elements()) * l.kernel * l.kernel;
+               : uint64_t(l.out.elements()) * uint64_t(l.window_area());
 }
 
 }  // namespace qsim

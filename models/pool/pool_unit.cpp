@@ -14,7 +14,7 @@ PoolUnit::PoolUnit(sc_core::sc_module_name name, const LayerConfig& layer, sc_co
 
 void PoolUnit::run() {
     const uint64_t cycles = pool_cycles_per_row(layer_);
-    const int area = layer_.kernel * layer_.kernel;
+    const int area = layer_.window_area();
     const int channels = layer_.in.channels;
     for (;;) {
         StreamRow windows = take(in);

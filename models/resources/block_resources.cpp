@@ -65,7 +65,7 @@ void add_swu_resources(const LayerConfig& l, std::vector<ResourceItem>& items, B
     items.push_back(buf);
     items.push_back(control_item(l.name, "swu",
                                  {uint64_t(l.in.width), uint64_t(l.in.height), uint64_t(l.out.width),
-                                  uint64_t(l.kernel), uint64_t(l.kernel), ceil_div(l.in.channels, simd),
+                                  uint64_t(l.kernel), uint64_t(l.kernel_cols()), ceil_div(l.in.channels, simd),
                                   uint64_t(l.reuse)}));
     items.push_back(logic_item(l.name, "swu", "window registers", 0, mmv * window * uint64_t(l.in_bits),
                                rule_text(mmv, " x ", window, " x ", l.in_bits, " bit")));
@@ -173,7 +173,7 @@ void add_pool_resources(const LayerConfig& l, std::vector<ResourceItem>& items, 
     const char* block = l.is_window_pool() ? "pool" : "global_pool";
     if (l.type == LayerType::AvgPool) {
         // An adder tree over the window's K*K values per lane, of the sum's width.
-        const uint64_t sum = uint64_t(l.out_bits), area = uint64_t(l.kernel) * uint64_t(l.kernel);
+        const uint64_t sum = uint64_t(l.out_bits), area = uint64_t(l.window_area());
         items.push_back(logic_item(l.name, block, "adders", simd * (area - 1) * sum * cost::kLutPerAdderBit, simd * sum,
                                    rule_text(simd, " lanes x ", area - 1, " adders x ", sum, " bit")));
     } else if (l.type == LayerType::GlobalAvgPool) {
@@ -191,7 +191,7 @@ void add_pool_resources(const LayerConfig& l, std::vector<ResourceItem>& items, 
                 memory_item(l.name, block, "running maxima", 1, ceil_div(l.in.channels, simd), simd * bits, ports));
     }
     items.push_back(control_item(l.name, block,
-                                 {uint64_t(l.out.width), uint64_t(l.out.height), uint64_t(l.kernel * l.kernel),
+                                 {uint64_t(l.out.width), uint64_t(l.out.height), uint64_t(l.window_area()),
                                   ceil_div(l.in.channels, simd)}));
 }
 

@@ -84,7 +84,7 @@ ResourceReport estimate_resources(const NetworkConfig& net) {
         if (l.uses_swu()) {
             add_swu_resources(l, rep.items, ctx.bram_ports);
             // The window stream from the SWU to its MVTU or pooling unit.
-            add_fifo_resources(l.name, 2, uint64_t(l.out.width) * l.kernel * l.kernel * l.in.channels * l.in_bits,
+            add_fifo_resources(l.name, 2, uint64_t(l.out.width) * uint64_t(l.window_area()) * l.in.channels * l.in_bits,
                                uint64_t(l.folding.mmv) * swu_window_values_per_cycle(l) * l.in_bits, rep.items,
                                ctx.bram_ports);
         }

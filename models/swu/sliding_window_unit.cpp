@@ -80,7 +80,7 @@ void SlidingWindowUnit::accept_rows() {
 void SlidingWindowUnit::emit_windows() {
     const uint64_t cycles = swu_window_cycles_per_row(layer_);
     const int K = layer_.kernel;
-    const int window_length = K * K * layer_.in.channels;
+    const int window_length = layer_.window_area() * layer_.in.channels;
     std::vector<const int32_t*> rows(size_t(K), nullptr);
     for (int f = 0;; ++f) {
         // With PE reuse the frame's windows go out once per pass; rows are kept until the last.

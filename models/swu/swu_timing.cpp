@@ -18,7 +18,7 @@ uint64_t swu_input_cycles_per_row(const LayerConfig& l) {
 }
 
 uint64_t swu_window_cycles_per_row(const LayerConfig& l) {
-    const uint64_t area = uint64_t(l.kernel) * uint64_t(l.kernel);
+    const uint64_t area = uint64_t(l.window_area());
     const uint64_t per_pixel = l.is_depthwise()
                                    ? ceil_div(l.in.channels, l.physical_pe()) * ceil_div(area, l.folding.simd)
                                    : area * ceil_div(l.in.channels, l.folding.simd);

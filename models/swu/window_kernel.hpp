@@ -16,7 +16,7 @@ int32_t swu_pad_code(const LayerConfig& layer);
 int swu_first_input_row(const LayerConfig& layer, int out_row);
 
 // rows[ky] points at input row swu_first_input_row + ky, or is nullptr where that row is
-// padding. out receives out.width windows of kernel*kernel*in.channels codes.
+// padding. out receives out.width windows of window_area() * in.channels codes.
 void build_window_row(const LayerConfig& layer, const int32_t* const* rows, int32_t* out);
 
 }  // namespace qsim

@@ -198,7 +198,7 @@ void LayerDeriver::sum_positions(LayerConfig& L) {
              "an avgpool layer sums its windows, so padded positions would count in the sum: padding must be 0 "
              "(valid)");
     const auto r = value_range(L.in_encoding, L.in_bits);
-    const int64_t n = L.type == LayerType::AvgPool ? int64_t(L.kernel) * L.kernel : int64_t(L.in.height) * L.in.width;
+    const int64_t n = L.type == LayerType::AvgPool ? int64_t(L.window_area()) : int64_t(L.in.height) * L.in.width;
     const i128 lo = i128(r.first) * n, hi = i128(r.second) * n;
     if (lo < INT32_MIN || hi > INT32_MAX)
         fail(path_, s_.at,
@@ -311,11 +311,25 @@ void LayerDeriver::geometry(LayerConfig& L) {
     L.kernel = s_.kernel.value;
     L.stride = s_.stride.given ? s_.stride.value : (L.is_window_pool() ? L.kernel : 1);
     if (L.type == LayerType::Conv) L.groups = s_.groups.value;
+    if (s_.kernel_width.given) {
+        const int kw = s_.kernel_width.value;
+        if (kw != 1 && kw != L.kernel)
+            fail(F("kernel_width"), s_.kernel_width.at,
+                 "must be the kernel (" + std::to_string(L.kernel) +
+                     ": a square window) or 1 (a 1-D layer: K x 1 windows on an H x 1 map) (got " +
+                     std::to_string(kw) + ")");
+        if (kw == 1 && L.in.width != 1 && L.kernel != 1)
+            fail(F("kernel_width"), s_.kernel_width.at,
+                 "1 makes a 1-D layer, whose input map must be H x 1; this layer's input is " +
+                     std::to_string(L.in.height) + " x " + std::to_string(L.in.width) + " x " +
+                     std::to_string(L.in.channels));
+        L.one_d = kw == 1 && L.in.width == 1;
+    }
     const Padding& pad = s_.padding.value;
     if (pad.mode == Padding::Mode::Same) {
         const auto ph = same_padding(L.in.height, L.kernel, L.stride);
         const auto pw = same_padding(L.in.width, L.kernel, L.stride);
-        if (ph != pw)
+        if (ph != pw && !L.one_d)
             fail(F("padding"), s_.padding.at,
                  "'same' needs [" + std::to_string(ph.first) + ", " + std::to_string(ph.second) +
                      "] along the height but [" + std::to_string(pw.first) + ", " + std::to_string(pw.second) +
@@ -330,16 +344,18 @@ void LayerDeriver::geometry(LayerConfig& L) {
     if (L.type == LayerType::Conv && L.in.channels % L.groups != 0)
         fail(F("groups"), s_.groups.at,
              "must divide in_channels = " + std::to_string(L.in.channels) + " (got " + std::to_string(L.groups) + ")");
+    // A 1-D layer slides, pads and strides along the height only.
     const int64_t padded_h = int64_t(L.in.height) + L.pad_begin + L.pad_end;
-    const int64_t padded_w = int64_t(L.in.width) + L.pad_begin + L.pad_end;
+    const int64_t padded_w = int64_t(L.in.width) + L.col_pad_begin() + L.col_pad_end();
     if (L.kernel > padded_h)
         fail(F("kernel"), s_.kernel.at,
              "must be <= padded input height = " + std::to_string(padded_h) + " (got " + std::to_string(L.kernel) + ")");
-    if (L.kernel > padded_w)
+    if (L.kernel_cols() > padded_w)
         fail(F("kernel"), s_.kernel.at,
-             "must be <= padded input width = " + std::to_string(padded_w) + " (got " + std::to_string(L.kernel) + ")");
+             "must be <= padded input width = " + std::to_string(padded_w) + " (got " + std::to_string(L.kernel) +
+                 "; `kernel_width: 1` makes a K x 1 window for an H x 1 map)");
     const int64_t oh = (padded_h - L.kernel) / L.stride + 1;
-    const int64_t ow = (padded_w - L.kernel) / L.stride + 1;
+    const int64_t ow = (padded_w - L.kernel_cols()) / L.col_stride() + 1;
     check_fm_size("output feature map", oh, ow, L.in.channels);
     L.out.height = int(oh);
     L.out.width = int(ow);

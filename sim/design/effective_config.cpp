@@ -28,6 +28,7 @@ void effective_layer(LayerSpec& s, const LayerConfig& l) {
     put(s.in_channels, l.type == LayerType::Fc ? int(l.in.elements()) : l.in.channels);
     if (l.uses_swu()) {
         put(s.kernel, l.kernel);
+        if (l.one_d) put(s.kernel_width, 1);
         put(s.stride, l.stride);
         put(s.padding, Padding{Padding::Mode::Explicit, l.pad_begin, l.pad_end});
         put(s.swu_buffer_rows, l.swu_buffer_rows);

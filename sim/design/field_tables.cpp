@@ -401,7 +401,14 @@ const Table& layer_table() {
              .types(kSwu)
              .required()
              .range(Range::at_least(1))
-             .means("Side of the square window; at most the padded input height and width."),
+             .means("Side of the square window (rows of a 1-D layer's K x 1 window); at most the padded input "
+                    "height and width."),
+         field("kernel_width", &LayerSpec::kernel_width)
+             .types(kSwu)
+             .range(Range::at_least(1))
+             .def("the kernel")
+             .means("Columns of the window: the kernel (square), or 1 for a 1-D layer on an H x 1 map (K x 1 "
+                    "windows; stride and padding along the height only; the output is H_out x 1)."),
          field("stride", &LayerSpec::stride)
              .types(kSwu)
              .range(Range::at_least(1))

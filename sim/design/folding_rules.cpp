@@ -41,9 +41,10 @@ std::optional<RuleViolation> check_folding(const LayerConfig& l) {
         case LayerType::Conv: {
             if (l.is_depthwise()) {
                 // The vector-vector unit: PE over the channels, SIMD over the kernel positions.
-                const int area = l.kernel * l.kernel;
+                const int area = l.window_area();
                 if (area % f.simd != 0)
-                    return violation("folding.simd", "must divide the kernel positions K x K = " +
+                    return violation("folding.simd", std::string("must divide the kernel positions ") +
+                                                         (l.one_d ? "K" : "K x K") + " = " +
                                                          std::to_string(area) + " of a depthwise layer" + got(f.simd));
                 if (n % f.pe != 0)
                     return violation("folding.pe", "must divide the channels = " + std::to_string(n) +

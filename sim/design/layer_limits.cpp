@@ -20,7 +20,7 @@ namespace {
 bool within_limits(const LayerConfig& L) {
     const i128 hi = L.in.height, wi = L.in.width, ci = L.in.channels, ho = L.out.height, wo = L.out.width;
     const i128 n = L.out.channels, k = L.kernel, simd = L.folding.simd, pe = L.folding.pe, mmv = L.folding.mmv;
-    const i128 reuse = L.reuse, kk = sat_mul(k, k);
+    const i128 reuse = L.reuse, kk = sat_mul(k, i128(L.kernel_cols()));
     i128 worst = 0;
     if (L.uses_swu()) {
         worst = std::max(worst, sat_mul(sat_mul(hi, ceil_div128(wi, L.swu_write_pixels)), ceil_div128(ci, simd)));
@@ -45,7 +45,7 @@ std::optional<std::string> layer_count_problem(const LayerConfig& L) {
     if (within_limits(L)) return std::nullopt;
     const i128 hi = L.in.height, wi = L.in.width, ci = L.in.channels;
     const i128 ho = L.out.height, wo = L.out.width, n = L.out.channels;
-    const i128 k = L.kernel, simd = L.folding.simd, pe = L.folding.pe, mmv = L.folding.mmv;
+    const i128 k = L.kernel, kc = L.kernel_cols(), simd = L.folding.simd, pe = L.folding.pe, mmv = L.folding.mmv;
     const i128 reuse = L.reuse;
     // Formulas name the reuse factor only where there is one.
     const std::string reuse_factor = L.reuse > 1 ? " * reuse" : "";
@@ -65,9 +65,9 @@ std::optional<std::string> layer_count_problem(const LayerConfig& L) {
                           sat_mul(sat_mul(hi, ceil_div128(wi, wp)), ceil_div128(ci, simd))});
         counts.push_back({"sliding-window unit (window side) cycles per frame",
                           "H_out * ceil(W_out/MMV) * K*K * ceil(C/SIMD)" + reuse_factor + " = " + num(ho) + " * " +
-                              num(ceil_div128(wo, mmv)) + " * " + num(k) + "*" + num(k) + " * " +
+                              num(ceil_div128(wo, mmv)) + " * " + num(k) + "*" + num(kc) + " * " +
                               num(ceil_div128(ci, simd)) + reuse_value,
-                          sat_mul(sat_mul(sat_mul(sat_mul(ho, ceil_div128(wo, mmv)), sat_mul(k, k)),
+                          sat_mul(sat_mul(sat_mul(sat_mul(ho, ceil_div128(wo, mmv)), sat_mul(k, kc)),
                                           ceil_div128(ci, simd)),
                                   reuse)});
     }
@@ -92,12 +92,12 @@ std::optional<std::string> layer_count_problem(const LayerConfig& L) {
         case LayerType::AvgPool:
             counts.push_back({"pooling unit cycles per frame",
                               "H_out * W_out * K*K * ceil(C/SIMD) = " + num(ho) + " * " + num(wo) + " * " +
-                                  num(k) + "*" + num(k) + " * " + num(ceil_div128(ci, simd)),
-                              sat_mul(sat_mul(sat_mul(ho, wo), sat_mul(k, k)), ceil_div128(ci, simd))});
+                                  num(k) + "*" + num(kc) + " * " + num(ceil_div128(ci, simd)),
+                              sat_mul(sat_mul(sat_mul(ho, wo), sat_mul(k, kc)), ceil_div128(ci, simd))});
             counts.push_back({"comparisons per frame",
                               "H_out * W_out * C * K*K = " + num(ho) + " * " + num(wo) + " * " + num(ci) +
-                                  " * " + num(k) + "*" + num(k),
-                              sat_mul(sat_mul(sat_mul(ho, wo), ci), sat_mul(k, k))});
+                                  " * " + num(k) + "*" + num(kc),
+                              sat_mul(sat_mul(sat_mul(ho, wo), ci), sat_mul(k, kc))});
             break;
         case LayerType::GlobalMaxPool:
         case LayerType::GlobalAvgPool:
@@ -120,10 +120,10 @@ std::optional<std::string> layer_count_problem(const LayerConfig& L) {
     // The SWU emits one row of the image matrix at a time: W_out windows of K*K*C values,
     // held in memory like a feature map and under the same 2^31-1 limit.
     if (L.uses_swu()) {
-        const i128 row = sat_mul(wo, sat_mul(sat_mul(k, k), ci));
+        const i128 row = sat_mul(wo, sat_mul(sat_mul(k, kc), ci));
         if (row > kMaxFmElements)
             return "layer '" + L.name + "': its sliding-window unit would emit rows of W_out * K*K*C = " + num(wo) +
-                   " * " + num(k) + "*" + num(k) + "*" + num(ci) + " = " + grouped_text(row) +
+                   " * " + num(k) + "*" + num(kc) + "*" + num(ci) + " = " + grouped_text(row) +
                    " values, more than the 2,147,483,647 a row may hold; use a smaller kernel";
     }
     return std::nullopt;

@@ -191,6 +191,7 @@ struct LayerSpec : SectionSpec {
     Given<ListValue> inputs;             // the layers it reads (default: the layer before)
     Given<ListValue> input_fifo_depths;  // rows of each input's branch FIFO after a fork
     Given<int> kernel{1}, stride{1};
+    Given<int> kernel_width;  // 1: a 1-D layer (K x 1 windows on an H x 1 map)
     Given<Padding> padding;
     Given<int> groups{1};
     Given<int> filters;

@@ -100,12 +100,12 @@ void check_window_geometry(const LayerConfig& layer) {
         invalid(layer, "padding must be >= 0, got [" + std::to_string(layer.pad_begin) + ", " +
                            std::to_string(layer.pad_end) + "]");
     const int64_t last_row = int64_t(layer.out.height - 1) * layer.stride + layer.kernel;
-    const int64_t last_col = int64_t(layer.out.width - 1) * layer.stride + layer.kernel;
+    const int64_t last_col = int64_t(layer.out.width - 1) * layer.col_stride() + layer.kernel_cols();
     if (last_row > int64_t(layer.in.height) + layer.pad_begin + layer.pad_end ||
-        last_col > int64_t(layer.in.width) + layer.pad_begin + layer.pad_end)
+        last_col > int64_t(layer.in.width) + layer.col_pad_begin() + layer.col_pad_end())
         invalid(layer, "output shape " + shape_str(layer.out) +
                            " reads beyond the padded input (input " + shape_str(layer.in) +
-                           ", kernel " + std::to_string(layer.kernel) + ", stride " +
+                           ", kernel " + std::to_string(layer.kernel) + "x" + std::to_string(layer.kernel_cols()) + ", stride " +
                            std::to_string(layer.stride) + ", padding [" +
                            std::to_string(layer.pad_begin) + ", " +
                            std::to_string(layer.pad_end) + "])");
@@ -222,11 +222,11 @@ int32_t activate(const LayerConfig& layer, const LayerParams& params, int n, int
     throw std::logic_error(describe(layer) + "unknown activation type");
 }
 
-// SYQ scaling factor of kernel position (ky, kx): pixel-wise scales[ky*K + kx], row-wise
+// SYQ scaling factor of kernel position (ky, kx): pixel-wise scales[ky*K_cols + kx], row-wise
 // scales[ky], 1 without factors (layer-wise scaling is absorbed into the thresholds).
 int64_t syq_factor(const LayerConfig& layer, const LayerParams& params, int ky, int kx) {
     switch (layer.scaling.granularity) {
-        case ScalingGranularity::Pixel: return params.scales[size_t(ky * layer.kernel + kx)];
+        case ScalingGranularity::Pixel: return params.scales[size_t(ky * layer.kernel_cols() + kx)];
         case ScalingGranularity::Row: return params.scales[size_t(ky)];
         case ScalingGranularity::Layer: return 1;
     }
@@ -255,10 +255,10 @@ FeatureMap run_conv(const LayerConfig& layer, const LayerParams& params, const F
                            std::to_string(in_c) + ") and output (" + std::to_string(out_c) +
                            ") channels");
 
-    const int k = layer.kernel;
+    const int k = layer.kernel, kw = layer.kernel_cols();
     const int cg = in_c / groups;          // input channels seen by one filter
     const int ng = out_c / groups;         // filters per group
-    const int64_t fan_in = int64_t(k) * k * cg;
+    const int64_t fan_in = int64_t(k) * kw * cg;
     check_params(layer, params, fan_in);
 
     const std::vector<int32_t> value = decode_all(layer, input);
@@ -275,15 +275,15 @@ FeatureMap run_conv(const LayerConfig& layer, const LayerParams& params, const F
                 int64_t acc = 0;
                 for (int ky = 0; ky < k; ++ky) {
                     const int iy = oy * layer.stride - layer.pad_begin + ky;
-                    for (int kx = 0; kx < k; ++kx) {
-                        const int ix = ox * layer.stride - layer.pad_begin + kx;
+                    for (int kx = 0; kx < kw; ++kx) {
+                        const int ix = ox * layer.col_stride() - layer.col_pad_begin() + kx;
                         const bool inside = iy >= 0 && iy < in_h && ix >= 0 && ix < in_w;
                         int64_t pixel_sum = 0;  // the dot product over this kernel position
                         for (int c = 0; c < cg; ++c) {
                             const int32_t v =
                                 inside ? value[(size_t(iy) * in_w + ix) * in_c + size_t(g) * cg + c]
                                        : pad_value;
-                            pixel_sum += int64_t(w[(ky * k + kx) * cg + c]) * int64_t(v);
+                            pixel_sum += int64_t(w[(ky * kw + kx) * cg + c]) * int64_t(v);
                         }
                         acc += syq_factor(layer, params, ky, kx) * pixel_sum;
                     }
@@ -341,10 +341,10 @@ FeatureMap run_conv_rccm(const LayerConfig& layer, const LayerParams& params, co
     const int out_c = layer.out.channels;
     if (groups < 1 || in_c % groups != 0 || out_c % groups != 0)
         invalid(layer, "groups (" + std::to_string(groups) + ") must divide the input and output channels");
-    const int k = layer.kernel;
+    const int k = layer.kernel, kw = layer.kernel_cols();
     const int cg = in_c / groups;
     const int ng = out_c / groups;
-    const int64_t fan_in = int64_t(k) * k * cg;
+    const int64_t fan_in = int64_t(k) * kw * cg;
     check_params(layer, params, fan_in);
     const std::vector<int64_t> coefficient = rccm_weight_values(layer, params);
     const std::vector<int32_t> value = decode_all(layer, input);
@@ -358,14 +358,14 @@ FeatureMap run_conv_rccm(const LayerConfig& layer, const LayerParams& params, co
                 int64_t acc = 0;
                 for (int ky = 0; ky < k; ++ky) {
                     const int iy = oy * layer.stride - layer.pad_begin + ky;
-                    for (int kx = 0; kx < k; ++kx) {
-                        const int ix = ox * layer.stride - layer.pad_begin + kx;
+                    for (int kx = 0; kx < kw; ++kx) {
+                        const int ix = ox * layer.col_stride() - layer.col_pad_begin() + kx;
                         const bool inside = iy >= 0 && iy < layer.in.height && ix >= 0 && ix < layer.in.width;
                         for (int c = 0; c < cg; ++c) {
                             const int32_t v = inside ? value[(size_t(iy) * layer.in.width + ix) * in_c +
                                                              size_t(g) * cg + c]
                                                      : pad_value;
-                            acc += w[(ky * k + kx) * cg + c] * int64_t(v);
+                            acc += w[(ky * kw + kx) * cg + c] * int64_t(v);
                         }
                     }
                 }
@@ -407,7 +407,7 @@ FeatureMap run_maxpool(const LayerConfig& layer, const FeatureMap& input) {
         invalid(layer, "max pooling keeps the channel count, but input has " +
                            std::to_string(layer.in.channels) + " and output " +
                            std::to_string(layer.out.channels));
-    const int k = layer.kernel;
+    const int k = layer.kernel, kw = layer.kernel_cols();
     FeatureMap out(layer.out);
     for (int oy = 0; oy < layer.out.height; ++oy) {
         for (int ox = 0; ox < layer.out.width; ++ox) {
@@ -417,8 +417,8 @@ FeatureMap run_maxpool(const LayerConfig& layer, const FeatureMap& input) {
                 for (int ky = 0; ky < k; ++ky) {
                     const int iy = oy * layer.stride - layer.pad_begin + ky;
                     if (iy < 0 || iy >= layer.in.height) continue;
-                    for (int kx = 0; kx < k; ++kx) {
-                        const int ix = ox * layer.stride - layer.pad_begin + kx;
+                    for (int kx = 0; kx < kw; ++kx) {
+                        const int ix = ox * layer.col_stride() - layer.col_pad_begin() + kx;
                         if (ix < 0 || ix >= layer.in.width) continue;
                         const int32_t code = input.at(iy, ix, c);
                         if (!found || code > best) best = code;
@@ -446,8 +446,8 @@ FeatureMap run_avgpool(const LayerConfig& layer, const FeatureMap& input) {
             for (int c = 0; c < layer.out.channels; ++c) {
                 int64_t sum = 0;
                 for (int ky = 0; ky < layer.kernel; ++ky)
-                    for (int kx = 0; kx < layer.kernel; ++kx)
-                        sum += decode_value(input.at(oy * layer.stride + ky, ox * layer.stride + kx, c),
+                    for (int kx = 0; kx < layer.kernel_cols(); ++kx)
+                        sum += decode_value(input.at(oy * layer.stride + ky, ox * layer.col_stride() + kx, c),
                                             layer.in_encoding);
                 if (sum < lo || sum > hi) invalid(layer, "sum " + std::to_string(sum) + " outside the output's range");
                 out.at(oy, ox, c) = int32_t(sum);

@@ -50,7 +50,7 @@ std::string graph_dot(const NetworkConfig& net, const RunResult& r) {
         const double busy = std::clamp(lr.busy_fraction, 0.0, 1.0);
         const int shade = 1 + int(std::lround(busy * 7.0));
         std::string label = l.name + "\n" + lr.type;
-        if (l.uses_swu()) label += " " + std::to_string(l.kernel) + "x" + std::to_string(l.kernel);
+        if (l.uses_swu()) label += " " + std::to_string(l.kernel) + "x" + std::to_string(l.kernel_cols());
         if (l.stride > 1) label += " /" + std::to_string(l.stride);
         label += "\n" + shape_text(l.out) + " " + std::to_string(l.out_bits) + "-bit\nbusy " +
                  std::to_string(int(std::lround(100.0 * busy))) + "%";

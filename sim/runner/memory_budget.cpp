@@ -57,7 +57,7 @@ MemoryNeed estimate_simulation_memory(const NetworkConfig& net, int frames, bool
         if (l.uses_swu()) {
             add(sat_mul(sat_mul(uint64_t(l.in.width) * uint64_t(l.in.channels), kCode), uint64_t(l.swu_buffer_rows)),
                 "the line buffer of " + l.name);
-            add(sat_mul(sat_mul(uint64_t(l.out.width), uint64_t(l.kernel) * l.kernel * uint64_t(l.in.channels)), kCode),
+            add(sat_mul(sat_mul(uint64_t(l.out.width), uint64_t(l.window_area()) * uint64_t(l.in.channels)), kCode),
                 "a row of windows of " + l.name);
         }
         if (l.is_compute()) add(sat_mul(uint64_t(l.weight_count()), 2), "the weights of " + l.name);

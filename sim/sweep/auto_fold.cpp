@@ -131,7 +131,7 @@ private:
             for (int s = 1; s <= 4096 && int64_t(s) <= b.in.elements(); ++s)
                 if (b.in.elements() % s == 0) simds.push_back(s);
         } else if (b.is_depthwise()) {
-            simds = divisors(int64_t(b.kernel) * b.kernel);  // the vector-vector unit: SIMD over K x K
+            simds = divisors(int64_t(b.window_area()));  // the vector-vector unit: SIMD over the window
         } else {
             simds = divisors(b.in.channels / b.groups);
         }

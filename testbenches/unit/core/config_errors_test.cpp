@@ -55,7 +55,7 @@ TEST(ConfigLoaderError, UnknownTopLevelField) {
 TEST(ConfigLoaderError, UnknownLayerFieldListsAllowedOnes) {
     expect_error(net("  - name: c\n" + std::string(kConvBody) + "    strid: 2\n"), "11:5",
                  "layers[0].strid",
-                 {"unknown field 'strid'", "expected one of: name, type, inputs, input_fifo_depths, kernel, stride"});
+                 {"unknown field 'strid'", "expected one of: name, type, inputs, input_fifo_depths, kernel, kernel_width, stride"});
 }
 
 TEST(ConfigLoaderError, MissingRequiredTopLevelField) {

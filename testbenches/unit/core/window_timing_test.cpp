@@ -52,6 +52,26 @@ TEST(WindowKernel, BuildsWindowsInKyKxCOrderWithZeroPadding) {
     EXPECT_EQ(last[(1 * 3 + 2) * 2], 0);   // (1,2) pad
 }
 
+TEST(WindowKernel, AOneDLayerBuildsKx1WindowsPaddedAlongTheHeightOnly) {
+    // K = 3, padding 1 on a 5 x 1 x 2 map: output 5 x 1, windows of 3 positions x 2 channels.
+    LayerConfig l = testing_support::conv_layer("c", 3, 1, 1, {5, 1, 2}, 4);
+    l.one_d = true;
+    l.out.width = 1;
+    EXPECT_EQ(l.window_area(), 3);
+    EXPECT_EQ(l.fan_in(), 6);
+    std::vector<std::vector<int32_t>> rows(5, std::vector<int32_t>(2));
+    for (int y = 0; y < 5; ++y)
+        for (int c = 0; c < 2; ++c) rows[size_t(y)][size_t(c)] = 10 * y + c + 1;
+    // Output row 0 covers rows -1 (padding), 0 and 1; the single column is never padded.
+    const int32_t* ptrs[3] = {nullptr, rows[0].data(), rows[1].data()};
+    std::vector<int32_t> out(3 * 2, -7);
+    build_window_row(l, ptrs, out.data());
+    EXPECT_EQ(out, (std::vector<int32_t>{0, 0, 1, 2, 11, 12}));
+    // Timing: the window side spends K * ceil(C/SIMD) cycles per output pixel, one pixel a row.
+    l.folding = {1, 1, 1};
+    EXPECT_EQ(swu_window_cycles_per_row(l), 3u * 2u);
+}
+
 TEST(WindowKernel, MaxPoolPaddingNeverWins) {
     LayerConfig l;
     l.type = LayerType::MaxPool;
