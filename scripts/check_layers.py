@@ -29,7 +29,7 @@ ROOT = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else os.path.dirname(os
 # The SystemC modules of models/ (one per hardware block) and the pure files that drive one.
 MODULES = re.compile(r"^models/[a-z_]+/(input_source|sliding_window_unit|mvtu|pool_unit|global_pool_unit|ofm_buffer|"
                      r"output_sink|dataflow_accelerator|dma_engine|dma_timing|host_driver|host_system|"
-                     r"loopback_accelerator|decompressor|sparse_pe_array|scaling_ring_counter|syq_mvtu|add_unit|concat_unit|stream_fork)\.(c|h)pp$")
+                     r"loopback_accelerator|decompressor|sparse_pe_array|scaling_ring_counter|syq_mvtu|add_unit|concat_unit|stream_fork|topk_unit)\.(c|h)pp$")
 
 ALLOWED = {
     "tlm": [],

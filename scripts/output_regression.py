@@ -56,6 +56,7 @@ CASES.update({
     "sparse_tnn_vgg_check": ["--config", "configs/sparse_tnn_vgg.yaml", "--check", "--frames", "1"],
     "tinyyolo_pruned50_check": ["--config", "configs/tinyyolo_pruned50.yaml", "--check", "--frames", "1"],
     "addnet_alexnet_check": ["--config", "configs/addnet_alexnet.yaml", "--check", "--frames", "1"],
+    "kws_1d_tiny_check": ["--config", "configs/kws_1d_tiny.yaml", "--check"],
     "trained_fmnist_mlp_dataset": ["--config", "configs/trained/fmnist_mlp_w1a2.yaml", "--dataset", FMNIST,
                                    "--frames", "200"],
 })

@@ -7,6 +7,7 @@
 #include "models/decompressor/decompressor_timing.hpp"
 #include "models/decompressor/sparse_pe_array.hpp"
 #include "models/syq/syq_mvtu.hpp"
+#include "models/topk/topk_unit.hpp"
 
 namespace qsim {
 
@@ -112,6 +113,13 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
                 add->in_b(*stream_to(i, inputs.at(1)));
                 unit_out = &add->out;
                 unit = std::move(add);
+                break;
+            }
+            case LayerType::TopK: {
+                auto topk = std::make_unique<TopKUnit>((base + "_topk").c_str(), layer, period_);
+                unit_in = &topk->in;
+                unit_out = &topk->out;
+                unit = std::move(topk);
                 break;
             }
             case LayerType::Concat: {

@@ -11,6 +11,7 @@
 #include "models/pool/pool_timing.hpp"
 #include "models/source/source_timing.hpp"
 #include "models/swu/swu_timing.hpp"
+#include "models/topk/topk_timing.hpp"
 
 namespace qsim {
 
@@ -18,12 +19,14 @@ uint64_t unit_cycles_per_frame(const LayerConfig& layer) {
     if (layer.decompressor.enabled) return decompressor_cycles_per_frame(layer);  // ch. 3.4.4
     if (layer.type == LayerType::Add) return add_cycles_per_frame(layer);
     if (layer.type == LayerType::Concat) return concat_cycles_per_frame(layer);
+    if (layer.type == LayerType::TopK) return topk_cycles_per_frame(layer);
     return layer.is_compute() ? mvtu_cycles_per_frame(layer) : pool_cycles_per_frame(layer);
 }
 
 uint64_t layer_ops_per_frame(const LayerConfig& layer) {
     if (layer.is_compute()) return mvtu_ops_per_frame(layer);
     if (layer.type == LayerType::Concat) return uint64_t(layer.out.elements());  // values moved
+    if (layer.type == LayerType::TopK) return uint64_t(layer.in.channels);       // values ranked
     return layer.type == LayerType::Add ? add_ops_per_frame(layer) : pool_ops_per_frame(layer);
 }
 
@@ -37,6 +40,7 @@ const char* unit_role(const LayerConfig& layer) {
         case LayerType::GlobalAvgPool: return "global_pool";
         case LayerType::Add: return "add";
         case LayerType::Concat: return "concat";
+        case LayerType::TopK: return "topk";
     }
     return "";
 }
@@ -84,6 +88,9 @@ std::string unit_rule(const LayerConfig& l) {
         case LayerType::Concat:
             os << "H*W * ceil(C/SIMD) = " << l.out.height << "*" << l.out.width << " * "
                << (l.out.channels + l.folding.simd - 1) / l.folding.simd;
+            break;
+        case LayerType::TopK:
+            os << "ceil(C/SIMD) + k = " << topk_input_cycles(l) << " + " << l.top_k;
             break;
     }
     return os.str();

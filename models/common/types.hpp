@@ -14,8 +14,9 @@ namespace qsim {
 // streams of one height and width side by side along the channels; GlobalAvgPool: the sum of
 // every position per channel (global average pooling with the 1/(H*W) left to the next
 // layer's thresholds, as FINN's GlobalAccPool); AvgPool: the sum over each K x K window (the
-// 1/K^2 likewise left to the next layer). docs/graphs.md.
-enum class LayerType { Conv, Fc, MaxPool, GlobalMaxPool, Add, Concat, GlobalAvgPool, AvgPool };
+// 1/K^2 likewise left to the next layer); TopK: the indices of the k largest values of a
+// 1 x 1 x C vector (label select). docs/graphs.md.
+enum class LayerType { Conv, Fc, MaxPool, GlobalMaxPool, Add, Concat, GlobalAvgPool, AvgPool, TopK };
 
 // How weights are quantised and stored.
 //   Binary : values {-1,+1}; 1 bit per weight, bit 1 = +1, bit 0 = -1.
@@ -61,7 +62,8 @@ struct EnumText<LayerType> {
                                                                   {LayerType::Add, "add"},
                                                                   {LayerType::Concat, "concat"},
                                                                   {LayerType::GlobalAvgPool, "global_avgpool"},
-                                                                  {LayerType::AvgPool, "avgpool"}};
+                                                                  {LayerType::AvgPool, "avgpool"},
+                                                                  {LayerType::TopK, "topk"}};
 };
 template <>
 struct EnumText<WeightQuant> {

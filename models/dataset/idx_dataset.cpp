@@ -323,10 +323,11 @@ std::vector<FeatureMap> dataset_frames(const IdxImages& images, int first, int c
     return frames;
 }
 
-int predicted_class(const FeatureMap& output) {
+int predicted_class(const FeatureMap& output, bool label_select) {
     if (output.data.empty() || output.shape.height != 1 || output.shape.width != 1 ||
         int64_t(output.data.size()) != output.shape.channels)
         throw std::invalid_argument("predicted_class: expected a 1 x 1 x C output map");
+    if (label_select) return output.data.front();
     int best = 0;
     for (int c = 1; c < output.shape.channels; ++c)
         if (output.data[size_t(c)] > output.data[size_t(best)]) best = c;

@@ -87,8 +87,9 @@ std::vector<FeatureMap> dataset_frames(const IdxImages& images, int first, int c
 
 // The class a network's output predicts: the channel of the largest value of the last
 // layer's output (a 1 x 1 x classes map of raw accumulators or codes); the lowest channel on
-// ties. Throws std::invalid_argument for an empty map or one that is not 1 x 1 x C.
-int predicted_class(const FeatureMap& output);
+// ties; after a label-select (topk) layer, the first label it selected. Throws
+// std::invalid_argument for an empty map or one that is not 1 x 1 x C.
+int predicted_class(const FeatureMap& output, bool label_select = false);
 
 // The largest reference-prediction file accepted (bytes).
 constexpr uint64_t kMaxPredictionBytes = uint64_t(64) << 20;

@@ -6,6 +6,7 @@
 #include "models/loopback/loopback_timing.hpp"
 #include "models/pool/pool_kernel.hpp"
 #include "models/swu/window_kernel.hpp"
+#include "models/topk/topk_kernel.hpp"
 
 namespace qsim {
 
@@ -50,6 +51,10 @@ void LoopbackAccelerator::compute(const LayerConfig& l, const FeatureMap& input,
     output.data.resize(size_t(l.out.elements()));
     if (l.type == LayerType::Fc) {
         kernels_[&l - net_.layers.data()]->compute(input.data.data(), 1, output.data.data());
+        return;
+    }
+    if (l.type == LayerType::TopK) {
+        select_top_k(input.data.data(), l.in.channels, l.top_k, l.folding.simd, output.data.data());
         return;
     }
     if (l.is_global_pool()) {

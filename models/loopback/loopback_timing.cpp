@@ -18,6 +18,8 @@ uint64_t loopback_layer_cycles(const LayerConfig& l, int pes, int simd) {
         case LayerType::Add:
         case LayerType::Concat:
             return uint64_t(l.in.height) * l.in.width * ceil_div(l.in.channels, pes);
+        case LayerType::TopK:
+            return ceil_div(l.in.channels, pes) + uint64_t(l.top_k);
     }
     return 0;
 }

@@ -240,6 +240,7 @@ struct LayerConfig {
     // stride and padding along the height only; otherwise the window is square.
     bool one_d = false;
     int groups = 1;
+    int top_k = 1;  // topk: the labels selected
 
     // Output channels: the source's filter count, the pruning ratio applied to it, and the
     // resulting count (rounded to a multiple so that (N / groups) % PE == 0, ch. 4.5.2).

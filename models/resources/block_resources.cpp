@@ -231,6 +231,22 @@ void add_concat_resources(const LayerConfig& l, std::vector<ResourceItem>& items
                                  {uint64_t(l.out.width), uint64_t(l.out.height), ceil_div(l.out.channels, l.folding.simd)}));
 }
 
+void add_topk_resources(const LayerConfig& l, std::vector<ResourceItem>& items) {
+    // Per lane a sorted list of k (value, index) slots, each with a comparator against the
+    // entering value and a 2:1 select to shift down; a comparator tree merges the lanes.
+    const uint64_t lanes = uint64_t(l.folding.simd), k = uint64_t(l.top_k);
+    const uint64_t value = uint64_t(l.in_encoding == Encoding::Accumulator ? 32 : l.in_bits);
+    const uint64_t index = uint64_t(l.out_bits), slot = value + index;
+    items.push_back(logic_item(l.name, "topk", "insertion lists",
+                               lanes * k * (value * cost::kLutPerComparatorBit + slot), lanes * k * slot,
+                               rule_text(lanes, " lanes x ", k, " slots x (", value, " bit compare + ", slot,
+                                         " bit shift)")));
+    if (lanes > 1)
+        items.push_back(logic_item(l.name, "topk", "merge", (lanes - 1) * (value * cost::kLutPerComparatorBit + slot),
+                                   slot, rule_text(lanes - 1, " comparators x ", value, " bit")));
+    items.push_back(control_item(l.name, "topk", {ceil_div(uint64_t(l.in.channels), lanes), k}));
+}
+
 void add_fork_resources(const LayerConfig& l, int branches, std::vector<ResourceItem>& items) {
     // One pixel word a clock, held until every branch has taken it.
     const uint64_t word = uint64_t(l.out.channels) * uint64_t(l.out_bits), n = uint64_t(branches);

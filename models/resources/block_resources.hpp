@@ -31,6 +31,8 @@ void add_adder_resources(const LayerConfig& l, std::vector<ResourceItem>& items,
                          BramPorts ports = BramPorts::SimpleDual);
 // concat: the output word register (the channels are wired side by side).
 void add_concat_resources(const LayerConfig& l, std::vector<ResourceItem>& items);
+// topk: each lane's sorted list of k (value, index) slots, and the merge of the lanes.
+void add_topk_resources(const LayerConfig& l, std::vector<ResourceItem>& items);
 // The stream fork after layer `l`, read by `branches` layers: an output register and a
 // handshake per branch (its branch FIFOs are add_fifo_resources items).
 void add_fork_resources(const LayerConfig& l, int branches, std::vector<ResourceItem>& items);

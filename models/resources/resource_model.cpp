@@ -96,6 +96,8 @@ ResourceReport estimate_resources(const NetworkConfig& net) {
             add_adder_resources(l, rep.items, ctx.bram_ports);
         else if (l.type == LayerType::Concat)
             add_concat_resources(l, rep.items);
+        else if (l.type == LayerType::TopK)
+            add_topk_resources(l, rep.items);
         else
             add_pool_resources(l, rep.items, ctx.bram_ports);
         add_ofm_buffer_resources(l, rep.items, ctx.bram_ports);

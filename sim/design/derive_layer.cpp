@@ -65,6 +65,7 @@ private:
     void sum_inputs(LayerConfig& L);
     void sum_positions(LayerConfig& L);
     void concat_inputs(LayerConfig& L);
+    void label_select(LayerConfig& L);
     // add, concat: both inputs deliver activations; records the second's codes.
     void join_inputs(LayerConfig& L);
 
@@ -124,6 +125,9 @@ void LayerDeriver::run(LayerConfig& L) {
         else
             concat_inputs(L);
         if (!s_.folding.simd.given) L.folding.simd = L.out.channels;
+        rule(check_folding(L));
+    } else if (L.type == LayerType::TopK) {
+        label_select(L);
         rule(check_folding(L));
     } else {
         // Pooling: channels pass through, and so does the encoding.
@@ -205,6 +209,24 @@ void LayerDeriver::sum_positions(LayerConfig& L) {
              "the sum of " + std::to_string(n) + " positions of " + std::to_string(L.in_bits) +
                  "-bit codes does not fit 32 bits");
     fit_range(int64_t(lo), int64_t(hi), L);
+}
+
+// topk: the indices of the k largest of a 1 x 1 x C vector (raw accumulators too), as unsigned
+// codes of the fewest bits that hold C - 1.
+void LayerDeriver::label_select(LayerConfig& L) {
+    if (L.in.height != 1 || L.in.width != 1)
+        fail(path_, s_.at,
+             "a topk layer selects from a 1 x 1 x C vector (the output of an fc layer or a global pool); its "
+             "input is " + std::to_string(L.in.height) + " x " + std::to_string(L.in.width) + " x " +
+                 std::to_string(L.in.channels));
+    L.top_k = s_.k.value;
+    if (L.top_k > L.in.channels)
+        fail(F("k"), s_.k.at,
+             "must be at most the " + std::to_string(L.in.channels) + " labels of the input (got " +
+                 std::to_string(L.top_k) + ")");
+    L.out = FmShape{1, 1, L.top_k};
+    L.out_encoding = Encoding::Unsigned;
+    L.out_bits = range_bits(0, L.in.channels - 1);
 }
 
 // add: two streams of one shape, summed value by value; the sum leaves in the fewest bits that

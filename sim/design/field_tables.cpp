@@ -338,8 +338,9 @@ const Table& layer_folding_table() {
              .means("Processing elements: output channels computed in parallel (1 for pooling)."),
          field("simd", &FoldingSpec::simd)
              .range(Range::at_least(1))
-             .def("1; pooling: the input channels")
-             .means("Input lanes per PE (conv, fc); channels compared per cycle (pooling)."),
+             .def("1; pooling, add, concat: the input channels")
+             .means("Input lanes per PE (conv, fc); channels compared or summed per cycle (pooling, add, concat); "
+                    "values entering a topk layer's insertion lists per cycle."),
          field("mmv", &FoldingSpec::mmv)
              .range(Range::at_least(1))
              .means("Output pixels computed in parallel (conv only; 1 elsewhere).")});
@@ -381,7 +382,7 @@ const Table& layer_scaling_table() {
 
 const Table& layer_table() {
     static const Table t = table<LayerSpec>(
-        "layers[]", "One layer (conv, fc, maxpool, avgpool, global_maxpool, global_avgpool, add, concat), in dataflow order (graphs.md).",
+        "layers[]", "One layer (conv, fc, maxpool, avgpool, global_maxpool, global_avgpool, add, concat, topk), in dataflow order (graphs.md).",
         {field("name", &LayerSpec::name)
              .required()
              .means("Identifies the layer in reports, weight files and errors: characters A-Z a-z 0-9 _ . -, "
@@ -425,6 +426,11 @@ const Table& layer_table() {
              .means("Grouped convolution: each group of out/groups filters sees in/groups input channels; divides "
                     "the input and output channels. groups = in_channels = filters is a depthwise convolution, "
                     "computed by the vector-vector unit (PE over channels, SIMD over the K x K positions)."),
+         field("k", &LayerSpec::k)
+             .types(kTopK)
+             .range(Range::at_least(1))
+             .means("Labels a topk layer selects from its 1 x 1 x C input: the indices of the k largest values, "
+                    "the largest first, equal values in index order; at most C."),
          field("filters", &LayerSpec::filters)
              .types(kCompute)
              .required()

@@ -62,6 +62,7 @@ unsigned layer_type_bit(LayerType t) {
         case LayerType::Concat: return kConcat;
         case LayerType::GlobalAvgPool: return kGlobalAvgPool;
         case LayerType::AvgPool: return kAvgPool;
+        case LayerType::TopK: return kTopK;
     }
     return 0;
 }

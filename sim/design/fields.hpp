@@ -55,7 +55,7 @@ struct Range {
 
 // The layer types a layer field belongs to.
 enum : unsigned { kConv = 1, kFc = 2, kMaxPool = 4, kGlobalMaxPool = 8, kAdd = 16, kConcat = 32, kGlobalAvgPool = 64,
-                  kAvgPool = 128, kCompute = kConv | kFc, kSwu = kConv | kMaxPool | kAvgPool, kAllLayerTypes = 255 };
+                  kAvgPool = 128, kTopK = 256, kCompute = kConv | kFc, kSwu = kConv | kMaxPool | kAvgPool, kAllLayerTypes = 511 };
 unsigned layer_type_bit(LayerType t);
 
 struct Table;

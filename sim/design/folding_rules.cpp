@@ -80,7 +80,8 @@ std::optional<RuleViolation> check_folding(const LayerConfig& l) {
         case LayerType::GlobalMaxPool:
         case LayerType::GlobalAvgPool:
         case LayerType::Add:
-        case LayerType::Concat: {
+        case LayerType::Concat:
+        case LayerType::TopK: {
             const std::string t = to_string(l.type);
             if (f.pe != 1) return violation("folding.pe", "must be 1 for " + t + " layers" + got(f.pe));
             if (f.mmv != 1) return violation("folding.mmv", "must be 1 for " + t + " layers" + got(f.mmv));

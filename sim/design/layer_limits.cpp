@@ -112,6 +112,7 @@ std::optional<std::string> layer_count_problem(const LayerConfig& L) {
                               "H * W * ceil(C/SIMD) = " + num(hi) + " * " + num(wi) + " * " + num(ceil_div128(ci, simd)),
                               sat_mul(sat_mul(hi, wi), ceil_div128(ci, simd))});
             break;
+        case LayerType::TopK: break;  // ceil(C/SIMD) + k, within 32 bits
     }
     for (const auto& cnt : counts)
         if (cnt.value > kU64Max)

@@ -194,6 +194,7 @@ struct LayerSpec : SectionSpec {
     Given<int> kernel_width;  // 1: a 1-D layer (K x 1 windows on an H x 1 map)
     Given<Padding> padding;
     Given<int> groups{1};
+    Given<int> k{1};  // topk
     Given<int> filters;
     Given<double> prune{0.0};
     Given<PruneRound> prune_round{PruneRound::Up};

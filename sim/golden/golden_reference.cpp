@@ -2,6 +2,7 @@
 // Written for clarity: every layer is a set of plain nested loops over the output positions.
 #include "sim/golden/golden_reference.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <sstream>
@@ -487,6 +488,22 @@ FeatureMap run_global_sum(const LayerConfig& layer, const FeatureMap& input) {
     return out;
 }
 
+// The indices of the k largest values, the largest first; a stable sort keeps equal values in
+// index order.
+FeatureMap run_topk(const LayerConfig& layer, const FeatureMap& input) {
+    if (layer.in.height != 1 || layer.in.width != 1) invalid(layer, "topk reads a 1 x 1 x C vector");
+    if (layer.top_k < 1 || layer.top_k > layer.in.channels || layer.out.channels != layer.top_k)
+        invalid(layer, "k = " + std::to_string(layer.top_k) + " must lie in 1 .. C and be the output's channels");
+    std::vector<int> order(size_t(layer.in.channels));
+    for (size_t c = 0; c < order.size(); ++c) order[c] = int(c);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+        return decode_value(input.at(0, 0, a), layer.in_encoding) > decode_value(input.at(0, 0, b), layer.in_encoding);
+    });
+    FeatureMap out(layer.out);
+    for (int n = 0; n < layer.top_k; ++n) out.at(0, 0, n) = order[size_t(n)];
+    return out;
+}
+
 FeatureMap run_layer(const LayerConfig& layer, const LayerParams& params, const FeatureMap& input) {
     check_input_shape(layer, input);
     check_input_codes(layer, input);
@@ -501,6 +518,7 @@ FeatureMap run_layer(const LayerConfig& layer, const LayerParams& params, const 
         case LayerType::AvgPool: return run_avgpool(layer, input);
         case LayerType::GlobalMaxPool: return run_global_maxpool(layer, input);
         case LayerType::GlobalAvgPool: return run_global_sum(layer, input);
+        case LayerType::TopK: return run_topk(layer, input);
         case LayerType::Add: invalid(layer, "an add layer takes two inputs (run_add)");
         case LayerType::Concat: invalid(layer, "a concat layer takes two inputs (run_concat)");
     }

@@ -31,6 +31,8 @@
 //     lie in the range of out_bits (unsigned, or two's complement when out_encoding is Signed).
 //   * concat: at every pixel the first input's channels, then the second's; a code whose
 //     encoding differs from out_encoding is written as its value.
+//   * topk: the indices of the k largest input values, the largest first, equal values in
+//     index order.
 //   * graphs: layer i reads the outputs of net.inputs_of(i) (-1: the input frame).
 //
 // Invalid shapes, parameter sizes, geometry or input codes throw std::invalid_argument.

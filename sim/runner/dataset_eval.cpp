@@ -10,12 +10,12 @@
 namespace qsim {
 
 DatasetResult evaluate_dataset(const std::vector<FeatureMap>& outputs, const std::vector<int>& labels,
-                               const std::vector<int>& reference) {
+                               const std::vector<int>& reference, bool label_select) {
     DatasetResult r;
     r.enabled = true;
     r.images = int(outputs.size());
     for (size_t i = 0; i < outputs.size(); ++i) {
-        const int predicted = predicted_class(outputs[i]);
+        const int predicted = predicted_class(outputs[i], label_select);
         if (!labels.empty() && predicted == labels[i]) ++r.correct;
         if (!reference.empty()) {
             ++r.reference_compared;

@@ -23,9 +23,9 @@ struct DatasetResult {
 };
 
 // `labels` and `reference` may be empty (not used); otherwise they hold at least one entry per
-// output frame.
+// output frame. `label_select`: the outputs are a topk layer's labels, the best first.
 DatasetResult evaluate_dataset(const std::vector<FeatureMap>& outputs, const std::vector<int>& labels,
-                               const std::vector<int>& reference);
+                               const std::vector<int>& reference, bool label_select = false);
 
 // What a --dataset run will read, from the files' headers alone: every count and shape is
 // checked before any image is decoded, so memory follows the frames asked for, not what a

@@ -250,7 +250,8 @@ int run(int argc, char** argv) {
     options.check = check;
     qsim::RunResult result = qsim::simulate(net, params, options);
     if (!dataset.empty() && !result.deadlock) {
-        result.dataset = qsim::evaluate_dataset(result.outputs, label_values, reference_values);
+        const bool label_select = net.layers.back().type == qsim::LayerType::TopK;
+        result.dataset = qsim::evaluate_dataset(result.outputs, label_values, reference_values, label_select);
         result.dataset.images_file = plan.images_file;
         result.dataset.labels_file = plan.labels_file;
         result.dataset.reference_file = plan.reference_file;

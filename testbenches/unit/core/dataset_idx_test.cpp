@@ -234,6 +234,9 @@ TEST(DatasetFrames, PredictedClassIsTheFirstMaximum) {
     EXPECT_EQ(predicted_class(out), 0);
     out.data = {0, 0, 0, 0, 1};
     EXPECT_EQ(predicted_class(out), 4);
+    // After a label select the output holds labels, the best first.
+    out.data = {3, 0, 1, 4, 2};
+    EXPECT_EQ(predicted_class(out, true), 3);
     EXPECT_THROW(predicted_class(FeatureMap(FmShape{2, 1, 5})), std::invalid_argument);
     EXPECT_THROW(predicted_class(FeatureMap()), std::invalid_argument);
 }

@@ -1,7 +1,7 @@
 // System tests of 1-D layers (`kernel_width: 1`, docs/graphs.md): K x 1 windows sliding down an
 // H x 1 map, the stride and padding along the height only; convolution (plain, strided and
 // depthwise) and max pooling run bit-true against the golden reference at the analytical
-// timing, the golden reference agrees with a direct 1-D convolution, and a 1-D window on a map
+// timing (a label select ranking the classifier's accumulators at the end), the golden reference agrees with a direct 1-D convolution, and a 1-D window on a map
 // wider than one column is refused with the field named.
 #include <gtest/gtest.h>
 
@@ -31,6 +31,7 @@ layers:
   - { name: gap, type: global_avgpool }
   - { name: fc, type: fc, filters: 12, weights: { quant: binary }, activation: { type: none },
       folding: { pe: 4, simd: 32 } }
+  - { name: top, type: topk, k: 3, folding: { simd: 4 } }
 )";
 }
 
@@ -88,6 +89,13 @@ TEST(Conv1d, RunsBitTrueAtTheAnalyticalTiming) {
     // Pooling: H_out * W_out * K * ceil(C/SIMD) = 20 * 1 * 2 * 1 (SIMD: all 16 channels by default).
     EXPECT_EQ(n.layers[1].folding.simd, 16);
     EXPECT_EQ(r.layers[1].estimate_per_frame, 40u);
+    // The label select ranks the fc layer's raw accumulators: ceil(12/4) + 3 cycles, and its
+    // module is busy exactly that long a frame.
+    EXPECT_EQ(r.layers[6].type, "topk");
+    EXPECT_EQ(r.layers[6].estimate_per_frame, 6u);
+    EXPECT_EQ(r.layers[6].busy_per_frame, 6u);
+    ASSERT_EQ(r.outputs.size(), 3u);
+    EXPECT_EQ(r.outputs[0].shape.channels, 3);
 }
 
 TEST(Conv1d, AOneColumnWindowNeedsAOneColumnMap) {

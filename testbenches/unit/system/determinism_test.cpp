@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include <unistd.h>
+
 namespace qsim {
 namespace determinism_test {
 
@@ -24,7 +26,8 @@ std::string report_without_wall_clock(const std::string& config, const std::stri
 }
 
 TEST(Determinism, SameConfigAndSeedsGiveIdenticalReports) {
-    const auto dir = std::filesystem::temp_directory_path() / "qsim_determinism";
+    // A directory of this process's own: another checkout's test run may be running this test too.
+    const auto dir = std::filesystem::temp_directory_path() / ("qsim_determinism_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     for (const char* design : {"alexnet_pruned40", "finn_mlp", "mnist_gmp_cnn"}) {
         const std::string config = std::string(QSIM_SOURCE_DIR) + "/configs/" + design + ".yaml";
