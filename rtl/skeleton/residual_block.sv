@@ -23,7 +23,9 @@ module residual_block #(
     output logic        frame_done,  // a frame's last word reached the sink this cycle
     output logic [31:0] frames,
     output logic        moved,       // some stream passed a word this cycle
-    output logic        mismatch     // the join took two words of different pixels (never)
+    output logic        mismatch,    // the join took two words of different pixels (never)
+    // Words held by each FIFO, in the order of the depths above: what a deadlock left behind.
+    output logic [15:0] fill_in, fill_stem, fill_branch, fill_c1, fill_c2, fill_skip, fill_out
 );
     // Stream k: valid v[k], ready r[k], data d[k].
     //  0 source->fifo  1 fifo->stem  2 stem->fifo  3 fifo->fork  4 fork->fifo(c1)
@@ -35,29 +37,29 @@ module residual_block #(
 
     ws_source #(.H(H), .W(W)) source (.clk, .rst, .interval, .out_valid(v[0]), .out_ready(r[0]), .out_data(d[0]));
     ws_fifo #(.DEPTH(MAX_DEPTH)) f_in (.clk, .rst, .limit(d_in),
-        .in_valid(v[0]), .in_ready(r[0]), .in_data(d[0]), .out_valid(v[1]), .out_ready(r[1]), .out_data(d[1]));
+        .in_valid(v[0]), .in_ready(r[0]), .in_data(d[0]), .out_valid(v[1]), .out_ready(r[1]), .out_data(d[1]), .fill(fill_in));
     ws_conv #(.H(H), .W(W), .CYCLES(CYCLES), .BUF_ROWS(BUF_ROWS)) stem (.clk, .rst,
         .in_valid(v[1]), .in_ready(r[1]), .in_data(d[1]), .out_valid(v[2]), .out_ready(r[2]), .out_data(d[2]));
     ws_fifo #(.DEPTH(MAX_DEPTH)) f_stem (.clk, .rst, .limit(d_stem),
-        .in_valid(v[2]), .in_ready(r[2]), .in_data(d[2]), .out_valid(v[3]), .out_ready(r[3]), .out_data(d[3]));
+        .in_valid(v[2]), .in_ready(r[2]), .in_data(d[2]), .out_valid(v[3]), .out_ready(r[3]), .out_data(d[3]), .fill(fill_stem));
     ws_fork fork_ (.in_valid(v[3]), .in_ready(r[3]), .in_data(d[3]),
         .a_valid(v[4]), .a_ready(r[4]), .a_data(d[4]), .b_valid(v[10]), .b_ready(r[10]), .b_data(d[10]));
     ws_fifo #(.DEPTH(MAX_DEPTH)) f_branch (.clk, .rst, .limit(d_branch),
-        .in_valid(v[4]), .in_ready(r[4]), .in_data(d[4]), .out_valid(v[5]), .out_ready(r[5]), .out_data(d[5]));
+        .in_valid(v[4]), .in_ready(r[4]), .in_data(d[4]), .out_valid(v[5]), .out_ready(r[5]), .out_data(d[5]), .fill(fill_branch));
     ws_conv #(.H(H), .W(W), .CYCLES(CYCLES), .BUF_ROWS(BUF_ROWS)) c1 (.clk, .rst,
         .in_valid(v[5]), .in_ready(r[5]), .in_data(d[5]), .out_valid(v[6]), .out_ready(r[6]), .out_data(d[6]));
     ws_fifo #(.DEPTH(MAX_DEPTH)) f_c1 (.clk, .rst, .limit(d_c1),
-        .in_valid(v[6]), .in_ready(r[6]), .in_data(d[6]), .out_valid(v[7]), .out_ready(r[7]), .out_data(d[7]));
+        .in_valid(v[6]), .in_ready(r[6]), .in_data(d[6]), .out_valid(v[7]), .out_ready(r[7]), .out_data(d[7]), .fill(fill_c1));
     ws_conv #(.H(H), .W(W), .CYCLES(CYCLES), .BUF_ROWS(BUF_ROWS)) c2 (.clk, .rst,
         .in_valid(v[7]), .in_ready(r[7]), .in_data(d[7]), .out_valid(v[8]), .out_ready(r[8]), .out_data(d[8]));
     ws_fifo #(.DEPTH(MAX_DEPTH)) f_c2 (.clk, .rst, .limit(d_c2),
-        .in_valid(v[8]), .in_ready(r[8]), .in_data(d[8]), .out_valid(v[9]), .out_ready(r[9]), .out_data(d[9]));
+        .in_valid(v[8]), .in_ready(r[8]), .in_data(d[8]), .out_valid(v[9]), .out_ready(r[9]), .out_data(d[9]), .fill(fill_c2));
     ws_fifo #(.DEPTH(MAX_DEPTH)) f_skip (.clk, .rst, .limit(d_skip),
-        .in_valid(v[10]), .in_ready(r[10]), .in_data(d[10]), .out_valid(v[11]), .out_ready(r[11]), .out_data(d[11]));
+        .in_valid(v[10]), .in_ready(r[10]), .in_data(d[10]), .out_valid(v[11]), .out_ready(r[11]), .out_data(d[11]), .fill(fill_skip));
     ws_add join_ (.clk, .rst, .a_valid(v[9]), .a_ready(r[9]), .a_data(d[9]), .b_valid(v[11]), .b_ready(r[11]),
         .b_data(d[11]), .out_valid(v[12]), .out_ready(r[12]), .out_data(d[12]), .mismatch);
     ws_fifo #(.DEPTH(MAX_DEPTH)) f_out (.clk, .rst, .limit(d_out),
-        .in_valid(v[12]), .in_ready(r[12]), .in_data(d[12]), .out_valid(v[13]), .out_ready(r[13]), .out_data(d[13]));
+        .in_valid(v[12]), .in_ready(r[12]), .in_data(d[12]), .out_valid(v[13]), .out_ready(r[13]), .out_data(d[13]), .fill(fill_out));
     ws_sink #(.H(H), .W(W)) sink (.clk, .rst, .in_valid(v[13]), .in_ready(r[13]), .in_data(d[13]), .frame_done, .frames);
 
     assign moved = |(v & r);

@@ -17,7 +17,8 @@ module ws_fifo #(
     input  logic [DW-1:0] in_data,
     output logic          out_valid,
     input  logic          out_ready,
-    output logic [DW-1:0] out_data
+    output logic [DW-1:0] out_data,
+    output logic [15:0]   fill       // words held (0 in wire mode): for the deadlock diagnosis
 );
     localparam int AW = DEPTH > 1 ? $clog2(DEPTH) : 1;
     logic [DW-1:0] mem[DEPTH];
@@ -31,6 +32,7 @@ module ws_fifo #(
     assign in_ready = wire_mode ? out_ready : count < limit;
     assign out_valid = wire_mode ? in_valid : count != 16'd0;
     assign out_data = wire_mode ? in_data : mem[rd];
+    assign fill = wire_mode ? 16'd0 : count;
 
     function automatic logic [AW-1:0] next(input logic [AW-1:0] p);
         return p == AW'(DEPTH - 1) ? '0 : p + 1'b1;

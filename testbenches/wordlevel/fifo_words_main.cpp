@@ -143,6 +143,12 @@ void check_minima(const RunSpec& spec, const Minima& m, const std::string& at) {
         const RunResult dead = run(with(spec, m.live - 1, m.pace));
         expect(dead.deadlock, at + "skip " + std::to_string(m.live - 1) +
                                   " words (one less than completes) deadlocks: " + dead.text());
+        // The diagnosis names the skip FIFO, full at its depth, and the join's empty input.
+        const std::string why = dead.diagnosis();
+        const std::string skip_full = "the fork cannot write the full skip FIFO fork -> join (" +
+                                      std::to_string(m.live - 1) + "/" + std::to_string(m.live - 1) + " words)";
+        expect(why.find(skip_full) != std::string::npos && why.find("waits on its empty input c2 -> join") != std::string::npos,
+               at + "the deadlock's diagnosis names the full skip FIFO and the join's empty input: " + why);
     }
 }
 
@@ -300,7 +306,7 @@ int main(int argc, char** argv) {
     spec.interval = interval;
     const RunResult r = run(spec);
     std::cout << "skip " << d.skip << " words, " << (interval ? "paced " + std::to_string(interval) : "unpaced")
-              << ": " << r.text() << "\nframes done at cycles:";
+              << ": " << r.text() << (r.deadlock ? "\n" + r.diagnosis() : "") << "\nframes done at cycles:";
     for (uint64_t c : r.frame_done) std::cout << " " << c;
     std::cout << "\n";
     return r.deadlock || r.mismatch ? 1 : 0;

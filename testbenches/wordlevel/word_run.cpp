@@ -24,6 +24,27 @@ std::string RunResult::text() const {
     return buf;
 }
 
+std::string RunResult::diagnosis() const {
+    if (!deadlock) return "";
+    auto words = [&](int i) {
+        return std::string(kFifoNames[i]) + " (" + std::to_string(fill[i]) + "/" + std::to_string(depth[i]) + " words)";
+    };
+    std::string full, empty;
+    for (int i = 0; i < kFifos; ++i) {
+        if (depth[i] == 0) continue;  // a wire holds nothing
+        if (fill[i] == depth[i]) full += (full.empty() ? "" : ", ") + words(i);
+        if (fill[i] == 0) empty += (empty.empty() ? "" : ", ") + words(i);
+    }
+    constexpr int kMain = 4, kSkip = 5;  // the join's two inputs
+    std::string text;
+    if (depth[kSkip] > 0 && fill[kSkip] == depth[kSkip] && fill[kMain] == 0)
+        text = "the fork cannot write the full skip FIFO " + words(kSkip) + " while the join waits on its empty input " +
+               words(kMain) + "; ";
+    else if (depth[kMain] > 0 && fill[kMain] == depth[kMain] && fill[kSkip] == 0)
+        text = "the join's input " + words(kMain) + " is full while the skip FIFO " + words(kSkip) + " is empty; ";
+    return text + "full: " + (full.empty() ? "none" : full) + "; empty: " + (empty.empty() ? "none" : empty);
+}
+
 RunResult run(const RunSpec& spec) {
     const Depths& d = spec.depths;
     for (int v : {d.in, d.stem, d.branch, d.c1, d.c2, d.skip, d.out})
@@ -63,6 +84,13 @@ RunResult run(const RunSpec& spec) {
         if (c - last_move >= spec.stall_limit + spec.interval) {  // a paced source may idle a frame
             r.deadlock = true;
             r.cycles = last_move + 1;
+            const uint16_t fills[kFifos] = {top->fill_in, top->fill_stem, top->fill_branch, top->fill_c1,
+                                            top->fill_c2, top->fill_skip, top->fill_out};
+            const int depths[kFifos] = {d.in, d.stem, d.branch, d.c1, d.c2, d.skip, d.out};
+            for (int i = 0; i < kFifos; ++i) {
+                r.fill[i] = fills[i];
+                r.depth[i] = depths[i];
+            }
             break;
         }
         edge();
