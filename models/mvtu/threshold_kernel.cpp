@@ -34,24 +34,50 @@ ThresholdUnit::ThresholdUnit(const LayerConfig& layer, const LayerParams& params
                 planar_[size_t(j) * channels + n] = thresholds_[n * size_t(per_channel_) + size_t(j)];
     }
 #endif
+    if ((type_ == ActivationType::Thresholds || type_ == ActivationType::Bipolar) && per_channel_ >= 1 &&
+        planar_.empty()) {
+        // Above 8 thresholds apply() searches; a count gives the same code where they ascend.
+        bool ascending = true;
+        for (size_t n = 0; n < channels && ascending; ++n) {
+            const int32_t* t = thresholds_.data() + n * size_t(per_channel_);
+            ascending = std::is_sorted(t, t + per_channel_);
+        }
+        if (per_channel_ <= 8 || ascending) {
+            planar32_.resize(thresholds_.size());
+            for (size_t n = 0; n < channels; ++n)
+                for (int j = 0; j < per_channel_; ++j)
+                    planar32_[size_t(j) * channels + n] = thresholds_[n * size_t(per_channel_) + size_t(j)];
+        }
+    }
 }
 
 namespace {
 
-// Thresholds reached by acc[i] among channel (first + i)'s T ascending thresholds.
-template <int T>
-void count_reached(const int64_t* acc, const int32_t* thresholds, int count, int32_t* out) {
-    for (int i = 0; i < count; ++i) {
-        const int32_t* t = thresholds + size_t(i) * T;
-        int32_t code = 0;
-        for (int j = 0; j < T; ++j) code += acc[i] >= t[j] ? 1 : 0;
-        out[i] = code;
+// Thresholds reached by acc[i] among channel (first + i)'s, the thresholds planar (threshold j
+// of the run's channel i at planar[j * stride + i]): 64 channels a step, each threshold
+// compared with all their accumulators (clamped to int32, which leaves every comparison with an
+// int32 threshold as it was) in one loop the compiler vectorises.
+void count_reached_planar(const int64_t* acc, const int32_t* planar, size_t stride, int per_channel, int count,
+                          int32_t* out) {
+    constexpr int step = 64;
+    int32_t a[step], code[step];
+    for (int i0 = 0; i0 < count; i0 += step) {
+        const int m = std::min(step, count - i0);
+        for (int i = 0; i < m; ++i) {
+            a[i] = int32_t(std::clamp<int64_t>(acc[i0 + i], INT32_MIN, INT32_MAX));
+            code[i] = 0;
+        }
+        for (int j = 0; j < per_channel; ++j) {
+            const int32_t* t = planar + size_t(j) * stride + size_t(i0);
+            for (int i = 0; i < m; ++i) code[i] += a[i] >= t[i] ? 1 : 0;
+        }
+        std::copy_n(code, m, out + i0);
     }
 }
 
 #ifdef QSIM_X86_SIMD
-// count_reached for 8 channels a step: each threshold compared with the 8 accumulators at once,
-// the count incremented where reached; thresholds planar (see ThresholdUnit::planar_).
+// count_reached_planar for 8 channels a step in int64: each threshold compared with the 8
+// accumulators at once, the count incremented where reached (see ThresholdUnit::planar_).
 __attribute__((target("avx512f"))) void count_reached_simd(const int64_t* acc, const int64_t* planar, size_t stride,
                                                            int per_channel, int count, int32_t* out) {
     const __m512i one = _mm512_set1_epi64(1);
@@ -77,15 +103,11 @@ void ThresholdUnit::apply(const int64_t* acc, int first, int count, int32_t* out
         return;
     }
 #endif
-    if (type_ == ActivationType::Thresholds || type_ == ActivationType::Bipolar) {
-        const int32_t* t = thresholds_.data() + size_t(first) * per_channel_;
-        switch (per_channel_) {
-            case 1: count_reached<1>(acc, t, count, out); return;
-            case 3: count_reached<3>(acc, t, count, out); return;
-            case 7: count_reached<7>(acc, t, count, out); return;
-            default: break;
-        }
-    } else if (type_ == ActivationType::None) {
+    if (!planar32_.empty()) {
+        count_reached_planar(acc, planar32_.data() + first, size_t(channels_), per_channel_, count, out);
+        return;
+    }
+    if (type_ == ActivationType::None) {
         for (int i = 0; i < count; ++i) out[i] = int32_t(acc[i]);
         return;
     }

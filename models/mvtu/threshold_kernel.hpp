@@ -28,6 +28,10 @@ private:
     // Thresholds and bipolar with at most 8 thresholds a channel, where AVX-512 may be used:
     // threshold j of channel n at planar_[j * channels + n], for 8 channels a step.
     std::vector<int64_t> planar_;
+    // Otherwise, thresholds and bipolar whose count equals the search (at most 8 a channel, or
+    // ascending): the same planar layout in int32, compared with the accumulators clamped to
+    // int32 (the same outcome, the thresholds being int32), a run of channels a step.
+    std::vector<int32_t> planar32_;
     int channels_;
 };
 

@@ -313,6 +313,43 @@ TEST(ThresholdUnit, CountsThresholdsReachedAndRequantises) {
     EXPECT_EQ(none.apply(-12345, 1), -12345);
 }
 
+TEST(ThresholdUnit, PlanarRowsEqualOneChannelAtATime) {
+    // The row version's planar count over long and odd runs (more than its 64-channel step),
+    // every threshold count up to 15, accumulators past int32 either way, and thresholds out
+    // of order (where above 8 a channel the row version must search as apply() does).
+    Rng rng(23);
+    const int channels = 203;
+    for (int bits : {1, 2, 3, 4}) {
+        for (bool ascending : {true, false}) {
+            LayerConfig l = fc_layer(4, channels, WeightQuant::Binary, 1, Encoding::Unsigned, 2, 1, 1);
+            l.activation = {ActivationType::Thresholds, bits};
+            LayerParams p;
+            for (int n = 0; n < channels; ++n) {
+                int32_t t = int32_t(rng.below(200)) - 100;
+                for (int j = 0; j < l.thresholds_per_channel(); ++j)
+                    p.thresholds.push_back(ascending ? (t += int32_t(rng.below(9))) : int32_t(rng.below(200)) - 100);
+            }
+            if (ascending) {  // channel 0's lowest and highest at the ends of int32
+                p.thresholds.front() = INT32_MIN;
+                p.thresholds[size_t(l.thresholds_per_channel() - 1)] = INT32_MAX;
+            }
+            const ThresholdUnit unit(l, p);
+            for (auto [first, count] : {std::pair{0, channels}, {5, 131}, {64, 64}, {200, 3}, {1, 1}}) {
+                std::vector<int64_t> acc(static_cast<size_t>(count));
+                for (auto& a : acc) a = int64_t(rng.below(240)) - 120;
+                acc[0] = int64_t(INT32_MAX) + 5;
+                if (count > 1) acc[1] = int64_t(INT32_MIN) - 5;
+                if (count > 2) acc[2] = INT32_MAX;
+                std::vector<int32_t> out(acc.size(), -7);
+                unit.apply(acc.data(), first, count, out.data());
+                for (int i = 0; i < count; ++i)
+                    ASSERT_EQ(out[size_t(i)], unit.apply(acc[size_t(i)], first + i))
+                        << bits << " bits, ascending " << ascending << ", run " << first << " channel " << i;
+            }
+        }
+    }
+}
+
 TEST(ThresholdUnit, RowApplyEqualsOneChannelAtATime) {
     // Every activation kind and threshold count the row version has its own loop for, and one
     // it has not (15 thresholds: the search), over a run of channels not starting at 0.
