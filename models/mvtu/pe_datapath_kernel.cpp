@@ -240,6 +240,46 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) void dot16x4_simd(const int
     out[3] = sum_lanes(a3);
 }
 
+// Popcount of each byte of v: a 16-entry table looked up for each nibble (VPSHUFB).
+__attribute__((target("avx2"))) inline __m256i popcount_bytes(__m256i v) {
+    const __m256i table = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,  //
+                                           0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+    const __m256i low = _mm256_set1_epi8(0x0F);
+    return _mm256_add_epi8(_mm256_shuffle_epi8(table, _mm256_and_si256(v, low)),
+                           _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(v, 4), low)));
+}
+
+// block_popcounts_scalar with AVX2: the 8 lanes in two registers, each plane's counts summed in
+// bytes for up to 31 words (at most 8 a word, so at most 248) and then into 64-bit lanes
+// (VPSADBW).
+template <int Planes>
+__attribute__((target("avx2"))) void block_popcounts_avx2(const uint64_t* x, const uint64_t* w, size_t words,
+                                                          int64_t* acc) {
+    const __m256i zero = _mm256_setzero_si256();
+    __m256i total[Planes][2];
+    for (int j = 0; j < Planes; ++j) total[j][0] = total[j][1] = zero;
+    for (size_t i0 = 0; i0 < words; i0 += 31) {
+        const size_t end = std::min(words, i0 + 31);
+        __m256i bytes[Planes][2];
+        for (int j = 0; j < Planes; ++j) bytes[j][0] = bytes[j][1] = zero;
+        for (size_t i = i0; i < end; ++i) {
+            const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + i * 8));
+            const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + i * 8 + 4));
+            for (int j = 0; j < Planes; ++j) {
+                const __m256i xj = _mm256_set1_epi64x(int64_t(x[i * Planes + size_t(j)]));
+                bytes[j][0] = _mm256_add_epi8(bytes[j][0], popcount_bytes(_mm256_and_si256(xj, w0)));
+                bytes[j][1] = _mm256_add_epi8(bytes[j][1], popcount_bytes(_mm256_and_si256(xj, w1)));
+            }
+        }
+        for (int j = 0; j < Planes; ++j)
+            for (int h = 0; h < 2; ++h) total[j][h] = _mm256_add_epi64(total[j][h], _mm256_sad_epu8(bytes[j][h], zero));
+    }
+    for (int j = 0; j < Planes; ++j) {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc + j * 8), total[j][0]);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc + j * 8 + 4), total[j][1]);
+    }
+}
+
 // "bw" also asks for VL (the MAC kernels' 256-bit masked loads); every CPU with one has both.
 bool cpu_has(const char* what) {
     __builtin_cpu_init();
@@ -253,6 +293,10 @@ bool use_simd_f() {
     return simd_allowed && __builtin_cpu_supports("avx512f");
 }
 bool use_simd_bw() { return simd_allowed && cpu_has("bw"); }
+bool use_simd_avx2() {
+    __builtin_cpu_init();
+    return simd_allowed && __builtin_cpu_supports("avx2");
+}
 #else
 template <int Planes>
 void block_popcounts_simd(const uint64_t* x, const uint64_t* w, size_t words, int64_t* acc) {
@@ -266,12 +310,19 @@ bool use_simd_popcount() { return false; }
 bool use_simd_f() { return false; }
 AddSubDatapath::BlockDotsFn block_dots_for(int) { return nullptr; }
 bool use_simd_bw() { return false; }
+template <int Planes>
+void block_popcounts_avx2(const uint64_t* x, const uint64_t* w, size_t words, int64_t* acc) {
+    block_popcounts_scalar<Planes>(x, w, words, acc);
+}
+bool use_simd_avx2() { return false; }
 #endif
 
 template <int Planes>
-void block_popcounts(bool simd, const uint64_t* x, const uint64_t* w, size_t words, int64_t* acc) {
+void block_popcounts(bool simd, bool avx2, const uint64_t* x, const uint64_t* w, size_t words, int64_t* acc) {
     if (simd)
         block_popcounts_simd<Planes>(x, w, words, acc);
+    else if (avx2)
+        block_popcounts_avx2<Planes>(x, w, words, acc);
     else
         block_popcounts_scalar<Planes>(x, w, words, acc);
 }
@@ -280,6 +331,7 @@ void block_popcounts(bool simd, const uint64_t* x, const uint64_t* w, size_t wor
 
 void allow_simd_kernels(bool allowed) { simd_allowed = allowed; }
 bool avx512_kernels_enabled() { return use_simd_f(); }
+bool avx2_kernels_enabled() { return use_simd_avx2(); }
 
 void PeDatapath::dots(int first, int count, int64_t* acc) const {
     for (int i = 0; i < count; ++i) acc[i] = dot(first + i);
@@ -365,6 +417,7 @@ AddSubDatapath::AddSubDatapath(const WeightMemory& memory, Encoding input, int i
             dots_.assign(blocks * 8, 0);
             dots_input_.assign(blocks, ~uint64_t(0));
             simd_ = use_simd_popcount();
+            avx2_ = !simd_ && use_simd_avx2();
             const bool int32_terms = fan_in_ < (int64_t(1) << 29);  // 2 * popcount - count, plane weights <= 2^7
             if (simd_ && int32_terms) {
                 fused_ = block_dots_for(planes_);
@@ -424,14 +477,14 @@ void AddSubDatapath::block_dots(size_t block) const {
     const uint64_t* w = &blocked_[block * words_ * 8];
     const uint64_t* x = input_.data();
     switch (planes_) {
-        case 1: block_popcounts<1>(simd_, x, w, words_, acc); break;
-        case 2: block_popcounts<2>(simd_, x, w, words_, acc); break;
-        case 3: block_popcounts<3>(simd_, x, w, words_, acc); break;
-        case 4: block_popcounts<4>(simd_, x, w, words_, acc); break;
-        case 5: block_popcounts<5>(simd_, x, w, words_, acc); break;
-        case 6: block_popcounts<6>(simd_, x, w, words_, acc); break;
-        case 7: block_popcounts<7>(simd_, x, w, words_, acc); break;
-        default: block_popcounts<8>(simd_, x, w, words_, acc); break;
+        case 1: block_popcounts<1>(simd_, avx2_, x, w, words_, acc); break;
+        case 2: block_popcounts<2>(simd_, avx2_, x, w, words_, acc); break;
+        case 3: block_popcounts<3>(simd_, avx2_, x, w, words_, acc); break;
+        case 4: block_popcounts<4>(simd_, avx2_, x, w, words_, acc); break;
+        case 5: block_popcounts<5>(simd_, avx2_, x, w, words_, acc); break;
+        case 6: block_popcounts<6>(simd_, avx2_, x, w, words_, acc); break;
+        case 7: block_popcounts<7>(simd_, avx2_, x, w, words_, acc); break;
+        default: block_popcounts<8>(simd_, avx2_, x, w, words_, acc); break;
     }
     const size_t channels = weight_sum_.size();
     for (size_t k = 0; k < 8 && block * 8 + k < channels; ++k) {

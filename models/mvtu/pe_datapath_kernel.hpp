@@ -33,6 +33,9 @@ std::unique_ptr<PeDatapath> make_pe_datapath(Datapath kind, Encoding input, int 
 void allow_simd_kernels(bool allowed);
 // Whether a kernel built now may use AVX-512 F (allowed, and the processor has it).
 bool avx512_kernels_enabled();
+// Whether a kernel built now may use AVX2 (allowed, and the processor has it): where AVX-512 is
+// missing, the binary ADD/SUB popcounts and the threshold counts use it.
+bool avx2_kernels_enabled();
 
 // XNOR-popcount (FINN): binary weights and bipolar activations as bits (1 = +1).
 // acc = 2 * popcount(XNOR(w, x)) - fan_in.
@@ -88,6 +91,7 @@ private:
     mutable std::vector<uint64_t> dots_input_;  // per block: the input its dots are of
     uint64_t input_id_ = 0;
     bool simd_ = false;
+    bool avx2_ = false;        // without AVX-512: block_dots counts with AVX2
     bool split_simd_ = false;  // load_input splits the codes with AVX-512 BW
     BlockDotsFn fused_ = nullptr;       // set where simd_ and the terms fit int32
     std::vector<int64_t> block_base_;   // with fused_: offset * weight sum per channel, 0 past the last

@@ -47,6 +47,9 @@ ThresholdUnit::ThresholdUnit(const LayerConfig& layer, const LayerParams& params
             for (size_t n = 0; n < channels; ++n)
                 for (int j = 0; j < per_channel_; ++j)
                     planar32_[size_t(j) * channels + n] = thresholds_[n * size_t(per_channel_) + size_t(j)];
+#ifdef QSIM_X86_SIMD
+            avx2_ = avx2_kernels_enabled();
+#endif
         }
     }
 }
@@ -54,28 +57,50 @@ ThresholdUnit::ThresholdUnit(const LayerConfig& layer, const LayerParams& params
 namespace {
 
 // Thresholds reached by acc[i] among channel (first + i)'s, the thresholds planar (threshold j
-// of the run's channel i at planar[j * stride + i]): 64 channels a step, each threshold
-// compared with all their accumulators (clamped to int32, which leaves every comparison with an
-// int32 threshold as it was) in one loop the compiler vectorises.
+// of the run's channel i at planar[j * stride + i]), the accumulator clamped to int32 (which
+// leaves every comparison with an int32 threshold as it was).
 void count_reached_planar(const int64_t* acc, const int32_t* planar, size_t stride, int per_channel, int count,
                           int32_t* out) {
-    constexpr int step = 64;
-    int32_t a[step], code[step];
-    for (int i0 = 0; i0 < count; i0 += step) {
-        const int m = std::min(step, count - i0);
-        for (int i = 0; i < m; ++i) {
-            a[i] = int32_t(std::clamp<int64_t>(acc[i0 + i], INT32_MIN, INT32_MAX));
-            code[i] = 0;
-        }
-        for (int j = 0; j < per_channel; ++j) {
-            const int32_t* t = planar + size_t(j) * stride + size_t(i0);
-            for (int i = 0; i < m; ++i) code[i] += a[i] >= t[i] ? 1 : 0;
-        }
-        std::copy_n(code, m, out + i0);
+    for (int i = 0; i < count; ++i) {
+        const int32_t a = int32_t(std::clamp<int64_t>(acc[i], INT32_MIN, INT32_MAX));
+        int32_t code = 0;
+        for (int j = 0; j < per_channel; ++j) code += a >= planar[size_t(j) * stride + size_t(i)] ? 1 : 0;
+        out[i] = code;
     }
 }
 
 #ifdef QSIM_X86_SIMD
+// Four accumulators clamped to int32.
+__attribute__((target("avx2"))) inline __m128i clamp_to_int32(const int64_t* acc) {
+    const __m256i hi = _mm256_set1_epi64x(INT32_MAX), lo = _mm256_set1_epi64x(INT32_MIN);
+    __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc));
+    v = _mm256_blendv_epi8(v, hi, _mm256_cmpgt_epi64(v, hi));
+    v = _mm256_blendv_epi8(v, lo, _mm256_cmpgt_epi64(lo, v));
+    return _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(v, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6)));
+}
+
+// count_reached_planar 16 channels a step with AVX2: each threshold compared with their 16
+// accumulators, the thresholds above an accumulator counted (as -1s) and taken from the count.
+__attribute__((target("avx2"))) void count_reached_avx2(const int64_t* acc, const int32_t* planar, size_t stride,
+                                                        int per_channel, int count, int32_t* out) {
+    int i = 0;
+    for (; i + 16 <= count; i += 16) {
+        const __m256i a0 = _mm256_set_m128i(clamp_to_int32(acc + i + 4), clamp_to_int32(acc + i));
+        const __m256i a1 = _mm256_set_m128i(clamp_to_int32(acc + i + 12), clamp_to_int32(acc + i + 8));
+        __m256i code0 = _mm256_set1_epi32(per_channel), code1 = code0;
+        const int32_t* t = planar + size_t(i);
+        for (int j = 0; j < per_channel; ++j, t += stride) {
+            const __m256i t0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t));
+            const __m256i t1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t + 8));
+            code0 = _mm256_add_epi32(code0, _mm256_cmpgt_epi32(t0, a0));
+            code1 = _mm256_add_epi32(code1, _mm256_cmpgt_epi32(t1, a1));
+        }
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), code0);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i + 8), code1);
+    }
+    count_reached_planar(acc + i, planar + i, stride, per_channel, count - i, out + i);
+}
+
 // count_reached_planar for 8 channels a step in int64: each threshold compared with the 8
 // accumulators at once, the count incremented where reached (see ThresholdUnit::planar_).
 __attribute__((target("avx512f"))) void count_reached_simd(const int64_t* acc, const int64_t* planar, size_t stride,
@@ -100,6 +125,10 @@ void ThresholdUnit::apply(const int64_t* acc, int first, int count, int32_t* out
 #ifdef QSIM_X86_SIMD
     if (!planar_.empty()) {
         count_reached_simd(acc, planar_.data() + first, size_t(channels_), per_channel_, count, out);
+        return;
+    }
+    if (avx2_) {
+        count_reached_avx2(acc, planar32_.data() + first, size_t(channels_), per_channel_, count, out);
         return;
     }
 #endif

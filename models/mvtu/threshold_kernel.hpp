@@ -32,6 +32,7 @@ private:
     // ascending): the same planar layout in int32, compared with the accumulators clamped to
     // int32 (the same outcome, the thresholds being int32), a run of channels a step.
     std::vector<int32_t> planar32_;
+    bool avx2_ = false;  // planar32_ counted with AVX2
     int channels_;
 };
 
