@@ -249,14 +249,13 @@ __attribute__((target("avx2"))) inline __m256i popcount_bytes(__m256i v) {
                            _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(v, 4), low)));
 }
 
-// block_popcounts_scalar with AVX2: the 8 lanes in two registers, each plane's counts summed in
-// bytes for up to 31 words (at most 8 a word, so at most 248) and then into 64-bit lanes
-// (VPSADBW).
+// total[j][h] lane k = popcount of plane j of x ANDed with channel 4h + k's weight bits (as
+// plane_popcounts, the 8 lanes in two registers): each plane's counts summed in bytes for up to
+// 31 words (at most 8 a word, so at most 248) and then into 64-bit lanes (VPSADBW).
 template <int Planes>
-__attribute__((target("avx2"))) void block_popcounts_avx2(const uint64_t* x, const uint64_t* w, size_t words,
-                                                          int64_t* acc) {
+__attribute__((target("avx2"))) inline void plane_popcounts_avx2(const uint64_t* x, const uint64_t* w, size_t words,
+                                                                 __m256i (&total)[Planes][2]) {
     const __m256i zero = _mm256_setzero_si256();
-    __m256i total[Planes][2];
     for (int j = 0; j < Planes; ++j) total[j][0] = total[j][1] = zero;
     for (size_t i0 = 0; i0 < words; i0 += 31) {
         const size_t end = std::min(words, i0 + 31);
@@ -274,10 +273,37 @@ __attribute__((target("avx2"))) void block_popcounts_avx2(const uint64_t* x, con
         for (int j = 0; j < Planes; ++j)
             for (int h = 0; h < 2; ++h) total[j][h] = _mm256_add_epi64(total[j][h], _mm256_sad_epu8(bytes[j][h], zero));
     }
-    for (int j = 0; j < Planes; ++j) {
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc + j * 8), total[j][0]);
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc + j * 8 + 4), total[j][1]);
+}
+
+// block_dots_simd with AVX2 (the 8 lanes in two registers; VPMULDQ as there).
+template <int Planes>
+__attribute__((target("avx2"))) void block_dots_avx2(const uint64_t* x, const uint64_t* w, size_t words,
+                                                     const int64_t* base, const int64_t* weight, const int64_t* count,
+                                                     int64_t* out) {
+    __m256i total[Planes][2];
+    plane_popcounts_avx2<Planes>(x, w, words, total);
+    for (int h = 0; h < 2; ++h) {
+        __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(base + 4 * h));
+        for (int j = 0; j < Planes; ++j) {
+            const __m256i t = _mm256_sub_epi64(_mm256_add_epi64(total[j][h], total[j][h]), _mm256_set1_epi64x(count[j]));
+            v = _mm256_add_epi64(v, _mm256_mul_epi32(t, _mm256_set1_epi64x(weight[j])));
+        }
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 4 * h), v);
     }
+}
+
+AddSubDatapath::BlockDotsFn block_dots_avx2_for(int planes) {
+    switch (planes) {
+        case 1: return block_dots_avx2<1>;
+        case 2: return block_dots_avx2<2>;
+        case 3: return block_dots_avx2<3>;
+        case 4: return block_dots_avx2<4>;
+        case 5: return block_dots_avx2<5>;
+        case 6: return block_dots_avx2<6>;
+        case 7: return block_dots_avx2<7>;
+        case 8: return block_dots_avx2<8>;
+    }
+    return nullptr;
 }
 
 // "bw" also asks for VL (the MAC kernels' 256-bit masked loads); every CPU with one has both.
@@ -310,19 +336,14 @@ bool use_simd_popcount() { return false; }
 bool use_simd_f() { return false; }
 AddSubDatapath::BlockDotsFn block_dots_for(int) { return nullptr; }
 bool use_simd_bw() { return false; }
-template <int Planes>
-void block_popcounts_avx2(const uint64_t* x, const uint64_t* w, size_t words, int64_t* acc) {
-    block_popcounts_scalar<Planes>(x, w, words, acc);
-}
 bool use_simd_avx2() { return false; }
+AddSubDatapath::BlockDotsFn block_dots_avx2_for(int) { return nullptr; }
 #endif
 
 template <int Planes>
-void block_popcounts(bool simd, bool avx2, const uint64_t* x, const uint64_t* w, size_t words, int64_t* acc) {
+void block_popcounts(bool simd, const uint64_t* x, const uint64_t* w, size_t words, int64_t* acc) {
     if (simd)
         block_popcounts_simd<Planes>(x, w, words, acc);
-    else if (avx2)
-        block_popcounts_avx2<Planes>(x, w, words, acc);
     else
         block_popcounts_scalar<Planes>(x, w, words, acc);
 }
@@ -419,8 +440,8 @@ AddSubDatapath::AddSubDatapath(const WeightMemory& memory, Encoding input, int i
             simd_ = use_simd_popcount();
             avx2_ = !simd_ && use_simd_avx2();
             const bool int32_terms = fan_in_ < (int64_t(1) << 29);  // 2 * popcount - count, plane weights <= 2^7
-            if (simd_ && int32_terms) {
-                fused_ = block_dots_for(planes_);
+            if ((simd_ || avx2_) && int32_terms) {
+                fused_ = simd_ ? block_dots_for(planes_) : block_dots_avx2_for(planes_);
                 block_base_.assign(blocks * 8, 0);
             }
         } else {
@@ -477,14 +498,14 @@ void AddSubDatapath::block_dots(size_t block) const {
     const uint64_t* w = &blocked_[block * words_ * 8];
     const uint64_t* x = input_.data();
     switch (planes_) {
-        case 1: block_popcounts<1>(simd_, avx2_, x, w, words_, acc); break;
-        case 2: block_popcounts<2>(simd_, avx2_, x, w, words_, acc); break;
-        case 3: block_popcounts<3>(simd_, avx2_, x, w, words_, acc); break;
-        case 4: block_popcounts<4>(simd_, avx2_, x, w, words_, acc); break;
-        case 5: block_popcounts<5>(simd_, avx2_, x, w, words_, acc); break;
-        case 6: block_popcounts<6>(simd_, avx2_, x, w, words_, acc); break;
-        case 7: block_popcounts<7>(simd_, avx2_, x, w, words_, acc); break;
-        default: block_popcounts<8>(simd_, avx2_, x, w, words_, acc); break;
+        case 1: block_popcounts<1>(simd_, x, w, words_, acc); break;
+        case 2: block_popcounts<2>(simd_, x, w, words_, acc); break;
+        case 3: block_popcounts<3>(simd_, x, w, words_, acc); break;
+        case 4: block_popcounts<4>(simd_, x, w, words_, acc); break;
+        case 5: block_popcounts<5>(simd_, x, w, words_, acc); break;
+        case 6: block_popcounts<6>(simd_, x, w, words_, acc); break;
+        case 7: block_popcounts<7>(simd_, x, w, words_, acc); break;
+        default: block_popcounts<8>(simd_, x, w, words_, acc); break;
     }
     const size_t channels = weight_sum_.size();
     for (size_t k = 0; k < 8 && block * 8 + k < channels; ++k) {

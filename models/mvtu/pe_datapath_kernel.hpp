@@ -62,7 +62,7 @@ private:
 // part, so only the added part is counted per channel.
 class AddSubDatapath : public PeDatapath {
 public:
-    // The AVX-512 block kernel that also forms the 8 dot products (see block_dots).
+    // The AVX-512 or AVX2 block kernel that also forms the 8 dot products (see block_dots).
     using BlockDotsFn = void (*)(const uint64_t* x, const uint64_t* w, size_t words, const int64_t* base,
                                  const int64_t* weight, const int64_t* count, int64_t* out);
 
@@ -91,9 +91,9 @@ private:
     mutable std::vector<uint64_t> dots_input_;  // per block: the input its dots are of
     uint64_t input_id_ = 0;
     bool simd_ = false;
-    bool avx2_ = false;        // without AVX-512: block_dots counts with AVX2
+    bool avx2_ = false;        // without AVX-512, AVX2 (fused_ only)
     bool split_simd_ = false;  // load_input splits the codes with AVX-512 BW
-    BlockDotsFn fused_ = nullptr;       // set where simd_ and the terms fit int32
+    BlockDotsFn fused_ = nullptr;       // set where simd_ or avx2_ and the terms fit int32
     std::vector<int64_t> block_base_;   // with fused_: offset * weight sum per channel, 0 past the last
 };
 
