@@ -6,6 +6,7 @@
 
 #include "models/common/int_math.hpp"
 #include "models/common/x86_simd.hpp"
+#include "models/mvtu/pe_datapath_avx2.hpp"
 
 namespace qsim {
 
@@ -78,10 +79,15 @@ __attribute__((target("avx512f,avx512bw"))) void split_planes8_simd(const int32_
 }
 #endif
 
-void split_planes8(bool simd, const int32_t* codes, int64_t count, int planes, uint64_t* out) {
+// simd: with AVX-512 BW; else avx2: with AVX2.
+void split_planes8(bool simd, bool avx2, const int32_t* codes, int64_t count, int planes, uint64_t* out) {
 #ifdef QSIM_X86_SIMD
     if (simd) {
         split_planes8_simd(codes, count, planes, out);
+        return;
+    }
+    if (avx2) {
+        split_planes8_avx2(codes, count, planes, out);
         return;
     }
 #endif
@@ -89,9 +95,9 @@ void split_planes8(bool simd, const int32_t* codes, int64_t count, int planes, u
 }
 
 // The same for any number of planes (codes wider than 8 bits).
-void split_planes(bool simd, const int32_t* codes, int64_t count, int planes, uint64_t* out) {
+void split_planes(bool simd, bool avx2, const int32_t* codes, int64_t count, int planes, uint64_t* out) {
     if (planes <= 8) {
-        split_planes8(simd, codes, count, planes, out);
+        split_planes8(simd, avx2, codes, count, planes, out);
         return;
     }
     const size_t words = size_t(ceil_div(uint64_t(count), 64));
@@ -240,72 +246,6 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) void dot16x4_simd(const int
     out[3] = sum_lanes(a3);
 }
 
-// Popcount of each byte of v: a 16-entry table looked up for each nibble (VPSHUFB).
-__attribute__((target("avx2"))) inline __m256i popcount_bytes(__m256i v) {
-    const __m256i table = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,  //
-                                           0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
-    const __m256i low = _mm256_set1_epi8(0x0F);
-    return _mm256_add_epi8(_mm256_shuffle_epi8(table, _mm256_and_si256(v, low)),
-                           _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(v, 4), low)));
-}
-
-// total[j][h] lane k = popcount of plane j of x ANDed with channel 4h + k's weight bits (as
-// plane_popcounts, the 8 lanes in two registers): each plane's counts summed in bytes for up to
-// 31 words (at most 8 a word, so at most 248) and then into 64-bit lanes (VPSADBW).
-template <int Planes>
-__attribute__((target("avx2"))) inline void plane_popcounts_avx2(const uint64_t* x, const uint64_t* w, size_t words,
-                                                                 __m256i (&total)[Planes][2]) {
-    const __m256i zero = _mm256_setzero_si256();
-    for (int j = 0; j < Planes; ++j) total[j][0] = total[j][1] = zero;
-    for (size_t i0 = 0; i0 < words; i0 += 31) {
-        const size_t end = std::min(words, i0 + 31);
-        __m256i bytes[Planes][2];
-        for (int j = 0; j < Planes; ++j) bytes[j][0] = bytes[j][1] = zero;
-        for (size_t i = i0; i < end; ++i) {
-            const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + i * 8));
-            const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + i * 8 + 4));
-            for (int j = 0; j < Planes; ++j) {
-                const __m256i xj = _mm256_set1_epi64x(int64_t(x[i * Planes + size_t(j)]));
-                bytes[j][0] = _mm256_add_epi8(bytes[j][0], popcount_bytes(_mm256_and_si256(xj, w0)));
-                bytes[j][1] = _mm256_add_epi8(bytes[j][1], popcount_bytes(_mm256_and_si256(xj, w1)));
-            }
-        }
-        for (int j = 0; j < Planes; ++j)
-            for (int h = 0; h < 2; ++h) total[j][h] = _mm256_add_epi64(total[j][h], _mm256_sad_epu8(bytes[j][h], zero));
-    }
-}
-
-// block_dots_simd with AVX2 (the 8 lanes in two registers; VPMULDQ as there).
-template <int Planes>
-__attribute__((target("avx2"))) void block_dots_avx2(const uint64_t* x, const uint64_t* w, size_t words,
-                                                     const int64_t* base, const int64_t* weight, const int64_t* count,
-                                                     int64_t* out) {
-    __m256i total[Planes][2];
-    plane_popcounts_avx2<Planes>(x, w, words, total);
-    for (int h = 0; h < 2; ++h) {
-        __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(base + 4 * h));
-        for (int j = 0; j < Planes; ++j) {
-            const __m256i t = _mm256_sub_epi64(_mm256_add_epi64(total[j][h], total[j][h]), _mm256_set1_epi64x(count[j]));
-            v = _mm256_add_epi64(v, _mm256_mul_epi32(t, _mm256_set1_epi64x(weight[j])));
-        }
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 4 * h), v);
-    }
-}
-
-AddSubDatapath::BlockDotsFn block_dots_avx2_for(int planes) {
-    switch (planes) {
-        case 1: return block_dots_avx2<1>;
-        case 2: return block_dots_avx2<2>;
-        case 3: return block_dots_avx2<3>;
-        case 4: return block_dots_avx2<4>;
-        case 5: return block_dots_avx2<5>;
-        case 6: return block_dots_avx2<6>;
-        case 7: return block_dots_avx2<7>;
-        case 8: return block_dots_avx2<8>;
-    }
-    return nullptr;
-}
-
 // "bw" also asks for VL (the MAC kernels' 256-bit masked loads); every CPU with one has both.
 bool cpu_has(const char* what) {
     __builtin_cpu_init();
@@ -338,6 +278,8 @@ AddSubDatapath::BlockDotsFn block_dots_for(int) { return nullptr; }
 bool use_simd_bw() { return false; }
 bool use_simd_avx2() { return false; }
 AddSubDatapath::BlockDotsFn block_dots_avx2_for(int) { return nullptr; }
+int32_t dot16_avx2(const int8_t* w, const int16_t* x, int64_t n) { return dot16_scalar(w, x, n); }
+void dot16x4_avx2(const int8_t* const* w, const int16_t* x, int64_t n, int32_t* out) { dot16x4_simd(w, x, n, out); }
 #endif
 
 template <int Planes>
@@ -382,14 +324,15 @@ XnorPopcountDatapath::XnorPopcountDatapath(const WeightMemory& memory)
       tail_mask_(tail_mask_for(memory.fan_in())),
       weights_(size_t(memory.channels()) * words_, 0),
       input_(words_, 0),
-      split_simd_(use_simd_bw()) {
+      split_simd_(use_simd_bw()),
+      split_avx2_(!split_simd_ && use_simd_avx2()) {
     if (memory.bits() != 1) throw std::invalid_argument("XNOR-popcount datapath needs binary weights");
     for (int n = 0; n < memory.channels(); ++n) memory.channel_bits(n, &weights_[size_t(n) * words_]);
 }
 
 void XnorPopcountDatapath::load_input(const int32_t* codes) {
     // Plane 0 of the codes: bit 1 = +1.
-    split_planes8(split_simd_, codes, fan_in_, 1, input_.data());
+    split_planes8(split_simd_, split_avx2_, codes, fan_in_, 1, input_.data());
 }
 
 int64_t XnorPopcountDatapath::dot(int n) const {
@@ -408,6 +351,7 @@ void XnorPopcountDatapath::dots(int first, int count, int64_t* acc) const {
 AddSubDatapath::AddSubDatapath(const WeightMemory& memory, Encoding input, int input_bits)
     : fan_in_(memory.fan_in()), words_(ceil_div(uint64_t(memory.fan_in()), 64)), has_zero_(false) {
     split_simd_ = use_simd_bw();
+    split_avx2_ = !split_simd_ && use_simd_avx2();
     switch (input) {
         case Encoding::Unsigned:
         case Encoding::Signed:
@@ -481,7 +425,7 @@ AddSubDatapath::AddSubDatapath(const WeightMemory& memory, Encoding input, int i
 
 void AddSubDatapath::load_input(const int32_t* codes) {
     ++input_id_;
-    split_planes(split_simd_, codes, fan_in_, planes_, input_.data());
+    split_planes(split_simd_, split_avx2_, codes, fan_in_, planes_, input_.data());
     std::fill(plane_count_.begin(), plane_count_.end(), 0);
     for (size_t i = 0; i < words_; ++i)
         for (int j = 0; j < planes_; ++j) plane_count_[size_t(j)] += popcount(input_[i * planes_ + j]);
@@ -579,6 +523,7 @@ MacDatapath::MacDatapath(const WeightMemory& memory, Encoding input)
     if (input == Encoding::Accumulator)
         throw std::invalid_argument("MAC datapath cannot take raw accumulators");
     simd_ = use_simd_bw();
+    avx2_ = !simd_ && use_simd_avx2();
     if (memory.channel_bytes(0) != nullptr) {
         // 8-bit memories hold each channel's weights as bytes: read in place.
         for (int n = 0; n < memory.channels(); ++n) rows_[size_t(n)] = memory.channel_bytes(n);
@@ -612,7 +557,8 @@ int64_t MacDatapath::dot(int n) const {
     int32_t acc = 0;
     if (narrow_) {
         const int8_t* w = rows_[size_t(n)];
-        return simd_ ? dot16_simd(w, input16_.data(), fan_in_) : dot16_scalar(w, input16_.data(), fan_in_);
+        if (simd_) return dot16_simd(w, input16_.data(), fan_in_);
+        return avx2_ ? dot16_avx2(w, input16_.data(), fan_in_) : dot16_scalar(w, input16_.data(), fan_in_);
     }
     const int32_t* w = &weights_[size_t(n) * fan_in_];
     const int32_t* x = input_.data();
@@ -622,10 +568,13 @@ int64_t MacDatapath::dot(int n) const {
 
 void MacDatapath::dots(int first, int count, int64_t* acc) const {
     int i = 0;
-    if (narrow_ && simd_)
+    if (narrow_ && (simd_ || avx2_))
         for (; i + 4 <= count; i += 4) {
             int32_t four[4];
-            dot16x4_simd(&rows_[size_t(first + i)], input16_.data(), fan_in_, four);
+            if (simd_)
+                dot16x4_simd(&rows_[size_t(first + i)], input16_.data(), fan_in_, four);
+            else
+                dot16x4_avx2(&rows_[size_t(first + i)], input16_.data(), fan_in_, four);
             for (int k = 0; k < 4; ++k) acc[i + k] = four[k];
         }
     for (; i < count; ++i) acc[i] = MacDatapath::dot(first + i);

@@ -53,6 +53,7 @@ private:
     std::vector<uint64_t> weights_;  // channels x words
     std::vector<uint64_t> input_;
     bool split_simd_ = false;        // load_input splits the codes with AVX-512 BW
+    bool split_avx2_ = false;        // else with AVX2
 };
 
 // ADD/SUB by weight sign (Fig. 4.5): binary or ternary weights, k-bit activations.
@@ -93,6 +94,7 @@ private:
     bool simd_ = false;
     bool avx2_ = false;        // without AVX-512, AVX2 (fused_ only)
     bool split_simd_ = false;  // load_input splits the codes with AVX-512 BW
+    bool split_avx2_ = false;  // else with AVX2
     BlockDotsFn fused_ = nullptr;       // set where simd_ or avx2_ and the terms fit int32
     std::vector<int64_t> block_base_;   // with fused_: offset * weight sum per channel, 0 past the last
 };
@@ -119,7 +121,8 @@ private:
     std::vector<int32_t> input_;
     std::vector<int16_t> input16_;
     bool narrow_ = false;             // the loaded input fits int16
-    bool simd_ = false;
+    bool simd_ = false;               // AVX-512 BW
+    bool avx2_ = false;               // else AVX2
 };
 
 }  // namespace qsim
