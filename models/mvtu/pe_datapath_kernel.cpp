@@ -6,6 +6,7 @@
 
 #include "models/common/int_math.hpp"
 #include "models/common/x86_simd.hpp"
+#include "models/mvtu/pe_datapath_avx2.hpp"
 
 namespace qsim {
 
@@ -78,10 +79,15 @@ __attribute__((target("avx512f,avx512bw"))) void split_planes8_simd(const int32_
 }
 #endif
 
-void split_planes8(bool simd, const int32_t* codes, int64_t count, int planes, uint64_t* out) {
+// simd: with AVX-512 BW; else avx2: with AVX2.
+void split_planes8(bool simd, bool avx2, const int32_t* codes, int64_t count, int planes, uint64_t* out) {
 #ifdef QSIM_X86_SIMD
     if (simd) {
         split_planes8_simd(codes, count, planes, out);
+        return;
+    }
+    if (avx2) {
+        split_planes8_avx2(codes, count, planes, out);
         return;
     }
 #endif
@@ -89,9 +95,9 @@ void split_planes8(bool simd, const int32_t* codes, int64_t count, int planes, u
 }
 
 // The same for any number of planes (codes wider than 8 bits).
-void split_planes(bool simd, const int32_t* codes, int64_t count, int planes, uint64_t* out) {
+void split_planes(bool simd, bool avx2, const int32_t* codes, int64_t count, int planes, uint64_t* out) {
     if (planes <= 8) {
-        split_planes8(simd, codes, count, planes, out);
+        split_planes8(simd, avx2, codes, count, planes, out);
         return;
     }
     const size_t words = size_t(ceil_div(uint64_t(count), 64));
@@ -253,6 +259,10 @@ bool use_simd_f() {
     return simd_allowed && __builtin_cpu_supports("avx512f");
 }
 bool use_simd_bw() { return simd_allowed && cpu_has("bw"); }
+bool use_simd_avx2() {
+    __builtin_cpu_init();
+    return simd_allowed && __builtin_cpu_supports("avx2");
+}
 #else
 template <int Planes>
 void block_popcounts_simd(const uint64_t* x, const uint64_t* w, size_t words, int64_t* acc) {
@@ -266,6 +276,10 @@ bool use_simd_popcount() { return false; }
 bool use_simd_f() { return false; }
 AddSubDatapath::BlockDotsFn block_dots_for(int) { return nullptr; }
 bool use_simd_bw() { return false; }
+bool use_simd_avx2() { return false; }
+AddSubDatapath::BlockDotsFn block_dots_avx2_for(int) { return nullptr; }
+int32_t dot16_avx2(const int8_t* w, const int16_t* x, int64_t n) { return dot16_scalar(w, x, n); }
+void dot16x4_avx2(const int8_t* const* w, const int16_t* x, int64_t n, int32_t* out) { dot16x4_simd(w, x, n, out); }
 #endif
 
 template <int Planes>
@@ -280,6 +294,7 @@ void block_popcounts(bool simd, const uint64_t* x, const uint64_t* w, size_t wor
 
 void allow_simd_kernels(bool allowed) { simd_allowed = allowed; }
 bool avx512_kernels_enabled() { return use_simd_f(); }
+bool avx2_kernels_enabled() { return use_simd_avx2(); }
 
 void PeDatapath::dots(int first, int count, int64_t* acc) const {
     for (int i = 0; i < count; ++i) acc[i] = dot(first + i);
@@ -309,14 +324,15 @@ XnorPopcountDatapath::XnorPopcountDatapath(const WeightMemory& memory)
       tail_mask_(tail_mask_for(memory.fan_in())),
       weights_(size_t(memory.channels()) * words_, 0),
       input_(words_, 0),
-      split_simd_(use_simd_bw()) {
+      split_simd_(use_simd_bw()),
+      split_avx2_(!split_simd_ && use_simd_avx2()) {
     if (memory.bits() != 1) throw std::invalid_argument("XNOR-popcount datapath needs binary weights");
     for (int n = 0; n < memory.channels(); ++n) memory.channel_bits(n, &weights_[size_t(n) * words_]);
 }
 
 void XnorPopcountDatapath::load_input(const int32_t* codes) {
     // Plane 0 of the codes: bit 1 = +1.
-    split_planes8(split_simd_, codes, fan_in_, 1, input_.data());
+    split_planes8(split_simd_, split_avx2_, codes, fan_in_, 1, input_.data());
 }
 
 int64_t XnorPopcountDatapath::dot(int n) const {
@@ -335,6 +351,7 @@ void XnorPopcountDatapath::dots(int first, int count, int64_t* acc) const {
 AddSubDatapath::AddSubDatapath(const WeightMemory& memory, Encoding input, int input_bits)
     : fan_in_(memory.fan_in()), words_(ceil_div(uint64_t(memory.fan_in()), 64)), has_zero_(false) {
     split_simd_ = use_simd_bw();
+    split_avx2_ = !split_simd_ && use_simd_avx2();
     switch (input) {
         case Encoding::Unsigned:
         case Encoding::Signed:
@@ -365,9 +382,10 @@ AddSubDatapath::AddSubDatapath(const WeightMemory& memory, Encoding input, int i
             dots_.assign(blocks * 8, 0);
             dots_input_.assign(blocks, ~uint64_t(0));
             simd_ = use_simd_popcount();
+            avx2_ = !simd_ && use_simd_avx2();
             const bool int32_terms = fan_in_ < (int64_t(1) << 29);  // 2 * popcount - count, plane weights <= 2^7
-            if (simd_ && int32_terms) {
-                fused_ = block_dots_for(planes_);
+            if ((simd_ || avx2_) && int32_terms) {
+                fused_ = simd_ ? block_dots_for(planes_) : block_dots_avx2_for(planes_);
                 block_base_.assign(blocks * 8, 0);
             }
         } else {
@@ -407,7 +425,7 @@ AddSubDatapath::AddSubDatapath(const WeightMemory& memory, Encoding input, int i
 
 void AddSubDatapath::load_input(const int32_t* codes) {
     ++input_id_;
-    split_planes(split_simd_, codes, fan_in_, planes_, input_.data());
+    split_planes(split_simd_, split_avx2_, codes, fan_in_, planes_, input_.data());
     std::fill(plane_count_.begin(), plane_count_.end(), 0);
     for (size_t i = 0; i < words_; ++i)
         for (int j = 0; j < planes_; ++j) plane_count_[size_t(j)] += popcount(input_[i * planes_ + j]);
@@ -505,6 +523,7 @@ MacDatapath::MacDatapath(const WeightMemory& memory, Encoding input)
     if (input == Encoding::Accumulator)
         throw std::invalid_argument("MAC datapath cannot take raw accumulators");
     simd_ = use_simd_bw();
+    avx2_ = !simd_ && use_simd_avx2();
     if (memory.channel_bytes(0) != nullptr) {
         // 8-bit memories hold each channel's weights as bytes: read in place.
         for (int n = 0; n < memory.channels(); ++n) rows_[size_t(n)] = memory.channel_bytes(n);
@@ -538,7 +557,8 @@ int64_t MacDatapath::dot(int n) const {
     int32_t acc = 0;
     if (narrow_) {
         const int8_t* w = rows_[size_t(n)];
-        return simd_ ? dot16_simd(w, input16_.data(), fan_in_) : dot16_scalar(w, input16_.data(), fan_in_);
+        if (simd_) return dot16_simd(w, input16_.data(), fan_in_);
+        return avx2_ ? dot16_avx2(w, input16_.data(), fan_in_) : dot16_scalar(w, input16_.data(), fan_in_);
     }
     const int32_t* w = &weights_[size_t(n) * fan_in_];
     const int32_t* x = input_.data();
@@ -548,10 +568,13 @@ int64_t MacDatapath::dot(int n) const {
 
 void MacDatapath::dots(int first, int count, int64_t* acc) const {
     int i = 0;
-    if (narrow_ && simd_)
+    if (narrow_ && (simd_ || avx2_))
         for (; i + 4 <= count; i += 4) {
             int32_t four[4];
-            dot16x4_simd(&rows_[size_t(first + i)], input16_.data(), fan_in_, four);
+            if (simd_)
+                dot16x4_simd(&rows_[size_t(first + i)], input16_.data(), fan_in_, four);
+            else
+                dot16x4_avx2(&rows_[size_t(first + i)], input16_.data(), fan_in_, four);
             for (int k = 0; k < 4; ++k) acc[i + k] = four[k];
         }
     for (; i < count; ++i) acc[i] = MacDatapath::dot(first + i);

@@ -33,6 +33,9 @@ std::unique_ptr<PeDatapath> make_pe_datapath(Datapath kind, Encoding input, int 
 void allow_simd_kernels(bool allowed);
 // Whether a kernel built now may use AVX-512 F (allowed, and the processor has it).
 bool avx512_kernels_enabled();
+// Whether a kernel built now may use AVX2 (allowed, and the processor has it): where AVX-512 is
+// missing, the binary ADD/SUB popcounts and the threshold counts use it.
+bool avx2_kernels_enabled();
 
 // XNOR-popcount (FINN): binary weights and bipolar activations as bits (1 = +1).
 // acc = 2 * popcount(XNOR(w, x)) - fan_in.
@@ -50,6 +53,7 @@ private:
     std::vector<uint64_t> weights_;  // channels x words
     std::vector<uint64_t> input_;
     bool split_simd_ = false;        // load_input splits the codes with AVX-512 BW
+    bool split_avx2_ = false;        // else with AVX2
 };
 
 // ADD/SUB by weight sign (Fig. 4.5): binary or ternary weights, k-bit activations.
@@ -59,7 +63,7 @@ private:
 // part, so only the added part is counted per channel.
 class AddSubDatapath : public PeDatapath {
 public:
-    // The AVX-512 block kernel that also forms the 8 dot products (see block_dots).
+    // The AVX-512 or AVX2 block kernel that also forms the 8 dot products (see block_dots).
     using BlockDotsFn = void (*)(const uint64_t* x, const uint64_t* w, size_t words, const int64_t* base,
                                  const int64_t* weight, const int64_t* count, int64_t* out);
 
@@ -88,8 +92,10 @@ private:
     mutable std::vector<uint64_t> dots_input_;  // per block: the input its dots are of
     uint64_t input_id_ = 0;
     bool simd_ = false;
+    bool avx2_ = false;        // without AVX-512, AVX2 (fused_ only)
     bool split_simd_ = false;  // load_input splits the codes with AVX-512 BW
-    BlockDotsFn fused_ = nullptr;       // set where simd_ and the terms fit int32
+    bool split_avx2_ = false;  // else with AVX2
+    BlockDotsFn fused_ = nullptr;       // set where simd_ or avx2_ and the terms fit int32
     std::vector<int64_t> block_base_;   // with fused_: offset * weight sum per channel, 0 past the last
 };
 
@@ -115,7 +121,8 @@ private:
     std::vector<int32_t> input_;
     std::vector<int16_t> input16_;
     bool narrow_ = false;             // the loaded input fits int16
-    bool simd_ = false;
+    bool simd_ = false;               // AVX-512 BW
+    bool avx2_ = false;               // else AVX2
 };
 
 }  // namespace qsim

@@ -34,24 +34,95 @@ ThresholdUnit::ThresholdUnit(const LayerConfig& layer, const LayerParams& params
                 planar_[size_t(j) * channels + n] = thresholds_[n * size_t(per_channel_) + size_t(j)];
     }
 #endif
+    if ((type_ == ActivationType::Thresholds || type_ == ActivationType::Bipolar) && per_channel_ >= 1 &&
+        planar_.empty()) {
+        // Above 8 thresholds apply() searches; a count gives the same code where they ascend.
+        bool ascending = true;
+        for (size_t n = 0; n < channels && ascending; ++n) {
+            const int32_t* t = thresholds_.data() + n * size_t(per_channel_);
+            ascending = std::is_sorted(t, t + per_channel_);
+        }
+        if (per_channel_ <= 8 || ascending) {
+            // Blocks of 16 channels (the last padded), each threshold's 16 side by side.
+            blocked_.assign((channels + 15) / 16 * 16 * size_t(per_channel_), INT32_MAX);
+            for (size_t n = 0; n < channels; ++n)
+                for (int j = 0; j < per_channel_; ++j)
+                    blocked_[block_index(n, j)] = thresholds_[n * size_t(per_channel_) + size_t(j)];
+#ifdef QSIM_X86_SIMD
+            avx2_ = avx2_kernels_enabled();
+#endif
+        }
+    }
 }
 
 namespace {
 
-// Thresholds reached by acc[i] among channel (first + i)'s T ascending thresholds.
-template <int T>
-void count_reached(const int64_t* acc, const int32_t* thresholds, int count, int32_t* out) {
+inline int32_t clamp_to_int32(int64_t acc) { return int32_t(std::clamp<int64_t>(acc, INT32_MIN, INT32_MAX)); }
+
+// Thresholds reached by acc[i] among channel (first + i)'s T, from the table in blocks of 16
+// channels (ThresholdUnit::blocked_), the accumulator clamped to int32 (which leaves every
+// comparison with an int32 threshold as it was).
+void count_reached_blocked(const int64_t* acc, const int32_t* table, int per_channel, int first, int count,
+                           int32_t* out) {
     for (int i = 0; i < count; ++i) {
-        const int32_t* t = thresholds + size_t(i) * T;
+        const size_t n = size_t(first + i);
+        const int32_t* t = table + (n / 16) * 16 * size_t(per_channel) + n % 16;
+        const int32_t a = clamp_to_int32(acc[i]);
         int32_t code = 0;
-        for (int j = 0; j < T; ++j) code += acc[i] >= t[j] ? 1 : 0;
+        for (int j = 0; j < per_channel; ++j) code += a >= t[16 * j] ? 1 : 0;
         out[i] = code;
     }
 }
 
 #ifdef QSIM_X86_SIMD
-// count_reached for 8 channels a step: each threshold compared with the 8 accumulators at once,
-// the count incremented where reached; thresholds planar (see ThresholdUnit::planar_).
+// Four accumulators clamped to int32.
+__attribute__((target("avx2"))) inline __m128i clamp4_to_int32(const int64_t* acc) {
+    const __m256i hi = _mm256_set1_epi64x(INT32_MAX), lo = _mm256_set1_epi64x(INT32_MIN);
+    __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc));
+    v = _mm256_blendv_epi8(v, hi, _mm256_cmpgt_epi64(v, hi));
+    v = _mm256_blendv_epi8(v, lo, _mm256_cmpgt_epi64(lo, v));
+    return _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(v, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6)));
+}
+
+// The codes of one block of 16 channels (t: its table) for the accumulators acc[0..15]: each
+// threshold compared with the 16 at once, the thresholds above an accumulator counted (as -1s)
+// and taken from the count.
+__attribute__((target("avx2"))) inline void count_block_avx2(const int64_t* acc, const int32_t* t, int per_channel,
+                                                             int32_t* out) {
+    const __m256i a0 = _mm256_set_m128i(clamp4_to_int32(acc + 4), clamp4_to_int32(acc));
+    const __m256i a1 = _mm256_set_m128i(clamp4_to_int32(acc + 12), clamp4_to_int32(acc + 8));
+    __m256i code0 = _mm256_set1_epi32(per_channel), code1 = code0;
+    for (int j = 0; j < per_channel; ++j, t += 16) {
+        const __m256i t0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t));
+        const __m256i t1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t + 8));
+        code0 = _mm256_add_epi32(code0, _mm256_cmpgt_epi32(t0, a0));
+        code1 = _mm256_add_epi32(code1, _mm256_cmpgt_epi32(t1, a1));
+    }
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), code0);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8), code1);
+}
+
+// count_reached_blocked a block at a time with AVX2; a run that starts inside a block counts
+// its channels up to the next one singly, and a last partial block is counted whole from copies.
+__attribute__((target("avx2"))) void count_reached_avx2(const int64_t* acc, const int32_t* table, int per_channel,
+                                                        int first, int count, int32_t* out) {
+    const int head = std::min(count, (16 - first % 16) % 16);
+    count_reached_blocked(acc, table, per_channel, first, head, out);
+    const size_t block_size = 16 * size_t(per_channel);
+    int i = head;
+    for (; i + 16 <= count; i += 16)
+        count_block_avx2(acc + i, table + size_t((first + i) / 16) * block_size, per_channel, out + i);
+    if (i < count) {
+        int64_t rest[16] = {};
+        int32_t codes[16];
+        std::copy(acc + i, acc + count, rest);
+        count_block_avx2(rest, table + size_t((first + i) / 16) * block_size, per_channel, codes);
+        std::copy(codes, codes + (count - i), out + i);
+    }
+}
+
+// The count for 8 channels a step in int64: each threshold compared with the 8
+// accumulators at once, the count incremented where reached (see ThresholdUnit::planar_).
 __attribute__((target("avx512f"))) void count_reached_simd(const int64_t* acc, const int64_t* planar, size_t stride,
                                                            int per_channel, int count, int32_t* out) {
     const __m512i one = _mm512_set1_epi64(1);
@@ -76,16 +147,16 @@ void ThresholdUnit::apply(const int64_t* acc, int first, int count, int32_t* out
         count_reached_simd(acc, planar_.data() + first, size_t(channels_), per_channel_, count, out);
         return;
     }
+    if (avx2_) {
+        count_reached_avx2(acc, blocked_.data(), per_channel_, first, count, out);
+        return;
+    }
 #endif
-    if (type_ == ActivationType::Thresholds || type_ == ActivationType::Bipolar) {
-        const int32_t* t = thresholds_.data() + size_t(first) * per_channel_;
-        switch (per_channel_) {
-            case 1: count_reached<1>(acc, t, count, out); return;
-            case 3: count_reached<3>(acc, t, count, out); return;
-            case 7: count_reached<7>(acc, t, count, out); return;
-            default: break;
-        }
-    } else if (type_ == ActivationType::None) {
+    if (!blocked_.empty()) {
+        count_reached_blocked(acc, blocked_.data(), per_channel_, first, count, out);
+        return;
+    }
+    if (type_ == ActivationType::None) {
         for (int i = 0; i < count; ++i) out[i] = int32_t(acc[i]);
         return;
     }

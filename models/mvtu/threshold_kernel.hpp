@@ -28,6 +28,13 @@ private:
     // Thresholds and bipolar with at most 8 thresholds a channel, where AVX-512 may be used:
     // threshold j of channel n at planar_[j * channels + n], for 8 channels a step.
     std::vector<int64_t> planar_;
+    // Otherwise, thresholds and bipolar whose count equals the search (at most 8 a channel, or
+    // ascending): in blocks of 16 channels, threshold j of channel n at block_index(n, j),
+    // compared with the accumulators clamped to int32 (the same outcome, the thresholds being
+    // int32), with AVX2 16 channels a step.
+    std::vector<int32_t> blocked_;
+    size_t block_index(size_t n, int j) const { return ((n / 16) * size_t(per_channel_) + size_t(j)) * 16 + n % 16; }
+    bool avx2_ = false;  // blocked_ counted with AVX2
     int channels_;
 };
 

@@ -233,7 +233,7 @@ TEST_P(DatapathTest, VectorAndPortableKernelsAgree) {
     const DatapathCase c = GetParam();
     Rng rng(101 + int(c.q) * 7 + int(c.in) * 3 + c.in_bits);
     const int n = 21;
-    for (int fan_in : {5, 64, 130, 500}) {
+    for (int fan_in : {5, 64, 130, 500, 2113}) {  // 2113: past 31 words (the AVX2 byte counts)
         LayerConfig l = fc_layer(fan_in, n, c.q, c.wbits, c.in, c.in_bits, 3, 1);
         LayerParams p;
         p.weights = random_weights(rng, size_t(fan_in) * n, c.q, c.wbits);
@@ -311,6 +311,49 @@ TEST(ThresholdUnit, CountsThresholdsReachedAndRequantises) {
     l.activation = {ActivationType::None, 32};
     ThresholdUnit none(l, p);
     EXPECT_EQ(none.apply(-12345, 1), -12345);
+}
+
+TEST(ThresholdUnit, PlanarRowsEqualOneChannelAtATime) {
+    // The row version's planar count over long and odd runs (more than its 64-channel step),
+    // every threshold count up to 15, accumulators past int32 either way, and thresholds out
+    // of order (where above 8 a channel the row version must search as apply() does).
+    Rng rng(23);
+    const int channels = 203;
+    for (int bits : {1, 2, 3, 4}) {
+        for (bool ascending : {true, false}) {
+            LayerConfig l = fc_layer(4, channels, WeightQuant::Binary, 1, Encoding::Unsigned, 2, 1, 1);
+            l.activation = {ActivationType::Thresholds, bits};
+            LayerParams p;
+            for (int n = 0; n < channels; ++n) {
+                int32_t t = int32_t(rng.below(200)) - 100;
+                for (int j = 0; j < l.thresholds_per_channel(); ++j)
+                    p.thresholds.push_back(ascending ? (t += int32_t(rng.below(9))) : int32_t(rng.below(200)) - 100);
+            }
+            if (ascending) {  // channel 0's lowest and highest at the ends of int32
+                p.thresholds.front() = INT32_MIN;
+                p.thresholds[size_t(l.thresholds_per_channel() - 1)] = INT32_MAX;
+            }
+            allow_simd_kernels(false);  // the portable count, then the vector one where the processor has it
+            const ThresholdUnit portable(l, p);
+            allow_simd_kernels(true);
+            const ThresholdUnit fast(l, p);
+            for (auto [first, count] : {std::pair{0, channels}, {5, 131}, {64, 64}, {200, 3}, {1, 1}, {17, 40}}) {
+                std::vector<int64_t> acc(static_cast<size_t>(count));
+                for (auto& a : acc) a = int64_t(rng.below(240)) - 120;
+                acc[0] = int64_t(INT32_MAX) + 5;
+                if (count > 1) acc[1] = int64_t(INT32_MIN) - 5;
+                if (count > 2) acc[2] = INT32_MAX;
+                std::vector<int32_t> out(acc.size(), -7), out_portable(acc.size(), -7);
+                fast.apply(acc.data(), first, count, out.data());
+                portable.apply(acc.data(), first, count, out_portable.data());
+                for (int i = 0; i < count; ++i) {
+                    const int32_t want = portable.apply(acc[size_t(i)], first + i);
+                    ASSERT_EQ(out[size_t(i)], want) << bits << " bits, ascending " << ascending << ", run " << first;
+                    ASSERT_EQ(out_portable[size_t(i)], want) << bits << " bits, ascending " << ascending << ", run " << first;
+                }
+            }
+        }
+    }
 }
 
 TEST(ThresholdUnit, RowApplyEqualsOneChannelAtATime) {
