@@ -6,9 +6,11 @@
 //               [--per-cycle FILE] [--json FILE]
 //   cosim_study --help | --version
 //
-// Each block runs three simulations, each in its own process (SystemC elaborates once per
-// process): the model alone, the RTL alone (their wall times give the speeds), and both
-// together, compared cycle by cycle. The process re-executes itself with --child.
+// Each block runs four simulations, each in its own process (SystemC elaborates once per
+// process): the pin-level model alone, the RTL alone (their wall times give the speeds), both
+// together, compared cycle by cycle, and the row-level (TLM) model doing the results the RTL
+// delivered (tlm_faces.hpp: its wall time against the RTL's on the same work). The process
+// re-executes itself with --child.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +27,7 @@
 #include "models/common/output_file.hpp"
 #include "testbenches/cli/cli.hpp"
 #include "testbenches/cosim/cosim_cli.hpp"
+#include "testbenches/cosim/tlm_faces.hpp"
 
 namespace {
 
@@ -86,6 +89,14 @@ struct Row {
              mismatches = 0;
     int latency = 0;
     double model_wall = 0, rtl_wall = 0, both_wall = 0;
+    double tlm_wall = 0;         // the row-level model on the RTL's delivered results
+    uint64_t tlm_results = 0, tlm_transactions = 0;
+    // RTL wall seconds per result over the TLM model's: how much faster the row level is.
+    double tlm_speedup() const {
+        return tlm_wall > 0 && tlm_results > 0 && delivered > 0
+                   ? (rtl_wall / double(delivered)) / (tlm_wall / double(tlm_results))
+                   : 0;
+    }
     std::string first_mismatch;
 };
 
@@ -104,13 +115,21 @@ int sc_main(int argc, char** argv) {
     add_run_options(cmd.hidden, {"sides", "mutate", "mutate-select", "mutate-cycle"});
     cmd.options.add_options()("json", po::value<std::string>()->value_name("FILE"), "also write the table as JSON");
     // The study runs itself once per face and block (one SystemC simulation per process).
-    cmd.hidden.add_options()("child", po::value<std::string>(), "run one face (model, rtl, both) and print RESULT");
+    cmd.hidden.add_options()("child", po::value<std::string>(), "run one face (model, rtl, both, tlm) and print RESULT");
+    cmd.hidden.add_options()("tlm-results", po::value<std::string>(), "tlm face: the results to compute");
     cmd.notes = "--block defaults to all, --cycles to 200000. exit status: 0 ok, 2 usage or a failed run,\n"
                 "3 a mismatch between model and RTL\n";
     const qsim::cli::Parsed parsed = qsim::cli::parse(cmd, argc, argv);
     if (parsed.exit_code) return *parsed.exit_code;
     std::map<std::string, std::string> args = given_options(parsed.values);
     try {
+        if (args.count("child") && args["child"] == "tlm") {
+            const uint64_t seed = args.count("seed") ? std::stoull(args["seed"]) : 1;
+            const TlmRun t = run_tlm(find_block(args.at("block")), std::stoull(args.at("tlm-results")), seed);
+            std::cout << "RESULT wall=" << std::setprecision(9) << t.wall_seconds << " results=" << t.results
+                      << " transactions=" << t.transactions << " cycles=" << t.cycles << "\n";
+            return 0;
+        }
         if (args.count("child")) {
             RunOptions o = run_options(args);
             o.sides = args.at("child");
@@ -159,6 +178,14 @@ int sc_main(int argc, char** argv) {
                     if (m != std::string::npos) row.first_mismatch = text.substr(m);
                 }
             }
+            std::string text;
+            const auto kv = spawn({"cosim_study", "--child", "tlm", "--block", name, "--tlm-results",
+                                   std::to_string(std::max<uint64_t>(row.delivered, 1)), "--seed",
+                                   args.count("seed") ? args["seed"] : "1"},
+                                  text);
+            row.tlm_wall = std::stod(kv.at("wall"));
+            row.tlm_results = std::stoull(kv.at("results"));
+            row.tlm_transactions = std::stoull(kv.at("transactions"));
             rows.push_back(row);
         }
     } catch (const std::exception& e) {
@@ -170,12 +197,13 @@ int sc_main(int argc, char** argv) {
               << (args.count("rate") ? args["rate"] : "always") << ", out_ready "
               << (args.count("ready") ? args["ready"] : "always") << "\n";
     std::cout << "  results/cycle: outputs delivered per cycle; utilisation: cycles the datapath took an input;\n"
-                 "  stall: an input waited (backpressure); model and RTL speeds each run alone on the same work\n\n";
+                 "  stall: an input waited (backpressure); model and RTL speeds each run alone on the same work;\n"
+                 "  TLM:RTL: RTL wall seconds per result over the row-level MVTU model's on the results the RTL delivered\n\n";
     std::cout << std::left << std::setw(16) << "block" << std::right << std::setw(9) << "cycles" << std::setw(10)
               << "results" << std::setw(10) << "res/cyc" << std::setw(8) << "util%" << std::setw(9) << "stall"
               << std::setw(9) << "starved" << std::setw(9) << "blocked" << std::setw(5) << "lat" << std::setw(12)
               << "model c/s" << std::setw(12) << "RTL c/s" << std::setw(13) << "model:RTL" << std::setw(11)
-              << "mismatch" << "\n";
+              << "TLM:RTL" << std::setw(11) << "mismatch" << "\n";
     bool any_mismatch = false;
     for (const Row& r : rows) {
         const double mc = r.model_wall > 0 ? double(r.cycles) / r.model_wall : 0;
@@ -186,7 +214,8 @@ int sc_main(int argc, char** argv) {
                   << 100.0 * double(r.accepted) / double(r.cycles) << std::setw(9) << r.stall << std::setw(9)
                   << r.starved << std::setw(9) << r.blocked << std::setw(5) << r.latency << std::setw(12)
                   << std::setprecision(0) << mc << std::setw(12) << rc << std::setw(12) << std::setprecision(2)
-                  << (rc > 0 ? mc / rc : 0) << "x" << std::setw(11) << r.mismatches << "\n";
+                  << (rc > 0 ? mc / rc : 0) << "x" << std::setw(10) << std::setprecision(1) << r.tlm_speedup() << "x"
+                  << std::setw(11) << r.mismatches << "\n";
         any_mismatch = any_mismatch || r.mismatches > 0;
     }
     for (const Row& r : rows)
@@ -202,7 +231,9 @@ int sc_main(int argc, char** argv) {
               << r.accepted << ", \"stall\": " << r.stall << ", \"starved\": " << r.starved << ", \"blocked\": "
               << r.blocked << ", \"latency\": " << r.latency << ", \"compared\": " << r.compared
               << ", \"mismatches\": " << r.mismatches << ", \"model_wall\": " << std::setprecision(6) << r.model_wall
-              << ", \"rtl_wall\": " << r.rtl_wall << ", \"both_wall\": " << r.both_wall << "}"
+              << ", \"rtl_wall\": " << r.rtl_wall << ", \"both_wall\": " << r.both_wall
+              << ", \"tlm_wall\": " << r.tlm_wall << ", \"tlm_results\": " << r.tlm_results
+              << ", \"tlm_transactions\": " << r.tlm_transactions << ", \"tlm_speedup\": " << r.tlm_speedup() << "}"
               << (i + 1 < rows.size() ? "," : "") << "\n";
         }
         j << "]}\n";
