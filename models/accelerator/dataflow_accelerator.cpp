@@ -126,6 +126,7 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
                 auto concat = std::make_unique<ConcatUnit>((base + "_concat").c_str(), layer, period_);
                 unit_in = &concat->in_a;
                 concat->in_b(*stream_to(i, inputs.at(1)));
+                for (size_t k = 2; k < inputs.size(); ++k) concat->in_more[k - 2](*stream_to(i, inputs.at(k)));
                 unit_out = &concat->out;
                 unit = std::move(concat);
                 break;
@@ -248,26 +249,27 @@ std::vector<std::string> DataflowAccelerator::reconvergence_diagnosis() const {
     for (size_t j = 0; j < layers_.size(); ++j) {
         if (!layers_[j].layer->is_join()) continue;
         const std::vector<int> from = net_->inputs_of(j);
-        const RowFifo* fifo[2] = {stream_to(j, from[0]), stream_to(j, from[1])};
-        for (size_t full = 0; full < 2; ++full) {
-            const size_t empty = 1 - full;
-            if (fifo[full]->size() < fifo[full]->depth() || fifo[empty]->size() > 0) continue;
-            // The nearest layer both paths come from: the fork.
-            const std::vector<int> a = ancestors(*net_, from[full]), b = ancestors(*net_, from[empty]);
-            int split = -1;
-            for (int x : a)
-                if (x > split && std::find(b.begin(), b.end(), x) != b.end()) split = x;
-            const std::string fork = split < 0 ? "the network input" : "'" + net_->layers[size_t(split)].name + "'";
-            const std::string join = layers_[j].layer->name;
-            out.push_back(
-                "reconvergent paths: the join '" + join + "' waits on " + fill_text(*fifo[empty]) + " from '" +
-                net_->layers[size_t(from[empty])].name + "' while its input from '" + net_->layers[size_t(from[full])].name +
-                "' is full: " + fill_text(*fifo[full]) + ". The paths split at " + fork + ": the path through '" +
-                net_->layers[size_t(from[empty])].name + "' needs more rows of " + fork +
-                " before it delivers one than the full path can hold; make that path deeper (layers[" +
-                std::to_string(j) + "].input_fifo_depths[" + std::to_string(full) + "] > " +
-                std::to_string(fifo[full]->depth()) + " when the fork feeds '" + join + "' directly)");
-        }
+        std::vector<const RowFifo*> fifo;
+        for (int f : from) fifo.push_back(stream_to(j, f));
+        for (size_t full = 0; full < fifo.size(); ++full)
+            for (size_t empty = 0; empty < fifo.size(); ++empty) {
+                if (full == empty || fifo[full]->size() < fifo[full]->depth() || fifo[empty]->size() > 0) continue;
+                // The nearest layer both paths come from: the fork.
+                const std::vector<int> a = ancestors(*net_, from[full]), b = ancestors(*net_, from[empty]);
+                int split = -1;
+                for (int x : a)
+                    if (x > split && std::find(b.begin(), b.end(), x) != b.end()) split = x;
+                const std::string fork = split < 0 ? "the network input" : "'" + net_->layers[size_t(split)].name + "'";
+                const std::string join = layers_[j].layer->name;
+                out.push_back(
+                    "reconvergent paths: the join '" + join + "' waits on " + fill_text(*fifo[empty]) + " from '" +
+                    net_->layers[size_t(from[empty])].name + "' while its input from '" + net_->layers[size_t(from[full])].name +
+                    "' is full: " + fill_text(*fifo[full]) + ". The paths split at " + fork + ": the path through '" +
+                    net_->layers[size_t(from[empty])].name + "' needs more rows of " + fork +
+                    " before it delivers one than the full path can hold; make that path deeper (layers[" +
+                    std::to_string(j) + "].input_fifo_depths[" + std::to_string(full) + "] > " +
+                    std::to_string(fifo[full]->depth()) + " when the fork feeds '" + join + "' directly)");
+            }
     }
     return out;
 }

@@ -1,6 +1,7 @@
 #include "models/accelerator/dataflow_doubts.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "models/common/text_format.hpp"
 #include "models/mvtu/mvtu_timing.hpp"
@@ -92,8 +93,8 @@ PathRows path_rows(const NetworkConfig& net, int fork, size_t join, int input) {
 // A join (add, concat): the path that reaches it with fewer rows in flight must hold what the
 // other path takes before its first row, or the fork stalls on it (and with too little, the
 // pipeline deadlocks: docs/graphs.md).
-void join_buffering(const NetworkConfig& net, size_t j, uint64_t interval, std::vector<EstimateDoubt>& out) {
-    const std::vector<int> from = net.inputs_of(j);
+void join_pair_buffering(const NetworkConfig& net, size_t j, std::array<int, 2> from, uint64_t interval,
+                         std::vector<EstimateDoubt>& out) {
     // The nearest layer both inputs come from (layers are in dataflow order).
     auto ancestors = [&](int l) {
         std::vector<int> a;
@@ -120,6 +121,13 @@ void join_buffering(const NetworkConfig& net, size_t j, uint64_t interval, std::
                        "' holds " + std::to_string(s.hold) +
                        " rows: the fork stalls (with far too few, the pipeline deadlocks); the interval needs "
                        "simulation"});
+}
+
+// Every pair of a join's inputs (two for an add; a concat may join more).
+void join_buffering(const NetworkConfig& net, size_t j, uint64_t interval, std::vector<EstimateDoubt>& out) {
+    const std::vector<int> from = net.inputs_of(j);
+    for (size_t x = 0; x < from.size(); ++x)
+        for (size_t y = x + 1; y < from.size(); ++y) join_pair_buffering(net, j, {from[x], from[y]}, interval, out);
 }
 
 }  // namespace

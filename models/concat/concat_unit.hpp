@@ -1,7 +1,8 @@
 // Channel concatenation (a join, FINN's StreamingConcat): takes the same row of the same frame
-// from both inputs and emits one row with the first input's channels, then the second's, at
-// every pixel (concat_kernel). Like the adder it advances both inputs together, so the path
-// that reaches it first must buffer what the other is still computing (docs/graphs.md).
+// from every input (two or more) and emits one row with the first input's channels, then the
+// second's, and so on, at every pixel (concat_kernel). Like the adder it advances its inputs
+// together, so a path that reaches it first must buffer what the others are still computing
+// (docs/graphs.md).
 #pragma once
 
 #include "models/network/network_config.hpp"

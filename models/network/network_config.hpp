@@ -261,6 +261,14 @@ struct LayerConfig {
     Encoding in2_encoding = Encoding::Unsigned;
     int in2_bits = 8;
     int in2_channels = 0;
+    // concat: every input's channels and codes, in `inputs` order (two or more; the first two
+    // are also in in.* and in2_*).
+    struct StreamCodes {
+        int channels = 0;
+        Encoding encoding = Encoding::Unsigned;
+        int bits = 8;
+    };
+    std::vector<StreamCodes> concat_inputs;
 
     // Compute layers only (conv, fc).
     WeightQuantConfig weights;

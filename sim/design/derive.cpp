@@ -176,7 +176,7 @@ std::vector<int> resolve_inputs(Checker& c, const NetworkSpec& s, size_t i) {
             c.fail(field, ls.at,
                    std::string("missing required field: ") +
                        (ls.type.value == LayerType::Add ? "an add layer names the two layers it sums"
-                                                        : "a concat layer names the two layers it joins"));
+                                                        : "a concat layer names the layers it joins"));
         return {int(i) - 1};
     }
     if (i == 0) c.fail(field, ls.inputs.at, "layer 0 reads the network input; leave the field out");
@@ -194,13 +194,13 @@ std::vector<int> resolve_inputs(Checker& c, const NetworkSpec& s, size_t i) {
             c.fail(field, ls.inputs.at, "'" + name + "' is named twice");
         out.push_back(found);
     }
-    const bool join = ls.type.value == LayerType::Add || ls.type.value == LayerType::Concat;
-    if (out.size() != (join ? 2u : 1u))
+    const bool concat = ls.type.value == LayerType::Concat, add = ls.type.value == LayerType::Add;
+    if (concat ? out.size() < 2u : out.size() != (add ? 2u : 1u))
         c.fail(field, ls.inputs.at,
                std::string("expected ") +
-                   (!join ? "one layer"
-                    : ls.type.value == LayerType::Add ? "two layers (an add layer sums two streams)"
-                                                      : "two layers (a concat layer joins two streams)") +
+                   (concat ? "two or more layers (a concat layer joins streams)"
+                    : add  ? "two layers (an add layer sums two streams)"
+                           : "one layer") +
                    ", got " + std::to_string(out.size()));
     return out;
 }

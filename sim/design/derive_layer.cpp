@@ -295,7 +295,7 @@ void LayerDeriver::sum_inputs(LayerConfig& L) {
 
 void LayerDeriver::join_inputs(LayerConfig& L) {
     const LayerInput& b = ins_.at(1);
-    for (size_t k = 0; k < 2; ++k)
+    for (size_t k = 0; k < ins_.size(); ++k)
         if (ins_[k].encoding == Encoding::Accumulator)
             fail(F("inputs"), at(s_.inputs),
                  "'" + s_.inputs.value.at(k) + "' delivers raw 32-bit accumulators; give layer '" + ins_[k].acc_source +
@@ -305,26 +305,41 @@ void LayerDeriver::join_inputs(LayerConfig& L) {
     L.in2_channels = b.shape.channels;
 }
 
-// concat: the channels of the first input, then those of the second, at every pixel. Codes of
-// one encoding pass as they are (in the wider width); of two encodings, as signed values.
+// concat: at every pixel the channels of each input in turn. Codes of one encoding pass as they
+// are (in the widest width); of several encodings, as signed values.
 void LayerDeriver::concat_inputs(LayerConfig& L) {
     const LayerInput& a = ins_.at(0);
-    const LayerInput& b = ins_.at(1);
-    if (a.shape.height != b.shape.height || a.shape.width != b.shape.width)
-        fail(F("inputs"), at(s_.inputs),
-             "a concat layer joins two streams of one height and width; '" + s_.inputs.value.at(0) + "' delivers " +
-                 shape_text(a.shape) + ", '" + s_.inputs.value.at(1) + "' " + shape_text(b.shape));
+    int64_t channels = 0;
+    bool one_encoding = true;
+    int64_t lo = 0, hi = 0;
+    int bits = 1;
+    L.concat_inputs.clear();
+    for (size_t k = 0; k < ins_.size(); ++k) {
+        const LayerInput& x = ins_[k];
+        if (x.shape.height != a.shape.height || x.shape.width != a.shape.width)
+            fail(F("inputs"), at(s_.inputs),
+                 "a concat layer joins streams of one height and width; '" + s_.inputs.value.at(0) + "' delivers " +
+                     shape_text(a.shape) + ", '" + s_.inputs.value.at(k) + "' " + shape_text(x.shape));
+        channels += x.shape.channels;
+        one_encoding = one_encoding && x.encoding == a.encoding;
+        bits = std::max(bits, x.bits);
+        if (x.encoding != Encoding::Accumulator) {
+            const auto r = value_range(x.encoding, x.bits);
+            lo = k == 0 ? r.first : std::min(lo, r.first);
+            hi = k == 0 ? r.second : std::max(hi, r.second);
+        }
+        L.concat_inputs.push_back({x.shape.channels, x.encoding, x.bits});
+    }
     join_inputs(L);
-    check_fm_size("output feature map", a.shape.height, a.shape.width, int64_t(a.shape.channels) + b.shape.channels);
-    L.out = FmShape{a.shape.height, a.shape.width, a.shape.channels + b.shape.channels};
-    if (a.encoding == b.encoding) {
+    check_fm_size("output feature map", a.shape.height, a.shape.width, channels);
+    L.out = FmShape{a.shape.height, a.shape.width, int(channels)};
+    if (one_encoding) {
         L.out_encoding = a.encoding;
-        L.out_bits = std::max(a.bits, b.bits);
+        L.out_bits = bits;
         return;
     }
     // Two encodings always include a negative value (signed, or bipolar -1), so this is signed.
-    const auto ra = value_range(a.encoding, a.bits), rb = value_range(b.encoding, b.bits);
-    fit_range(std::min(ra.first, rb.first), std::max(ra.second, rb.second), L);
+    fit_range(lo, hi, L);
 }
 
 void LayerDeriver::geometry(LayerConfig& L) {

@@ -391,7 +391,7 @@ const Table& layer_table() {
          field("inputs", &LayerSpec::inputs)
              .def("the layer before (layer 0: the network input); add: required")
              .means("The layers whose outputs this layer reads, by name, each listed earlier (`add`: two of one "
-                    "shape). A layer read by several layers forks: a duplicator sends its rows down one FIFO per "
+                    "shape; `concat`: two or more of one height and width). A layer read by several layers forks: a duplicator sends its rows down one FIFO per "
                     "reader."),
          field("input_fifo_depths", &LayerSpec::input_fifo_depths)
              .def("the producer's fifo_depth")

@@ -520,7 +520,7 @@ FeatureMap run_layer(const LayerConfig& layer, const LayerParams& params, const 
         case LayerType::GlobalAvgPool: return run_global_sum(layer, input);
         case LayerType::TopK: return run_topk(layer, input);
         case LayerType::Add: invalid(layer, "an add layer takes two inputs (run_add)");
-        case LayerType::Concat: invalid(layer, "a concat layer takes two inputs (run_concat)");
+        case LayerType::Concat: invalid(layer, "a concat layer takes two or more inputs (run_concat)");
     }
     invalid(layer, "unknown layer type");
 }
@@ -551,26 +551,43 @@ FeatureMap run_add(const LayerConfig& layer, const LayerParams& params, const Fe
     return out;
 }
 
-FeatureMap run_concat(const LayerConfig& layer, const FeatureMap& a, const FeatureMap& b) {
+FeatureMap run_concat(const LayerConfig& layer, const std::vector<const FeatureMap*>& inputs) {
     if (layer.type != LayerType::Concat) invalid(layer, "run_concat on a layer that is not a concat layer");
-    check_input_shape(layer, a);
-    LayerConfig second = layer;
-    second.in = FmShape{layer.in.height, layer.in.width, layer.in2_channels};
-    second.in_encoding = layer.in2_encoding;
-    second.in_bits = layer.in2_bits;
-    check_input_shape(second, b);
-    check_input_codes(layer, a);
-    check_input_codes(second, b);
-    // A code passes as it is when its encoding is the output's; otherwise as its value.
-    auto code = [&](int32_t c, Encoding e) { return e == layer.out_encoding ? c : decode_value(c, e); };
-    FeatureMap out(layer.out);
-    const int ca = a.shape.channels, cb = b.shape.channels;
-    for (int64_t p = 0; p < int64_t(layer.out.height) * layer.out.width; ++p) {
-        for (int c = 0; c < ca; ++c) out.data[size_t(p * (ca + cb) + c)] = code(a.data[size_t(p * ca + c)], layer.in_encoding);
-        for (int c = 0; c < cb; ++c)
-            out.data[size_t(p * (ca + cb) + ca + c)] = code(b.data[size_t(p * cb + c)], layer.in2_encoding);
+    if (inputs.size() != layer.concat_inputs.size() || inputs.size() < 2)
+        invalid(layer, "a concat layer of " + std::to_string(layer.concat_inputs.size()) + " inputs given " +
+                           std::to_string(inputs.size()));
+    int channels = 0;
+    for (size_t k = 0; k < inputs.size(); ++k) {
+        LayerConfig part = layer;
+        part.in = FmShape{layer.in.height, layer.in.width, layer.concat_inputs[k].channels};
+        part.in_encoding = layer.concat_inputs[k].encoding;
+        part.in_bits = layer.concat_inputs[k].bits;
+        check_input_shape(part, *inputs[k]);
+        check_input_codes(part, *inputs[k]);
+        channels += part.in.channels;
     }
+    if (channels != layer.out.channels)
+        invalid(layer, "the inputs' " + std::to_string(channels) + " channels are not the output's " +
+                           std::to_string(layer.out.channels));
+    // A code passes as it is when its encoding is the output's; otherwise as its value.
+    FeatureMap out(layer.out);
+    for (int y = 0; y < layer.out.height; ++y)
+        for (int x = 0; x < layer.out.width; ++x) {
+            int first = 0;  // the output channel of this input's first channel
+            for (size_t k = 0; k < inputs.size(); ++k) {
+                const Encoding e = layer.concat_inputs[k].encoding;
+                for (int c = 0; c < layer.concat_inputs[k].channels; ++c) {
+                    const int32_t code = inputs[k]->at(y, x, c);
+                    out.at(y, x, first + c) = e == layer.out_encoding ? code : decode_value(code, e);
+                }
+                first += layer.concat_inputs[k].channels;
+            }
+        }
     return out;
+}
+
+FeatureMap run_concat(const LayerConfig& layer, const FeatureMap& a, const FeatureMap& b) {
+    return run_concat(layer, std::vector<const FeatureMap*>{&a, &b});
 }
 
 std::vector<FeatureMap> run_network(const NetworkConfig& net, const NetworkParams& params,
@@ -587,8 +604,12 @@ std::vector<FeatureMap> run_network(const NetworkConfig& net, const NetworkParam
         for (size_t k = 0; k < from.size(); ++k) {
             if (from[k] < 0) continue;
             const LayerConfig& prev = net.layers[size_t(from[k])];
-            const Encoding e = k == 0 ? next.in_encoding : next.in2_encoding;
-            const int bits = k == 0 ? next.in_bits : next.in2_bits;
+            const Encoding e = next.type == LayerType::Concat ? next.concat_inputs.at(k).encoding
+                               : k == 0                         ? next.in_encoding
+                                                                : next.in2_encoding;
+            const int bits = next.type == LayerType::Concat ? next.concat_inputs.at(k).bits
+                             : k == 0                         ? next.in_bits
+                                                              : next.in2_bits;
             if (prev.out_encoding != e || prev.out_bits != bits)
                 invalid(next, std::string("input encoding ") + to_string(e) + "/" + std::to_string(bits) +
                                   " bits does not match the output " + to_string(prev.out_encoding) + "/" +
@@ -603,8 +624,11 @@ std::vector<FeatureMap> run_network(const NetworkConfig& net, const NetworkParam
         auto in = [&](size_t k) -> const FeatureMap& { return from.at(k) < 0 ? input : outputs.at(size_t(from[k])); };
         if (net.layers[i].type == LayerType::Add)
             outputs.push_back(run_add(net.layers[i], params.layers.at(i), in(0), in(1)));
-        else if (net.layers[i].type == LayerType::Concat)
-            outputs.push_back(run_concat(net.layers[i], in(0), in(1)));
+        else if (net.layers[i].type == LayerType::Concat) {
+            std::vector<const FeatureMap*> ins;
+            for (size_t k = 0; k < from.size(); ++k) ins.push_back(&in(k));
+            outputs.push_back(run_concat(net.layers[i], ins));
+        }
         else
             outputs.push_back(run_layer(net.layers[i], params.layers[i], in(0)));
     }

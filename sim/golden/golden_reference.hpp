@@ -29,8 +29,8 @@
 //     is left to the next layer), which must lie in the range of out_bits.
 //   * add: out = value(a, in_encoding) + value(b, in2_encoding) at every position, which must
 //     lie in the range of out_bits (unsigned, or two's complement when out_encoding is Signed).
-//   * concat: at every pixel the first input's channels, then the second's; a code whose
-//     encoding differs from out_encoding is written as its value.
+//   * concat: at every pixel the first input's channels, then the second's, and so on; a code
+//     whose encoding differs from out_encoding is written as its value.
 //   * topk: the indices of the k largest input values, the largest first, equal values in
 //     index order.
 //   * graphs: layer i reads the outputs of net.inputs_of(i) (-1: the input frame).
@@ -52,7 +52,8 @@ FeatureMap run_layer(const LayerConfig& layer, const LayerParams& params, const 
 // Output of an add layer for one frame of each input.
 FeatureMap run_add(const LayerConfig& layer, const LayerParams& params, const FeatureMap& a, const FeatureMap& b);
 
-// Output of a concat layer for one frame of each input.
+// Output of a concat layer for one frame of each input (layer.concat_inputs gives their codes).
+FeatureMap run_concat(const LayerConfig& layer, const std::vector<const FeatureMap*>& inputs);
 FeatureMap run_concat(const LayerConfig& layer, const FeatureMap& a, const FeatureMap& b);
 
 // Outputs of every layer, in order (result[i] = output of net.layers[i]).

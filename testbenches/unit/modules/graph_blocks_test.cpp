@@ -134,6 +134,7 @@ TEST(ConcatUnit, PutsTheSecondInputsChannelsAfterTheFirstsAtEveryPixel) {
     LayerConfig l = adder(Encoding::Unsigned, Encoding::Bipolar, 3);
     l.type = LayerType::Concat;
     l.in2_channels = 1;
+    l.concat_inputs = {{2, Encoding::Unsigned, 2}, {1, Encoding::Bipolar, 1}};
     l.out = FmShape{3, 4, 3};
     l.out_encoding = Encoding::Signed;
     l.out_bits = 3;
