@@ -182,7 +182,10 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
             forks_.push_back(std::move(fork));
         }
 
-        if (options.record_layers) {
+        if (options.observer != nullptr) {
+            probes_.push_back(std::make_unique<FrameAssembler>(layer.out, options.observer, i, options.record_layers));
+            producer->set_probe(probes_.back().get());
+        } else if (options.record_layers) {
             probes_.push_back(std::make_unique<FrameAssembler>(layer.out));
             producer->set_probe(probes_.back().get());
         }
@@ -220,6 +223,12 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
     watchdog_ = std::make_unique<ProgressWatchdog>(
         "watchdog", period_, limit, std::move(fifos), std::move(probes),
         [sink, frames] { return sink->frames_completed() >= frames; }, sink_->all_frames_done());
+}
+
+size_t DataflowAccelerator::peak_frames_held() const {
+    size_t n = 0;
+    for (const auto& p : probes_) n += p->peak_frames_held();
+    return n;
 }
 
 namespace {

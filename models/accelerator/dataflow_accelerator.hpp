@@ -30,7 +30,8 @@ namespace qsim {
 
 struct AcceleratorOptions {
     int frames = 2;
-    bool record_layers = false;  // keep every layer's output frames (for checking)
+    bool record_layers = false;  // keep every layer's output frames (tests)
+    LayerFrameObserver* observer = nullptr;  // told of every layer's output frame, none kept (--check)
     int internal_fifo_depth = 2; // rows between an SWU and the unit it feeds
     uint64_t watchdog_cycles = 0; // 0: 4 x the slowest block's cycles per frame + 10,000
     uint64_t source_interval = 0; // > 0: the source starts a frame at most every N cycles
@@ -73,6 +74,9 @@ public:
     // Output frames of layer i (empty unless options.record_layers).
     const std::vector<FeatureMap>& layer_outputs(size_t i) const { return probes_.at(i)->frames(); }
     bool recording() const { return !probes_.empty(); }
+    // Feature maps the layer probes held at most, summed over the layers (every frame kept, or
+    // those being assembled with an observer).
+    size_t peak_frames_held() const;
     // After a deadlock: each join (add layer) with one input FIFO full and the other empty, the
     // fork where its two paths split, and which FIFO would have to be deeper (docs/graphs.md).
     std::vector<std::string> reconvergence_diagnosis() const;

@@ -14,14 +14,16 @@
 namespace qsim {
 
 HostDriver::HostDriver(sc_core::sc_module_name name, const NetworkConfig& net, const NetworkParams& params,
-                       size_t device_layers, int frames, bool record_layers)
+                       size_t device_layers, int frames, bool record_layers,
+                       LayerFrameObserver* observer)
     : sc_core::sc_module(name),
       socket("socket"),
       net_(net),
       params_(params),
       device_layers_(device_layers),
       frames_(frames),
-      record_layers_(record_layers) {
+      record_layers_(record_layers),
+      observer_(observer) {
     for (size_t l = device_layers; l < net.layers.size(); ++l) {
         if (net.layers[l].type != LayerType::Fc)
             throw std::invalid_argument("layer '" + net.layers[l].name +
@@ -87,6 +89,7 @@ void HostDriver::loopback() {
             y.shape = layer.out;
             y.data.resize(size_t(layer.out.elements()));  // every code is written below
             DmaEngine::unpack_codes(up_.data(), y.data.size(), fmt.bytes_per_code, fmt.is_signed, y.data.data());
+            if (observer_ != nullptr) observer_->layer_frame(l, f, y);
             if (record_layers_) timeline_.host_layer_outputs[l].push_back(y);
             std::swap(x, y);
             enc = layer.out_encoding;
@@ -192,6 +195,8 @@ FeatureMap HostDriver::run_host_layers(const FeatureMap& device_output) {
         working_ = true;
         sc_core::wait(sc_core::sc_time(seconds, sc_core::SC_SEC));
         working_ = false;
+        if (observer_ != nullptr)
+            observer_->layer_frame(device_layers_ + h, int(timeline_.host_layer_outputs[h].size()), y);
         timeline_.host_layer_outputs[h].push_back(y);
         x = std::move(y);
     }

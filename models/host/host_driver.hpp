@@ -20,6 +20,7 @@
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "models/common/feature_map.hpp"
+#include "models/common/frame_assembler.hpp"
 #include "models/mvtu/mvtu_kernel.hpp"
 #include "models/network/layer_params.hpp"
 #include "models/network/network_config.hpp"
@@ -56,8 +57,10 @@ public:
     // record_layers: in the loopback architecture, keep every layer's output of every frame
     // (HostTimeline::host_layer_outputs; the golden check needs them). The host layers' outputs
     // of the dataflow architecture are always kept (the last one is the run's output).
+    // observer: told of every layer output the host sees (host layers; every layer in the
+    // loopback architecture) as it is produced.
     HostDriver(sc_core::sc_module_name name, const NetworkConfig& net, const NetworkParams& params,
-               size_t device_layers, int frames, bool record_layers);
+               size_t device_layers, int frames, bool record_layers, LayerFrameObserver* observer = nullptr);
 
     const HostTimeline& timeline() const { return timeline_; }
     bool working() const { return working_; }
@@ -89,6 +92,7 @@ private:
     std::vector<std::unique_ptr<MvtuKernel>> host_kernels_;
     std::vector<std::vector<uint8_t>> bursts_;  // per layer: u64 length + parameter record
     bool record_layers_;
+    LayerFrameObserver* observer_;
     std::vector<uint8_t> down_, up_;            // loopback: a layer's maps as they cross the link
     HostTimeline timeline_;
     bool working_ = false;

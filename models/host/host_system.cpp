@@ -11,20 +11,22 @@
 namespace qsim {
 
 HostSystem::HostSystem(sc_core::sc_module_name name, const NetworkConfig& net, const NetworkParams& params,
-                       int frames, bool record_layers)
+                       int frames, bool record_layers, LayerFrameObserver* observer)
     : sc_core::sc_module(name),
       device_layers_(net.device_layer_count()) {
     if (net.host.architecture == HostArchitecture::Loopback)
         build_loopback(net, frames);
     else
-        build_dataflow(net, params, frames, record_layers);
-    build_link(net, params, frames, record_layers);
+        build_dataflow(net, params, frames, record_layers, observer);
+    build_link(net, params, frames, record_layers, observer);
 }
 
-void HostSystem::build_dataflow(const NetworkConfig& net, const NetworkParams& params, int frames, bool record_layers) {
+void HostSystem::build_dataflow(const NetworkConfig& net, const NetworkParams& params, int frames, bool record_layers,
+                                LayerFrameObserver* observer) {
     AcceleratorOptions ao;
     ao.frames = frames;
     ao.record_layers = record_layers;
+    ao.observer = observer;
     ao.host_linked = true;
     ao.device_layers = device_layers_;
     ao.watchdog_cycles = net.run.watchdog_cycles;
@@ -123,7 +125,8 @@ void HostSystem::build_loopback(const NetworkConfig& net, int frames) {
         [loop, frames] { return loop->frames_completed() >= frames; }, loop_->all_frames_done());
 }
 
-void HostSystem::build_link(const NetworkConfig& net, const NetworkParams& params, int frames, bool record_layers) {
+void HostSystem::build_link(const NetworkConfig& net, const NetworkParams& params, int frames, bool record_layers,
+                            LayerFrameObserver* observer) {
     decoder_ = std::make_unique<AddressDecoder>("decoder");
     decoder_->add_window("registers", device_map::kRegisters, device_map::kRegistersSize)(regs_->socket);
     decoder_->add_window("dma_input", device_map::kInputChannel, device_map::kStreamWindowSize)(dma_->input_socket);
@@ -131,7 +134,7 @@ void HostSystem::build_link(const NetworkConfig& net, const NetworkParams& param
     decoder_->add_window("dma_weights", device_map::kWeightChannel,
                          device_map::kWeightWindowSize * device_map::kMaxComputeLayers)(dma_->weight_socket);
 
-    host_ = std::make_unique<HostDriver>("host", net, params, device_layers_, frames, record_layers);
+    host_ = std::make_unique<HostDriver>("host", net, params, device_layers_, frames, record_layers, observer);
     if (net.host.timing == TimingMode::LooselyTimed) {
         link_ = std::make_unique<PcieLink>("pcie", net.host.pcie);
         link_->device_side(decoder_->socket);

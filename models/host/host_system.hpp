@@ -26,8 +26,9 @@ namespace qsim {
 
 class HostSystem : public sc_core::sc_module {
 public:
+    // observer: every layer's output frame as it is produced (sim --check), none of them kept.
     HostSystem(sc_core::sc_module_name name, const NetworkConfig& net, const NetworkParams& params, int frames,
-               bool record_layers);
+               bool record_layers, LayerFrameObserver* observer = nullptr);
 
     bool loopback() const { return loop_ != nullptr; }
     const DataflowAccelerator& accelerator() const { return *accel_; }
@@ -45,9 +46,11 @@ public:
 
 private:
     size_t device_layers_;
-    void build_dataflow(const NetworkConfig& net, const NetworkParams& params, int frames, bool record_layers);
+    void build_dataflow(const NetworkConfig& net, const NetworkParams& params, int frames, bool record_layers,
+                        LayerFrameObserver* observer);
     void build_loopback(const NetworkConfig& net, int frames);
-    void build_link(const NetworkConfig& net, const NetworkParams& params, int frames, bool record_layers);
+    void build_link(const NetworkConfig& net, const NetworkParams& params, int frames, bool record_layers,
+                    LayerFrameObserver* observer);
 
     std::unique_ptr<DataflowAccelerator> accel_;
     std::unique_ptr<LoopbackAccelerator> loop_;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "models/rccm/rccm_quantizer.hpp"
+#include "sim/golden/golden_gemm.hpp"
 
 namespace qsim::golden {
 namespace {
@@ -258,41 +259,24 @@ FeatureMap run_conv(const LayerConfig& layer, const LayerParams& params, const F
 
     const int k = layer.kernel, kw = layer.kernel_cols();
     const int cg = in_c / groups;          // input channels seen by one filter
-    const int ng = out_c / groups;         // filters per group
     const int64_t fan_in = int64_t(k) * kw * cg;
     check_params(layer, params, fan_in);
 
+    // SYQ: the dot product over kernel position (ky, kx) times its factor is the dot product
+    // with every weight of that position times the factor.
+    std::vector<int64_t> w(params.weights.size());
+    for (int64_t n = 0; n < out_c; ++n)
+        for (int ky = 0; ky < k; ++ky)
+            for (int kx = 0; kx < kw; ++kx)
+                for (int c = 0; c < cg; ++c) {
+                    const size_t at = size_t(n * fan_in + (ky * kw + kx) * cg + c);
+                    w[at] = syq_factor(layer, params, ky, kx) * int64_t(params.weights[at]);
+                }
     const std::vector<int32_t> value = decode_all(layer, input);
     const int32_t pad_value = decode_value(0, layer.in_encoding);  // padding carries code 0
-    const int in_h = layer.in.height;
-    const int in_w = layer.in.width;
-
+    const std::vector<int64_t> acc = conv_accumulators(layer, w, value, pad_value);
     FeatureMap out(layer.out);
-    for (int oy = 0; oy < layer.out.height; ++oy) {
-        for (int ox = 0; ox < layer.out.width; ++ox) {
-            for (int n = 0; n < out_c; ++n) {
-                const int g = n / ng;
-                const int8_t* w = params.weights.data() + size_t(n) * size_t(fan_in);
-                int64_t acc = 0;
-                for (int ky = 0; ky < k; ++ky) {
-                    const int iy = oy * layer.stride - layer.pad_begin + ky;
-                    for (int kx = 0; kx < kw; ++kx) {
-                        const int ix = ox * layer.col_stride() - layer.col_pad_begin() + kx;
-                        const bool inside = iy >= 0 && iy < in_h && ix >= 0 && ix < in_w;
-                        int64_t pixel_sum = 0;  // the dot product over this kernel position
-                        for (int c = 0; c < cg; ++c) {
-                            const int32_t v =
-                                inside ? value[(size_t(iy) * in_w + ix) * in_c + size_t(g) * cg + c]
-                                       : pad_value;
-                            pixel_sum += int64_t(w[(ky * kw + kx) * cg + c]) * int64_t(v);
-                        }
-                        acc += syq_factor(layer, params, ky, kx) * pixel_sum;
-                    }
-                }
-                out.at(oy, ox, n) = activate(layer, params, n, acc);
-            }
-        }
-    }
+    for (size_t i = 0; i < acc.size(); ++i) out.data[i] = activate(layer, params, int(i % size_t(out_c)), acc[i]);
     return out;
 }
 
@@ -306,14 +290,10 @@ FeatureMap run_fc(const LayerConfig& layer, const LayerParams& params, const Fea
 
     // The feature map is stored in HWC order, so its data vector is already the flattened
     // input x[s] with s = (y * W + x) * C + c.
-    const std::vector<int32_t> x = decode_all(layer, input);
+    const std::vector<int64_t> w(params.weights.begin(), params.weights.end());
+    const std::vector<int64_t> acc = fc_accumulators(w, layer.out.channels, decode_all(layer, input));
     FeatureMap out(layer.out);
-    for (int n = 0; n < layer.out.channels; ++n) {
-        const int8_t* w = params.weights.data() + size_t(n) * size_t(fan_in);
-        int64_t acc = 0;
-        for (int64_t s = 0; s < fan_in; ++s) acc += int64_t(w[s]) * int64_t(x[size_t(s)]);
-        out.at(0, 0, n) = activate(layer, params, n, acc);
-    }
+    for (int n = 0; n < layer.out.channels; ++n) out.at(0, 0, n) = activate(layer, params, n, acc[size_t(n)]);
     return out;
 }
 
@@ -344,36 +324,14 @@ FeatureMap run_conv_rccm(const LayerConfig& layer, const LayerParams& params, co
         invalid(layer, "groups (" + std::to_string(groups) + ") must divide the input and output channels");
     const int k = layer.kernel, kw = layer.kernel_cols();
     const int cg = in_c / groups;
-    const int ng = out_c / groups;
     const int64_t fan_in = int64_t(k) * kw * cg;
     check_params(layer, params, fan_in);
     const std::vector<int64_t> coefficient = rccm_weight_values(layer, params);
-    const std::vector<int32_t> value = decode_all(layer, input);
-    const int32_t pad_value = decode_value(0, layer.in_encoding);
+    const std::vector<int64_t> acc =
+        conv_accumulators(layer, coefficient, decode_all(layer, input), decode_value(0, layer.in_encoding));
     FeatureMap out(layer.out);
-    for (int oy = 0; oy < layer.out.height; ++oy) {
-        for (int ox = 0; ox < layer.out.width; ++ox) {
-            for (int n = 0; n < out_c; ++n) {
-                const int g = n / ng;
-                const int64_t* w = coefficient.data() + size_t(n) * size_t(fan_in);
-                int64_t acc = 0;
-                for (int ky = 0; ky < k; ++ky) {
-                    const int iy = oy * layer.stride - layer.pad_begin + ky;
-                    for (int kx = 0; kx < kw; ++kx) {
-                        const int ix = ox * layer.col_stride() - layer.col_pad_begin() + kx;
-                        const bool inside = iy >= 0 && iy < layer.in.height && ix >= 0 && ix < layer.in.width;
-                        for (int c = 0; c < cg; ++c) {
-                            const int32_t v = inside ? value[(size_t(iy) * layer.in.width + ix) * in_c +
-                                                             size_t(g) * cg + c]
-                                                     : pad_value;
-                            acc += w[(ky * kw + kx) * cg + c] * int64_t(v);
-                        }
-                    }
-                }
-                out.at(oy, ox, n) = activate(layer, params, n, int64_t(params.lambda) * acc);
-            }
-        }
-    }
+    for (size_t i = 0; i < acc.size(); ++i)
+        out.data[i] = activate(layer, params, int(i % size_t(out_c)), int64_t(params.lambda) * acc[i]);
     return out;
 }
 
@@ -383,14 +341,10 @@ FeatureMap run_fc_rccm(const LayerConfig& layer, const LayerParams& params, cons
     const int64_t fan_in = layer.in.elements();
     check_params(layer, params, fan_in);
     const std::vector<int64_t> coefficient = rccm_weight_values(layer, params);
-    const std::vector<int32_t> x = decode_all(layer, input);
+    const std::vector<int64_t> acc = fc_accumulators(coefficient, layer.out.channels, decode_all(layer, input));
     FeatureMap out(layer.out);
-    for (int n = 0; n < layer.out.channels; ++n) {
-        const int64_t* w = coefficient.data() + size_t(n) * size_t(fan_in);
-        int64_t acc = 0;
-        for (int64_t s = 0; s < fan_in; ++s) acc += w[s] * int64_t(x[size_t(s)]);
-        out.at(0, 0, n) = activate(layer, params, n, int64_t(params.lambda) * acc);
-    }
+    for (int n = 0; n < layer.out.channels; ++n)
+        out.at(0, 0, n) = activate(layer, params, n, int64_t(params.lambda) * acc[size_t(n)]);
     return out;
 }
 

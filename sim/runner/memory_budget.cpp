@@ -44,6 +44,11 @@ MemoryNeed estimate_simulation_memory(const NetworkConfig& net, int frames, bool
     else
         add(sat_mul(frame, check ? 2 : 1), "an input frame of " + shape + " values");  // and the golden's copy
     add(sat_mul(sat_mul(uint64_t(in.width) * in.channels, kCode), uint64_t(net.input.fifo_depth)), "the input FIFO");
+    // --check compares each frame as it comes out (sim/runner/stream_check.hpp): it holds the
+    // golden reference's outputs for the frames in flight, which the pipeline bounds (a frame
+    // per layer and one entering, never more than the run's frames), and each layer's frame
+    // being assembled (two when consecutive frames overlap at a layer's output).
+    const uint64_t in_flight = std::min<uint64_t>(uint64_t(std::max(frames, 1)), net.layers.size() + 1);
     for (size_t i = 0; i < net.layers.size(); ++i) {
         const LayerConfig& l = net.layers[i];
         const uint64_t out_row = sat_mul(uint64_t(l.out.width) * uint64_t(l.out.channels), kCode);
@@ -62,8 +67,8 @@ MemoryNeed estimate_simulation_memory(const NetworkConfig& net, int frames, bool
         }
         if (l.is_compute()) add(sat_mul(uint64_t(l.weight_count()), 2), "the weights of " + l.name);
         if (l.reuse > 1) add(out_frame, "the OFM buffer of " + l.name);
-        // Kept for the check: every frame of every layer, the simulated and the golden one.
-        if (check) add(sat_mul(sat_mul(out_frame, uint64_t(frames)), 2), "the outputs of " + l.name + " kept for --check");
+        if (check)
+            add(sat_mul(out_frame, in_flight + 2), "the golden and simulated outputs of " + l.name + " in flight for --check");
     }
     if (!net.layers.empty()) {
         const LayerConfig& last = net.layers.back();

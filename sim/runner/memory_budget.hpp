@@ -17,8 +17,8 @@ struct MemoryNeed {
 
 // What simulating `frames` frames of `net` holds at its peak: a generated or data-set input
 // frame (all of a data set's frames), every FIFO and line buffer full, a row of windows per
-// SWU, the parameters, the outputs kept (every layer's, with `check`, and the golden
-// reference's frame) and the weight memories.
+// SWU, the parameters, the outputs kept (the final outputs; with `check`, the golden and
+// simulated outputs of every layer for the frames in flight) and the weight memories.
 MemoryNeed estimate_simulation_memory(const NetworkConfig& net, int frames, bool check, bool dataset_frames);
 
 // Half the physical memory, or 80% of the address-space limit (ulimit -v) when that is lower.

@@ -29,7 +29,7 @@
 #include "models/resources/resource_model.hpp"
 #include "models/source/input_kernel.hpp"
 #include "models/swu/swu_timing.hpp"
-#include "sim/golden/golden_reference.hpp"
+#include "sim/runner/stream_check.hpp"
 #include "models/common/output_file.hpp"
 #include "tlm/trace_recorder.hpp"
 
@@ -87,49 +87,6 @@ BlockResult block_result(const BlockStats& s, const DataflowEstimate& est) {
             b.rule = e.rule;
         }
     return b;
-}
-
-// outputs(i): the recorded output frames of layer i.
-CheckResult check_against_golden(const NetworkConfig& net, const NetworkParams& params,
-                                 const std::function<const std::vector<FeatureMap>&(size_t)>& outputs, int frames) {
-    CheckResult r;
-    r.done = true;
-    r.passed = true;
-    for (int f = 0; f < frames && r.passed; ++f) {
-        const std::vector<FeatureMap> expected =
-            golden::run_network(net, params, input_frame(net.input, f));
-        for (size_t i = 0; i < net.layers.size() && r.passed; ++i) {
-            const auto& got_frames = outputs(i);
-            const FmShape s = net.layers[i].out;
-            if (int(got_frames.size()) <= f || got_frames[size_t(f)].data.size() != expected[i].data.size()) {
-                std::ostringstream os;
-                os << "layer " << net.layers[i].name << " frame " << f << ": no complete output";
-                r.passed = false;
-                r.message = os.str();
-                break;
-            }
-            const auto& got = got_frames[size_t(f)].data;
-            for (size_t k = 0; k < got.size(); ++k, ++r.values_compared) {
-                if (got[k] != expected[i].data[k]) {
-                    const size_t c = k % size_t(s.channels), x = (k / s.channels) % s.width,
-                                 y = k / (size_t(s.channels) * s.width);
-                    std::ostringstream os;
-                    os << "layer " << net.layers[i].name << " frame " << f << " at (y=" << y << ", x=" << x
-                       << ", c=" << c << "): golden " << expected[i].data[k] << ", simulated " << got[k];
-                    r.passed = false;
-                    r.message = os.str();
-                    break;
-                }
-            }
-        }
-    }
-    if (r.passed) {
-        std::ostringstream os;
-        os << "all " << net.layers.size() << " layers bit-true over " << frames << " frame(s), "
-           << r.values_compared << " values";
-        r.message = os.str();
-    }
-    return r;
 }
 
 std::string describe_weights(const NetworkConfig& net) {
@@ -227,10 +184,13 @@ void run_kernel() {
 // Loopback architecture: one layer accelerator, every layer's maps and weights over PCIe.
 RunResult simulate_loopback(RunResult r, const NetworkConfig& net, const NetworkParams& params,
                             const SimOptions& options) {
-    HostSystem system("system", net, params, r.frames_requested, options.check || options.record_layers);
+    std::unique_ptr<StreamingCheck> checker;
+    if (options.check) checker = std::make_unique<StreamingCheck>(net, params);
+    HostSystem system("system", net, params, r.frames_requested, options.record_layers, checker.get());
     const auto t0 = std::chrono::steady_clock::now();
     run_kernel();
     r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (checker) r.wall_seconds = std::max(0.0, r.wall_seconds - checker->seconds());  // the simulation's own
     const LoopbackAccelerator& loop = system.loopback_accelerator();
     const sc_core::sc_time period(1e3 / net.host.loopback_clock_mhz, sc_core::SC_NS);
     r.clock_mhz = net.host.loopback_clock_mhz;
@@ -267,10 +227,9 @@ RunResult simulate_loopback(RunResult r, const NetworkConfig& net, const Network
                           std::to_string(int(r.host.compute_us_per_frame)) + " us, one after the other per layer";
     record_speed(r);
     const auto& outs = system.host().timeline().host_layer_outputs;
-    auto outputs = [&](size_t i) -> const std::vector<FeatureMap>& { return outs.at(i); };
     r.outputs = system.host().timeline().device_outputs;
-    if (options.check && !r.deadlock) r.check = check_against_golden(net, params, outputs, r.frames_completed);
-    if (options.record_layers || options.check)
+    if (checker && !r.deadlock) r.check = checker->finish(r.frames_completed);
+    if (options.record_layers)
         for (size_t i = 0; i < net.layers.size(); ++i) r.layer_outputs.push_back(outs[i]);
     return r;
 }
@@ -287,17 +246,21 @@ RunResult simulate_design(const NetworkConfig& net, const NetworkParams& params,
     if (net.host.enabled && net.host.architecture == HostArchitecture::Loopback)
         return simulate_loopback(r, net, params, options);
 
-    const bool record = options.check || options.record_layers;
+    // --check compares each layer's frames as they come and keeps none; record_layers keeps them all.
+    const bool record = options.record_layers;
+    std::unique_ptr<StreamingCheck> checker;
+    if (options.check) checker = std::make_unique<StreamingCheck>(net, params);
     std::unique_ptr<DataflowAccelerator> standalone;
     std::unique_ptr<HostSystem> system;
     if (net.host.enabled) {
-        system = std::make_unique<HostSystem>("system", net, params, r.frames_requested, record);
+        system = std::make_unique<HostSystem>("system", net, params, r.frames_requested, record, checker.get());
     } else {
         AcceleratorOptions ao;
         ao.frames = r.frames_requested;
         ao.watchdog_cycles = net.run.watchdog_cycles;
         ao.source_interval = options.source_interval;
         ao.record_layers = record;
+        ao.observer = checker.get();
         standalone = std::make_unique<DataflowAccelerator>("accel", net, params, ao);
     }
     const DataflowAccelerator& accel = system ? system->accelerator() : *standalone;
@@ -305,6 +268,10 @@ RunResult simulate_design(const NetworkConfig& net, const NetworkParams& params,
     const auto t0 = std::chrono::steady_clock::now();
     run_kernel();
     r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    // The golden reference ran inside the kernel's time; the speed figures are the simulation's.
+    if (checker) r.wall_seconds = std::max(0.0, r.wall_seconds - checker->seconds());
+    if (checker) r.check_golden_frames_peak = checker->peak_golden_frames();
+    r.layer_frames_peak = accel.peak_frames_held();
 
     const sc_core::sc_time period = accel.clock_period();
     r.total_cycles = uint64_t(sc_core::sc_time_stamp() / period + 0.5);
@@ -450,7 +417,7 @@ RunResult simulate_design(const NetworkConfig& net, const NetworkParams& params,
             r.outputs.push_back(device_layers < net.layers.size() ? outputs(net.layers.size() - 1).at(f)
                                                                   : system->host().timeline().device_outputs.at(f));
     }
-    if (options.check && !r.deadlock) r.check = check_against_golden(net, params, outputs, frames);
+    if (checker && !r.deadlock) r.check = checker->finish(frames);
     if (record)
         for (size_t i = 0; i < net.layers.size(); ++i) r.layer_outputs.push_back(outputs(i));
     return r;

@@ -23,8 +23,8 @@ namespace qsim {
 
 struct SimOptions {
     int frames = 0;           // 0: the config's run.frames
-    bool check = false;       // compare every layer with the golden reference
-    bool record_layers = false;
+    bool check = false;       // compare every layer with the golden reference, frame by frame as they come
+    bool record_layers = false;  // keep every layer's output of every frame (RunResult::layer_outputs)
     uint64_t source_interval = 0;  // > 0: frames enter at most one every N cycles (sim --input-interval)
     // Timeline (sim --trace / --vcd): recorded when a path is given (the VCD is written here,
     // the trace JSON by the caller from RunResult::trace), for frames
@@ -180,7 +180,11 @@ struct RunResult {
     HostResult host;
     TraceResult trace;
     std::vector<FeatureMap> outputs;                  // final output frames
-    std::vector<std::vector<FeatureMap>> layer_outputs; // per layer, when recorded
+    std::vector<std::vector<FeatureMap>> layer_outputs; // per layer, with SimOptions::record_layers
+    // Dataflow runs: the layer output maps the accelerator's probes held at most (summed over the
+    // layers), and with --check the golden reference's frames held at most (frames in flight).
+    size_t layer_frames_peak = 0;
+    size_t check_golden_frames_peak = 0;
 };
 
 // Parameters as the config says: the weight file, or the deterministic generator.

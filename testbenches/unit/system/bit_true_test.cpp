@@ -32,6 +32,7 @@ TEST_P(BitTrue, EveryLayerMatchesTheGoldenReference) {
     SimOptions options;
     options.frames = 2;
     options.check = true;
+    options.record_layers = true;  // the codes of every layer's outputs are looked at below
     const RunResult r = simulate(net, load_params(net), options);
     ASSERT_FALSE(r.deadlock);
     ASSERT_TRUE(r.check.done);

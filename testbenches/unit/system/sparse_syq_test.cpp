@@ -32,6 +32,7 @@ TEST_P(SparseSyqBitTrue, EveryLayerMatchesTheGoldenReference) {
         load_network_config(std::string(QSIM_SOURCE_DIR) + "/configs/" + d.config + ".yaml", d.params);
     SimOptions options;
     options.check = true;
+    options.record_layers = true;  // the codes of every layer's outputs are looked at below
     const RunResult r = simulate(net, load_params(net), options);
     ASSERT_FALSE(r.deadlock);
     ASSERT_TRUE(r.check.done);
