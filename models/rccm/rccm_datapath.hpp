@@ -5,8 +5,10 @@
 // The activation (threshold unit, ReLU requantisation) follows, as for the other datapaths.
 //
 // The select indices are read out of the PE weight memories (models/mvtu/weight_memory.hpp,
-// FINN layout, `select_bits` per field); every product comes out of rccm_multiply, the
-// circuit's adders and shifts, never out of a decoded coefficient. docs/rccm.md.
+// FINN layout, `select_bits` per field). The portable paths take every product out of
+// rccm_multiply, the circuit's adders and shifts; where AVX2 is available the products are the
+// coefficients the circuit gives each select index (rccm_multiply(c, 1), checked linear at the
+// input extremes) times the inputs, integer dot products. docs/rccm.md.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +31,11 @@ public:
     //   - otherwise, when `dots_per_input` (channels evaluated per loaded input vector, N /
     //     groups) exceeds the 2^select_bits codes, load_input computes every code's product
     //     for every input once;
-    //   - otherwise every dot product calls rccm_multiply for its synapses.
+    //   - otherwise every dot product calls rccm_multiply for its synapses;
+    //   - but where AVX2 kernels are enabled (avx2_kernels_enabled) and the input values fit
+    //     int16, the selects are decoded to coefficients once (int8 rows where they and the
+    //     whole sum fit the MAC path's int32 kernel, else int16 rows with int64 sums) and each
+    //     accumulator is a vector dot product (rccm_dot_avx2.hpp, pe_datapath_avx2.hpp).
     // Throws std::invalid_argument for a memory whose field width is not the circuit's select
     // width, an input the RCCM cannot take (raw accumulators, more than 16 bits) or lambda
     // outside 1..255.
@@ -39,6 +45,7 @@ public:
     void load_input(const int32_t* codes) override;
     // lambda_l * accumulator(n): the value that enters the activation unit.
     int64_t dot(int n) const override;
+    void dots(int first, int count, int64_t* acc) const override;
     // sum over the synapses s of rccm_multiply(circuit, select(n, s), x_s): one PE's accumulator.
     int64_t accumulator(int n) const;
 
@@ -47,7 +54,9 @@ public:
     uint8_t select(int n, int64_t s) const { return selects_[size_t(n) * size_t(fan_in_) + size_t(s)]; }
 
 private:
-    enum class Mode { TruthTable, InputTable, Direct };
+    enum class Mode { TruthTable, InputTable, Direct, Coefficients };
+    // Coefficients mode where it applies (see the constructor); false leaves the mode as it is.
+    bool decode_coefficients();
 
     RccmCircuit circuit_;
     int64_t fan_in_;
@@ -62,6 +71,16 @@ private:
     std::vector<int32_t> products_; // TruthTable: [(code - min_code) * codes_ + select];
                                     // InputTable: [s * codes_ + select] (|c x| < 2^31)
     std::vector<const int32_t*> rows_;  // TruthTable: the table row of each input's code
+    // Coefficients: channel n's coefficients at coef8_/coef16_[n * stride_], zero-padded to
+    // stride_ (fan_in rounded up to 16), and the input values as int16, zero-padded alike.
+    int64_t stride_ = 0;
+    int64_t flush_steps_ = 0;       // int16 rows: steps of 16 between widenings of the int32 lanes
+    bool narrow8_ = false;          // int8 rows (the MAC kernels), else int16 rows
+    std::vector<int8_t> coef8_;
+    std::vector<int16_t> coef16_;
+    std::vector<const int8_t*> rows8_;
+    std::vector<const int16_t*> rows16_;
+    std::vector<int16_t> x16_;
 };
 
 // The image an RCCM layer's weight memories are built from: the select indices go in as the

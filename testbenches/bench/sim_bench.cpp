@@ -1,11 +1,14 @@
 // sim_bench: how fast the simulator runs a design, bit-true.
 //
-//   sim_bench [--config configs/alexnet_pruned40.yaml] [--frames 4]
+//   sim_bench [--config configs/alexnet_pruned40.yaml] [--frames 4] [--bound]
 //   sim_bench --help | --version
 //
 // Prints wall seconds per simulated frame and simulated cycles per wall-second for the
 // SystemC model (which computes every layer's data), and, for scale, the wall time of the
 // plain golden reference on the same frames. One simulation per process (SystemC).
+// --bound adds the arithmetic of a frame (MACs per operand kind) and the compute-only bound:
+// the datapath kernels' time for the same MACs on pre-packed random operands
+// (compute_bound.hpp), with the ratio of the bit-true wall time to it.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -17,18 +20,21 @@
 #include "models/source/input_kernel.hpp"
 #include "sim/golden/golden_reference.hpp"
 #include "sim/runner/simulation.hpp"
+#include "testbenches/bench/compute_bound.hpp"
 #include "testbenches/cli/cli.hpp"
 
 int sc_main(int argc, char** argv) {
     namespace po = boost::program_options;
     std::string config = "configs/alexnet_pruned40.yaml";
     int frames = 4;
-    qsim::cli::Command cmd("sim_bench", "[--config FILE] [--frames N]",
+    bool bound = false;
+    qsim::cli::Command cmd("sim_bench", "[--config FILE] [--frames N] [--bound]",
                            "How fast the simulator runs a design, bit-true: wall seconds per frame and simulated\n"
                            "cycles per wall-second, next to the golden reference's time.");
     cmd.options.add_options()
         ("config", po::value(&config)->value_name("FILE"), "configuration (default configs/alexnet_pruned40.yaml)")
-        ("frames", po::value(&frames)->value_name("N"), "frames to simulate, >= 1 (default 4)");
+        ("frames", po::value(&frames)->value_name("N"), "frames to simulate, >= 1 (default 4)")
+        ("bound", po::bool_switch(&bound), "also the MACs of a frame by operand kind and the compute-only bound");
     cmd.notes = "exit status: 0 ok, 1 bad input, 2 usage error, 3 the pipeline stalled\n";
     const qsim::cli::Parsed parsed = qsim::cli::parse(cmd, argc, argv);
     if (parsed.exit_code) return *parsed.exit_code;
@@ -61,6 +67,21 @@ int sc_main(int argc, char** argv) {
         std::printf("cycles per wall-second    %.0f\n", r.cycles_per_wall_second);
         std::printf("simulated frames/s        %.1f at %.1f MHz\n", r.frames_per_second, net.device.clock_mhz);
         std::printf("golden reference          %.4f s per frame (plain loops, for scale)\n", golden / frames);
+        if (bound) {
+            const qsim::bench::FrameBound b = qsim::bench::measure_compute_bound(net, params);
+            std::printf("MACs per frame            %.4g\n", b.macs);
+            for (const auto& [kind, macs] : b.macs_by_kind)
+                std::printf("  %-22s  %.4g (%.1f%%)\n", kind.c_str(), macs, 100.0 * macs / b.macs);
+            bool special = false;
+            for (const auto& l : b.layers) special = special || l.special;
+            std::printf("compute-only bound        %.4f s per frame (datapath kernels on pre-packed operands%s)\n",
+                        b.seconds, special ? "; dense MACs of the special units' layers" : "");
+            std::printf("wall / bound              %.1f\n", r.wall_seconds_per_frame / b.seconds);
+            std::printf("BOUND %s wall %.4f bound %.4f ratio %.1f macs %.4g", config.c_str(), r.wall_seconds_per_frame,
+                        b.seconds, r.wall_seconds_per_frame / b.seconds, b.macs);
+            for (const auto& [kind, macs] : b.macs_by_kind) std::printf(" | %s %.3g", kind.c_str(), macs);
+            std::printf("\n");
+        }
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "%s\n", e.what());
