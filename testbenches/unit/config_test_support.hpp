@@ -42,6 +42,16 @@ inline nlohmann::json effective_json(const std::string& yaml, const std::string&
     return design::effective_config_json(spec, design::derive_or_throw(spec));
 }
 
+// The message of the ConfigError parse_network_config(yaml, file) throws, or "accepted".
+inline std::string config_error_text(const std::string& yaml, const std::string& file = "t.yaml") {
+    try {
+        parse_network_config(yaml, file);
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "accepted";
+}
+
 // Expects parse_network_config(yaml, "bad.yaml") to throw a ConfigError whose what() holds
 // "bad.yaml:<where>: <field>: " and every one of `words`. `where` is "line:col", or
 // "line" alone when only the line is checked, or "" when the error has no position.

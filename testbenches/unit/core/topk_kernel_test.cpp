@@ -10,6 +10,7 @@
 #include "models/topk/topk_kernel.hpp"
 #include "sim/design/config_loader.hpp"
 #include "sim/golden/golden_reference.hpp"
+#include "testbenches/unit/config_test_support.hpp"
 
 namespace qsim {
 namespace topk_kernel_test {
@@ -72,14 +73,7 @@ layers:
   - )" + topk + "\n";
 }
 
-std::string error_of(const std::string& yaml) {
-    try {
-        parse_network_config(yaml, "t.yaml");
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "accepted";
-}
+std::string error_of(const std::string& yaml) { return testing_support::config_error_text(yaml); }
 
 TEST(TopKConfig, DerivesLabelCodesAndRefusesWhatItCannotSelect) {
     const NetworkConfig n = parse_network_config(net("{ name: top, type: topk, k: 4, folding: { simd: 5 } }"), "t.yaml");
