@@ -14,6 +14,7 @@ SparsePeArray::SparsePeArray(sc_core::sc_module_name name, const LayerConfig& la
       out("out"),
       layer_(layer),
       pes_(layer, params),
+      rows_(layer.in_encoding, layer.in_bits, layer.fan_in(), layer.out.channels),
       frames_(frames),
       acc_(size_t(decompressor_pes_per_lane(layer))) {
     const int lanes = decompressor_lanes(layer);
@@ -22,6 +23,8 @@ SparsePeArray::SparsePeArray(sc_core::sc_module_name name, const LayerConfig& la
         decompressors_.push_back(std::make_unique<Decompressor>(n.c_str(), layer, params, d));
         dec2pe_wt_.push_back(std::make_unique<sc_core::sc_port<WeightStreamIf>>(("dec2pe_wt" + std::to_string(d)).c_str()));
         dec2pe_wt_.back()->bind(decompressors_.back()->dec2pe_wt);
+        const DecompressorKernel& k = decompressors_.back()->kernel();
+        for (int f = 0; f < k.rows(); ++f) rows_.add_row(k.row(f));
     }
     if (layer.type == LayerType::Conv) {
         SC_THREAD(run_conv);
@@ -40,11 +43,12 @@ uint64_t SparsePeArray::pass(const std::vector<const int32_t*>& inputs, int pes,
                              uint64_t& macs) {
     uint64_t slowest = 0;
     const int rows = layer_.out.channels / lanes();
+    rows_.load_inputs(inputs.data(), pes);
     for (auto& port : dec2pe_wt_) {
         uint64_t lane = 0;
         for (int f = 0; f < rows; ++f) {
             const DecodedRow& row = (*port)->next_row();
-            pes_.accumulate(row, inputs.data(), pes, acc_.data());
+            rows_.accumulate(row.channel, acc_.data());  // = pes_.accumulate(row, inputs, pes, acc)
             for (int i = 0; i < pes; ++i) out[size_t(i) * out_stride + size_t(row.channel)] = pes_.activate(acc_[size_t(i)], row.channel);
             lane += row.cycles;
             macs += row.entries.size() * uint64_t(pes);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "models/decompressor/decompressor.hpp"
+#include "models/decompressor/sparse_row_kernel.hpp"
 #include "models/network/layer_params.hpp"
 #include "models/network/network_config.hpp"
 #include "tlm/timed_block.hpp"
@@ -42,6 +43,7 @@ private:
 
     LayerConfig layer_;
     SparsePeKernel pes_;
+    SparseRowKernel rows_;  // the values (the decoded rows in a fast form); cycles follow the decoders
     int frames_;
     std::vector<std::unique_ptr<Decompressor>> decompressors_;
     std::vector<std::unique_ptr<sc_core::sc_port<WeightStreamIf>>> dec2pe_wt_;
