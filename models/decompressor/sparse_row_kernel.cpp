@@ -139,7 +139,7 @@ void SparseRowKernel::accumulate_dense(const Row& r, int64_t* acc) const {
             int64_t d[8] = {0, 0, 0, 0, 0, 0, 0, 0};
             for (size_t w = 0; w < words_; ++w, x += planes_)
                 for (int j = 0; j < planes_; ++j) d[j] += popcount(x[j] & pos[w]) - popcount(x[j] & neg[w]);
-            for (int j = 0; j < planes_; ++j) sum += d[j] << j;
+            for (int j = 0; j < planes_; ++j) sum += d[j] * (int64_t(1) << j);  // d[j] may be negative: no shift
         }
         acc[i] = scale_ * sum + shift_ * r.net;
     }

@@ -66,7 +66,7 @@ private:
     void sum_positions(LayerConfig& L);
     void concat_inputs(LayerConfig& L);
     void label_select(LayerConfig& L);
-    // add, concat: both inputs deliver activations; records the second's codes.
+    // add, concat: every input delivers activations; records the second input's codes.
     void join_inputs(LayerConfig& L);
 
     Checker& c_;
