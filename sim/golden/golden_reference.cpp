@@ -1,5 +1,6 @@
 // Golden reference implementation. See golden_reference.hpp for the contract.
-// Written for clarity: every layer is a set of plain nested loops over the output positions.
+// Written for clarity: plain nested loops over the output positions; conv and fc accumulate
+// through golden_gemm's im2col and integer matrix product.
 #include "sim/golden/golden_reference.hpp"
 
 #include <algorithm>
@@ -267,11 +268,13 @@ FeatureMap run_conv(const LayerConfig& layer, const LayerParams& params, const F
     std::vector<int64_t> w(params.weights.size());
     for (int64_t n = 0; n < out_c; ++n)
         for (int ky = 0; ky < k; ++ky)
-            for (int kx = 0; kx < kw; ++kx)
+            for (int kx = 0; kx < kw; ++kx) {
+                const int64_t factor = syq_factor(layer, params, ky, kx);
                 for (int c = 0; c < cg; ++c) {
                     const size_t at = size_t(n * fan_in + (ky * kw + kx) * cg + c);
-                    w[at] = syq_factor(layer, params, ky, kx) * int64_t(params.weights[at]);
+                    w[at] = factor * int64_t(params.weights[at]);
                 }
+            }
     const std::vector<int32_t> value = decode_all(layer, input);
     const int32_t pad_value = decode_value(0, layer.in_encoding);  // padding carries code 0
     const std::vector<int64_t> acc = conv_accumulators(layer, w, value, pad_value);

@@ -2,18 +2,20 @@
 // inference, written apart from the hardware models so that tests (and `sim --check`) can
 // compare the simulator's bit-true outputs against it.
 //
-// Everything here favours obviousness over speed: nested loops, int64 accumulation, one
-// code per int32, no packing.
+// Everything here favours obviousness over speed: nested loops, one code per int32, no
+// packing; conv and fc are an im2col and a plain integer matrix product (golden_gemm.hpp)
+// whose sums are exact (int64, or int32 where a bound proves no sum can overflow).
 //
 // Contract (shared with the hardware models):
 //   * Stream values are integer codes. The arithmetic value of an input code is
 //     decode_value(code, layer.in_encoding) (Bipolar code c means 2c - 1).
-//   * conv: out(oy, ox, n) = sum_{ky, kx < K, c < Cg} w[n][(ky*K + kx)*Cg + c] *
+//   * conv: out(oy, ox, n) = sum_{ky < K, kx < Kc, c < Cg} w[n][(ky*Kc + kx)*Cg + c] *
 //           value(in(oy*stride - pad_begin + ky, ox*stride - pad_begin + kx, g*Cg + c)),
+//           Kc = K (square windows); a 1-D layer has Kc = 1 and no column stride or padding.
 //           Cg = in.channels / groups, g = n / (N / groups). Positions outside the input are
 //           padding with CODE 0 (value -1 for Bipolar inputs, 0 otherwise).
 //     With SYQ row- or pixel-wise scaling the dot product over kernel position (ky, kx) is
-//     first multiplied by its factor, params.scales[ky*K + kx] (pixel) or params.scales[ky] (row).
+//     first multiplied by its factor, params.scales[ky*Kc + kx] (pixel) or params.scales[ky] (row).
 //   * fc:   input flattened in HWC order (c fastest); out(0, 0, n) = sum_s w[n*fan_in + s] * value(x[s]).
 //   * RCCM layers (weights.quant = rccm): w is the coefficient the circuit's codebook gives the
 //     select index params.selects[...] (Table 6.2, rccm_decode), and the activation takes

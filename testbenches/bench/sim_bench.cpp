@@ -66,7 +66,7 @@ int sc_main(int argc, char** argv) {
         std::printf("simulated cycles          %llu\n", static_cast<unsigned long long>(r.total_cycles));
         std::printf("cycles per wall-second    %.0f\n", r.cycles_per_wall_second);
         std::printf("simulated frames/s        %.1f at %.1f MHz\n", r.frames_per_second, net.device.clock_mhz);
-        std::printf("golden reference          %.4f s per frame (plain loops, for scale)\n", golden / frames);
+        std::printf("golden reference          %.4f s per frame (im2col + integer GEMM, for scale)\n", golden / frames);
         if (bound) {
             const qsim::bench::FrameBound b = qsim::bench::measure_compute_bound(net, params);
             std::printf("MACs per frame            %.4g\n", b.macs);
