@@ -4,8 +4,9 @@
 #
 #   bash scripts/train/train_all.sh [MODEL...]     MODEL: fmnist_mlp_w1a2 fmnist_sparse_tnn fmnist_gmp_cnn
 #
-# Training artefacts (checkpoints, ONNX files) go to out/train/ (not committed). Needs the
-# Debian packages of scripts/train/ensure_packages.sh and Debian's /usr/bin/python3.
+# Training artefacts (checkpoints, ONNX files) go to out/train/ (not committed); the QONNX files
+# (configs/trained/qonnx/, scripts/train/export_qonnx.py) are committed. Needs the Debian
+# packages of scripts/train/ensure_packages.sh and Debian's /usr/bin/python3.
 # When a qnn-weights binary is found ($QNN_WEIGHTS, else build/qnn-weights), the export also
 # requires that it writes the identical weight file from the same integers.
 set -euo pipefail
@@ -34,5 +35,8 @@ for m in "${models[@]}"; do
   $PY scripts/train/train.py ${ARGS[$m]} --name "$m" --threads "$THREADS" --out out/train
   $PY scripts/train/export.py --checkpoint "out/train/$m.pt" --out-dir configs/trained \
     --work-dir out/train --threads "$THREADS" "${CHECK[@]}"
+  # The same model as a QONNX file (Brevitas's layout), checked against the predictions above.
+  $PY scripts/train/export_qonnx.py --checkpoint "out/train/$m.pt" --out "configs/trained/qonnx/$m.onnx" \
+    --threads "$THREADS" --check
 done
 $PY scripts/train/make_table.py
