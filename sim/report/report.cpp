@@ -124,8 +124,16 @@ std::string resource_summary(const RunResult& r) {
     return s;
 }
 
+// One factor of the host's dequantisation: "0.5", or "per channel, 0.25 .. 2".
+std::string per_channel_text(const std::vector<double>& v) {
+    const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+    if (*lo == *hi) return fmt("%g", *lo);
+    return "per channel, " + fmt("%g", *lo) + " .. " + fmt("%g", *hi);
+}
+
 void print_dataset(std::ostream& os, const DatasetResult& d) {
     os << "dataset        " << d.images << " images of " << d.images_file;
+    if (d.dequantised) os << " (classes of the dequantised outputs)";
     if (!d.labels_file.empty())
         os << ": top-1 accuracy " << fmt("%.2f", 100.0 * d.accuracy) << "% (" << d.correct << " of " << d.images
            << " labels)";
@@ -187,7 +195,11 @@ void print_sparse_weights(std::ostream& os, const RunResult& r) {
 void print_report(std::ostream& os, const RunResult& r, bool timing) {
     os << "network   " << r.network << "  (" << r.config_file << ")\n"
        << "device    " << r.device << " @ " << fmt("%.1f", r.clock_mhz) << " MHz\n"
-       << "weights   " << r.weights << (timing_only() ? "  (timing only: no values computed)" : "") << "\n"
+       << "weights   " << r.weights << (timing_only() ? "  (timing only: no values computed)" : "") << "\n";
+    if (r.output.enabled)
+        os << "output    dequantised on the host: value = scale x out + offset, scale "
+           << per_channel_text(r.output.scale) << ", offset " << per_channel_text(r.output.offset) << "\n";
+    os
        << "frames    " << r.frames_completed << " of " << r.frames_requested << " simulated\n\n";
 
     os << std::left << std::setw(10) << "layer" << std::setw(15) << "type" << std::setw(14) << "datapath"
@@ -414,6 +426,7 @@ nlohmann::json report_json(const RunResult& r, const nlohmann::json& effective_c
                         {"correct", d.correct},         {"accuracy", d.accuracy},       {"reference_file", d.reference_file},
                         {"reference_compared", d.reference_compared}, {"reference_matches", d.reference_matches},
                         {"mismatches", d.mismatches}};
+        if (d.dequantised) j["dataset"]["dequantised"] = true;
     }
     j["config"] = effective_config;
     return j;

@@ -145,6 +145,7 @@ struct RunResult {
     std::string device;
     double clock_mhz = 0.0;
     std::string weights;         // "generator(seed=..)" or the file
+    OutputConfig output;         // the config's host dequantisation of the outputs (`output:`)
     int frames_requested = 0;
     int frames_completed = 0;
     bool deadlock = false;                    // the watchdog stopped a pipeline that made no progress

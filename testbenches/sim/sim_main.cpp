@@ -251,7 +251,10 @@ int run(int argc, char** argv) {
     qsim::RunResult result = qsim::simulate(net, params, options);
     if (!dataset.empty() && !result.deadlock) {
         const bool label_select = net.layers.back().type == qsim::LayerType::TopK;
-        result.dataset = qsim::evaluate_dataset(result.outputs, label_values, reference_values, label_select);
+        // With an `output` section the class is the arg max of the dequantised values (derive refuses
+        // the section after a topk layer).
+        result.dataset = qsim::evaluate_dataset(result.outputs, label_values, reference_values, label_select,
+                                                net.output.enabled ? &net.output : nullptr);
         result.dataset.images_file = plan.images_file;
         result.dataset.labels_file = plan.labels_file;
         result.dataset.reference_file = plan.reference_file;
