@@ -249,6 +249,7 @@ void print_report(std::ostream& os, const RunResult& r, bool timing) {
     if (r.host.enabled) print_host(os, r);
     if (r.check.done)
         os << "golden check   " << (r.check.passed ? "PASS: " : "FAIL: ") << r.check.message << "\n";
+    if (r.expect.done) os << "expect         " << expect_summary(r.expect) << "\n";
 }
 
 nlohmann::json report_json(const RunResult& r, const nlohmann::json& effective_config, bool timing) {
@@ -420,6 +421,22 @@ nlohmann::json report_json(const RunResult& r, const nlohmann::json& effective_c
     }
     if (r.check.done)
         j["check"] = {{"passed", r.check.passed}, {"values_compared", r.check.values_compared}, {"message", r.check.message}};
+    if (r.expect.done) {
+        const ExpectResult& e = r.expect;
+        nlohmann::json first = nullptr;
+        if (e.first)
+            first = {{"frame", e.first->frame},       {"y", e.first->y},
+                     {"x", e.first->x},               {"channel", e.first->channel},
+                     {"expected", e.first->expected}, {"simulated", e.first->simulated}};
+        j["expect"] = {{"file", e.file},
+                       {"passed", e.passed},
+                       {"frames", e.frames},
+                       {"values_per_frame", e.values_per_frame},
+                       {"values", e.values},
+                       {"mismatches", e.mismatches},
+                       {"first_mismatch", first}};
+        if (!e.problem.empty()) j["expect"]["problem"] = e.problem;
+    }
     if (r.dataset.enabled) {
         const DatasetResult& d = r.dataset;
         j["dataset"] = {{"images_file", d.images_file}, {"labels_file", d.labels_file}, {"images", d.images},

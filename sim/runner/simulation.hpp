@@ -17,6 +17,7 @@
 #include "models/network/network_config.hpp"
 #include "models/resources/resources.hpp"
 #include "sim/runner/dataset_eval.hpp"
+#include "sim/runner/expected_outputs.hpp"
 #include "tlm/trace_recorder.hpp"
 
 namespace qsim {
@@ -178,6 +179,7 @@ struct RunResult {
     ResourceReport resources;  // estimated from the configuration (models/resources)
     DatasetResult dataset;     // sim --dataset: accuracy and agreement with reference predictions
     CheckResult check;
+    ExpectResult expect;       // sim --expect: the final outputs against an expected array
     HostResult host;
     TraceResult trace;
     std::vector<FeatureMap> outputs;                  // final output frames

@@ -1,8 +1,9 @@
-// System tests of a data-set run (`sim --dataset`) with the configuration's `output` section:
-// the committed Fashion-MNIST MLP (configs/trained/fmnist_mlp_w1a2.yaml) predicts its reference
-// classes from the raw outputs; an order-keeping dequantisation keeps them, a per-channel offset
-// that moves the arg max changes them (exit 4). And the class evaluate_dataset() takes from the
-// dequantised outputs.
+// System tests of a data-set run (`sim --dataset`) with the configuration's `output` section and
+// with `--expect`: the committed Fashion-MNIST MLP (configs/trained/fmnist_mlp_w1a2.yaml)
+// predicts its reference classes from the raw outputs; an order-keeping dequantisation keeps
+// them, a per-channel offset that moves the arg max changes them (exit 4), and the outputs of
+// the data set's images equal the golden reference's, given as --expect. And the class
+// evaluate_dataset() takes from the dequantised outputs.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -17,7 +18,9 @@
 #include <nlohmann/json.hpp>
 
 #include "models/dataset/idx_dataset.hpp"
+#include "models/network/npy.hpp"
 #include "sim/design/config_loader.hpp"
+#include "sim/golden/golden_reference.hpp"
 #include "sim/runner/dataset_eval.hpp"
 #include "sim/runner/simulation.hpp"
 #include "testbenches/unit/system/sim_process.hpp"
@@ -97,6 +100,25 @@ TEST_F(OutputDataset, APerChannelOffsetMovesThePredictedClasses) {
     EXPECT_EQ(j["dataset"]["dequantised"], true);
     EXPECT_EQ(j["dataset"]["reference_matches"], threes);
     EXPECT_EQ(j["config"]["output"]["derived"]["offset"][3], 100000.0);
+}
+
+TEST_F(OutputDataset, ExpectComparesTheOutputsOfTheDataSetsImages) {
+    const NetworkConfig net = load_network_config(kTrained + "fmnist_mlp_w1a2.yaml");
+    const NetworkParams params = load_params(net);
+    const IdxImages images = read_idx_images(kImages, kFrames);
+    std::vector<double> want;
+    for (const FeatureMap& x : dataset_frames(images, 0, kFrames, net.input)) {
+        const std::vector<FeatureMap> layers = golden::run_network(net, params, x);
+        for (int32_t v : layers.back().data) want.push_back(double(v));
+    }
+    const std::string expect = (dir / "expect.npy").string();
+    write_npy(expect, {size_t(kFrames), 10}, want, NpyDtype::I4);
+    const SimRun r = run_sim({"--config", kTrained + "fmnist_mlp_w1a2.yaml", "--dataset", kImages, "--frames",
+                              std::to_string(kFrames), "--expect", expect});
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("expect         PASS  " + std::to_string(kFrames) + " frames x 10 values equal " + expect),
+              std::string::npos)
+        << r.output;
 }
 
 TEST(OutputDequantisation, DatasetClassesComeFromTheDequantisedValues) {
