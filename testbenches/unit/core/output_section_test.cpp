@@ -79,6 +79,15 @@ TEST(OutputSection, TheEffectiveConfigurationCarriesTheSectionAndItsPerChannelVa
     EXPECT_EQ(j["output"]["derived"]["scale"], (std::vector<double>{1, 1, 1, 1}));
     EXPECT_EQ(j["output"]["derived"]["offset"], (std::vector<double>{1, -2, 3.25, 0}));
     EXPECT_FALSE(effective_json(classifier("")).contains("output"));
+    // The effective configuration, written as YAML and read again, is the same design.
+    const design::NetworkSpec spec = design::parse_yaml_spec(classifier("output: {scale: [1, 2, 3, 4.5e-3]}\n"),
+                                                             "t.yaml", {}, ".");
+    const NetworkConfig net = design::derive_or_throw(spec);
+    const design::NetworkSpec again =
+        design::parse_yaml_spec(design::spec_yaml(design::effective_spec(spec, net)), "t.yaml", {}, ".");
+    const NetworkConfig back = design::derive_or_throw(again);
+    EXPECT_EQ(back.output.scale, net.output.scale);
+    EXPECT_EQ(back.output.offset, net.output.offset);
 }
 
 }  // namespace output_section_test
