@@ -97,7 +97,15 @@ class Network:
     output_scale: object = None
     output_offset: object = None
     comments: list = field(default_factory=list)
+    input_value: tuple = None       # (scale, offset, lowest code, highest code): model input = scale * code + offset
+    input_rank: int = 4             # the ONNX input's rank: 4 (NCHW), 3 (N, C, L), 2 (N, K)
+    node_layer: dict = field(default_factory=dict)  # ONNX node name -> layer name (folding_config.json)
     source_format: str = ""         # "qonnx" or "finn"
+    # What the model's output tensor is in the simulator's terms (set by the front end):
+    output_stream: Stream = None    # the last layer's codes as the model's values
+    output_shape: tuple = ()        # the output tensor without the batch: (C, H, W) or (K,)
+    output_flat_from: tuple = None  # (C, H, W) when the output tensor is a flattened map
+    output_is_labels: bool = False  # a topk / ArgMax output: class indices
 
     def layer(self, name):
         for L in self.layers:
