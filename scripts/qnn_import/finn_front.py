@@ -397,7 +397,10 @@ class _Importer:
         if dt is None:
             raise ImportError_(f"graph input '{inp.name}' has no FINN data type (quantization_annotation "
                                "finn_datatype, or its reader's inputDataType)")
-        if dt.kind in ("bipolar", "ternary"):
+        alpha, beta, lo, hi = 1.0, 0.0, dt.lo, dt.hi
+        if dt.kind == "bipolar":      # codes 0 / 1 for -1 / +1 (value = 2 code - 1)
+            enc, bits, alpha, beta, lo, hi = "unsigned", 1, 2.0, -1.0, 0, 1
+        elif dt.kind == "ternary":
             enc, bits = "signed", 2
         elif dt.kind in ("uint", "binary"):
             enc, bits = "unsigned", dt.bits
@@ -407,7 +410,11 @@ class _Importer:
             raise ImportError_(f"graph input '{inp.name}' is {dt.name}; the simulator's input takes at most 16 bits")
         self.input_shape = (h, w, c)
         self.input_bits, self.input_signed = bits, enc == "signed"
-        t = Tensor(None, (h, w, c), enc, bits, lo=dt.lo, hi=dt.hi)
+        # for expect.py: model value = scale * code + offset, codes lo..hi; the model's own input layout
+        self.input_value = (alpha, beta, lo, hi)
+        self.input_model_shape = [1] + [int(d) for d in self.shapes.get(inp.name, [])[1:]]
+        self.input_layout = "NCHW" if self.transpose_in else "NHWC" if len(self.input_model_shape) == 4 else "NC"
+        t = Tensor(None, (h, w, c), enc, bits, alpha, beta, lo=lo, hi=hi)
         self.t[inp.name] = t
         if self.transpose_in:
             self.t[first.output[0]] = t
@@ -1112,9 +1119,15 @@ class _Importer:
         for L in self.layers:
             if L.folding:
                 L.folding = {k: int(v) for k, v in L.folding.items()}
+        net.input_value, net.input_layout = self.input_value, self.input_layout
+        net.input_model_shape, net.input_rank = self.input_model_shape, len(self.input_model_shape)
+        net.output_stream, net.output_shape = t.stream(), tuple(self.layers[-1].out_shape)
+        net.output_layout, net.output_flat_from = "NHWC", None
+        net.output_is_labels = self.layers[-1].type == "topk"
         net.comments = [f"imported from the FINN graph '{self.graph.name or self.name}' by qnn-import"] + \
             self.comments + [f"note: {x}" for x in self.notes]
         net.node_to_layer = dict(self.node_to_layer)
+        net.node_layer = net.node_to_layer       # the name cli.py passes to folding.apply_folding
         net.fifo_depths = dict(self.fifo_depths)
         net.fifo_words_per_row = dict(self.fifo_words_per_row)
         net.notes = list(self.notes)

@@ -236,6 +236,16 @@ def auto_fold(yaml_path, sim_binary, out_path, target_fps=None, timeout=300):
     message when it fails for another reason."""
     with open(yaml_path, encoding="utf-8") as f:
         interval, mhz = _input_interval(f.read())
+    in_place = os.path.abspath(out_path) == os.path.abspath(yaml_path)
+    target = out_path + ".folded.yaml" if in_place else out_path  # fold will not overwrite its input
+    try:
+        return _fold(yaml_path, sim_binary, target, interval, mhz, target_fps, timeout)
+    finally:
+        if in_place and os.path.exists(target):
+            os.replace(target, out_path)
+
+
+def _fold(yaml_path, sim_binary, out_path, interval, mhz, target_fps, timeout):
     fixed = target_fps is not None
     tries = 1 if fixed else 40
     last = ""

@@ -44,6 +44,16 @@ class Graph:
                 self.dtypes[o] = out_dtype
         return outs[0] if n_out == 1 else outs
 
+    def std(self, op, inputs, out_shape, out_dtype=None, **attrs):
+        """A standard ONNX node (Flatten, Reshape, ...)."""
+        name = self.uid(op)
+        out = self.uid(name + "_out")
+        self.nodes.append(helper.make_node(op, inputs, [out], name=name, **attrs))
+        self.shapes[out] = list(out_shape)
+        if out_dtype:
+            self.dtypes[out] = out_dtype
+        return out
+
     def model(self, out):
         vi = lambda n: helper.make_tensor_value_info(n, TensorProto.FLOAT, self.shapes[n])
         inner = [vi(n) for n in self.shapes if n not in (self.input, out)]
@@ -165,7 +175,7 @@ def bipolar_mlp():
     g = Graph("bipolar_mlp", [1, 32], "BIPOLAR", seed=12)
     x = g.mvau(g.input, 32, 16, [1], 4, 8, "BIPOLAR", "BIPOLAR", "BIPOLAR", steps=1)
     x = g.mvau(x, 16, 16, [1], 2, 4, "BIPOLAR", "TERNARY", "UINT2", steps=3)
-    x = g.mvau(x, 16, 8, [1], 2, 2, "UINT2", "INT4", "INT8")
+    x = g.mvau(x, 16, 8, [1], 2, 2, "UINT2", "INT4", "INT16")
     return g.model(x)
 
 
@@ -264,6 +274,7 @@ def folded_cnv():
     x = g.mvau(x, 72, 16, [1, oh, ow], 1, 1, "UINT2", "TERNARY", "UINT2", steps=3, name="MVAU_conv1")
     x = g.node("StreamingMaxPool_hls", [x], [1, 2, 2, 16], "UINT2", ImgDim=[5, 5], PoolDim=[2, 2],
                NumChannels=16, PE=16, dataType="UINT2", name="MaxPool_0")
+    x = g.std("Flatten", [x], [1, 64], "UINT2", axis=1)
     x = g.mvau(x, 64, 10, [1], 1, 1, "UINT2", "INT4", name="MVAU_fc")
     return g.model(x)
 
@@ -312,6 +323,8 @@ def finn_execute(model, x):
         n = v.shape[0]
         if op in ("StreamingFIFO", "StreamingDataWidthConverter"):
             r = v
+        elif op == "Flatten":
+            r = v.reshape(n, -1)
         elif op == "FMPadding":
             hb, wb, he, we = a["Padding"]
             r = np.pad(v, ((0, 0), (hb, he), (wb, we), (0, 0)))

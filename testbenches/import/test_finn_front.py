@@ -25,7 +25,9 @@ sys.path.insert(0, HERE)
 
 import finn_front  # noqa: E402
 import finn_graphs as fg  # noqa: E402
+import expect  # noqa: E402
 import folding  # noqa: E402
+import onnx_exec  # noqa: E402
 import writer  # noqa: E402
 from ir import ImportError_  # noqa: E402
 
@@ -79,11 +81,22 @@ def imported(name):
     return model, finn_front.import_finn(model, name)
 
 
-def expected(model, net, n=12, seed=3):
-    """Input codes (N, H, W, C) and the graph's own outputs for them."""
-    x = fg.random_input(model, n, seed)
+def test_data(model, net, n=12, seed=3):
+    """Random input codes (N, H, W, C) of the imported network, the model's input values for them
+    (net.input_value: value = scale x code + offset, in the model's own input shape) and the
+    graph's own outputs (onnx_exec, FINN's operators in NumPy) flattened per input."""
+    scale, offset, lo, hi = net.input_value
     h, w, c = net.input_shape
-    return x.reshape(n, h, w, c), fg.finn_execute(model, x).reshape(n, -1)
+    codes = np.random.default_rng(seed).integers(lo, hi + 1, size=(n, h, w, c))
+    x = codes.astype(np.float64) * scale + offset
+    if net.input_layout == "NCHW":
+        x = x.transpose(0, 3, 1, 2)
+    else:
+        x = x.reshape([n] + list(net.input_model_shape[1:]))
+    name = model.graph.input[0].name
+    y = [np.asarray(onnx_exec.execute(model, {name: x[i:i + 1].astype(np.float32)})[model.graph.output[0].name])
+         for i in range(n)]
+    return codes, x, np.concatenate(y).reshape(n, -1).astype(np.float64)
 
 
 # ------------------------------------------------------------------------------------------
@@ -92,11 +105,16 @@ class ImportMatchesTheGraph(unittest.TestCase):
 
     def check(self, name):
         model, net = imported(name)
-        x, want = expected(model, net, n=24)
-        codes, enc = fg.ir_execute(net, x)
-        got = fg.model_values(net, codes, enc).reshape(len(x), -1)
+        codes, x, want = test_data(model, net, n=24)
+        out, enc = fg.ir_execute(net, codes)
+        got = fg.model_values(net, out, enc).reshape(len(x), -1)
         np.testing.assert_array_equal(got, want, err_msg=name)
         self.assertGreater(len(np.unique(want)), 1, f"{name}: the test outputs should vary")
+        # the plain-numpy execution in finn_graphs.py agrees with onnx_exec
+        np.testing.assert_array_equal(fg.finn_execute(model, x).reshape(len(x), -1), want, err_msg=name)
+        # and the simulator's integer outputs expect.py derives from the model's are the network's
+        np.testing.assert_array_equal(expect.expected_outputs(net, want).reshape(len(x), -1),
+                                      out.reshape(len(x), -1), err_msg=name)
         return net
 
     def test_tfc(self):
@@ -121,8 +139,8 @@ class ImportMatchesTheGraph(unittest.TestCase):
     def test_bipolar_mlp(self):
         net = self.check("bipolar_mlp")
         self.assertEqual([L.quant for L in net.layers], ["binary", "ternary", "uniform"])
-        self.assertEqual(net.input_bits, 2)
-        self.assertTrue(net.input_signed)
+        # a BIPOLAR input: codes 0 / 1 standing for -1 / +1, which the first layer's thresholds absorb
+        self.assertEqual((net.input_bits, net.input_signed, net.input_value), (1, False, (2.0, -1.0, 0, 1)))
         self.assertEqual(net.layers[2].weight_bits, 5)  # INT4 with a -8: one more bit
 
     def test_cnv(self):
@@ -177,11 +195,10 @@ class WrittenFilesRunBitTrue(Tmp):
         self.assertIn("golden check   PASS", p.stdout)
         if not SIM_IO:
             return
-        x, want = expected(model, net, n=6)
+        codes, _, want = test_data(model, net, n=6)
         xin, xexp = os.path.join(self.dir, "x.npy"), os.path.join(self.dir, "y.npy")
-        np.save(xin, x.astype(np.int32))
-        codes = fg.ir_execute(net, x)[0]
-        np.save(xexp, codes.reshape(len(x), -1).astype(np.int64))
+        np.save(xin, codes.astype(np.int64))
+        np.save(xexp, expect.expected_outputs(net, want))
         p = self.sim("--config", yaml, "--inputs", xin, "--expect", xexp)
         self.assertEqual(p.returncode, 0, f"{name}: {p.stdout[-2000:]}\n{p.stderr[-2000:]}")
 
