@@ -10,7 +10,7 @@ becomes the simulator's layers, node for node.
     Thresholding anywhere else                                     -> a 1 x 1 depthwise conv of
                                                                       +1 weights (exact; FINN's cycles)
     StreamingMaxPool                                               -> maxpool (stride = kernel)
-    ConvolutionInputGenerator + Pool (MaxPool / QuantAvgPool 0 shift) -> maxpool / avgpool
+    ConvolutionInputGenerator + Pool (MaxPool; AccPool, QuantAvgPool without a shift) -> maxpool / avgpool
     GlobalAccPool                                                  -> global_avgpool
     AddStreams                                                     -> add
     DuplicateStreams                                               -> a fork (several readers)
@@ -170,9 +170,8 @@ class Tensor:
             lo, hi = {"unsigned": (0, 2 ** bits - 1), "signed": (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1),
                       "bipolar": (-1, 1)}[enc]
         self.lo, self.hi = int(lo), int(hi)   # range of the decoded values u
-        self.pad = None             # pending FMPadding: {"before", "after", "nodes", "shape"}
-        self.win = None             # pending sliding window: see _swg
-        self.consumers = 0
+        self.pad = None             # pending FMPadding: {"before", "after", "nodes", "in"}
+        self.win = None             # pending sliding window (op_ConvolutionInputGenerator)
 
     def clone(self):
         t = Tensor(self.layer, self.shape, self.enc, self.bits, self.alpha, self.beta, self.lo, self.hi)
@@ -418,6 +417,7 @@ class _Importer:
         self.t[inp.name] = t
         if self.transpose_in:
             self.t[first.output[0]] = t
+            self.node_to_layer[first.name] = ("", "reshape", first.op_type)
         self.input_name = inp.name
 
     def dispatch(self, n):
@@ -666,7 +666,7 @@ class _Importer:
         noact = int(a.get("noActivation", 0)) == 1
         nvec = [int(v) for v in a.get("numInputVectors", [1])]
         quant, wbits, Wsim = self.weights_quant(n, wdt, W.T, xnor)
-        mmv = int(a.get("MMV", a.get("mmv", 1)) or 1)
+        mmv = int(a.get("MMV", a.get("mmv", 0)) or 0)
         if t.win is not None:
             wdw, src = self.window_layer_fields(n, t)
             if wdw["depthwise"]:
@@ -687,6 +687,7 @@ class _Importer:
             if wdw["simd"] != SIMD:
                 self.notes.append(f"{n.name}: SIMD {SIMD} differs from its ConvolutionInputGenerator's "
                                   f"SIMD {wdw['simd']}; the simulator's SWU uses the MVAU's")
+            mmv = mmv or wdw["mmv"]  # the MVAU's, else the sliding window's M (the RTL MMV variant)
             self.check_fold(n, mmv, ow, "MMV", "OFMDim width")
             ch_of = np.tile(np.arange(c), area)
             L = Layer(name=self.layer_name(n), type="conv", kernel=k, kernel_width=kw1, stride=wdw["stride"],
@@ -700,7 +701,7 @@ class _Importer:
             if int(np.prod(nvec)) == 1:
                 if MW != h * w * c:
                     raise node_error(n, f"MW = {MW} but its input holds {h}x{w}x{c} = {h * w * c} values")
-                if mmv != 1:
+                if mmv > 1:
                     raise node_error(n, f"MMV = {mmv} on a fully connected layer")
                 ch_of = np.tile(np.arange(c), h * w)
                 L = Layer(name=self.layer_name(n), type="fc", filters=MH, in_shape=src.shape,
@@ -709,6 +710,7 @@ class _Importer:
                 if MW != c or int(np.prod(nvec)) != h * w:
                     raise node_error(n, f"MW = {MW} x numInputVectors {nvec} do not match its input "
                                         f"{h}x{w}x{c} (a pointwise convolution needs MW = C)")
+                mmv = mmv or 1
                 self.check_fold(n, mmv, w, "MMV", "width")
                 ch_of = np.arange(c)
                 L = Layer(name=self.layer_name(n), type="conv", kernel=1, stride=1, filters=MH,
@@ -943,19 +945,20 @@ class _Importer:
         if fn == "MaxPool":
             kind = "maxpool"
             self.check_zero_padding(n, src, wdw, for_max=True)
-        elif fn == "QuantAvgPool":
-            idt = attr_dtype(n, a, "InputDataType")
-            odt = attr_dtype(n, a, "OutputDataType")
-            area = int(np.prod(ks))
-            shift = max(0, int((2 ** idt.bits - 1) * area).bit_length() - odt.bits)
-            if shift:
-                raise node_error(n, f"QuantAvgPool shifts the window sum right by {shift} bits; the simulator's "
-                                    "avgpool gives the sum (a truncation it cannot represent exactly)")
+        elif fn in ("QuantAvgPool", "AccPool"):
+            if fn == "QuantAvgPool":
+                idt = attr_dtype(n, a, "InputDataType")
+                odt = attr_dtype(n, a, "OutputDataType")
+                area = int(np.prod(ks))
+                shift = max(0, int((2 ** idt.bits - 1) * area).bit_length() - odt.bits)
+                if shift:
+                    raise node_error(n, f"QuantAvgPool shifts the window sum right by {shift} bits; the "
+                                        "simulator's avgpool gives the sum (a truncation it cannot represent)")
             if wdw["pad"] != (0, 0):
                 raise node_error(n, "an average over zero padding (the simulator's avgpool takes no padding)")
             kind = "avgpool"
         else:
-            raise node_error(n, f"Function '{fn}' is not MaxPool or QuantAvgPool")
+            raise node_error(n, f"Function '{fn}' is not MaxPool, AccPool or QuantAvgPool (a sum)")
         L = Layer(name=self.layer_name(n), type=kind, kernel=k, kernel_width=wdw["kernel_width"],
                   stride=wdw["stride"], pad=wdw["pad"], in_shape=src.shape, out_shape=(oh, ow, c),
                   folding={"pe": 1, "simd": PE, "mmv": 1})

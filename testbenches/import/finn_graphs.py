@@ -279,8 +279,39 @@ def folded_cnv():
     return g.model(x)
 
 
+def branches():
+    """An Inception-style block on an NCHW input (a leading Transpose): a pointwise stem,
+    DuplicateStreams into three branches (a depthwise 2x2 SWG + Pool MaxPool, a 2x2 stride-2 conv,
+    a depthwise SWG + Pool QuantAvgPool whose sum needs no shift), StreamingConcat, a ChannelwiseOp
+    adding a per-channel offset, GlobalAccPool and a final fc whose accumulators carry the offsets
+    (the config's output section)."""
+    g = Graph("branches", [1, 4, 8, 8], "UINT4", seed=18)
+    x = g.std("Transpose", [g.input], [1, 8, 8, 4], "UINT4", perm=[0, 2, 3, 1])
+    x = g.mvau(x, 4, 8, [1, 8, 8], 2, 4, "UINT4", "INT3", "UINT4", steps=15)
+    a, b, c = g.node("DuplicateStreams_hls", [x], [1, 8, 8, 8], "UINT4", n_out=3, NumChannels=8, PE=8,
+                     NumOutputStreams=3, inputDataType="UINT4", numInputVectors=[1, 8, 8])
+    a, _ = g.swg(a, (8, 8, 8), 2, 2, "UINT4", 4, depthwise=1)
+    a = g.node("Pool_hls", [a], [1, 4, 4, 8], "UINT4", Channels=8, PE=4, KernelSize=[2, 2], Function="MaxPool",
+               OutImgDims=[4, 4], InputDataType="UINT4", OutputDataType="UINT4", BatchSize=1)
+    b, _ = g.swg(b, (8, 8, 8), 2, 2, "UINT4", 8)
+    b = g.mvau(b, 32, 6, [1, 4, 4], 3, 8, "UINT4", "INT2", "UINT4", steps=15)
+    c, _ = g.swg(c, (8, 8, 8), 2, 2, "UINT4", 8, depthwise=1)
+    c = g.node("Pool_hls", [c], [1, 4, 4, 8], "UINT6", Channels=8, PE=8, KernelSize=[2, 2],
+               Function="QuantAvgPool", OutImgDims=[4, 4], InputDataType="UINT4", OutputDataType="UINT6",
+               AccumBits=6, Size=2, BatchSize=1)
+    y = g.node("StreamingConcat_hls", [a, b, c], [1, 4, 4, 22], "UINT6", ChannelsPerStream=[8, 6, 8], SIMD=2,
+               inputDataType="UINT6", numInputVectors=[1, 4, 4])
+    y = g.node("ChannelwiseOp_hls", [y, g.init(g.uid("P"), g.rng.integers(-3, 4, size=22))], [1, 4, 4, 22],
+               "INT8", Func="add", PE=2, NumChannels=22, inputDataType="UINT6", paramDataType="INT3",
+               outputDataType="INT8", numInputVectors=[1, 4, 4])
+    y = g.node("GlobalAccPool_hls", [y], [1, 1, 1, 22], "INT12", NumChannels=22, PE=11, inputDataType="INT8",
+               numInputVectors=[1, 4, 4])
+    y = g.mvau(y, 22, 5, [1, 1, 1], 5, 11, "INT12", "INT2")
+    return g.model(y)
+
+
 MODELS = {"tfc": tfc, "bipolar_mlp": bipolar_mlp, "cnv": cnv, "residual": residual,
-          "depthwise": depthwise, "conv1d": conv1d, "folded_cnv": folded_cnv}
+          "depthwise": depthwise, "conv1d": conv1d, "folded_cnv": folded_cnv, "branches": branches}
 
 
 # ------------------------------------------------------------------------------------------
@@ -325,6 +356,12 @@ def finn_execute(model, x):
             r = v
         elif op == "Flatten":
             r = v.reshape(n, -1)
+        elif op == "Transpose":
+            r = v.transpose(a["perm"])
+        elif op == "Pool":
+            k2 = int(np.prod(a["KernelSize"]))
+            win = v.reshape(v.shape[:3] + (k2, a["Channels"]))
+            r = win.max(axis=3) if a["Function"] == "MaxPool" else win.sum(axis=3)
         elif op == "FMPadding":
             hb, wb, he, we = a["Padding"]
             r = np.pad(v, ((0, 0), (hb, he), (wb, we), (0, 0)))
