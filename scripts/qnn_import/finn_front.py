@@ -47,7 +47,6 @@ from onnx import helper, numpy_helper
 
 from ir import ImportError_, Layer, Network, Stream, node_error
 
-FINN_DOMAIN_PREFIX = "finn"
 PASS_THROUGH = ("StreamingFIFO", "StreamingDataWidthConverter", "Reshape", "Flatten")
 INT32_MAX = 2 ** 31 - 1
 

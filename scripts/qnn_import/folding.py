@@ -151,11 +151,14 @@ def apply_folding(net, cfg, node_to_layer):
             continue
         if role != "main":
             cur = L.folding or {}
-            mine = {"window": "simd", "padding": "simd", "thresholds": "pe", "fork": None, "dwc": None,
-                    "offset": None, "reshape": None}.get(role)
-            key = {"simd": "SIMD", "pe": "PE"}.get(mine)
-            if key and key in fold and cur.get(mine) != fold[key] and not (L.is_compute and L.groups > 1
-                                                                          and mine == "simd"):
+            depthwise = L.is_compute and L.groups > 1
+            # which of the layer's lanes the node's own folding corresponds to: a window's SIMD is
+            # the MVAU's SIMD (a depthwise window's: the VVAU's PE), a Thresholding's PE the MVAU's
+            # PE (an adder's lanes: its SIMD)
+            mine = {"window": "pe" if depthwise else "simd", "padding": "pe" if depthwise else "simd",
+                    "thresholds": "simd" if L.type == "add" else "pe"}.get(role)
+            key = "PE" if role == "thresholds" else "SIMD"
+            if mine and key in fold and cur.get(mine) != fold[key]:
                 notes.append(f"{node}: {key} {fold[key]} differs from layer {lname}'s {mine} {cur.get(mine)}; "
                              f"the simulator folds the layer once (by its {('MVAU' if L.is_compute else 'unit')})")
             elif fold:

@@ -448,7 +448,6 @@ def _window_sum(xv, L, pad_value):
 def ir_execute(net, x):
     """Output codes of the imported network for input codes x (N, H, W, C)."""
     outs, enc = {}, {}
-    cur = x.astype(np.int64)
     for i, L in enumerate(net.layers):
         ins = net.inputs_of(i)
         srcs = [outs[s] for s in ins] if ins else [x.astype(np.int64)]
