@@ -17,7 +17,8 @@ becomes the simulator's layers, node for node.
     StreamingConcat                                                -> concat
     LabelSelect                                                    -> topk
     ChannelwiseOp (Func add)                                       -> an offset on the stream
-    StreamingFIFO, StreamingDataWidthConverter, Reshape / Flatten  -> pass through
+    StreamingFIFO, StreamingDataWidthConverter, IODMA, TLastMarker, CheckSum,
+    Reshape / Flatten (NHWC order kept), an NCHW -> NHWC Transpose of the input -> pass through
 
 Values. Every tensor of the graph is a stream of the simulator's codes u (decoded: unsigned or
 signed integer, bipolar 2c - 1, or a raw accumulator) with the model's value v = alpha * u +
@@ -47,7 +48,8 @@ from onnx import helper, numpy_helper
 
 from ir import ImportError_, Layer, Network, Stream, node_error
 
-PASS_THROUGH = ("StreamingFIFO", "StreamingDataWidthConverter", "Reshape", "Flatten")
+PASS_THROUGH = ("StreamingFIFO", "StreamingDataWidthConverter", "Reshape", "Flatten", "IODMA", "TLastMarker",
+                "CheckSum")
 INT32_MAX = 2 ** 31 - 1
 
 
@@ -453,6 +455,21 @@ class _Importer:
         t = self.tensor(n)
         self.t[n.output[0]] = t
         self.node_to_layer[n.name] = (t.layer or "", "dwc", n.op_type)
+
+    def _stream_only(self, n):
+        """Nodes that move the stream without changing a value: DMA engines, TLAST markers, checksums."""
+        t = self.tensor(n)
+        self.t[n.output[0]] = t
+        self.node_to_layer[n.name] = (t.layer or "", "dwc", n.op_type)
+
+    def op_IODMA(self, n, a):
+        self._stream_only(n)
+
+    def op_TLastMarker(self, n, a):
+        self._stream_only(n)
+
+    def op_CheckSum(self, n, a):
+        self._stream_only(n)
 
     def _reshape(self, n):
         t = self.tensor(n)

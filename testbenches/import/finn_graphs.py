@@ -152,10 +152,10 @@ def random_input(model, n, seed=1):
 # ------------------------------------------------------------------------------------------
 # The test networks
 
-def tfc(pe=(4, 4, 2), simd=(8, 4, 4)):
+def tfc(pe=(4, 4, 2), simd=(8, 4, 4), seed=11):
     """TFC-like MLP: UINT8 64-vector, thresholds to BINARY, two XNOR layers with thresholds, an XNOR
     layer without activation, FIFOs and a data-width converter between, LabelSelect top 3."""
-    g = Graph("tfc", [1, 64], "UINT8", seed=11)
+    g = Graph("tfc", [1, 64], "UINT8", seed=seed)
     x = g.thresholding(g.input, [1, 64], 1, "UINT8", "BINARY", pe=8, center=128, spread=60)
     x = g.fifo(x, [1, 64], "BINARY", depth=32, folded=[1, 8, 8])
     x = g.mvau(x, 64, 32, [1], pe[0], simd[0], "BINARY", "BINARY", "BINARY", steps=1, xnor=1,
@@ -169,21 +169,21 @@ def tfc(pe=(4, 4, 2), simd=(8, 4, 4)):
     return g.model(x)
 
 
-def bipolar_mlp():
+def bipolar_mlp(seed=12):
     """BIPOLAR x BIPOLAR MVAUs without binaryXnorMode (FINN computes their popcount too), a BIPOLAR
     input, TERNARY weights on BIPOLAR activations, a final INT4 layer without activation."""
-    g = Graph("bipolar_mlp", [1, 32], "BIPOLAR", seed=12)
+    g = Graph("bipolar_mlp", [1, 32], "BIPOLAR", seed=seed)
     x = g.mvau(g.input, 32, 16, [1], 4, 8, "BIPOLAR", "BIPOLAR", "BIPOLAR", steps=1)
     x = g.mvau(x, 16, 16, [1], 2, 4, "BIPOLAR", "TERNARY", "UINT2", steps=3)
     x = g.mvau(x, 16, 8, [1], 2, 2, "UINT2", "INT4", "INT16")
     return g.model(x)
 
 
-def cnv(pe=(4, 4, 2, 5), simd=(3, 4, 4, 8)):
+def cnv(pe=(4, 4, 2, 5), simd=(3, 4, 4, 8), seed=13):
     """Conv network: INT4 8x8x3 input, FMPadding + SWG + MVAU (INT4 weights, -8 included) without
     activation + Thresholding (UINT2), StreamingMaxPool, SWG + MVAU (TERNARY weights, INT2 output,
     ActVal -2), a stride-2 SWG + MVAU (UINT2 weights), GlobalAccPool, fc (INT2 weights, accumulators)."""
-    g = Graph("cnv", [1, 8, 8, 3], "INT4", seed=13)
+    g = Graph("cnv", [1, 8, 8, 3], "INT4", seed=seed)
     x, hwc = g.pad(g.input, (8, 8, 3), (1, 1, 1, 1), "INT4")
     x, (oh, ow) = g.swg(x, hwc, 3, 1, "INT4", simd[0])
     W = g.weights((27, 16), "INT4")
@@ -203,11 +203,11 @@ def cnv(pe=(4, 4, 2, 5), simd=(3, 4, 4, 8)):
     return g.model(x)
 
 
-def residual():
+def residual(seed=14):
     """A residual block: a pointwise stem (MVAU without a window), DuplicateStreams, two 3x3 convs
     on one branch, the identity on the other, AddStreams + Thresholding, then GlobalAccPool, an fc
     and LabelSelect."""
-    g = Graph("residual", [1, 6, 6, 4], "UINT2", seed=14)
+    g = Graph("residual", [1, 6, 6, 4], "UINT2", seed=seed)
     x = g.mvau(g.input, 4, 8, [1, 6, 6], 4, 2, "UINT2", "INT2", "UINT2", steps=3)
     a, b = g.node("DuplicateStreams_hls", [x], [1, 6, 6, 8], "UINT2", n_out=2, NumChannels=8, PE=4,
                   NumOutputStreams=2, inputDataType="UINT2", numInputVectors=[1, 6, 6])
@@ -231,10 +231,10 @@ def residual():
     return g.model(s)
 
 
-def depthwise():
+def depthwise(seed=15):
     """A MobileNet-style block: FMPadding + depthwise SWG + VVAU (INT3 weights, PE 4, SIMD 3) with
     thresholds to UINT4, a pointwise MVAU of BIPOLAR weights with a BIPOLAR output, StreamingMaxPool."""
-    g = Graph("depthwise", [1, 6, 6, 8], "UINT4", seed=15)
+    g = Graph("depthwise", [1, 6, 6, 8], "UINT4", seed=seed)
     x, hwc = g.pad(g.input, (6, 6, 8), (1, 1, 1, 1), "UINT4")
     x, (oh, ow) = g.swg(x, hwc, 3, 1, "UINT4", 4, depthwise=1)
     W = g.weights((8, 1, 3, 3), "INT3")
@@ -250,10 +250,10 @@ def depthwise():
     return g.model(x)
 
 
-def conv1d():
+def conv1d(seed=16):
     """1-D: a 1 x 24 x 4 INT8 sequence (carried as 24 x 1), FMPadding + 1-D SWG (kernel [1, 3]) +
     MVAU with a noActivation output thresholded by a standalone node, a 1-D StreamingMaxPool."""
-    g = Graph("conv1d", [1, 1, 24, 4], "INT8", seed=16)
+    g = Graph("conv1d", [1, 1, 24, 4], "INT8", seed=seed)
     x, hwc = g.pad(g.input, (1, 24, 4), (0, 1, 0, 1), "INT8")
     x, (oh, ow) = g.swg(x, hwc, (1, 3), (1, 1), "INT8", 2, op="ConvolutionInputGenerator_hls")
     x = g.mvau(x, 12, 6, [1, oh, ow], 3, 2, "INT8", "INT2")
@@ -263,10 +263,10 @@ def conv1d():
     return g.model(x)
 
 
-def folded_cnv():
+def folded_cnv(seed=17):
     """The cycle test: a 12x12x4 UINT2 input, FMPadding + SWG (3x3, stride 1) + MVAU, a stride-2 3x3
     SWG + MVAU, StreamingMaxPool, fc. Node names are fixed for folding_config.json."""
-    g = Graph("folded_cnv", [1, 12, 12, 4], "UINT2", seed=17)
+    g = Graph("folded_cnv", [1, 12, 12, 4], "UINT2", seed=seed)
     x, hwc = g.pad(g.input, (12, 12, 4), (1, 1, 1, 1), "UINT2")
     x, (oh, ow) = g.swg(x, hwc, 3, 1, "UINT2", 1)
     x = g.mvau(x, 36, 8, [1, oh, ow], 1, 1, "UINT2", "INT2", "UINT2", steps=3, name="MVAU_conv0")
@@ -279,13 +279,13 @@ def folded_cnv():
     return g.model(x)
 
 
-def branches():
+def branches(seed=18):
     """An Inception-style block on an NCHW input (a leading Transpose): a pointwise stem,
     DuplicateStreams into three branches (a depthwise 2x2 SWG + Pool MaxPool, a 2x2 stride-2 conv,
     a depthwise SWG + Pool QuantAvgPool whose sum needs no shift), StreamingConcat, a ChannelwiseOp
     adding a per-channel offset, GlobalAccPool and a final fc whose accumulators carry the offsets
     (the config's output section)."""
-    g = Graph("branches", [1, 4, 8, 8], "UINT4", seed=18)
+    g = Graph("branches", [1, 4, 8, 8], "UINT4", seed=seed)
     x = g.std("Transpose", [g.input], [1, 8, 8, 4], "UINT4", perm=[0, 2, 3, 1])
     x = g.mvau(x, 4, 8, [1, 8, 8], 2, 4, "UINT4", "INT3", "UINT4", steps=15)
     a, b, c = g.node("DuplicateStreams_hls", [x], [1, 8, 8, 8], "UINT4", n_out=3, NumChannels=8, PE=8,

@@ -180,6 +180,17 @@ class ImportMatchesTheGraph(unittest.TestCase):
     def test_folded_cnv(self):
         self.check("folded_cnv")
 
+    def test_other_seeds(self):
+        """Every test graph with other random weights, thresholds and offsets: still exact."""
+        for name, make in fg.MODELS.items():
+            for seed in (101, 102, 103):
+                model = make(seed=seed)
+                net = finn_front.import_finn(model, name)
+                codes, _, want = test_data(model, net, n=4, seed=seed)
+                out, enc = fg.ir_execute(net, codes)
+                np.testing.assert_array_equal(fg.model_values(net, out, enc).reshape(4, -1), want,
+                                              err_msg=f"{name} seed {seed}")
+
     def test_branches(self):
         net = self.check("branches")
         self.assertEqual([L.type for L in net.layers],
