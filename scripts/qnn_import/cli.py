@@ -47,7 +47,7 @@ def front_end(model, name, args):
         net = finn_front.import_finn(model, name)
     else:
         import qonnx_front
-        lw = qonnx_front.QonnxLowering(model, name, args.input_type)
+        lw = qonnx_front.QonnxLowering(model, name, args.input_type, args.input_scale)
         net = lw.run()
         net.node_layer = lw.node_layer
     return net
@@ -62,6 +62,8 @@ def run(argv):
     ap.add_argument("--device", default="generic", help="device of configs/devices.yaml (default generic)")
     ap.add_argument("--clock", type=float, default=100.0, help="clock in MHz (default 100)")
     ap.add_argument("--input-type", help="the input's integer type when the model does not give it (UINT8, INT4, ...)")
+    ap.add_argument("--input-scale", type=float, default=1.0,
+                    help="with --input-type: the model's input value of integer 1 (e.g. 1/255 for pixels scaled to [0, 1])")
     ap.add_argument("--samples", type=int, default=8, help="random test inputs (default 8)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--sim", help="the sim binary (default: $QSIM_SIM, else build/sim)")
@@ -108,6 +110,9 @@ def run(argv):
         np.save(os.path.join(args.out, name + ".expect.npy"), want)
     except ImportError_ as e:
         print(f"qnn-import: {args.model}: {e}", file=sys.stderr)
+        return 1
+    except (OSError, ValueError) as e:  # a folding file, an output directory, ...
+        print(f"qnn-import: {args.model}: {str(e).splitlines()[0] if str(e) else type(e).__name__}", file=sys.stderr)
         return 1
     for n in notes:
         if n:

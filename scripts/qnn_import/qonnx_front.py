@@ -77,7 +77,7 @@ def topological(graph):
 
 
 class QonnxLowering:
-    def __init__(self, model, name, input_type=None):
+    def __init__(self, model, name, input_type=None, input_scale=1.0):
         self.model = model
         self.g = model.graph
         self.net = Network(name=name, input_shape=(1, 1, 1), source_format="qonnx")
@@ -87,6 +87,7 @@ class QonnxLowering:
         self.names = set()
         self.closed = {}        # layer name -> the stream its pending accumulator closed into
         self.input_type = input_type
+        self.input_scale = float(input_scale)  # --input-scale: model input = scale x the type's integer
         self.input_quant = None  # (scale, zeropt) when a Quant node reads the graph input
 
     # -- names -------------------------------------------------------------------------
@@ -158,6 +159,7 @@ class QonnxLowering:
             raise ImportError_(f"input {self.input_name}: its integer type is unknown: no Quant reads it and no "
                                "finn_datatype annotation gives it; pass --input-type (e.g. UINT8, INT4)")
         enc, bits, scale, offset = qonnx_nodes.datatype_stream(dt, f"input {self.input_name}")
+        scale, offset = scale * self.input_scale, offset * self.input_scale
         self.net.input_bits, self.net.input_signed = bits, enc == "signed"
         lo, hi = Stream(enc, bits).value_range()
         self.net.input_value = (scale, offset, lo, hi)
@@ -199,7 +201,12 @@ class QonnxLowering:
                 self.t[node.output[0]] = T("stream", shape=t0.shape, stream=s, producer=None, rank=t0.rank)
                 return
             self.t[self.input_name] = T("stream", shape=t0.shape, stream=s, producer=None, rank=t0.rank)
-        qonnx_layers.visit(self, node)
+        try:
+            qonnx_layers.visit(self, node)
+        except ImportError_:
+            raise
+        except Exception as e:  # a model this walk did not foresee: still one line naming the node
+            raise node_error(node, f"cannot be lowered ({type(e).__name__}: {e})")
 
     # -- pending accumulators -------------------------------------------------------------
     def close(self, t, node, final):
@@ -281,6 +288,6 @@ def sum_encoding(lo, hi):
     return "signed", bits
 
 
-def import_qonnx(model, name, input_type=None):
+def import_qonnx(model, name, input_type=None, input_scale=1.0):
     """ir.Network of a QONNX model (onnx.ModelProto)."""
-    return QonnxLowering(model, name, input_type).run()
+    return QonnxLowering(model, name, input_type, input_scale).run()

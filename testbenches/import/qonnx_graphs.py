@@ -148,4 +148,17 @@ def conv1d():
     return g.model("x", [1, 4, 20], y, [1, 5], input_type="UINT8")
 
 
-MODELS = {"mlp": mlp, "cnn": cnn, "residual": residual, "depthwise": depthwise, "conv1d": conv1d}
+def tfc():
+    """FINN's TFC layout: binary inputs mapped to +-1 (Mul 2, Add -1, BipolarQuant), XNOR fc layers with
+    bipolar activations (batch norm into BipolarQuant), a last fc layer with a scale."""
+    g = G(6)
+    x = g.node("Reshape", ["x", g.const(np.array([1, -1]), dtype=np.int64)])
+    x = g.bipolar(g.node("Add", [g.node("Mul", [x, g.const(2.0)]), g.const(-1.0)]), 1.0)
+    h = g.bipolar(g.bn(g.node("MatMul", [x, g.node("Transpose", [g.weight((24, 49), "binary")], perm=[1, 0])]), 24), 1.0)
+    h = g.bipolar(g.bn(g.node("MatMul", [h, g.node("Transpose", [g.weight((24, 24), "binary")], perm=[1, 0])]), 24), 1.0)
+    y = g.node("MatMul", [h, g.node("Transpose", [g.weight((10, 24), "binary")], perm=[1, 0])])
+    y = g.node("Mul", [y, g.const(0.125)])
+    return g.model("x", [1, 1, 7, 7], y, [1, 10], input_type="BINARY")
+
+
+MODELS = {"mlp": mlp, "cnn": cnn, "residual": residual, "depthwise": depthwise, "conv1d": conv1d, "tfc": tfc}

@@ -72,6 +72,9 @@ class ImportedModelsRunBitTrue(Tmp):
     def test_conv1d(self):
         self.check_model("conv1d")
 
+    def test_tfc(self):
+        self.check_model("tfc")
+
 
 class LoweringFacts(unittest.TestCase):
     """What the lowering makes of the test models, read from the Network it returns."""
