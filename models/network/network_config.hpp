@@ -300,6 +300,11 @@ struct LayerConfig {
     ScalingConfig scaling;            // SYQ row- / pixel-wise scaling (conv)
 
     bool is_compute() const { return type == LayerType::Conv || type == LayerType::Fc; }
+    // An add layer whose sum a threshold unit or an integer requantisation follows.
+    bool is_requantised_add() const { return type == LayerType::Add && activation.type != ActivationType::None; }
+    // The layers with parameters, each one record of a weight file (docs/weights-format.md):
+    // compute layers and requantised add layers.
+    bool has_params() const { return is_compute() || is_requantised_add(); }
     // Global pooling: the maximum or the sum of every position, per channel.
     bool is_global_pool() const { return type == LayerType::GlobalMaxPool || type == LayerType::GlobalAvgPool; }
     // A layer that reads two streams (add, concat).

@@ -418,7 +418,7 @@ NetworkParams generate_params(const NetworkConfig& cfg, uint64_t seed, double sp
     for (size_t l = 0; l < cfg.layers.size(); ++l)
         if (cfg.layers[l].is_compute())
             fill_analytic_activation(cfg.layers[l], models[l], params.layers[l]);
-        else if (cfg.layers[l].type == LayerType::Add && cfg.layers[l].activation.type != ActivationType::None)
+        else if (cfg.layers[l].is_requantised_add())
             fill_sum_requantisation(cfg.layers[l], params.layers[l]);
     return params;
 }

@@ -37,6 +37,7 @@ uint32_t crc32(const uint8_t* data, size_t size, uint32_t crc) {
 // The name of a record's code: the enumerator the format gives that code (quant_code(),
 // activation_code()), named from its one text table.
 const char* weight_quant_code_name(int code) {
+    if (code == weight_file_detail::kAdder) return "adder";
     for (const auto& [q, name] : EnumText<WeightQuant>::names)
         if (weight_file_detail::quant_code(q) == code) return name;
     return "invalid";
@@ -86,6 +87,22 @@ int storage_bits(const WeightQuantConfig& q) {
     return 0;
 }
 
+int record_quant_code(const LayerConfig& L) { return L.is_compute() ? quant_code(L.weights.quant) : kAdder; }
+
+int record_weight_bits(const LayerConfig& L) { return L.is_compute() ? storage_bits(L.weights) : 0; }
+
+int64_t record_fan_in(const LayerConfig& L) {
+    if (L.is_compute()) return L.fan_in();
+    return L.inputs.empty() ? 2 : int64_t(L.inputs.size());  // an add layer sums two streams
+}
+
+std::vector<const LayerConfig*> record_layers(const NetworkConfig& cfg) {
+    std::vector<const LayerConfig*> v;
+    for (const auto& l : cfg.layers)
+        if (l.has_params()) v.push_back(&l);
+    return v;
+}
+
 std::vector<uint8_t> read_file_bytes(const std::string& path, uint64_t max_bytes) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw WeightFileError(path, 0, "file", std::string("cannot open: ") + std::strerror(errno));
@@ -128,17 +145,6 @@ std::optional<Header> check_weight_file_before_reading(const std::string& path, 
 
 using namespace weight_file_detail;
 
-namespace {
-
-std::vector<const LayerConfig*> compute_layers(const NetworkConfig& cfg) {
-    std::vector<const LayerConfig*> v;
-    for (const auto& l : cfg.layers)
-        if (l.is_compute()) v.push_back(&l);
-    return v;
-}
-
-}  // namespace
-
 // ------------------------------------------------------------------------------------------
 // Writing
 
@@ -154,7 +160,7 @@ std::vector<uint8_t> encode_weight_file(const NetworkConfig& cfg, const NetworkP
         w.fail("params", "expected " + std::to_string(cfg.layers.size()) +
                              " layer entries (one per config layer), got " +
                              std::to_string(params.layers.size()));
-    const auto layers = compute_layers(cfg);
+    const auto layers = record_layers(cfg);
     // Version 1 unless a layer is stored encoded or has SYQ factors (version 2); every record
     // has the file's version.
     const std::vector<RecordFormat> formats = record_formats(cfg, params, options);
@@ -165,7 +171,7 @@ std::vector<uint8_t> encode_weight_file(const NetworkConfig& cfg, const NetworkP
     w.u64(0);  // payload bytes, patched below
 
     for (size_t l = 0; l < cfg.layers.size(); ++l) {
-        if (!cfg.layers[l].is_compute()) continue;
+        if (!cfg.layers[l].has_params()) continue;
         const std::string f = "layers[" + cfg.layers[l].name + "]";
         if (params.layers[l].layer != cfg.layers[l].name)
             w.fail(f + ".name", "parameter entry " + std::to_string(l) + " is named '" + params.layers[l].layer +
@@ -222,16 +228,17 @@ NetworkParams decode_weight_file(const std::vector<uint8_t>& bytes, const Networ
                                   " over bytes [0, " + std::to_string(payload_end) +
                                   "): the file is corrupted");
 
-    const auto layers = compute_layers(cfg);
+    const auto layers = record_layers(cfg);
     if (h.layer_count != layers.size())
         throw WeightFileError(name, 12, "header.layer_count",
                               "expected " + std::to_string(layers.size()) +
-                                  " (compute layers in config), file has " + std::to_string(h.layer_count));
+                                  " (compute layers and requantised add layers in config), file has " +
+                                  std::to_string(h.layer_count));
     NetworkParams params;
     params.layers.resize(cfg.layers.size());
     size_t i = 0;
     for (size_t l = 0; l < cfg.layers.size(); ++l) {
-        if (!cfg.layers[l].is_compute()) continue;
+        if (!cfg.layers[l].has_params()) continue;
         parse_record(body, i++, &cfg.layers[l], &params.layers[l], nullptr);
     }
     if (body.pos() != payload_end)
@@ -249,7 +256,7 @@ namespace {
 uint64_t payload_bound(const NetworkConfig& cfg) {
     uint64_t bound = 0;
     for (const auto& l : cfg.layers) {
-        if (!l.is_compute()) continue;
+        if (!l.has_params()) continue;
         const uint64_t n = uint64_t(l.out.channels);
         bound += 4 * uint64_t(l.weight_count()) + 8 * n * (uint64_t(std::max(1, l.thresholds_per_channel())) + 2) +
                  4 * uint64_t(l.scaling_factors()) + 4096;

@@ -1,10 +1,12 @@
 // Binary weight file (".qnnw"): the quantised parameters of every compute layer of a network,
-// validated against the configuration when read. The byte layout is described in
-// docs/weights-format.md; all integers are little endian.
+// and the requantisation of every add layer with an activation, validated against the
+// configuration when read. The byte layout is described in docs/weights-format.md; all
+// integers are little endian.
 //
 //   header  : magic "QNNSIMW\0" (8) | u16 version = 1 | u16 flags = 0 | u32 layer count |
 //             u64 payload bytes (the layer records that follow)
-//   record  : per compute layer, in config order (pool layers have none), see the doc
+//   record  : per compute layer and requantised add layer (LayerConfig::has_params), in config
+//             order (pool layers and add layers without an activation have none), see the doc
 //   trailer : u32 CRC-32 (IEEE 802.3) of every byte before it
 #pragma once
 
@@ -67,12 +69,12 @@ void write_weight_file(const std::string& path, const NetworkConfig& cfg, const 
 
 // Parses and validates a weight file against the config: structure, checksum, layer names and
 // order, quantisation, activation, shapes, weight codes and threshold order. Returns one entry
-// per config layer (pool layers: empty). Throws WeightFileError.
+// per config layer (layers without a record: empty). Throws WeightFileError.
 NetworkParams decode_weight_file(const std::vector<uint8_t>& bytes, const NetworkConfig& cfg,
                                  const std::string& name = "<memory>");
 NetworkParams read_weight_file(const std::string& path, const NetworkConfig& cfg);
 
-// One compute layer's record on its own: what DMA channel 1 carries to that layer's weight and
+// One layer's record on its own: what DMA channel 1 carries to that layer's weight and
 // threshold memories (ch. 6.6.1). Same layout and validation as inside a file.
 std::vector<uint8_t> encode_layer_record(const LayerConfig& layer, const LayerParams& params,
                                          const std::string& name = "<memory>");
@@ -91,7 +93,7 @@ struct WeightFileLayerInfo {
     std::string name;
     uint64_t offset = 0;        // of the record
     uint64_t record_bytes = 0;
-    int quant = 0;              // 0 binary, 1 ternary, 2 uniform, 3 rccm
+    int quant = 0;              // 0 binary, 1 ternary, 2 uniform, 3 rccm, 4 adder (an add layer: no weights)
     int weight_bits = 0;
     float scale = 0;
     float ternary_threshold = 0;
@@ -138,7 +140,7 @@ WeightFileSummary summarize_weight_file(const std::string& path);
 std::string describe_weight_file(const std::string& path);
 std::string format_weight_file_summary(const WeightFileSummary& s);
 
-const char* weight_quant_code_name(int code);   // "binary", "ternary", "uniform", "rccm", "invalid"
+const char* weight_quant_code_name(int code);   // "binary", "ternary", "uniform", "rccm", "adder", "invalid"
 const char* activation_code_name(int code);     // "thresholds", "bipolar", "relu", "none", "invalid"
 
 }  // namespace qsim

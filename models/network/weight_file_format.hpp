@@ -18,6 +18,7 @@ namespace qsim::weight_file_detail {
 inline constexpr uint8_t kMagic[8] = {'Q', 'N', 'N', 'S', 'I', 'M', 'W', 0};
 inline constexpr int kRelu = 2;     // activation code of relu; the record ends with bias, mul and shift
 inline constexpr int kRccm = 3;     // quant code of RCCM select indices; the record ends with lambda (u8)
+inline constexpr int kAdder = 4;    // quant code of an add layer's record: no weights, its requantisation only
 
 std::string hex32(uint32_t v);
 
@@ -27,6 +28,14 @@ int activation_code(ActivationType a);
 
 // Storage bits of a weight as the file must hold them for this config.
 int storage_bits(const WeightQuantConfig& q);
+
+// What a layer's record holds in its quant, weight_bits and fan_in fields: a compute layer's
+// quantisation, weight width and synapses; an add layer's kAdder, 0 and its inputs (2).
+int record_quant_code(const LayerConfig& L);
+int record_weight_bits(const LayerConfig& L);
+int64_t record_fan_in(const LayerConfig& L);
+// The config's layers that have a record (LayerConfig::has_params), in order.
+std::vector<const LayerConfig*> record_layers(const NetworkConfig& cfg);
 
 inline uint64_t packed_size(uint64_t count, int bits) { return (count * uint64_t(bits) + 7) / 8; }
 
@@ -74,8 +83,8 @@ struct RecordFormat {
     int delta_bits = 7;
 };
 
-// Appends one compute layer's record after checking P against L (weight_file_writer.cpp).
-// Throws WeightFileError naming `name`.
+// Appends one layer's record (a compute layer's, or a requantised add layer's) after checking P
+// against L (weight_file_writer.cpp). Throws WeightFileError naming `name`.
 void write_record(Writer& w, const LayerConfig& L, const LayerParams& P, const std::string& name,
                   const RecordFormat& fmt = {});
 

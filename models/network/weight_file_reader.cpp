@@ -125,32 +125,35 @@ void parse_record(Reader& r, size_t index, const LayerConfig* cfg, LayerParams* 
     li.name.assign(reinterpret_cast<const char*>(name_p), name_len);
     if (cfg && li.name != cfg->name)
         r.fail(name_off, idx + ".name",
-               "expected '" + cfg->name + "' (compute layer " + std::to_string(index) +
-                   " of the config), file has '" + li.name + "'");
+               "expected '" + cfg->name + "' (record " + std::to_string(index) +
+                   ": the config's compute and requantised add layers in order), file has '" + li.name + "'");
     const std::string f = "layers[" + (cfg ? cfg->name : li.name) + "]";
 
     uint64_t at = r.pos();
     li.quant = r.u8(f + ".quant");
-    if (li.quant > 3)
+    if (li.quant > kAdder)
         r.fail(at, f + ".quant", "invalid code " + std::to_string(li.quant) +
-                                     ": expected 0 (binary), 1 (ternary), 2 (uniform) or 3 (rccm)");
-    if (cfg && li.quant != quant_code(cfg->weights.quant))
+                                     ": expected 0 (binary), 1 (ternary), 2 (uniform), 3 (rccm) or 4 (adder)");
+    if (cfg && li.quant != record_quant_code(*cfg))
         r.fail(at, f + ".quant",
-               mismatch(to_string(cfg->weights.quant), weight_quant_code_name(li.quant)));
+               mismatch(cfg->is_compute() ? to_string(cfg->weights.quant) : "adder (an add layer)",
+                        weight_quant_code_name(li.quant)));
+    const bool adder = li.quant == kAdder;
     at = r.pos();
     li.weight_bits = r.u8(f + ".weight_bits");
     {
         const bool valid = (li.quant == 0 && li.weight_bits == 1) || (li.quant == 1 && li.weight_bits == 2) ||
                            (li.quant == 2 && li.weight_bits >= 2 && li.weight_bits <= 8) ||
-                           (li.quant == kRccm && (li.weight_bits == 4 || li.weight_bits == 6 || li.weight_bits == 8));
-        if (cfg && li.weight_bits != storage_bits(cfg->weights))
+                           (li.quant == kRccm && (li.weight_bits == 4 || li.weight_bits == 6 || li.weight_bits == 8)) ||
+                           (adder && li.weight_bits == 0);
+        if (cfg && li.weight_bits != record_weight_bits(*cfg))
             r.fail(at, f + ".weight_bits",
-                   mismatch(std::to_string(storage_bits(cfg->weights)), std::to_string(li.weight_bits)));
+                   mismatch(std::to_string(record_weight_bits(*cfg)), std::to_string(li.weight_bits)));
         if (!valid)
             r.fail(at, f + ".weight_bits",
                    "invalid width " + std::to_string(li.weight_bits) + " for " +
                        weight_quant_code_name(li.quant) +
-                       " weights: expected 1 (binary), 2 (ternary), 2..8 (uniform) or 4, 6, 8 (rccm)");
+                       " weights: expected 1 (binary), 2 (ternary), 2..8 (uniform), 4, 6, 8 (rccm) or 0 (adder)");
     }
     li.scale = r.f32(f + ".scale");
     li.ternary_threshold = r.f32(f + ".ternary_threshold");
@@ -163,6 +166,10 @@ void parse_record(Reader& r, size_t index, const LayerConfig* cfg, LayerParams* 
     if (cfg && li.activation != activation_code(cfg->activation.type))
         r.fail(at, f + ".activation",
                mismatch(to_string(cfg->activation.type), activation_code_name(li.activation)));
+    if (adder && li.activation == activation_code(ActivationType::None))
+        r.fail(at, f + ".activation",
+               "an adder record holds the requantisation of the sum: expected 0 (thresholds), 1 (bipolar) or 2 "
+               "(relu), file has 3 (none)");
     at = r.pos();
     li.activation_bits = r.u8(f + ".activation_bits");
     if (cfg && li.activation_bits != cfg->activation.bits)
@@ -174,8 +181,12 @@ void parse_record(Reader& r, size_t index, const LayerConfig* cfg, LayerParams* 
         r.fail(at, f + ".n", mismatch(std::to_string(cfg->out.channels), std::to_string(li.n)));
     at = r.pos();
     li.fan_in = r.u32(f + ".fan_in");
-    if (cfg && int64_t(li.fan_in) != cfg->fan_in())
-        r.fail(at, f + ".fan_in", mismatch(std::to_string(cfg->fan_in()), std::to_string(li.fan_in)));
+    if (cfg && int64_t(li.fan_in) != record_fan_in(*cfg))
+        r.fail(at, f + ".fan_in",
+               mismatch(std::to_string(record_fan_in(*cfg)) + (adder ? " inputs" : ""), std::to_string(li.fan_in)));
+    if (adder && li.fan_in != 2)
+        r.fail(at, f + ".fan_in",
+               "an adder record's fan_in is the add layer's inputs: expected 2, file has " + std::to_string(li.fan_in));
     if (r.version >= kWeightFileVersionEncoded) {
         // Version 2: how the weights are stored (docs/weights-format.md, "Encoded weights").
         at = r.pos();
@@ -190,6 +201,9 @@ void parse_record(Reader& r, size_t index, const LayerConfig* cfg, LayerParams* 
     at = r.pos();
     li.packed_bytes = r.u64(f + (li.weight_encoding ? ".weight_bytes" : ".packed_bytes"));
     const uint64_t want_packed = packed_size(uint64_t(li.n) * li.fan_in, li.weight_bits);
+    if (adder && li.packed_bytes != 0)
+        r.fail(at, f + ".packed_bytes",
+               "expected 0 (an adder record has no weights), file has " + std::to_string(li.packed_bytes));
     if (li.weight_encoding != 0)
         read_coded_weights(r, f, cfg ? out : nullptr, !cfg && info, li);
     else if (cfg && li.packed_bytes != want_packed)
@@ -201,7 +215,7 @@ void parse_record(Reader& r, size_t index, const LayerConfig* cfg, LayerParams* 
     const uint8_t* packed = li.weight_encoding ? nullptr : r.take(li.packed_bytes, f + ".weights");
     if (!cfg && info && !li.weight_encoding && li.quant == 1 && li.weight_bits == 2 && li.packed_bytes == want_packed)
         summarize_packed_ternary(packed, li);
-    if (!li.weight_encoding && cfg && out) read_packed_weights(r, packed_off, packed, f, li, *out, packed_weights);
+    if (!li.weight_encoding && !adder && cfg && out) read_packed_weights(r, packed_off, packed, f, li, *out, packed_weights);
 
     at = r.pos();
     li.thresholds_per_channel = r.u32(f + ".thresholds_per_channel");

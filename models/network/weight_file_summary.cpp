@@ -79,15 +79,17 @@ std::string format_weight_file_summary(const WeightFileSummary& s) {
     uint64_t total_w = 0, total_packed = 0;
     for (size_t i = 0; i < s.layers.size(); ++i) {
         const auto& l = s.layers[i];
+        const bool adder = l.quant == kAdder;
         std::ostringstream q;
-        q << weight_quant_code_name(l.quant) << ' ' << l.weight_bits << 'b';
+        if (adder) q << "adder, " << l.fan_in << " inputs";  // an add layer's requantisation: no weights
+        else q << weight_quant_code_name(l.quant) << ' ' << l.weight_bits << 'b';
         if (l.quant == 1) q << " eta=" << l.ternary_threshold;
         if (l.quant == 2) q << " s=" << l.scale;
         if (l.quant == kRccm) q << " l=" << l.lambda;
         std::ostringstream a;
         a << activation_code_name(l.activation) << ' ' << l.activation_bits << 'b';
         if (l.activation == 2) a << " *" << l.mul << ">>" << l.shift;
-        const uint64_t count = uint64_t(l.n) * l.fan_in;
+        const uint64_t count = adder ? 0 : uint64_t(l.n) * l.fan_in;
         total_w += count;
         total_packed += l.packed_bytes;
         os << std::left << "  " << std::setw(4) << i << std::setw(16) << l.name << ' ' << std::setw(22)

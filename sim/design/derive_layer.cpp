@@ -286,10 +286,6 @@ void LayerDeriver::sum_inputs(LayerConfig& L) {
         fail(F("activation.type"), as.type.at,
              "an add layer's activation requantises the sum (thresholds, bipolar or relu); leave activation out to "
              "keep the full sum");
-    if (c_.spec().weights.file.given)
-        fail(F("activation"), as.at,
-             "a weight file carries the parameters of conv and fc layers only, so an add layer's thresholds must "
-             "come from the generator (weights.generator); leave the activation out or drop weights.file");
     activation(L);
 }
 

@@ -55,6 +55,7 @@ const char* const kFromNpyNote =
     "  DIR/<layer>.requant.npy     [mul, shift] (relu layers)\n"
     "  DIR/<layer>.scales.npy      K or K^2 codes (SYQ row / pixel scaling)\n"
     "  DIR/<layer>.lambda.npy      [lambda_l]   (rccm layers: the 8-bit scale)\n"
+    "An add layer with an activation has no weights: only its thresholds, or bias and requant.\n"
     "Missing ones are computed analytically, as the generator does.\n";
 
 struct Options {
@@ -163,12 +164,16 @@ uint64_t count_weights(const NetworkParams& p) {
 }
 
 void report_written(const std::string& out, const NetworkConfig& cfg, const NetworkParams& p) {
-    size_t layers = 0;
-    for (const auto& l : cfg.layers) layers += l.is_compute() ? 1 : 0;
+    size_t layers = 0, adds = 0;
+    for (const auto& l : cfg.layers) {
+        layers += l.is_compute() ? 1 : 0;
+        adds += l.is_requantised_add() ? 1 : 0;
+    }
     std::error_code ec;
     auto size = std::filesystem::file_size(out, ec);
-    std::cout << "qnn-weights: wrote " << out << ": " << layers << " compute layers, " << count_weights(p)
-              << " weights, " << (ec ? 0 : size) << " bytes\n";
+    std::cout << "qnn-weights: wrote " << out << ": " << layers << " compute layers, ";
+    if (adds) std::cout << adds << " add layer" << (adds > 1 ? "s" : "") << " (requantisation only), ";
+    std::cout << count_weights(p) << " weights, " << (ec ? 0 : size) << " bytes\n";
 }
 
 int cmd_generate(const Options& o) {
@@ -290,10 +295,13 @@ int cmd_from_npy(const Options& o) {
     const std::vector<ValueModel> models = input_value_models(cfg, params);
     for (size_t l = 0; l < cfg.layers.size(); ++l) {
         const LayerConfig& L = cfg.layers[l];
-        if (!L.is_compute()) continue;
+        if (!L.has_params()) continue;
         LayerParams& p = params.layers[l];
+        p.layer = L.name;
+        // An add layer's requantisation is modelled over the sum of its inputs (sum_model).
         LayerParams analytic = p;
-        fill_analytic_activation(L, models[l], analytic);
+        if (L.is_compute()) fill_analytic_activation(L, models[l], analytic);
+        else fill_sum_requantisation(L, analytic);
         const size_t n = size_t(L.out.channels);
         const ActivationType act = L.activation.type;
         if (act == ActivationType::Thresholds || act == ActivationType::Bipolar) {
@@ -352,7 +360,8 @@ int cmd_from_npy(const Options& o) {
                     throw NpyError(rpath, a.data_offset + npy_item_size(a.dtype),
                                    "shift " + std::to_string(p.shift) + ": expected 1..31");
             } else {
-                const AccumulatorModel acc = L.weights.quant == WeightQuant::Rccm
+                const AccumulatorModel acc = !L.is_compute() ? sum_model(L)
+                                             : L.weights.quant == WeightQuant::Rccm
                                                  ? rccm_accumulator_model(L, p, models[l])
                                                  : accumulator_model(L, p.weights, models[l]);
                 analytic_relu_scale(L, acc, p.bias, p.mul, p.shift);

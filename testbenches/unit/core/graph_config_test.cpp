@@ -109,10 +109,14 @@ TEST(GraphConfig, AThresholdUnitAfterTheAdderRequantisesTheSum) {
     EXPECT_GE(rp.layers[2].shift, 1);
     const FeatureMap rout = golden::run_add(r.layers[2], rp.layers[2], x, y);
     for (int32_t v : rout.data) ASSERT_TRUE(v >= 0 && v <= 255);
-    // A weight file has no record for an adder's thresholds.
-    expect_error(residual("  - {name: j, type: add, inputs: [b, a], activation: {type: thresholds}}\n",
-                          "weights: {file: w.qnnw}\n"),
-                 "9", "layers[2].activation", {"weight file carries the parameters of conv and fc layers only"});
+    // A weight file holds a record for an adder's thresholds (weight_file_adder_test.cpp); one
+    // without an activation has no parameters.
+    const NetworkConfig wf = parse_network_config(
+        residual("  - {name: j, type: add, inputs: [b, a], activation: {type: thresholds}}\n", "weights: {file: w.qnnw}\n"),
+        "g.yaml");
+    EXPECT_EQ(wf.weights.kind, WeightSource::Kind::File);
+    EXPECT_TRUE(wf.layers[2].has_params());
+    EXPECT_FALSE(parse_network_config(residual("  - {name: j, type: add, inputs: [b, a]}\n"), "g.yaml").layers[2].has_params());
 }
 
 TEST(GraphConfig, InputsThatBreakTheRulesNameTheFieldAndWhy) {

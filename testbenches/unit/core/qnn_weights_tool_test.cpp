@@ -244,6 +244,60 @@ TEST_F(ToolTest, FromNpyQuantisesAndFillsMissingActivations) {
     EXPECT_EQ(read_text(err), "");
 }
 
+// Add layers with an activation have no weights: from-npy reads their thresholds (or relu bias
+// and requant) when given, else takes the generator's (fill_sum_requantisation), and writes an
+// adder record for each (docs/weights-format.md, "Add layers").
+TEST_F(ToolTest, FromNpyWritesTheRequantisationOfAddLayers) {
+    const std::string residual = path("residual.yaml");
+    write_text(residual,
+               "name: r\ndevice: {clock_mhz: 100}\ninput: {height: 6, width: 6, channels: 3}\nlayers:\n"
+               "  - {name: a, type: conv, kernel: 3, padding: same, filters: 8, weights: {quant: binary},\n"
+               "     activation: {type: thresholds, bits: 2}}\n"
+               "  - {name: b, type: conv, kernel: 3, padding: same, filters: 8, weights: {quant: binary},\n"
+               "     activation: {type: thresholds, bits: 2}}\n"
+               "  - {name: j1, type: add, inputs: [b, a], activation: {type: thresholds, bits: 2}}\n"
+               "  - {name: c, type: conv, kernel: 1, filters: 8, weights: {quant: binary},\n"
+               "     activation: {type: thresholds, bits: 2}}\n"
+               "  - {name: j2, type: add, inputs: [c, j1], activation: {type: relu, bits: 4}}\n"
+               "  - {name: p, type: global_maxpool}\n"
+               "  - {name: fc, type: fc, filters: 4, weights: {quant: binary}, activation: {type: none}}\n");
+    const NetworkConfig cfg = load_network_config(residual);
+    const fs::path npy = dir / "npy";
+    fs::create_directories(npy);
+    Rng rng(3);
+    for (const auto& L : cfg.layers) {
+        if (!L.is_compute()) continue;
+        std::vector<float> w(size_t(L.weight_count()));
+        for (auto& x : w) x = float(rng.uniform() - 0.5);
+        write_npy_f32((npy / (L.name + ".weights.npy")).string(), {size_t(L.out.channels), size_t(L.fan_in())}, w);
+    }
+    std::vector<double> thr;
+    for (int n = 0; n < 8; ++n)
+        for (int j = 0; j < 3; ++j) thr.push_back(n - 4 + 2 * j);
+    write_npy((npy / "j1.thresholds.npy").string(), {8, 3}, thr, NpyDtype::I2);
+
+    const std::string err = path("stderr.txt");
+    const RunResult r =
+        run_tool("from-npy --config " + residual + " --npy-dir " + npy.string() + " --out " + path("r.qnnw"), err);
+    ASSERT_EQ(r.status, 0) << r.output << read_text(err);
+    EXPECT_TRUE(contains(r.output, "4 compute layers, 2 add layers (requantisation only)")) << r.output;
+    const std::string log = read_text(err);
+    EXPECT_TRUE(contains(log, "j2: no " + (npy / "j2.bias.npy").string())) << log;
+    EXPECT_FALSE(contains(log, "j1")) << log;
+    const NetworkParams p = read_weight_file(path("r.qnnw"), cfg);
+    const size_t j1 = config_index(cfg, "j1"), j2 = config_index(cfg, "j2");
+    EXPECT_EQ(p.layers[j1].thresholds, std::vector<int32_t>(thr.begin(), thr.end()));
+    LayerParams want;
+    fill_sum_requantisation(cfg.layers[j2], want);
+    ASSERT_EQ(want.bias.size(), 8u);
+    EXPECT_EQ(p.layers[j2].bias, want.bias);
+    EXPECT_EQ(p.layers[j2].mul, want.mul);
+    EXPECT_EQ(p.layers[j2].shift, want.shift);
+    const RunResult info = run_tool("info " + path("r.qnnw"));
+    EXPECT_EQ(info.status, 0) << info.output;
+    EXPECT_TRUE(contains(info.output, "j1") && contains(info.output, "adder, 2 inputs")) << info.output;
+}
+
 TEST_F(ToolTest, FromNpyErrorsExitWith1) {
     const NetworkConfig cfg = load_network_config(yaml);
     const fs::path npy = dir / "npy";

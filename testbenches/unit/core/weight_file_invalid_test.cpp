@@ -121,7 +121,7 @@ TEST_F(WeightFileTest, RecordRunsPastPayload) {
 TEST_F(WeightFileTest, LayerCountDifferentFromConfig) {
     NetworkConfig c = cfg;
     c.layers.pop_back();
-    expect_error(good, c, 12, "header.layer_count", {"expected 4 (compute layers in config)", "file has 5"});
+    expect_error(good, c, 12, "header.layer_count", {"expected 4 (compute layers and requantised add layers in config)", "file has 5"});
 }
 
 TEST_F(WeightFileTest, LayerNameDifferentFromConfig) {

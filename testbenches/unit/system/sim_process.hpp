@@ -1,5 +1,5 @@
-// Running the `sim` executable from a system test: an argument vector (no shell), stdout and
-// stderr captured together, the exit code.
+// Running the `sim` executable (or another tool) from a system test: an argument vector (no
+// shell), stdout and stderr captured together, the exit code.
 #pragma once
 
 #include <fcntl.h>
@@ -19,11 +19,12 @@ struct SimRun {
     std::string output;  // stdout and stderr
 };
 
-inline SimRun run_sim(const std::vector<std::string>& args) {
+// Runs `program` (a path) with `args`.
+inline SimRun run_program(const std::string& program, const std::vector<std::string>& args) {
     SimRun r;
     int fds[2];
     if (pipe(fds) != 0) return r;
-    std::vector<std::string> all = {QSIM_SIM_BINARY};
+    std::vector<std::string> all = {program};
     all.insert(all.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : all) argv.push_back(a.data());
@@ -52,6 +53,8 @@ inline SimRun run_sim(const std::vector<std::string>& args) {
     close(fds[0]);
     return r;
 }
+
+inline SimRun run_sim(const std::vector<std::string>& args) { return run_program(QSIM_SIM_BINARY, args); }
 
 // The last non-empty line of `text`.
 inline std::string last_line(const std::string& text) {
