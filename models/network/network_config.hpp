@@ -95,6 +95,19 @@ struct ResourceConfig {
     BramPorts bram_ports = BramPorts::SimpleDual;
 };
 
+// The host's dequantisation of the last layer's outputs (the config's `output` section; FINN
+// leaves a network's last Mul and Add to the host): channel c's value is
+// scale[c] x out_c + offset[c], out_c the output's value (decode_value: a bipolar code x as
+// 2x - 1). Without the section the raw outputs are the network's result.
+struct OutputConfig {
+    bool enabled = false;
+    std::vector<double> scale, offset;       // one per channel of the last layer's output
+    Encoding encoding = Encoding::Unsigned;  // of the last layer's output codes
+    double value(int32_t code, int channel) const {
+        return scale[size_t(channel)] * double(decode_value(code, encoding)) + offset[size_t(channel)];
+    }
+};
+
 enum class HostArchitecture { Dataflow, Loopback };
 template <>
 struct EnumText<HostArchitecture> {
@@ -352,6 +365,7 @@ struct NetworkConfig {
     RunConfig run;
     HostConfig host;  // the host link, when the config has a `host:` section
     ResourceConfig resources;
+    OutputConfig output;  // the host's dequantisation of the outputs, when the config has `output:`
     std::vector<LayerConfig> layers;
 
     double clock_hz() const { return device.clock_mhz * 1e6; }

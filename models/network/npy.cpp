@@ -1,8 +1,10 @@
 #include "models/network/npy.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <limits>
@@ -224,20 +226,30 @@ std::string NpyArray::shape_string() const {
     return os.str();
 }
 
-NpyArray parse_npy(const std::vector<uint8_t>& b, const std::string& name) {
-    const uint64_t size = b.size();
-    NpyArray a;
+namespace {
+
+// The header of a .npy file of `file_size` bytes whose first `avail` bytes are at `b` (the magic,
+// version, header length and header dictionary, as far as the file holds them): fills a's
+// shape, dtype and offsets, checks the data size against the file, and returns the element
+// count and the dtype's descr.
+uint64_t parse_header(const uint8_t* b, uint64_t avail, uint64_t file_size, const std::string& name, NpyArray& a,
+                      std::string& descr) {
+    const uint64_t size = file_size;
+    auto byte = [&](uint64_t i) -> uint8_t {
+        if (i >= avail) throw NpyError(name, i, "internal: header byte not read");
+        return b[i];
+    };
     for (size_t i = 0; i < 6; ++i) {
         if (i >= size)
             throw NpyError(name, i, "truncated file: expected the 6-byte magic \\x93NUMPY, file has " +
                                         std::to_string(size) + " bytes");
-        if (b[i] != uint8_t(kMagic[i]))
+        if (byte(i) != uint8_t(kMagic[i]))
             throw NpyError(name, i, "bad magic: expected \\x93NUMPY at the start of a .npy file");
     }
     if (size < 8)
         throw NpyError(name, 6, "truncated file: expected 2 version bytes, file has " +
                                     std::to_string(size) + " bytes");
-    unsigned major = b[6], minor = b[7];
+    unsigned major = byte(6), minor = byte(7);
     if ((major < 1 || major > 3) || minor != 0)
         throw NpyError(name, 6, "unsupported format version " + std::to_string(major) + "." +
                                     std::to_string(minor) + ": expected 1.0, 2.0 or 3.0");
@@ -245,6 +257,7 @@ NpyArray parse_npy(const std::vector<uint8_t>& b, const std::string& name) {
     if (size < 8 + len_bytes)
         throw NpyError(name, 8, "truncated file: expected a " + std::to_string(len_bytes) +
                                     "-byte header length, file has " + std::to_string(size) + " bytes");
+    if (avail < 8 + len_bytes) byte(8 + len_bytes - 1);
     const uint64_t header_len = load_le(&b[8], len_bytes);
     const uint64_t header_off = 8 + len_bytes;
     a.header_offset = header_off;
@@ -252,12 +265,12 @@ NpyArray parse_npy(const std::vector<uint8_t>& b, const std::string& name) {
         throw NpyError(name, header_off, "truncated header: expected " + std::to_string(header_len) +
                                              " header bytes, file has " +
                                              std::to_string(size - header_off));
-    std::string text(b.begin() + long(header_off), b.begin() + long(header_off + header_len));
+    if (avail < header_off + header_len) byte(header_off + header_len - 1);
+    std::string text(b + header_off, b + header_off + header_len);
     for (size_t i = 0; i < text.size(); ++i)
         if (text[i] == '\0')
             throw NpyError(name, header_off + i, "NUL byte in header: expected ASCII text");
 
-    std::string descr;
     uint64_t descr_off = header_off, shape_off = header_off;
     bool fortran = false;
     HeaderParser(name, text, header_off).parse(descr, descr_off, fortran, shape_off, a.shape);
@@ -288,7 +301,16 @@ NpyArray parse_npy(const std::vector<uint8_t>& b, const std::string& name) {
                        "shape/size mismatch: shape " + a.shape_string() + " of " + descr + " needs " +
                            std::to_string(need) + " data bytes, file has " + std::to_string(have) +
                            " (" + std::to_string(have - need) + " bytes of trailing data)");
+    return count;
+}
 
+}  // namespace
+
+NpyArray parse_npy(const std::vector<uint8_t>& b, const std::string& name) {
+    NpyArray a;
+    std::string descr;
+    const uint64_t count = parse_header(b.data(), b.size(), b.size(), name, a, descr);
+    const size_t item = npy_item_size(a.dtype);
     a.values.resize(size_t(count));
     const uint8_t* p = b.data() + a.data_offset;
     for (size_t i = 0; i < a.values.size(); ++i, p += item) {
@@ -311,6 +333,37 @@ NpyArray parse_npy(const std::vector<uint8_t>& b, const std::string& name) {
         }
         a.values[i] = v;
     }
+    return a;
+}
+
+NpyArray read_npy_header(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+        throw NpyError(path, 0, "cannot read: not a regular file (a directory, a device or a pipe)");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw NpyError(path, 0, std::string("cannot open file: ") + std::strerror(errno));
+    in.seekg(0, std::ios::end);
+    const std::streamoff end = in.tellg();
+    if (end < 0) throw NpyError(path, 0, "cannot read the file's size");
+    const uint64_t size = uint64_t(end);
+    in.seekg(0);
+    // The fixed part (magic, version, header length), then the header dictionary.
+    std::vector<uint8_t> head(size_t(std::min<uint64_t>(size, 12)));
+    in.read(reinterpret_cast<char*>(head.data()), std::streamsize(head.size()));
+    if (head.size() >= 10 && head[0] == uint8_t(kMagic[0])) {
+        const size_t len_bytes = head[6] == 1 ? 2 : 4;
+        const uint64_t header_end = 8 + len_bytes + (head.size() >= 8 + len_bytes ? load_le(&head[8], len_bytes) : 0);
+        const size_t total = size_t(std::min(size, header_end));
+        if (total > head.size()) {
+            const size_t have = head.size();
+            head.resize(total);
+            in.read(reinterpret_cast<char*>(head.data() + have), std::streamsize(total - have));
+        }
+    }
+    if (in.bad()) throw NpyError(path, 0, "read error");
+    NpyArray a;
+    std::string descr;
+    parse_header(head.data(), head.size(), size, path, a, descr);
     return a;
 }
 

@@ -50,6 +50,11 @@ struct NpyArray {
 NpyArray parse_npy(const std::vector<uint8_t>& bytes, const std::string& name);
 // Reads and parses a .npy file; throws NpyError (also when the file cannot be opened).
 NpyArray read_npy(const std::string& path);
+// Reads the header alone (shape, dtype, offsets; `values` stays empty), with the checks of
+// parse_npy that need no data: the file's size against the shape (truncated or trailing data).
+// Memory follows the header, not the array. Throws NpyError (also for a file that is not a
+// regular file).
+NpyArray read_npy_header(const std::string& path);
 
 // Serialises `values` (C order, product(shape) elements) as a version 1.0 .npy file of the
 // given dtype. Integer dtypes round half away from zero and must fit the type; throws

@@ -285,6 +285,45 @@ void derive_whole_network(Checker& c, const NetworkSpec& s, NetworkConfig& net) 
     }
 }
 
+// `output`: the host's dequantisation of the last layer's outputs, one scale and one offset per
+// output channel (a single number stands for every channel).
+OutputConfig derive_output(Checker& c, const NetworkSpec& s, const NetworkConfig& net) {
+    const OutputSpec& o = s.output;
+    OutputConfig out;
+    if (!o.given) return out;
+    c.check_section(output_table(), &o, "output", o.at, nullptr);
+    const LayerConfig& last = net.layers.back();
+    if (last.type == LayerType::TopK)
+        c.fail("output", o.at,
+               "the last layer '" + last.name +
+                   "' is a topk label select: its outputs are class indices, not values to dequantise; remove the "
+                   "output section (or dequantise before the label select)");
+    const size_t channels = size_t(last.out.channels);
+    auto per_channel = [&](const Given<ListValue>& g, const std::string& field, bool positive) {
+        const ListValue& items = g.value;
+        const Origin at = Checker::where(g, o.at);
+        if (items.size() != 1 && items.size() != channels)
+            c.fail(field, at,
+                   "expected one number, or one per output channel of the last layer '" + last.name + "' (" +
+                       std::to_string(channels) + "), got " + std::to_string(items.size()));
+        std::vector<double> v;
+        for (size_t i = 0; i < items.size(); ++i) {
+            const std::string entry = items.size() > 1 ? "channel " + std::to_string(i) + ": " : "";
+            double x = 0;
+            if (auto e = parse_number(items[i], "'" + items[i] + "'", x)) c.fail(field, at, entry + *e);
+            if (positive && !(x > 0)) c.fail(field, at, entry + "must be > 0 (got " + items[i] + ")");
+            v.push_back(x);
+        }
+        v.resize(channels, v.front());
+        return v;
+    };
+    out.scale = per_channel(o.scale, "output.scale", true);
+    out.offset = per_channel(o.offset, "output.offset", false);
+    out.encoding = last.out_encoding;
+    out.enabled = true;
+    return out;
+}
+
 // The run must fit SystemC's 64-bit femtosecond clock, the watchdog's wait too.
 void check_simulated_time(Checker& c, const NetworkSpec& s, const NetworkConfig& net) {
     const Origin run_at = s.run.given ? s.run.at : c.file_start();
@@ -357,6 +396,7 @@ Derived derive_design(const NetworkSpec& s) {
         derive_whole_network(c, s, net);
         check_simulated_time(c, s, net);
     });
+    step([&] { net.output = derive_output(c, s, net); });
     return d;
 }
 

@@ -178,6 +178,10 @@ NetworkSpec effective_spec(const NetworkSpec& spec, const NetworkConfig& d) {
     mark(s.resources);
     put(s.resources.flow, d.resources.flow);
     put(s.resources.bram_ports, d.resources.bram_ports);
+    if (d.output.enabled) {  // as written, the default of the field not given
+        mark(s.output);
+        s.output.scale.given = s.output.offset.given = true;
+    }
     if (d.host.enabled) {
         const HostConfig& h = d.host;
         mark(s.host);
@@ -213,6 +217,7 @@ nlohmann::json effective_config_json(const NetworkSpec& spec, const NetworkConfi
     j["device"]["derived"] = {{"family", d.device.family}, {"lut", d.device.lut}, {"ff", d.device.ff},
                               {"bram18", d.device.bram18}, {"dsp", d.device.dsp}};
     j["input"]["derived"] = {{"encoding", to_string(d.input.encoding())}};
+    if (d.output.enabled) j["output"]["derived"] = {{"scale", d.output.scale}, {"offset", d.output.offset}};
     auto shape = [](const FmShape& s) { return nlohmann::json::array({s.height, s.width, s.channels}); };
     for (size_t i = 0; i < d.layers.size(); ++i) {
         const LayerConfig& l = d.layers[i];

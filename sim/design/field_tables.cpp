@@ -513,6 +513,21 @@ const Table& layer_table() {
     return t;
 }
 
+const Table& output_table() {
+    static const Table t = table<OutputSpec>(
+        "output",
+        "The host's dequantisation of the last layer's outputs, value_c = scale_c x out_c + offset_c (FINN leaves "
+        "a network's last Mul and Add to the host); `sim --dataset` predicts the class from these values.",
+        {field("scale", &OutputSpec::scale)
+             .def("1")
+             .means("A number > 0 for every channel, or a list of one per output channel of the last layer (a list "
+                    "of one number counts as that number)."),
+         field("offset", &OutputSpec::offset)
+             .def("0")
+             .means("A number for every channel, or a list of one per output channel of the last layer.")});
+    return t;
+}
+
 const Table& network_table() {
     static const Table t = table<NetworkSpec>(
         "", "The top level of a configuration file.",
@@ -534,6 +549,9 @@ const Table& network_table() {
          section("resources", &NetworkSpec::resources, resources_table())
              .def("flow implementation")
              .means("What the resource report models."),
+         section("output", &NetworkSpec::output, output_table())
+             .def("none (the raw outputs)")
+             .means("The host's dequantisation of the last layer's outputs (not with a topk layer last)."),
          special("layers", ValueKind::Sequence, &layer_table())
              .required()
              .means("The layers, in dataflow order (at least one); `inputs` makes a graph.")});
@@ -543,11 +561,11 @@ const Table& network_table() {
 std::vector<const Table*> all_tables() {
     return {&network_table(),          &device_table(),           &input_table(),
             &weight_source_table(),    &generator_table(),        &run_table(),
-            &defaults_table(),         &resources_table(),        &host_table(),
-            &pcie_table(),             &dma_table(),              &loopback_table(),
-            &layer_table(),            &layer_weights_table(),    &layer_activation_table(),
-            &layer_folding_table(),    &layer_decompressor_table(), &layer_scaling_table(),
-            &device_entry_table()};
+            &defaults_table(),         &resources_table(),        &output_table(),
+            &host_table(),             &pcie_table(),             &dma_table(),
+            &loopback_table(),         &layer_table(),            &layer_weights_table(),
+            &layer_activation_table(), &layer_folding_table(),    &layer_decompressor_table(),
+            &layer_scaling_table(),    &device_entry_table()};
 }
 
 }  // namespace qsim::design

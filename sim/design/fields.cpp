@@ -173,6 +173,8 @@ std::optional<std::string> parse_integer(const std::string& t, const std::string
     return std::nullopt;
 }
 
+}  // namespace
+
 std::optional<std::string> parse_number(const std::string& t, const std::string& shown, double& out) {
     const bool plausible = !t.empty() && t.find_first_of("xXpP") == std::string::npos &&
                            !std::isspace(static_cast<unsigned char>(t.front()));
@@ -184,8 +186,6 @@ std::optional<std::string> parse_number(const std::string& t, const std::string&
     out = v;
     return std::nullopt;
 }
-
-}  // namespace
 
 std::optional<std::string> parse_padding_element(Padding& p, int element, const std::string& text,
                                                  const std::string& shown) {

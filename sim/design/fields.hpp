@@ -125,6 +125,7 @@ const Table& generator_table();
 const Table& run_table();
 const Table& defaults_table();
 const Table& resources_table();
+const Table& output_table();
 const Table& host_table();
 const Table& pcie_table();
 const Table& dma_table();
@@ -151,5 +152,8 @@ std::optional<std::string> parse_padding_element(Padding& p, int element, const 
 
 // The integer forms the value types accept: optional sign and decimal digits only.
 bool is_integer_text(const std::string& t, bool allow_minus);
+// A finite decimal number as Number fields take it (list items too): the problem ("expected a
+// number, got 'x'", `shown` quoting the value) or nothing, with the value in `out`.
+std::optional<std::string> parse_number(const std::string& t, const std::string& shown, double& out);
 
 }  // namespace qsim::design

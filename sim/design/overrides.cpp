@@ -141,7 +141,7 @@ std::optional<Violation> apply_override(NetworkSpec& spec, const std::string& na
     std::string known;
     for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
     throw std::invalid_argument("'" + name + "': the configuration has no layer '" + head + "' (layers: " + known +
-                                "; sections: device, input, weights, run, defaults, host, resources)");
+                                "; sections: device, input, weights, run, defaults, host, resources, output)");
 }
 
 }  // namespace qsim::design

@@ -125,6 +125,12 @@ struct DefaultsSpec : SectionSpec {
     Given<int> reuse{1};
 };
 
+// The host's dequantisation of the last layer's outputs: a number, or one per output channel.
+struct OutputSpec : SectionSpec {
+    Given<ListValue> scale{ListValue{"1"}};
+    Given<ListValue> offset{ListValue{"0"}};
+};
+
 struct ResourcesSpec : SectionSpec {
     Given<ResourceFlow> flow{ResourceFlow::Implementation};
     Given<BramPorts> bram_ports{BramPorts::SimpleDual};
@@ -239,6 +245,7 @@ struct NetworkSpec {
     DefaultsSpec defaults;
     HostSpec host;
     ResourcesSpec resources;
+    OutputSpec output;
     SectionSpec layers_at;  // the `layers` sequence
     std::vector<LayerSpec> layers;
 

@@ -124,8 +124,16 @@ std::string resource_summary(const RunResult& r) {
     return s;
 }
 
+// One factor of the host's dequantisation: "0.5", or "per channel, 0.25 .. 2".
+std::string per_channel_text(const std::vector<double>& v) {
+    const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+    if (*lo == *hi) return fmt("%g", *lo);
+    return "per channel, " + fmt("%g", *lo) + " .. " + fmt("%g", *hi);
+}
+
 void print_dataset(std::ostream& os, const DatasetResult& d) {
     os << "dataset        " << d.images << " images of " << d.images_file;
+    if (d.dequantised) os << " (classes of the dequantised outputs)";
     if (!d.labels_file.empty())
         os << ": top-1 accuracy " << fmt("%.2f", 100.0 * d.accuracy) << "% (" << d.correct << " of " << d.images
            << " labels)";
@@ -187,7 +195,11 @@ void print_sparse_weights(std::ostream& os, const RunResult& r) {
 void print_report(std::ostream& os, const RunResult& r, bool timing) {
     os << "network   " << r.network << "  (" << r.config_file << ")\n"
        << "device    " << r.device << " @ " << fmt("%.1f", r.clock_mhz) << " MHz\n"
-       << "weights   " << r.weights << (timing_only() ? "  (timing only: no values computed)" : "") << "\n"
+       << "weights   " << r.weights << (timing_only() ? "  (timing only: no values computed)" : "") << "\n";
+    if (r.output.enabled)
+        os << "output    dequantised on the host: value = scale x out + offset, scale "
+           << per_channel_text(r.output.scale) << ", offset " << per_channel_text(r.output.offset) << "\n";
+    os
        << "frames    " << r.frames_completed << " of " << r.frames_requested << " simulated\n\n";
 
     os << std::left << std::setw(10) << "layer" << std::setw(15) << "type" << std::setw(14) << "datapath"
@@ -237,6 +249,7 @@ void print_report(std::ostream& os, const RunResult& r, bool timing) {
     if (r.host.enabled) print_host(os, r);
     if (r.check.done)
         os << "golden check   " << (r.check.passed ? "PASS: " : "FAIL: ") << r.check.message << "\n";
+    if (r.expect.done) os << "expect         " << expect_summary(r.expect) << "\n";
 }
 
 nlohmann::json report_json(const RunResult& r, const nlohmann::json& effective_config, bool timing) {
@@ -408,12 +421,29 @@ nlohmann::json report_json(const RunResult& r, const nlohmann::json& effective_c
     }
     if (r.check.done)
         j["check"] = {{"passed", r.check.passed}, {"values_compared", r.check.values_compared}, {"message", r.check.message}};
+    if (r.expect.done) {
+        const ExpectResult& e = r.expect;
+        nlohmann::json first = nullptr;
+        if (e.first)
+            first = {{"frame", e.first->frame},       {"y", e.first->y},
+                     {"x", e.first->x},               {"channel", e.first->channel},
+                     {"expected", e.first->expected}, {"simulated", e.first->simulated}};
+        j["expect"] = {{"file", e.file},
+                       {"passed", e.passed},
+                       {"frames", e.frames},
+                       {"values_per_frame", e.values_per_frame},
+                       {"values", e.values},
+                       {"mismatches", e.mismatches},
+                       {"first_mismatch", first}};
+        if (!e.problem.empty()) j["expect"]["problem"] = e.problem;
+    }
     if (r.dataset.enabled) {
         const DatasetResult& d = r.dataset;
         j["dataset"] = {{"images_file", d.images_file}, {"labels_file", d.labels_file}, {"images", d.images},
                         {"correct", d.correct},         {"accuracy", d.accuracy},       {"reference_file", d.reference_file},
                         {"reference_compared", d.reference_compared}, {"reference_matches", d.reference_matches},
                         {"mismatches", d.mismatches}};
+        if (d.dequantised) j["dataset"]["dequantised"] = true;
     }
     j["config"] = effective_config;
     return j;

@@ -9,13 +9,37 @@
 
 namespace qsim {
 
+int dequantised_class(const FeatureMap& output, const OutputConfig& dequantise) {
+    const FmShape& s = output.shape;
+    if (s.height != 1 || s.width != 1 || s.channels < 1 || output.data.size() != size_t(s.channels) ||
+        size_t(s.channels) != dequantise.scale.size() ||
+        dequantise.offset.size() != dequantise.scale.size())
+        throw std::invalid_argument("dequantised_class: expected a 1 x 1 x " + std::to_string(dequantise.scale.size()) +
+                                    " output map");
+    int best = 0;
+    double best_value = dequantise.value(output.data[0], 0);
+    for (int c = 1; c < s.channels; ++c) {
+        const double v = dequantise.value(output.data[size_t(c)], c);
+        if (v > best_value) {
+            best = c;
+            best_value = v;
+        }
+    }
+    return best;
+}
+
 DatasetResult evaluate_dataset(const std::vector<FeatureMap>& outputs, const std::vector<int>& labels,
-                               const std::vector<int>& reference, bool label_select) {
+                               const std::vector<int>& reference, bool label_select,
+                               const OutputConfig* dequantise) {
+    if (label_select && dequantise)
+        throw std::invalid_argument("evaluate_dataset: a label select's outputs are classes, not values to dequantise");
     DatasetResult r;
     r.enabled = true;
+    r.dequantised = dequantise != nullptr;
     r.images = int(outputs.size());
     for (size_t i = 0; i < outputs.size(); ++i) {
-        const int predicted = predicted_class(outputs[i], label_select);
+        const int predicted =
+            dequantise ? dequantised_class(outputs[i], *dequantise) : predicted_class(outputs[i], label_select);
         if (!labels.empty() && predicted == labels[i]) ++r.correct;
         if (!reference.empty()) {
             ++r.reference_compared;

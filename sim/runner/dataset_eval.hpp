@@ -19,13 +19,23 @@ struct DatasetResult {
     double accuracy = 0.0;           // correct / images (0 without labels)
     int reference_compared = 0;
     int reference_matches = 0;       // predicted class == the reference prediction
+    bool dequantised = false;        // classes from the config's `output` dequantisation of the outputs
     std::vector<std::string> mismatches;  // the first few differences from the reference
 };
 
 // `labels` and `reference` may be empty (not used); otherwise they hold at least one entry per
 // output frame. `label_select`: the outputs are a topk layer's labels, the best first.
+// `dequantise` (the config's `output` section, when enabled): the class is the channel of the
+// largest dequantised value instead of the largest raw output (dequantised_class); not with
+// `label_select` (std::invalid_argument).
 DatasetResult evaluate_dataset(const std::vector<FeatureMap>& outputs, const std::vector<int>& labels,
-                               const std::vector<int>& reference, bool label_select = false);
+                               const std::vector<int>& reference, bool label_select = false,
+                               const OutputConfig* dequantise = nullptr);
+
+// The class a 1 x 1 x C output predicts after the host's dequantisation: the channel of the
+// largest scale_c x out_c + offset_c, the lowest on ties. Throws std::invalid_argument for a map
+// that is not 1 x 1 x C or whose channels differ from the dequantisation's.
+int dequantised_class(const FeatureMap& output, const OutputConfig& dequantise);
 
 // What a --dataset run will read, from the files' headers alone: every count and shape is
 // checked before any image is decoded, so memory follows the frames asked for, not what a

@@ -26,16 +26,17 @@ uint64_t sat_mul(uint64_t a, uint64_t b) { return b != 0 && a > UINT64_MAX / b ?
 
 }  // namespace
 
+void add_memory_need(MemoryNeed& need, uint64_t bytes, const std::string& what) {
+    need.bytes = sat_add(need.bytes, bytes);
+    if (bytes > need.largest_bytes) {
+        need.largest_bytes = bytes;
+        need.largest = what + " (" + size_text(bytes) + ")";
+    }
+}
+
 MemoryNeed estimate_simulation_memory(const NetworkConfig& net, int frames, bool check, bool dataset_frames) {
     MemoryNeed need;
-    uint64_t biggest = 0;
-    auto add = [&](uint64_t bytes, const std::string& what) {
-        need.bytes = sat_add(need.bytes, bytes);
-        if (bytes > biggest) {
-            biggest = bytes;
-            need.largest = what + " (" + size_text(bytes) + ")";
-        }
-    };
+    auto add = [&](uint64_t bytes, const std::string& what) { add_memory_need(need, bytes, what); };
     const FmShape& in = net.input.shape;
     const uint64_t frame = sat_mul(uint64_t(in.elements()), kCode);
     const std::string shape = std::to_string(in.height) + " x " + std::to_string(in.width) + " x " + std::to_string(in.channels);

@@ -13,7 +13,11 @@ namespace qsim {
 struct MemoryNeed {
     uint64_t bytes = 0;   // the total
     std::string largest;  // what takes most: "an input frame of 46340 x 46340 x 1 values (8.0 GiB)"
+    uint64_t largest_bytes = 0;
 };
+
+// Adds `bytes` for `what` ("the expected outputs of --expect") to `need`.
+void add_memory_need(MemoryNeed& need, uint64_t bytes, const std::string& what);
 
 // What simulating `frames` frames of `net` holds at its peak: a generated or data-set input
 // frame (all of a data set's frames), every FIFO and line buffer full, a row of windows per

@@ -241,6 +241,7 @@ RunResult simulate_design(const NetworkConfig& net, const NetworkParams& params,
     r.device = net.device.name;
     r.clock_mhz = net.device.clock_mhz;
     r.weights = describe_weights(net);
+    r.output = net.output;
     r.frames_requested = options.frames > 0 ? options.frames : net.run.frames;
     r.resources = estimate_resources(net);
     if (net.host.enabled && net.host.architecture == HostArchitecture::Loopback)

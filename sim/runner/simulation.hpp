@@ -17,6 +17,7 @@
 #include "models/network/network_config.hpp"
 #include "models/resources/resources.hpp"
 #include "sim/runner/dataset_eval.hpp"
+#include "sim/runner/expected_outputs.hpp"
 #include "tlm/trace_recorder.hpp"
 
 namespace qsim {
@@ -145,6 +146,7 @@ struct RunResult {
     std::string device;
     double clock_mhz = 0.0;
     std::string weights;         // "generator(seed=..)" or the file
+    OutputConfig output;         // the config's host dequantisation of the outputs (`output:`)
     int frames_requested = 0;
     int frames_completed = 0;
     bool deadlock = false;                    // the watchdog stopped a pipeline that made no progress
@@ -177,6 +179,7 @@ struct RunResult {
     ResourceReport resources;  // estimated from the configuration (models/resources)
     DatasetResult dataset;     // sim --dataset: accuracy and agreement with reference predictions
     CheckResult check;
+    ExpectResult expect;       // sim --expect: the final outputs against an expected array
     HostResult host;
     TraceResult trace;
     std::vector<FeatureMap> outputs;                  // final output frames

@@ -3,12 +3,14 @@
 //   sim --config configs/alexnet_pruned40.yaml [--frames N] [--weights FILE]
 //       [--set NAME=VALUE ...] [--report out.json] [--check]
 //       [--dataset IMAGES.gz [--labels LABELS.gz] [--reference PREDICTIONS.txt]]
+//       [--inputs FRAMES.npy] [--expect OUTPUTS.npy]
 //       [--point "conv2.pe=11;clock_mhz=150"]
 //   sim sweep | sweep-merge | fold ...      design-space studies (docs/sweeps.md)
 //
-// Exit codes: 0 ok, 1 bad input (config, weight file, data set), 2 usage, 3 the pipeline
-// stalled (deadlock), 4 the golden-reference check failed or the predicted classes differ
-// from the reference predictions. Every error is one line on stderr (docs/errors.md lists them).
+// Exit codes: 0 ok, 1 bad input (config, weight file, data set, .npy array), 2 usage, 3 the
+// pipeline stalled (deadlock), 4 the golden-reference check failed, the predicted classes differ
+// from the reference predictions, or the outputs differ from --expect's. Every error is one line
+// on stderr (docs/errors.md lists them).
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -27,6 +29,7 @@
 #include "models/network/weight_file.hpp"
 #include "sim/report/report.hpp"
 #include "sim/runner/memory_budget.hpp"
+#include "sim/runner/npy_frames.hpp"
 #include "sim/runner/simulation.hpp"
 #include "sim/sweep/design_space.hpp"
 #include "sim/sweep/sim_child.hpp"
@@ -43,15 +46,16 @@ int run(int argc, char** argv) {
     qsim::cli::Command cmd("sim",
                            "--config FILE [--frames N] [--check] [--report FILE] [--set NAME=VALUE ...] "
                            "[--point POINT] [--weights FILE] [--dataset IMAGES [--labels L] [--reference R]]\n"
+                           "           [--inputs FRAMES.npy] [--expect OUTPUTS.npy]\n"
                            "           [--trace FILE.json [--trace-frames A..B]] [--vcd FILE.vcd] [--graph FILE.dot|.svg]\n"
                            "       sim COMMAND [OPTIONS]   (sim COMMAND --help)",
                            "Cycle-approximate SystemC simulation of a quantised-network accelerator.");
     cmd.notes = qsim::sweep::subcommand_notes() +
                 "\nexit status: 0 ok, 1 bad input (the message names file, line and field), 2 usage error, 3 the "
-                "pipeline stopped\nbefore all frames came out (deadlock or livelock), 4 the golden check failed or a "
-                "prediction differs\n";
+                "pipeline stopped\nbefore all frames came out (deadlock or livelock), 4 the golden check failed, a "
+                "prediction differs or\nthe outputs differ from --expect's\n";
     std::string config, weights, report, dataset, labels, reference, point, memory_budget;
-    std::string trace, trace_frames, vcd, graph, input_interval;
+    std::string trace, trace_frames, vcd, graph, input_interval, inputs, expect;
     std::vector<std::string> sets;
     int frames = 0;
     auto& desc = cmd.options;
@@ -75,6 +79,14 @@ int run(int argc, char** argv) {
          "fifo-size simulates this way); default: as fast as the input stream and backpressure allow")
         ("dataset", po::value<std::string>(&dataset),
          "feed the images of an IDX file (gzipped or plain) instead of generated frames; --frames defaults to all")
+        ("inputs", po::value<std::string>(&inputs),
+         "feed the frames of a NumPy .npy array of integer codes instead of generated frames: shape (N, H, W, C) of "
+         "the config's input, or (N, H, W) when C = 1; integer dtypes, or floats whose values are all integral, "
+         "within input.bits / input.signed; --frames defaults to N; not with --dataset")
+        ("expect", po::value<std::string>(&expect),
+         "compare every frame's final output with a NumPy .npy array of integers: shape (N, H, W, C) of the last "
+         "layer's output, or (N, C) when it is 1 x 1 x C; N at least the frames simulated; exit 4 when a value "
+         "differs")
         ("labels", po::value<std::string>(&labels),
          "IDX labels for --dataset (default: the images file with -images-idx3 replaced by -labels-idx1)")
         ("point", po::value<std::string>(&point),
@@ -105,7 +117,7 @@ int run(int argc, char** argv) {
         // one that cannot be written.
         for (const auto& [input, what] : std::vector<std::pair<std::string, const char*>>{
                  {config, "--config"}, {weights, "--weights"}, {dataset, "--dataset"}, {labels, "--labels"},
-                 {reference, "--reference"}})
+                 {reference, "--reference"}, {inputs, "--inputs"}, {expect, "--expect"}})
             if (qsim::same_file(report, input))
                 return qsim::cli::usage_error(cmd, "--report " + report + " is the file given as " + what +
                                                        " (the report would replace it)");
@@ -125,7 +137,7 @@ int run(int argc, char** argv) {
     }
     for (const auto& [out, what] : std::vector<std::pair<std::string, const char*>>{{trace, "--trace"}, {vcd, "--vcd"}}) {
         if (out.empty()) continue;
-        for (const std::string& input : {config, weights, dataset, labels, reference, report})
+        for (const std::string& input : {config, weights, dataset, labels, reference, report, inputs, expect})
             if (qsim::same_file(out, input) || out == input)
                 return qsim::cli::usage_error(cmd, std::string(what) + " " + out + " is also given as an input or the report");
         qsim::check_writable(out);
@@ -133,7 +145,7 @@ int run(int argc, char** argv) {
     if (!trace.empty() && trace == vcd) return qsim::cli::usage_error(cmd, "--trace and --vcd name the same file");
     std::string dot_tool;  // Graphviz, for a rendered --graph
     if (!graph.empty()) {
-        for (const std::string& other : {config, weights, dataset, labels, reference, report, trace, vcd})
+        for (const std::string& other : {config, weights, dataset, labels, reference, report, trace, vcd, inputs, expect})
             if (qsim::same_file(graph, other) || graph == other)
                 return qsim::cli::usage_error(cmd, "--graph " + graph + " is also given as another file");
         const std::string ext = graph.size() > 4 ? graph.substr(graph.size() - 4) : "";
@@ -186,7 +198,7 @@ int run(int argc, char** argv) {
     qsim::NetworkConfig net = derived.design;
     if (options.trace_first != 0 || options.trace_last != qsim::TraceRecorder::kAllFrames) {
         const int run_frames = vm.count("frames") ? frames : net.run.frames;
-        if (options.trace_first >= run_frames && dataset.empty())
+        if (options.trace_first >= run_frames && dataset.empty() && inputs.empty())
             return qsim::cli::usage_error(cmd, "--trace-frames " + trace_frames + ": the run has frames 0.." +
                                                    std::to_string(run_frames - 1));
     }
@@ -204,12 +216,16 @@ int run(int argc, char** argv) {
         return qsim::cli::usage_error(cmd, e.what());
     }
     const bool check = vm.count("check") > 0;
-    auto check_memory = [&](bool dataset_frames) {
-        const int run_frames = frames > 0 ? frames : net.run.frames;
-        qsim::check_memory_budget(net, qsim::estimate_simulation_memory(net, run_frames, check, dataset_frames), budget);
-    };
+    if (vm.count("timing-only") && (check || !dataset.empty() || !inputs.empty() || !expect.empty()))
+        return qsim::cli::usage_error(cmd,
+                                      "--timing-only computes no values: not with --check, --dataset, --inputs or --expect");
+    // Every file of frames is planned from its header first (shapes, counts: usage errors before
+    // anything is simulated), the memory of the run checked, and only then the values read.
     std::vector<int> label_values, reference_values;
     qsim::DatasetPlan plan;
+    qsim::NpyFramesPlan input_plan, expect_plan;
+    if (!dataset.empty() && !inputs.empty())
+        return qsim::cli::usage_error(cmd, "--inputs and --dataset both give the input frames: use one");
     if (!dataset.empty()) {
         // Headers and counts first; images are decoded only for the frames simulated.
         try {
@@ -220,15 +236,53 @@ int run(int argc, char** argv) {
         frames = plan.frames;
         const std::string problem = qsim::simulated_time_problem(net, frames);
         if (!problem.empty()) return qsim::cli::usage_error(cmd, std::string("--dataset: ") + problem);
-        check_memory(true);
+    } else if (!labels.empty() || !reference.empty()) {
+        return qsim::cli::usage_error(cmd, "--labels and --reference need --dataset");
+    }
+    if (!inputs.empty()) {
+        try {
+            input_plan = qsim::plan_npy_inputs(inputs, vm.count("frames") ? frames : 0, net.input);
+        } catch (const std::invalid_argument& e) {
+            return qsim::cli::usage_error(cmd, std::string("--inputs: ") + e.what());
+        }
+        frames = input_plan.frames;
+        const std::string problem = qsim::simulated_time_problem(net, frames);
+        if (!problem.empty()) return qsim::cli::usage_error(cmd, std::string("--inputs: ") + problem);
+    }
+    const qsim::LayerConfig& last = net.layers.back();
+    if (!expect.empty()) {
+        try {
+            expect_plan = qsim::plan_expected_outputs(expect, frames > 0 ? frames : net.run.frames, last.out, last.name);
+        } catch (const std::invalid_argument& e) {
+            return qsim::cli::usage_error(cmd, e.what());
+        }
+    }
+    {
+        // Refused before anything large is allocated: a design, data set or array that would not fit.
+        const int run_frames = frames > 0 ? frames : net.run.frames;
+        qsim::MemoryNeed need =
+            qsim::estimate_simulation_memory(net, run_frames, check, !dataset.empty() || !inputs.empty());
+        if (!inputs.empty())
+            qsim::add_memory_need(need, input_plan.values * sizeof(double),
+                                  "reading the " + std::to_string(input_plan.values) + " values of " + inputs);
+        if (!expect.empty())
+            qsim::add_memory_need(need,
+                                  expect_plan.values * sizeof(double) +
+                                      uint64_t(run_frames) * uint64_t(last.out.elements()) * sizeof(int64_t),
+                                  "reading the " + std::to_string(expect_plan.values) + " values of " + expect);
+        qsim::check_memory_budget(net, need, budget);
+    }
+    if (!dataset.empty()) {
         qsim::DatasetInput input = qsim::load_dataset(plan, net.input);
         net.input.frames = std::make_shared<const std::vector<qsim::FeatureMap>>(std::move(input.frames));
         label_values = std::move(input.labels);
         reference_values = std::move(input.reference);
-    } else if (!labels.empty() || !reference.empty()) {
-        return qsim::cli::usage_error(cmd, "--labels and --reference need --dataset");
     }
-    if (dataset.empty()) check_memory(false);
+    if (!inputs.empty())
+        net.input.frames =
+            std::make_shared<const std::vector<qsim::FeatureMap>>(qsim::load_npy_inputs(input_plan, net.input));
+    qsim::ExpectedOutputs expected;
+    if (!expect.empty()) expected = qsim::load_expected_outputs(expect_plan, last.out);
     const qsim::NetworkParams params = qsim::load_params(net);
 
     if (!input_interval.empty()) {
@@ -241,21 +295,21 @@ int run(int argc, char** argv) {
             return qsim::cli::usage_error(cmd, "--input-interval paces the standalone accelerator's source; this "
                                                "design has a host link, whose DMA paces the input");
     }
-    if (vm.count("timing-only")) {
-        if (check || !dataset.empty())
-            return qsim::cli::usage_error(cmd, "--timing-only computes no values: not with --check or --dataset");
-        qsim::set_timing_only(true);
-    }
+    if (vm.count("timing-only")) qsim::set_timing_only(true);
     options.frames = frames;
     options.check = check;
     qsim::RunResult result = qsim::simulate(net, params, options);
     if (!dataset.empty() && !result.deadlock) {
         const bool label_select = net.layers.back().type == qsim::LayerType::TopK;
-        result.dataset = qsim::evaluate_dataset(result.outputs, label_values, reference_values, label_select);
+        // With an `output` section the class is the arg max of the dequantised values (derive refuses
+        // the section after a topk layer).
+        result.dataset = qsim::evaluate_dataset(result.outputs, label_values, reference_values, label_select,
+                                                net.output.enabled ? &net.output : nullptr);
         result.dataset.images_file = plan.images_file;
         result.dataset.labels_file = plan.labels_file;
         result.dataset.reference_file = plan.reference_file;
     }
+    if (!expect.empty() && !result.deadlock) result.expect = qsim::compare_outputs(result.outputs, expected);
     const bool timing = !vm.count("no-timing");
     if (!trace.empty() && result.trace.recorder)
         qsim::write_trace_json(*result.trace.recorder,
@@ -297,6 +351,7 @@ int run(int argc, char** argv) {
     if (result.deadlock) return 3;
     if (result.check.done && !result.check.passed) return 4;
     if (result.dataset.reference_matches < result.dataset.reference_compared) return 4;
+    if (result.expect.done && !result.expect.passed) return 4;
     return 0;
 }
 

@@ -1,6 +1,6 @@
 // Tests of the .npy reader and writer (npy.hpp): round trips of every dtype, hand-written
-// headers, malformed files (offset and expectation in the message), and files numpy writes and
-// reads (when a python3 with numpy is installed).
+// headers, malformed files (offset and expectation in the message), the header read alone, and
+// files numpy writes and reads (when a python3 with numpy is installed).
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -147,6 +147,59 @@ TEST(Npy, MalformedFilesNameOffsetAndExpectation) {
     } catch (const NpyError& e) {
         EXPECT_TRUE(contains(e.what(), "/nonexistent/dir/w.npy:@0: cannot open")) << e.what();
     }
+}
+
+// read_npy_header: the shape, dtype and offsets without the values, with parse_npy's messages
+// for everything found before the data (the file's size stands in for the data).
+TEST(Npy, TheHeaderAloneIsReadWithTheSameChecks) {
+    const fs::path dir = temp_dir();
+    const std::string good = (dir / "good.npy").string();
+    write_npy(good, {3, 2, 2}, std::vector<double>(12, 5.0), NpyDtype::I2);
+    const NpyArray full = read_npy(good), head = read_npy_header(good);
+    EXPECT_EQ(head.shape, full.shape);
+    EXPECT_EQ(head.dtype, NpyDtype::I2);
+    EXPECT_EQ(head.header_offset, full.header_offset);
+    EXPECT_EQ(head.data_offset, full.data_offset);
+    EXPECT_TRUE(head.values.empty());
+
+    const std::string h = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }\n";
+    const std::vector<uint8_t> d8(8, 0), ok = npy_bytes(h, d8);
+    std::vector<std::vector<uint8_t>> bad = {
+        {0x93, 'N', 'U'},                                            // truncated magic
+        std::vector<uint8_t>(ok.begin(), ok.begin() + 7),            // no version
+        std::vector<uint8_t>(ok.begin(), ok.begin() + 9),            // no header length
+        std::vector<uint8_t>(ok.begin(), ok.begin() + 30),           // truncated header
+        npy_bytes(h, std::vector<uint8_t>(6, 0)),                    // truncated data
+        npy_bytes(h, std::vector<uint8_t>(12, 0)),                   // trailing data
+        npy_bytes(h, d8, 2),                                         // version 2 header: fine
+        npy_bytes("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }\n", d8),
+        npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (4000000000, 1000), }\n", d8),
+    };
+    bad.push_back(ok);
+    bad.back()[2] = 'X';  // bad magic
+    for (size_t i = 0; i < bad.size(); ++i) {
+        const std::string path = (dir / ("case" + std::to_string(i) + ".npy")).string();
+        write_bytes(path, bad[i]);
+        std::string from_parse = "accepted", from_header = "accepted";
+        try {
+            parse_npy(bad[i], path);
+        } catch (const NpyError& e) {
+            from_parse = e.what();
+        }
+        try {
+            read_npy_header(path);
+        } catch (const NpyError& e) {
+            from_header = e.what();
+        }
+        EXPECT_EQ(from_header, from_parse) << "case " << i;
+    }
+    try {
+        read_npy_header(dir.string());
+        ADD_FAILURE() << "a directory was read";
+    } catch (const NpyError& e) {
+        EXPECT_TRUE(contains(e.what(), "not a regular file")) << e.what();
+    }
+    fs::remove_all(dir);
 }
 
 // The first python3 on this machine that has numpy, or "" if none.

@@ -199,13 +199,16 @@ TEST_P(BadInput, RejectedWithOneMessage) {
 
     const std::string config = c.config.empty() ? "" : kCaseDir + "/" + c.config;
     const std::string weights = (dir_ / (c.name + ".qnnw")).string();
+    auto expand = [&](const std::string& s) {
+        return replace_all(replace_all(replace_all(s, "{config}", config), "{dir}", kCaseDir), "{weights}", weights);
+    };
     std::string args;
     if (!config.empty()) args += "--config '" + config + "'";
     if (!c.weights.empty()) {
         ASSERT_NO_FATAL_FAILURE(write_damaged_weights(c.weights, config, weights));
         args += " --weights '" + weights + "'";
     }
-    if (!c.args.empty()) args += " " + c.args;
+    if (!c.args.empty()) args += " " + expand(c.args);
 
     const SimOutput r = run_sim(args, (dir_ / "stderr.txt").string());
     ASSERT_TRUE(r.exited) << "sim did not exit normally (signal " << r.signal << ") for: sim " << args
@@ -221,9 +224,6 @@ TEST_P(BadInput, RejectedWithOneMessage) {
     std::cout << "[ exit " << r.code << "   ] " << msg << "\n";
     RecordProperty("message", msg);
 
-    auto expand = [&](const std::string& s) {
-        return replace_all(replace_all(replace_all(s, "{config}", config), "{dir}", kCaseDir), "{weights}", weights);
-    };
     const std::string prefix = expand(c.prefix);
     EXPECT_EQ(msg.rfind(prefix, 0), 0u) << "expected the message to start with\n  " << prefix << "\ngot\n  " << msg;
     for (const auto& s : c.substrings) {
