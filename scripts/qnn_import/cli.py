@@ -94,14 +94,14 @@ def run(argv):
             f.write(writer.weight_file_bytes(net))
         with open(yaml_path, "w") as f:
             f.write(writer.config_yaml(net, name + ".qnnw", device=args.device, clock_mhz=args.clock,
-                                       device_library=lib))
+                                       device_library=lib, fifo_depths=getattr(net, "fifo_depths", None)))
         if not args.folding and any(L.folding is None for L in net.layers if L.is_compute):
             if sim is None:
                 notes.append("no sim binary found: the layers keep PE = SIMD = 1 (pass --sim to fold automatically)")
             else:
                 import folding
                 notes.append(folding.auto_fold(yaml_path, sim, yaml_path))
-        if net.is_graph() and sim is not None:
+        if net.is_graph() and sim is not None and not getattr(net, "fifo_depths", None):
             notes.append(expect.size_fifos(sim, yaml_path))
         x, codes = expect.test_inputs(net, args.samples, args.seed)
         y = expect.execute_model(model, net, x)
@@ -128,7 +128,7 @@ def run(argv):
                "--expect", os.path.join(args.out, name + ".expect.npy")]
         print("$ " + " ".join(cmd))
         r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        lines = [l for l in r.stdout.splitlines() if l.startswith(("check", "expect")) or "rror" in l]
+        lines = [l for l in r.stdout.splitlines() if l.startswith(("golden check", "expect")) or "rror" in l]
         print("\n".join(lines))
         return 0 if r.returncode == 0 else 4
     return 0

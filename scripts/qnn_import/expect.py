@@ -33,8 +33,8 @@ def test_inputs(net, samples, seed):
         x = x[:, :, 0, :].transpose(0, 2, 1)            # [N, C, L]: an L x 1 map
     else:
         x = x.transpose(0, 3, 1, 2)                     # NCHW
-    if getattr(net, "input_layout", "NCHW") == "NHWC":
-        x = codes.astype(np.float64) * scale + offset
+    if getattr(net, "input_layout", "NCHW") == "NHWC":  # a FINN graph's input as the simulator streams it
+        x = (codes.astype(np.float64) * scale + offset).reshape((samples,) + tuple(net.input_model_shape[1:]))
     return x, codes
 
 
