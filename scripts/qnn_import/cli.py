@@ -95,12 +95,15 @@ def run(argv):
         with open(yaml_path, "w") as f:
             f.write(writer.config_yaml(net, name + ".qnnw", device=args.device, clock_mhz=args.clock,
                                        device_library=lib, fifo_depths=getattr(net, "fifo_depths", None)))
-        if not args.folding and any(L.folding is None for L in net.layers if L.is_compute):
+        if any(L.folding is None for L in net.layers if L.is_compute):
+            # No folding for some layers (none in the model, none in the folding file): sim fold
+            # chooses theirs, keeping every folding that was given.
             if sim is None:
-                notes.append("no sim binary found: the layers keep PE = SIMD = 1 (pass --sim to fold automatically)")
+                notes.append("no sim binary found: layers without a folding keep PE = SIMD = 1 (pass --sim to fold them)")
             else:
                 import folding
-                notes.append(folding.auto_fold(yaml_path, sim, yaml_path))
+                keep = [L.name for L in net.layers if L.folding]
+                notes.append(folding.auto_fold(yaml_path, sim, yaml_path, keep=keep))
         if net.is_graph() and sim is not None and not getattr(net, "fifo_depths", None):
             notes.append(expect.size_fifos(sim, yaml_path))
         x, codes = expect.test_inputs(net, args.samples, args.seed)

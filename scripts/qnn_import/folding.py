@@ -228,12 +228,12 @@ def _input_interval(yaml_text):
     return h * math.ceil(w * c * bits / sb), float(d.group(1))
 
 
-def auto_fold(yaml_path, sim_binary, out_path, target_fps=None, timeout=300):
+def auto_fold(yaml_path, sim_binary, out_path, target_fps=None, timeout=300, keep=()):
     """Folds an imported network that came without a folding: `sim fold --config YAML --out OUT
     --no-simulate --target-fps F`. The importer's device is `generic` (no resource counts), for
     which fold needs a frame rate; without target_fps the rate is the input stream's (one pixel a
     clock: H x W cycles a frame, the fastest the input allows, FINN's way of matching every layer
-    to the first), and where some layer cannot reach it (a K x K window needs at least K^2 cycles
+    to the first; `keep`: layers whose folding stays as written, fold's --keep), and where some layer cannot reach it (a K x K window needs at least K^2 cycles
     per output pixel row...) the interval is relaxed by 1/4 at a time until every layer can.
     Returns fold's report (its stdout) with the frame rate chosen; raises ImportError_ with fold's
     message when it fails for another reason."""
@@ -242,20 +242,20 @@ def auto_fold(yaml_path, sim_binary, out_path, target_fps=None, timeout=300):
     in_place = os.path.abspath(out_path) == os.path.abspath(yaml_path)
     target = out_path + ".folded.yaml" if in_place else out_path  # fold will not overwrite its input
     try:
-        return _fold(yaml_path, sim_binary, target, interval, mhz, target_fps, timeout)
+        return _fold(yaml_path, sim_binary, target, interval, mhz, target_fps, timeout, keep)
     finally:
         if in_place and os.path.exists(target):
             os.replace(target, out_path)
 
 
-def _fold(yaml_path, sim_binary, out_path, interval, mhz, target_fps, timeout):
+def _fold(yaml_path, sim_binary, out_path, interval, mhz, target_fps, timeout, keep):
     fixed = target_fps is not None
     tries = 1 if fixed else 40
     last = ""
     for _ in range(tries):
         fps = float(target_fps) if fixed else mhz * 1e6 / interval
         cmd = [sim_binary, "fold", "--config", yaml_path, "--out", out_path, "--no-simulate",
-               "--target-fps", repr(fps)]
+               "--target-fps", repr(fps)] + [a for layer in keep for a in ("--keep", layer)]
         try:
             p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except OSError as e:
@@ -264,7 +264,13 @@ def _fold(yaml_path, sim_binary, out_path, interval, mhz, target_fps, timeout):
         if p.returncode == 0:
             return f"target {fps:.6g} frames/s\n" + p.stdout + err
         last = err or p.stdout
-        if "no folding of layer" not in last or fixed:
+        if fixed:
+            break
+        reach = re.search(r"reaches ([\d,]+) cycles per frame", last)
+        if reach and int(reach.group(1).replace(",", "")) > interval:
+            interval = int(reach.group(1).replace(",", ""))  # a kept layer is slower: match it
+            continue
+        if "no folding of layer" not in last:
             break
         interval = math.ceil(interval * 1.25)
     lines = [x for x in last.splitlines() if x.strip()]

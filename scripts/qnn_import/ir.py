@@ -99,6 +99,9 @@ class Network:
     comments: list = field(default_factory=list)
     input_value: tuple = None       # (scale, offset, lowest code, highest code): model input = scale * code + offset
     input_rank: int = 4             # the ONNX input's rank: 4 (NCHW), 3 (N, C, L), 2 (N, K)
+    input_layout: str = "NCHW"      # "NHWC": the model's input is [N, H, W, C] (input_model_shape)
+    input_model_shape: list = None
+    output_layout: str = "NCHW"     # "NHWC": the model's output map is [N, H, W, C]
     node_layer: dict = field(default_factory=dict)  # ONNX node name -> layer name (folding_config.json)
     source_format: str = ""         # "qonnx" or "finn"
     # What the model's output tensor is in the simulator's terms (set by the front end):

@@ -24,7 +24,7 @@ from ir import ImportError_, Layer, Network, Stream, node_error
 
 ELEMENTWISE = ("Quant", "BipolarQuant", "Trunc", "Relu", "Clip", "Floor", "Round", "Mul", "Div", "Add",
                "Sub", "BatchNormalization")
-SHAPE_OPS = ("Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Identity", "Dropout")
+SHAPE_OPS = ("Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Identity", "Dropout", "Pad")
 LAYER_OPS = ("Conv", "MatMul", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
              "Concat", "ArgMax", "TopK")
 SUPPORTED = ELEMENTWISE + SHAPE_OPS + LAYER_OPS + ("Constant",)
@@ -34,7 +34,7 @@ class T:
     """The importer's view of one tensor (see the module doc)."""
 
     def __init__(self, kind, shape=None, value=None, stream=None, producer=None, layer=None, chain=None,
-                 bound=0, flat_from=None, sum_range=None, rank=4):
+                 bound=0, flat_from=None, sum_range=None, rank=4, pre_pad=None, nhwc=False):
         self.kind = kind
         self.shape = shape          # without the batch: (C, H, W), or (K,) after a flatten
         self.value = value          # const
@@ -46,6 +46,8 @@ class T:
         self.flat_from = flat_from  # (C, H, W) before a flatten
         self.sum_range = sum_range  # pending adder: (lowest, highest) sum of the decoded inputs
         self.rank = rank            # the ONNX tensor's rank with the batch: 4 (maps), 3 (1-D maps), 2 (vectors)
+        self.pre_pad = pre_pad      # (top, left, bottom, right) zeros of a Pad node the next Conv takes
+        self.nhwc = nhwc            # the output transposed to NHWC (the simulator's own order)
 
     @property
     def channels(self):
@@ -89,6 +91,7 @@ class QonnxLowering:
         self.input_type = input_type
         self.input_scale = float(input_scale)  # --input-scale: model input = scale x the type's integer
         self.input_quant = None  # (scale, zeropt) when a Quant node reads the graph input
+        self.skip = set()        # nodes the walk passes over (a leading NHWC -> NCHW transpose)
 
     # -- names -------------------------------------------------------------------------
     def layer_name(self, node, kind):
@@ -128,6 +131,16 @@ class QonnxLowering:
 
     def setup_input(self, vi):
         dims = [d.dim_value for d in vi.type.tensor_type.shape.dim]
+        self.annotated_input = vi.name
+        readers = [n for n in self.g.node if vi.name in n.input]
+        if (len(dims) == 4 and len(readers) == 1 and readers[0].op_type == "Transpose"
+                and list(attrs(readers[0]).get("perm", [])) == [0, 3, 1, 2]):
+            # An NHWC model (tf2onnx, QKeras): the simulator streams NHWC, so the transpose to
+            # NCHW only names the axes; the walk starts at its output.
+            self.skip.add(id(readers[0]))
+            self.net.input_layout, self.net.input_model_shape = "NHWC", list(dims)
+            dims = [dims[0], dims[3], dims[1], dims[2]]
+            vi = onnx.helper.make_tensor_value_info(readers[0].output[0], onnx.TensorProto.FLOAT, dims)
         if len(dims) not in (2, 3, 4) or any(d <= 0 for d in dims[1:]):
             raise ImportError_(f"input {vi.name}: shape {dims}; expected [N, C, H, W], [N, C, L] or [N, K]")
         shape = tuple(dims[1:]) + (1,) * (4 - len(dims))  # (C, H, W); [N, K] is 1 x 1 x K
@@ -154,7 +167,7 @@ class QonnxLowering:
             self.net.input_bits, self.net.input_signed = enc_bits, bool(signed)
             self.net.input_value = (float(s), -float(z) * float(s), lo, hi)
             return Stream("signed" if signed else "unsigned", enc_bits, float(s), -float(z) * float(s))
-        dt = self.input_type or qonnx_nodes.annotation(self.g, self.input_name)
+        dt = self.input_type or qonnx_nodes.annotation(self.g, self.annotated_input)
         if not dt:
             raise ImportError_(f"input {self.input_name}: its integer type is unknown: no Quant reads it and no "
                                "finn_datatype annotation gives it; pass --input-type (e.g. UINT8, INT4)")
@@ -178,7 +191,20 @@ class QonnxLowering:
         return t
 
     def visit(self, node):
+        if id(node) in self.skip:
+            return
+        if node.op_type == "IntQuant":  # QONNX's newer name of Quant
+            renamed = onnx.NodeProto()
+            renamed.CopyFrom(node)
+            renamed.op_type = "Quant"
+            node = renamed
         op = node.op_type
+        if op == "Shape" and node.input[0] in self.t and not self.is_const(node.input[0]):
+            self.t[node.output[0]] = T("const", value=np.asarray(qonnx_layers.onnx_shape(self.t[node.input[0]]), np.int64))
+            return
+        padded = [i for i in node.input if i in self.t and self.t[i].pre_pad is not None]
+        if padded and op != "Conv":
+            raise node_error(node, f"reads the output of a Pad: only a Conv can take a Pad's zeros as its padding")
         if op == "Constant":
             a = attrs(node)
             for key in ("value", "value_float", "value_floats", "value_int", "value_ints"):
@@ -252,6 +278,7 @@ class QonnxLowering:
         t = self.t.get(name)
         if t is None or t.kind in ("const", "input"):
             raise ImportError_(f"output {name}: not computed from the input by any supported layer")
+        nhwc = t.nhwc
         if t.kind == "pending":
             t = self.close(t, onnx.helper.make_node("Identity", [name], [name], name="output"), final=True)
         if not self.net.layers:
@@ -265,6 +292,8 @@ class QonnxLowering:
                 raise ImportError_(f"layer {L.name} (node {L.source}) reaches no output")
         s = t.stream
         self.net.output_stream, self.net.output_shape, self.net.output_flat_from = s, t.shape, t.flat_from
+        if nhwc:
+            self.net.output_layout = "NHWC"
         self.net.output_is_labels = last.type == "topk"
         if last.type != "topk" and s.encoding == "accumulator":
             scale, offset = np.asarray(s.scale, float), np.asarray(s.offset, float)

@@ -108,6 +108,14 @@ def conv(lw, node):
     if c != cg * groups:
         raise node_error(node, f"weights {list(codes.shape)} with group {groups} on {c} input channels")
     pad = _pads(node, a, t.rank, one_d)
+    if t.pre_pad is not None:  # a Pad node's zeros before the Conv: one padding
+        top, left, bottom, right = t.pre_pad
+        if one_d and (left or right):
+            raise node_error(node, f"a Pad of the single column of a 1-D map")
+        if not one_d and (top, bottom) != (left, right):
+            raise node_error(node, f"a Pad of {list(t.pre_pad)} (top, left, bottom, right) differs between rows and "
+                             "columns; the simulator pads both axes alike")
+        pad = (pad[0] + top, pad[1] + bottom)
     stride = _strides(node, a, t.rank, one_d)
     alpha = _uniform_scale(node, s, "Conv")
     off = _offsets(s, c)
@@ -309,7 +317,8 @@ def topk(lw, node):
         lw.t[node.output[0]] = _new(lw, t, kind="topk_values")
 
 
-def _onnx_shape(t):
+def onnx_shape(t):
+    """The ONNX shape of a tensor the walk knows, with the batch of 1."""
     return (1,) + tuple(t.shape) if t.rank != 3 else (1, t.shape[0], t.shape[1])
 
 
@@ -320,10 +329,19 @@ def reshape(lw, node):
         t = lw.stream_of(node.input[0], node) if t.kind == "input" else t
     if t.kind == "topk_values":
         raise node_error(node, "uses the values of a TopK: the simulator delivers the indices only")
-    full = _onnx_shape(t)
+    full = onnx_shape(t)
     size = int(np.prod(full))
     if op in ("Identity", "Dropout"):
         lw.t[node.output[0]] = t
+        return
+    if op == "Pad":
+        return pad(lw, node, t)
+    if (op == "Transpose" and len(full) == 4 and list(a.get("perm", [])) == [0, 2, 3, 1]
+            and node.output[0] == lw.g.output[0].name):
+        # The output map in NHWC order (an NHWC model): the simulator's own order.
+        out = _clone(t, t.shape, t.rank, t.flat_from)
+        out.nhwc = True
+        lw.t[node.output[0]] = out
         return
     if op == "Flatten":
         ax = int(a.get("axis", 1))
@@ -377,7 +395,35 @@ def reshape(lw, node):
     lw.t[node.output[0]] = _clone(t, shape, rank, flat_from)
 
 
+def pad(lw, node, t):
+    """A Pad of zeros around a map, kept for the Conv that reads it (visit refuses other readers)."""
+    a = attrs(node)
+    if text(a.get("mode", "constant")) != "constant":
+        raise node_error(node, f"mode {text(a.get('mode'))}: only zero padding")
+    pads = a.get("pads")
+    if pads is None:
+        pads = lw.const(node.input[1], node)
+    pads = [int(p) for p in np.asarray(pads).reshape(-1)]
+    value = a.get("value", 0.0)
+    if len(node.input) > 2 and node.input[2]:
+        value = float(np.asarray(lw.const(node.input[2], node)).reshape(-1)[0])
+    if value != 0:
+        raise node_error(node, f"pads with {value}: only zeros")
+    if t.kind == "pending":
+        t = lw.stream_of(node.input[0], node)
+    r = len(pads) // 2
+    if r != t.rank or any(pads[i] or pads[i + r] for i in (0, 1)) or len(t.shape) != 3:
+        raise node_error(node, f"pads {pads}: only the rows and columns of a map")
+    begin, end = pads[2:r], pads[r + 2:]
+    top, bottom = begin[0], end[0]
+    left, right = (begin[1], end[1]) if r == 4 else (0, 0)
+    out = _clone(t, t.shape, t.rank, t.flat_from)
+    out.pre_pad = (top, left, bottom, right)
+    lw.t[node.output[0]] = out
+
+
 def _clone(t, shape, rank, flat_from):
     c = type(t)(t.kind, shape=shape, value=t.value, stream=t.stream, producer=t.producer, layer=t.layer,
-                chain=t.chain, bound=t.bound, flat_from=flat_from, sum_range=t.sum_range, rank=rank)
+                chain=t.chain, bound=t.bound, flat_from=flat_from, sum_range=t.sum_range, rank=rank,
+                pre_pad=t.pre_pad, nhwc=t.nhwc)
     return c

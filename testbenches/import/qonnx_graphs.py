@@ -152,7 +152,10 @@ def tfc():
     """FINN's TFC layout: binary inputs mapped to +-1 (Mul 2, Add -1, BipolarQuant), XNOR fc layers with
     bipolar activations (batch norm into BipolarQuant), a last fc layer with a scale."""
     g = G(6)
-    x = g.node("Reshape", ["x", g.const(np.array([1, -1]), dtype=np.int64)])
+    # x.view(x.shape[0], -1) as torch exports it: Shape, Gather, Unsqueeze, Concat, Reshape
+    batch = g.node("Unsqueeze", [g.node("Gather", [g.node("Shape", ["x"]), g.const(0, dtype=np.int64)], axis=0),
+                                 g.const(np.array([0]), dtype=np.int64)])
+    x = g.node("Reshape", ["x", g.node("Concat", [batch, g.const(np.array([-1]), dtype=np.int64)], axis=0)])
     x = g.bipolar(g.node("Add", [g.node("Mul", [x, g.const(2.0)]), g.const(-1.0)]), 1.0)
     h = g.bipolar(g.bn(g.node("MatMul", [x, g.node("Transpose", [g.weight((24, 49), "binary")], perm=[1, 0])]), 24), 1.0)
     h = g.bipolar(g.bn(g.node("MatMul", [h, g.node("Transpose", [g.weight((24, 24), "binary")], perm=[1, 0])]), 24), 1.0)
@@ -161,4 +164,19 @@ def tfc():
     return g.model("x", [1, 1, 7, 7], y, [1, 10], input_type="BINARY")
 
 
-MODELS = {"mlp": mlp, "cnn": cnn, "residual": residual, "depthwise": depthwise, "conv1d": conv1d, "tfc": tfc}
+def nhwc():
+    """An NHWC model as tf2onnx writes QKeras's: the input transposed to NCHW, IntQuant on it, explicit
+    Pad nodes before the convs, and the output map transposed back to NHWC."""
+    g = G(11)
+    x = g.node("Transpose", ["x"], perm=[0, 3, 1, 2])
+    x = g.node("IntQuant", [x, g.const(0.25, "scale"), g.const(0.0, "zeropt"), g.const(6.0, "bits")], domain=QDOM,
+               signed=1, narrow=0, rounding_mode="ROUND")
+    x = g.node("Pad", [x, g.const(np.array([0, 0, 1, 1, 0, 0, 1, 1]), dtype=np.int64)], mode="constant")
+    h = g.act(g.conv(x, 3, 8, 3, "uniform", bits=4), 8, bits=3, scale=0.25)
+    h = g.node("Pad", [h, g.const(np.array([0, 0, 1, 1, 0, 0, 1, 1]), dtype=np.int64), g.const(0.0)], mode="constant")
+    y = g.conv(h, 8, 4, 3, "ternary", stride=2)
+    y = g.node("Transpose", [y], perm=[0, 2, 3, 1])
+    return g.model("x", [1, 6, 6, 3], y, [1, 3, 3, 4])
+
+
+MODELS = {"mlp": mlp, "cnn": cnn, "residual": residual, "depthwise": depthwise, "conv1d": conv1d, "tfc": tfc, "nhwc": nhwc}

@@ -75,6 +75,31 @@ class ImportedModelsRunBitTrue(Tmp):
     def test_tfc(self):
         self.check_model("tfc")
 
+    def test_nhwc(self):
+        self.check_model("nhwc")
+
+
+@unittest.skipIf(SIM is None, "needs the sim binary (build/sim or $QSIM_SIM)")
+class FoldingFile(Tmp):
+    def test_the_file_folding_is_the_design_folding(self):
+        folding = os.path.join(self.dir, "folding_config.json")
+        with open(folding, "w") as f:
+            f.write('{"Defaults": {}, "Conv_0": {"PE": 4, "SIMD": 3, "ram_style": "block"}, '
+                    '"Conv_1": {"PE": 2, "SIMD": 8}, "Gemm_0": {"PE": 5, "SIMD": 4}}\n')
+        path = self.save(qg.cnn(), "cnn")
+        rc, out, err = run_cli([path, "--out", self.dir, "--folding", folding, "--verify"])
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("ram_style", out)  # a key the simulator does not use is a note
+        report = os.path.join(self.dir, "r.json")
+        import subprocess, json
+        subprocess.run([SIM, "--config", os.path.join(self.dir, "cnn.yaml"), "--frames", "2", "--report", report],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        with open(report) as f:
+            layers = {L["name"]: L["folding"] for L in json.load(f)["layers"]}
+        self.assertEqual((layers["Conv_0"]["pe"], layers["Conv_0"]["simd"]), (4, 3))
+        self.assertEqual((layers["Conv_1"]["pe"], layers["Conv_1"]["simd"]), (2, 8))
+        self.assertEqual((layers["Gemm_0"]["pe"], layers["Gemm_0"]["simd"]), (5, 4))
+
 
 class LoweringFacts(unittest.TestCase):
     """What the lowering makes of the test models, read from the Network it returns."""
@@ -197,6 +222,24 @@ class MalformedModels(Tmp):
         g = qg.G(10)
         y = g.node("Conv", ["x", g.const(np.random.default_rng(0).normal(size=(4, 2, 3, 3)))], kernel_shape=[3, 3])
         self.refused(g.model("x", [1, 2, 6, 6], y, [1, 4, 4, 4], input_type="UINT2"), "node Conv_0", "float values")
+
+    def test_folding_that_does_not_divide(self):
+        folding = os.path.join(self.dir, "folding_config.json")
+        with open(folding, "w") as f:
+            f.write('{"Defaults": {}, "Conv_0": {"PE": 3, "SIMD": 3}}\n')
+        path = self.save(qg.cnn(), "cnn")
+        rc, out, err = run_cli([path, "--out", self.dir, "--folding", folding])
+        self.assertEqual(rc, 1, out + err)
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+        self.assertIn("Conv_0", err)
+        self.assertIn("PE 3", err.replace("PE=3", "PE 3").replace("PE = 3", "PE 3"))
+
+    def test_pad_before_a_pool(self):
+        g = qg.G(12)
+        a = g.act(g.conv("x", 2, 4, 3, "binary"), 4, scale=0.5)
+        p = g.node("Pad", [a, g.const(np.array([0, 0, 1, 1, 0, 0, 1, 1]), dtype=np.int64)], mode="constant")
+        y = g.node("MaxPool", [p], kernel_shape=[2, 2], strides=[2, 2])
+        self.refused(g.model("x", [1, 2, 6, 6], y, [1, 4, 3, 3], input_type="UINT2"), "node MaxPool_0", "Pad")
 
     def test_not_onnx(self):
         path = os.path.join(self.dir, "junk.onnx")
