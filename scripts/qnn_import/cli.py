@@ -69,6 +69,9 @@ def run(argv):
     ap.add_argument("--sim", help="the sim binary (default: $QSIM_SIM, else build/sim)")
     ap.add_argument("--verify", action="store_true", help="run sim --check --inputs --expect on the result")
     args = ap.parse_args(argv)
+    # Every value the lowering relies on is checked explicitly (finite scales, integer bit widths,
+    # levels); numpy's floating-point warnings would only repeat those errors as noise.
+    np.seterr(all="ignore")
     if args.samples < 1:
         ap.error("--samples must be >= 1")
     name = args.name or re.sub(r"[^A-Za-z0-9_.-]", "_", os.path.splitext(os.path.basename(args.model))[0])

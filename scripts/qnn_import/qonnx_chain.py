@@ -90,11 +90,15 @@ def output_levels(chain, n):
     if op[0] == "quant":
         s, z, bits, signed, narrow, _ = op[1:]
         lo, hi = quant_int_range(bits, signed, narrow)
+        if hi - lo >= 2 ** 12:
+            raise ImportError_(f"a {bits}-bit activation quantiser: the threshold unit makes codes of at most 8 bits")
         base = (np.arange(lo, hi + 1, dtype=np.float64)[None, :] - col(z, n)) * col(s, n)
     elif op[0] == "bipolar":
         base = np.array([[-1.0, 1.0]]) * col(op[1], n)
     elif op[0] == "trunc":  # out_bits-bit integers (signed: the lower half too)
         s, z, _, out_bits, _ = op[1:]
+        if out_bits > 10:
+            raise ImportError_(f"a Trunc to {out_bits} bits: the threshold unit makes codes of at most 8 bits")
         ints = np.arange(-(2 ** out_bits), 2 ** out_bits, dtype=np.float64)[None, :]
         base = (ints - col(z, n)) * col(s, n)
     else:
@@ -139,7 +143,10 @@ def fold_thresholds(chain, n, bound, what, can_negate=True):
     count, bipolar): code = the number of thresholds t_j with acc >= t_j, where the channels
     marked `negate` must have their accumulator negated (their weights); the chain's value is
     lowest + step * code (for bipolar codes lowest = -step / 2)."""
-    levels = output_levels(chain, n)
+    try:
+        levels = output_levels(chain, n)
+    except ImportError_ as e:
+        raise ImportError_(f"{what}: {e}") from None
     if levels is None:
         raise ImportError_(f"{what}: not quantised before the next layer (no Quant, BipolarQuant, "
                            "Floor or Round): the simulator carries integer codes between layers")

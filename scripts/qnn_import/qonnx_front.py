@@ -68,8 +68,11 @@ def topological(graph):
     while pending:
         ready = [n for n in pending if all(i in known for i in n.input)]
         if not ready:
+            produced = {o for p in pending for o in p.output}
             n = pending[0]
             missing = [i for i in n.input if i not in known]
+            if missing[0] in produced:
+                raise node_error(n, f"input {missing[0]} depends on this node's own output: the graph has a cycle")
             raise node_error(n, f"input {missing[0]} is produced by no node, initializer or graph input")
         for n in ready:
             order.append(n)
@@ -119,6 +122,8 @@ class QonnxLowering:
         for init in self.g.initializer:
             self.t[init.name] = T("const", value=numpy_helper.to_array(init))
         inputs = [i for i in self.g.input if i.name not in self.t]
+        if not self.g.node and not inputs:
+            raise ImportError_("the model has no graph (an empty file, or not an ONNX model)")
         if len(inputs) != 1:
             raise ImportError_(f"the model has {len(inputs)} non-constant inputs; the simulator takes one")
         if len(self.g.output) != 1:

@@ -199,6 +199,22 @@ class MalformedModels(Tmp):
                 i.CopyFrom(onnx.numpy_helper.from_array(np.asarray(2.5, dtype=np.float32), "bits_1"))
         self.refused(m, "node Quant_", "2.5", "not a positive integer")
 
+    def test_unusable_quantisers(self):
+        for tensor, value, fragments in (("scale_2", 0.0, ("node Quant_1", "positive finite")),
+                                         ("scale_1", float("nan"), ("node Quant_0", "positive finite")),
+                                         ("bits_0", 16.0, ("node MatMul_0", "16-bit activation quantiser"))):
+            m = qg.mlp()
+            for i in m.graph.initializer:
+                if i.name == tensor:
+                    i.CopyFrom(onnx.numpy_helper.from_array(np.asarray(value, dtype=np.float32), tensor))
+            self.refused(m, *fragments)
+
+    def test_cycle(self):
+        g = qg.G(13)
+        a = g.node("Relu", ["b_loop"])
+        g.nodes.append(helper.make_node("Relu", [a], ["b_loop"], name="loop"))
+        self.refused(g.model("x", [1, 2, 4, 4], "b_loop", [1, 2, 4, 4], input_type="UINT2"), "node Relu_0", "cycle")
+
     def test_add_of_two_scales(self):
         g = qg.G(7)
         a = g.act(g.conv("x", 2, 4, 3, "binary", pad=1), 4, scale=0.5)
