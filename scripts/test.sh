@@ -34,14 +34,14 @@ if [ "${QSIM_FULL_CHECKS:-1}" != "0" ]; then
   stage "sweep on a real SLURM (job array + merge)" bash "$root/scripts/slurm_sweep_test.sh" "${BUILD_DIR:-$root/build}/sim"
   # The slowest system tests (published frame rates, the lane sweep, the reuse sweep, the
   # validation report's 80 sim runs, fold on every shipped config, the 43 recorded outputs, the
-  # sample of the tiers' agreement, the trained CNN on all 10,000 test images; the trained MLPs
+  # sample of the tiers' agreement, the trained CNN and the QONNX round trip on all 10,000 test images; the trained MLPs
   # keep the data-set path under the sanitizers)
   # repeat code paths the other tests already cover under the sanitizers; they ran in the
   # Release stage above. So do the reports' determinism (the same runs twice), the fastest-fit
   # fold (a scan of foldings) and sim fifo-size's runs (sim children; its search is
   # FifoSizing.* in the core tests). The hostile inputs run under `ulimit -v`, which ASan's
   # shadow memory cannot live with.
-  stage "sanitizers (ASan + UBSan, ctest)" bash "$root/scripts/sanitize.sh" -E "Table43And44|LinkScaling|PeReuseSimulation|ValidationDocIsCurrent|FoldAgreement|OutputsUnchanged|HostileInputs|TierAgreement|TrainedModel.*fmnist_gmp_cnn|Determinism|AutoFold.FastestFoldingThatFitsASmallerDevice|FifoSize\\."
+  stage "sanitizers (ASan + UBSan, ctest)" bash "$root/scripts/sanitize.sh" -E "Table43And44|LinkScaling|PeReuseSimulation|ValidationDocIsCurrent|FoldAgreement|OutputsUnchanged|HostileInputs|TierAgreement|TrainedModel.*fmnist_gmp_cnn|Determinism|AutoFold.FastestFoldingThatFitsASmallerDevice|FifoSize\\.|Import.test_fmnist_roundtrip"
   stage "valgrind memcheck (sim)" bash "$root/scripts/memcheck.sh"
   stage "fuzzing (libFuzzer, 10 s/target)" bash "$root/scripts/fuzz.sh" 10
 fi
