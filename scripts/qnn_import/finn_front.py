@@ -52,7 +52,6 @@ the network input, dispatch of each node to its op_* handler) and the result;
 finn_stream_ops.py and finn_compute_ops.py the handlers (mixins of the importer), finn_values.py
 the data types and the Tensor a stream carries.
 """
-import re
 
 import numpy as np
 from onnx import numpy_helper
@@ -60,7 +59,7 @@ from onnx import numpy_helper
 from finn_compute_ops import ComputeOps
 from finn_stream_ops import StreamOps
 from finn_values import Tensor, base_op, node_attrs, pair, parse_dtype
-from ir import ImportError_, Network, node_error
+from ir import ImportError_, Network, node_error, unique_layer_name
 
 PASS_THROUGH = ("StreamingFIFO", "StreamingDataWidthConverter", "Reshape", "Flatten", "IODMA", "TLastMarker",
                 "CheckSum")
@@ -116,13 +115,7 @@ class _Importer(StreamOps, ComputeOps):
         return (w, h) if self.swap_hw else (h, w)
 
     def layer_name(self, node):
-        base = re.sub(r"[^A-Za-z0-9_.-]", "_", node.name or "") or f"{base_op(node.op_type)}_{len(self.layers)}"
-        name, k = base, 1
-        while name in self.names:
-            k += 1
-            name = f"{base}_{k}"
-        self.names.add(name)
-        return name
+        return unique_layer_name(node, f"{base_op(node.op_type)}_{len(self.layers)}", self.names)
 
     def add_layer(self, L, nodes):
         self.layers.append(L)

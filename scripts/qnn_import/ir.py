@@ -7,6 +7,7 @@ NAME.qnnw. Shapes are (H, W, C) as the simulator streams them; weights are [N, f
 synapse order of docs/weights-format.md: conv (ky, kx, c) with c fastest over the channels of
 the filter's group, fc (y, x, c) of the flattened input.
 """
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +25,18 @@ def node_error(node, why):
     """ImportError_ for one ONNX node: 'node NAME (OpType): why'."""
     name = getattr(node, "name", "") or "<unnamed>"
     return ImportError_(f"node {name} ({node.op_type}): {why}")
+
+
+def unique_layer_name(node, fallback, used):
+    """A layer name from an ONNX node's (the characters a config allows), unique among `used`,
+    which it joins; `fallback` when the node has no name."""
+    base = re.sub(r"[^A-Za-z0-9_.-]", "_", getattr(node, "name", "") or "") or fallback
+    name, k = base, 1
+    while name in used:
+        k += 1
+        name = f"{base}_{k}"
+    used.add(name)
+    return name
 
 
 @dataclass

@@ -11,7 +11,6 @@ The walk keeps, for every tensor, what it is in the simulator's terms:
            consumer that is not element-wise.
 Anything that has no exact integer form is refused naming the node and why.
 """
-import re
 
 import numpy as np
 import onnx
@@ -20,7 +19,7 @@ from onnx import numpy_helper
 import qonnx_chain as qc
 import qonnx_layers
 import qonnx_nodes
-from ir import ImportError_, Layer, Network, Stream, node_error
+from ir import ImportError_, Network, Stream, node_error, unique_layer_name
 
 ELEMENTWISE = ("Quant", "BipolarQuant", "Trunc", "Relu", "Clip", "Floor", "Round", "Mul", "Div", "Add",
                "Sub", "BatchNormalization")
@@ -98,12 +97,7 @@ class QonnxLowering:
 
     # -- names -------------------------------------------------------------------------
     def layer_name(self, node, kind):
-        base = re.sub(r"[^A-Za-z0-9_.-]", "_", node.name or "") or f"{kind}{len(self.names)}"
-        name, i = base, 1
-        while name in self.names:
-            i += 1
-            name = f"{base}_{i}"
-        self.names.add(name)
+        name = unique_layer_name(node, f"{kind}{len(self.names)}", self.names)
         self.node_layer[node.name or name] = name
         return name
 
@@ -157,7 +151,6 @@ class QonnxLowering:
 
     def resolve_input(self, consumer):
         """The network input's integer type: from a Quant reading it, an annotation or --input-type."""
-        t = self.t[self.input_name]
         if consumer is not None and consumer.op_type == "Quant":
             a = attrs(consumer)
             s = self.const(consumer.input[1], consumer)
@@ -209,7 +202,7 @@ class QonnxLowering:
             return
         padded = [i for i in node.input if i in self.t and self.t[i].pre_pad is not None]
         if padded and op != "Conv":
-            raise node_error(node, f"reads the output of a Pad: only a Conv can take a Pad's zeros as its padding")
+            raise node_error(node, "reads the output of a Pad: only a Conv can take a Pad's zeros as its padding")
         if op == "Constant":
             a = attrs(node)
             for key in ("value", "value_float", "value_floats", "value_int", "value_ints"):

@@ -111,7 +111,7 @@ def conv(lw, node):
     if t.pre_pad is not None:  # a Pad node's zeros before the Conv: one padding
         top, left, bottom, right = t.pre_pad
         if one_d and (left or right):
-            raise node_error(node, f"a Pad of the single column of a 1-D map")
+            raise node_error(node, "a Pad of the single column of a 1-D map")
         if not one_d and (top, bottom) != (left, right):
             raise node_error(node, f"a Pad of {list(t.pre_pad)} (top, left, bottom, right) differs between rows and "
                              "columns; the simulator pads both axes alike")

@@ -3,10 +3,9 @@ import re
 
 import numpy as np
 import onnx
-from onnx import numpy_helper
 
 import qonnx_chain as qc
-from ir import ImportError_, Layer, Stream, node_error
+from ir import ImportError_, Stream, node_error
 
 
 def attrs(node):
@@ -131,7 +130,7 @@ def int_weights(lw, name, node, out_axis):
     W = np.asarray(lw.const(name, node), dtype=np.float64)
     n = W.shape[out_axis]
     if name in lw.wq:
-        codes, s, kind, qbits = lw.wq[name]
+        codes, s, kind, _ = lw.wq[name]
         s = np.broadcast_to(np.asarray(s, dtype=np.float64), W.shape)
         rows = np.moveaxis(s, out_axis, 0).reshape(n, -1)
         if np.any(rows != rows[:, :1]):
@@ -140,7 +139,7 @@ def int_weights(lw, name, node, out_axis):
         if np.any(scale <= 0):
             raise node_error(node, f"weight {name}: a quantiser scale <= 0")
     else:
-        codes, kind, qbits = np.rint(W), None, 0
+        codes, kind = np.rint(W), None
         scale = np.ones(n)
         if np.max(np.abs(W - codes)) > 0:
             alpha = float(np.max(np.abs(W)))

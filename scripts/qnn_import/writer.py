@@ -1,6 +1,5 @@
 """Writes an imported Network as the simulator's files: NAME.yaml (docs/config.md) and NAME.qnnw
 (docs/weights-format.md, version 1: one record per compute layer and per adder that requantises)."""
-import math
 import struct
 import zlib
 

@@ -21,7 +21,6 @@ sys.path.insert(0, HERE)
 import cli  # noqa: E402
 import qonnx_front  # noqa: E402
 import qonnx_graphs as qg  # noqa: E402
-from ir import ImportError_  # noqa: E402
 
 SIM = cli.find_sim(None)
 

@@ -43,20 +43,9 @@ protected:
     void SetUp() override { dir = temp_dir(); }
     void TearDown() override { fs::remove_all(dir); }
 
-    // Writes `bytes` and expects reading them against `c` to fail at `offset` in `field` with
-    // every one of `parts` in the message.
     void expect_error(const std::vector<uint8_t>& bytes, const NetworkConfig& c, uint64_t offset,
                       const std::string& field, const std::vector<std::string>& parts) {
-        const std::string path = (dir / "case.qnnw").string();
-        write_bytes(path, bytes);
-        try {
-            read_weight_file(path, c);
-            ADD_FAILURE() << "no error for field " << field;
-        } catch (const WeightFileError& e) {
-            const std::string w = e.what();
-            EXPECT_EQ(w.rfind(path + ":@" + std::to_string(offset) + ": " + field + ": ", 0), 0u) << w;
-            for (const auto& p : parts) EXPECT_TRUE(contains(w, p)) << "'" << p << "' not in: " << w;
-        }
+        expect_weight_file_error(dir, bytes, c, offset, field, parts);
     }
     fs::path dir;
 };

@@ -70,6 +70,25 @@ inline void fix_crc(std::vector<uint8_t>& b) { put32(b, b.size() - 4, crc32(b.da
 
 inline bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
+// Writes `bytes` to DIR/case.qnnw, reads it back against `c` and checks the error: file name,
+// "@offset", field and the expectation text all appear in what().
+inline void expect_weight_file_error(const fs::path& dir, const std::vector<uint8_t>& bytes, const NetworkConfig& c,
+                                     uint64_t offset, const std::string& field, const std::vector<std::string>& parts) {
+    const std::string path = (dir / "case.qnnw").string();
+    write_bytes(path, bytes);
+    try {
+        read_weight_file(path, c);
+        ADD_FAILURE() << "no error for field " << field;
+    } catch (const WeightFileError& e) {
+        const std::string w = e.what();
+        EXPECT_EQ(e.file(), path) << w;
+        EXPECT_EQ(e.offset(), offset) << w;
+        EXPECT_EQ(e.field(), field) << w;
+        EXPECT_EQ(w.rfind(path + ":@" + std::to_string(offset) + ": " + field + ": ", 0), 0u) << w;
+        for (const auto& p : parts) EXPECT_TRUE(contains(w, p)) << "'" << p << "' not in: " << w;
+    }
+}
+
 // The hand-built nets of these tests: float import with ternary eta 0.125 and uniform scale
 // 0.5, both exact in float32. The writer stores them in every record, and
 // HeaderAndRecordLayout expects the scale 0.5 back.
@@ -146,23 +165,9 @@ protected:
     }
     void TearDown() override { fs::remove_all(dir); }
 
-    // Writes `bytes`, reads it back against `c` and checks the error: file name, "@offset",
-    // field and the expectation text all appear in what().
     void expect_error(const std::vector<uint8_t>& bytes, const NetworkConfig& c, uint64_t offset,
                       const std::string& field, const std::vector<std::string>& parts) {
-        const std::string path = (dir / "case.qnnw").string();
-        write_bytes(path, bytes);
-        try {
-            read_weight_file(path, c);
-            ADD_FAILURE() << "no error for field " << field;
-        } catch (const WeightFileError& e) {
-            const std::string w = e.what();
-            EXPECT_EQ(e.file(), path) << w;
-            EXPECT_EQ(e.offset(), offset) << w;
-            EXPECT_EQ(e.field(), field) << w;
-            EXPECT_EQ(w.rfind(path + ":@" + std::to_string(offset) + ": " + field + ": ", 0), 0u) << w;
-            for (const auto& p : parts) EXPECT_TRUE(contains(w, p)) << "'" << p << "' not in: " << w;
-        }
+        expect_weight_file_error(dir, bytes, c, offset, field, parts);
     }
     void expect_error(const std::vector<uint8_t>& bytes, uint64_t offset, const std::string& field,
                       const std::vector<std::string>& parts) {
