@@ -168,6 +168,9 @@ def fold_thresholds(chain, n, bound, what, can_negate=True):
     M = int(bound)
     ones = np.ones((n, 1), dtype=np.int64)
     ends = code(np.array([[-M, M]] * n, dtype=np.int64), ones)
+    if ends.min() < 0 or ends.max() > count - 1:  # monotone: the ends bound every code
+        raise ImportError_(f"{what}: the quantiser's output leaves its {count} levels for some accumulator "
+                           "(a Trunc whose input exceeds its input_bit_width?)")
     negate = ends[:, 0] > ends[:, 1]
     if np.any(negate) and not can_negate:
         raise ImportError_(f"{what}: the activation decreases with the sum (a negative scale) on "

@@ -179,4 +179,20 @@ def nhwc():
     return g.model("x", [1, 6, 6, 3], y, [1, 3, 3, 4])
 
 
-MODELS = {"mlp": mlp, "cnn": cnn, "residual": residual, "depthwise": depthwise, "conv1d": conv1d, "tfc": tfc, "nhwc": nhwc}
+def misc():
+    """The remaining operators: a grouped conv (2 groups), Sub / Div / Floor / Clip as the quantiser,
+    a Trunc after a scale, GlobalMaxPool, Gemm with transB = 0 and beta."""
+    g = G(14)
+    h = g.bn(g.conv("x", 4, 8, 3, "ternary", pad=1, group=2), 8)
+    h = g.node("Clip", [g.node("Floor", [g.node("Div", [g.node("Sub", [h, g.const(0.1)]), g.const(0.5)])]),
+                        g.const(0.0), g.const(3.0)])
+    h = g.node("Mul", [g.conv(h, 8, 6, 3, "uniform", bits=3), g.const(1.0)])
+    h = g.node("Clip", [h, g.const(-128.0), g.const(127.0)])
+    h = g.node("Trunc", [h, g.const(1.0), g.const(0.0), g.const(8.0), g.const(4.0)], domain=QDOM, rounding_mode="FLOOR")
+    h = g.node("Flatten", [g.node("GlobalMaxPool", [h])], axis=1)
+    y = g.node("Gemm", [h, g.node("Transpose", [g.weight((5, 6), "uniform", bits=4)], perm=[1, 0]),
+                        g.const(g.rng.normal(0, 1, 5))], beta=0.5)
+    return g.model("x", [1, 4, 7, 7], y, [1, 5], input_type="UINT3")
+
+
+MODELS = {"mlp": mlp, "cnn": cnn, "residual": residual, "depthwise": depthwise, "conv1d": conv1d, "tfc": tfc, "nhwc": nhwc, "misc": misc}

@@ -77,6 +77,9 @@ class ImportedModelsRunBitTrue(Tmp):
     def test_nhwc(self):
         self.check_model("nhwc")
 
+    def test_misc(self):
+        self.check_model("misc")
+
 
 @unittest.skipIf(SIM is None, "needs the sim binary (build/sim or $QSIM_SIM)")
 class FoldingFile(Tmp):
