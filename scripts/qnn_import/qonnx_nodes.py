@@ -5,7 +5,7 @@ import numpy as np
 import onnx
 
 import qonnx_chain as qc
-from ir import ImportError_, Stream, node_error
+from ir import ImportError_, Layer, Stream, node_error
 
 
 def attrs(node):
@@ -254,10 +254,30 @@ def apply_elementwise(lw, node):
     n = t.channels
     r = qc.remap_levels(op, lo, hi, qc.col(s.scale, n).reshape(-1), qc.col(s.offset, n).reshape(-1), n)
     if r is None:
-        where = f"layer {t.producer}" if t.producer else "the network input"
-        raise node_error(node, f"requantises the codes of {where}, which have no quantiser of their own "
-                         "to fold it into (a pooling layer, a concat or the input): the values would "
-                         "change in a way no threshold of the simulator computes")
+        return requantiser(lw, node, t, op)
     from qonnx_front import squeeze
     lw.t[node.output[0]] = T("stream", shape=t.shape, stream=Stream(s.encoding, s.bits, squeeze(r[0]), squeeze(r[1])),
                              producer=t.producer, flat_from=t.flat_from, rank=t.rank)
+
+
+def requantiser(lw, node, t, op):
+    """A nonlinear op on codes that no layer's thresholds can take (the input's, a pooling layer's, an
+    adder's sum or a concat's): a threshold unit of its own, as FINN's standalone Thresholding, built
+    as a 1 x 1 depthwise conv of +1 weights (its accumulator is the decoded value) whose thresholds
+    the op and the ops after it fold into."""
+    s = t.stream
+    where = f"layer {t.producer}" if t.producer else "the network input"
+    if s.encoding == "accumulator":
+        raise node_error(node, f"a nonlinear op on the raw accumulators of {where}: give that layer an activation")
+    c, h, w = t.shape if len(t.shape) == 3 else (t.flat_from or (t.shape[0], 1, 1))
+    for v in op[1:]:
+        if np.size(v) not in (1, c) and not isinstance(v, str):
+            raise node_error(node, f"per-value constants on a flattened map of {c} channels")
+    from qonnx_layers import _layer_inputs
+    L = Layer(name=lw.layer_name(node, "threshold"), type="conv", kernel=1, stride=1, groups=c, filters=c,
+              quant="binary", weight_bits=1, weights=np.ones((c, 1), dtype=np.int64), in_shape=(h, w, c),
+              out_shape=(h, w, c), inputs=_layer_inputs(lw, node, [t.producer]),
+              source=f"{node.name or node.op_type}: a threshold unit of its own (a 1 x 1 depthwise conv of +1 weights)")
+    lo, hi = s.value_range()
+    lw.t[node.output[0]] = type(t)("pending", shape=t.shape, layer=L, chain=[("affine", s.scale, s.offset), op],
+                                   bound=max(abs(lo), abs(hi)), flat_from=t.flat_from, rank=t.rank)

@@ -195,4 +195,18 @@ def misc():
     return g.model("x", [1, 4, 7, 7], y, [1, 5], input_type="UINT3")
 
 
-MODELS = {"mlp": mlp, "cnn": cnn, "residual": residual, "depthwise": depthwise, "conv1d": conv1d, "tfc": tfc, "nhwc": nhwc, "misc": misc}
+def requant():
+    """Quantisers where no layer's thresholds can take them: the input's own (after the model's
+    preprocessing, as in FINN's TFC / CNV: 2x - 1 and an 8-bit signed Quant) and a Quant after
+    global average pooling (Brevitas's TruncAvgPool); each becomes a threshold unit of its own."""
+    g = G(15)
+    x = g.node("Sub", [g.node("Mul", ["x", g.const(2.0 / 255)]), g.const(1.0)])
+    x = g.quant(x, 1.0 / 127, 8, 1, narrow=1)
+    h = g.act(g.conv(x, 2, 6, 3, "ternary"), 6, bits=3, scale=0.5)
+    h = g.quant(g.node("GlobalAveragePool", [h]), 0.25, 3, 0)
+    h = g.node("Flatten", [h], axis=1)
+    y = g.node("MatMul", [h, g.node("Transpose", [g.weight((4, 6), "binary")], perm=[1, 0])])
+    return g.model("x", [1, 2, 6, 6], y, [1, 4], input_type="UINT8")
+
+
+MODELS = {"mlp": mlp, "cnn": cnn, "residual": residual, "depthwise": depthwise, "conv1d": conv1d, "tfc": tfc, "nhwc": nhwc, "misc": misc, "requant": requant}

@@ -80,6 +80,9 @@ class ImportedModelsRunBitTrue(Tmp):
     def test_misc(self):
         self.check_model("misc")
 
+    def test_requant(self):
+        self.check_model("requant")
+
 
 @unittest.skipIf(SIM is None, "needs the sim binary (build/sim or $QSIM_SIM)")
 class FoldingFile(Tmp):
@@ -123,6 +126,15 @@ class LoweringFacts(unittest.TestCase):
         self.assertEqual(add.activation, "thresholds")
         self.assertEqual(net.layer("Concat_0").inputs, ["Add_0", "Conv_0"])
         self.assertTrue(net.is_graph())
+
+    def test_threshold_units_of_their_own(self):
+        net = qonnx_front.import_qonnx(qg.requant(), "rq")
+        kinds = [(L.name, L.type, L.groups, L.activation, L.act_bits) for L in net.layers]
+        self.assertEqual(kinds[0], ("Quant_0", "conv", 2, "thresholds", 8))  # the input's 8-bit signed quantiser
+        self.assertEqual(kinds[3], ("Quant_3", "conv", 6, "thresholds", 3))  # the Quant after the average
+        self.assertTrue(np.all(net.layers[0].weights == 1))
+        self.assertEqual(net.input_bits, 8)
+        self.assertFalse(net.input_signed)
 
     def test_depthwise_groups(self):
         net = qonnx_front.import_qonnx(qg.depthwise(), "dw")
@@ -223,13 +235,6 @@ class MalformedModels(Tmp):
         b = g.act(g.conv(a, 4, 4, 3, "binary", pad=1), 4, scale=0.25)
         y = g.conv(g.quant(g.node("Add", [a, b]), 0.5, 3, 0), 4, 2, 1, "binary")
         self.refused(g.model("x", [1, 2, 6, 6], y, [1, 2, 6, 6], input_type="UINT2"), "node Add_0", "scales 0.5 and 0.25")
-
-    def test_requantised_average(self):
-        g = qg.G(8)
-        a = g.act(g.conv("x", 2, 4, 3, "binary"), 4, scale=0.5)
-        p = g.quant(g.node("GlobalAveragePool", [a]), 0.5, 2, 0)
-        y = g.node("Flatten", [p], axis=1)
-        self.refused(g.model("x", [1, 2, 6, 6], y, [1, 4], input_type="UINT2"), "node Quant_", "requantises")
 
     def test_unknown_input_type(self):
         g = qg.G(9)
