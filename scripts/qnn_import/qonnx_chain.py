@@ -143,6 +143,10 @@ def fold_thresholds(chain, n, bound, what, can_negate=True):
     count, bipolar): code = the number of thresholds t_j with acc >= t_j, where the channels
     marked `negate` must have their accumulator negated (their weights); the chain's value is
     lowest + step * code (for bipolar codes lowest = -step / 2)."""
+    i = last_quantiser(chain)
+    if i is not None and chain[i][0] == "trunc" and bound <= 2 ** 16:
+        # A Trunc declares no bounds of its own: its levels are the values it reaches.
+        return _fold(chain, n, bound, what, can_negate, *_reachable_levels(chain, n, bound, what))
     try:
         levels = output_levels(chain, n)
     except ImportError_ as e:
@@ -152,7 +156,22 @@ def fold_thresholds(chain, n, bound, what, can_negate=True):
                            "Floor or Round): the simulator carries integer codes between layers")
     if isinstance(levels, str):
         raise ImportError_(f"{what}: its Floor/Round is not bounded by a Clip, so its codes have no width")
-    lowest, step, count = uniform_levels(levels, what)
+    return _fold(chain, n, bound, what, can_negate, *uniform_levels(levels, what))
+
+
+def _reachable_levels(chain, n, bound, what):
+    """(lowest [N], step [N], count) of the values the chain gives over every accumulator in
+    [-bound, bound]; a channel with fewer levels than the widest uses the first of them."""
+    acc = np.arange(-int(bound), int(bound) + 1, dtype=np.float64)
+    v = evaluate(chain, np.broadcast_to(acc, (n, acc.size)).copy(), n)
+    rows = [np.unique(r) for r in v]
+    step = np.array([float(np.min(np.diff(r))) if len(r) > 1 else 1.0 for r in rows])
+    lowest = np.array([r[0] for r in rows])
+    count = max(int(round((r[-1] - r[0]) / st)) + 1 for r, st in zip(rows, step))
+    return lowest, step, count
+
+
+def _fold(chain, n, bound, what, can_negate, lowest, step, count):
     if count > 256:
         raise ImportError_(f"{what}: {count} output levels; the threshold unit makes at most 8-bit codes")
     if bound >= 2 ** 31 - 1:

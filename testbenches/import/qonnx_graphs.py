@@ -204,6 +204,10 @@ def requant():
     x = g.quant(x, 1.0 / 127, 8, 1, narrow=1)
     h = g.act(g.conv(x, 2, 6, 3, "ternary"), 6, bits=3, scale=0.5)
     h = g.quant(g.node("GlobalAveragePool", [h]), 0.25, 3, 0)
+    h = g.act(g.node("Conv", [h, g.weight((6, 6, 1, 1), "ternary")], kernel_shape=[1, 1]), 6, bits=3, scale=0.5)
+    # TruncAvgPool as Brevitas exports it: the sum of the window, then a Trunc of its low bits
+    h = g.node("Mul", [g.node("GlobalAveragePool", [h]), g.const(1.0)])
+    h = g.node("Trunc", [h, g.const(0.5), g.const(0.0), g.const(5.0), g.const(3.0)], domain=QDOM, rounding_mode="FLOOR")
     h = g.node("Flatten", [h], axis=1)
     y = g.node("MatMul", [h, g.node("Transpose", [g.weight((4, 6), "binary")], perm=[1, 0])])
     return g.model("x", [1, 2, 6, 6], y, [1, 4], input_type="UINT8")
