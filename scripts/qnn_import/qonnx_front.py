@@ -237,7 +237,7 @@ class QonnxLowering:
         L = t.layer
         if L.name in self.closed:
             done = self.closed[L.name]
-            if done[0] is not t.chain and done[0] != t.chain:
+            if done[0] is not t.chain:  # another chain of element-wise ops off the same accumulator
                 raise node_error(node, f"the accumulator of layer {L.name} feeds two different activations")
             return done[1]
         n = L.out_shape[2]

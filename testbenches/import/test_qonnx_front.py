@@ -223,6 +223,15 @@ class MalformedModels(Tmp):
                     i.CopyFrom(onnx.numpy_helper.from_array(np.asarray(value, dtype=np.float32), tensor))
             self.refused(m, *fragments)
 
+    def test_one_accumulator_two_activations(self):
+        g = qg.G(20)
+        acc = g.conv("x", 2, 4, 3, "binary")
+        a = g.quant(g.node("Relu", [acc]), 0.5, 2, 0)
+        b = g.quant(g.node("Relu", [acc]), 0.25, 2, 0)
+        y = g.node("Concat", [a, b], axis=1)
+        self.refused(g.model("x", [1, 2, 6, 6], y, [1, 8, 4, 4], input_type="UINT2"), "node Concat_0",
+                     "layer Conv_0 feeds two different activations")
+
     def test_cycle(self):
         g = qg.G(13)
         a = g.node("Relu", ["b_loop"])
