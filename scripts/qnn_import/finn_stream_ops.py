@@ -40,12 +40,11 @@ class StreamOps:
             self.fifo_depths[t.layer] = max(self.fifo_depths.get(t.layer, 1), rows)
 
     def op_StreamingDataWidthConverter(self, n, a):
-        t = self.tensor(n)
-        self.t[n.output[0]] = t
-        self.node_to_layer[n.name] = (t.layer or "", "dwc", n.op_type)
+        self._stream_only(n)
 
     def _stream_only(self, n):
-        """Nodes that move the stream without changing a value: DMA engines, TLAST markers, checksums."""
+        """Nodes that move the stream without changing a value: width converters, DMA engines, TLAST
+        markers, checksums."""
         t = self.tensor(n)
         self.t[n.output[0]] = t
         self.node_to_layer[n.name] = (t.layer or "", "dwc", n.op_type)

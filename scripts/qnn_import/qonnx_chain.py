@@ -35,6 +35,13 @@ def quant_int_range(bits, signed, narrow):
     return 0, (2 ** bits - 2 if narrow else 2 ** bits - 1)
 
 
+def quant_codes(v, s, z, bits, signed, narrow, mode):
+    """The integers q - zeropt of the QONNX Quant operator (its value is their product with the scale);
+    s and z broadcast against v."""
+    lo, hi = quant_int_range(bits, signed, narrow)
+    return ROUNDING[mode](np.clip(v / s + z, lo, hi)) - z
+
+
 def col(c, n):
     """A scalar or per-channel constant as a float64 column [N or 1, 1]."""
     c = np.asarray(c, dtype=np.float64).reshape(-1)
@@ -57,9 +64,7 @@ def apply_op(op, v, n):
         return np.round(v)
     if k == "quant":
         s, z, bits, signed, narrow, mode = op[1:]
-        lo, hi = quant_int_range(bits, signed, narrow)
-        q = ROUNDING[mode](np.clip(v / col(s, n) + col(z, n), lo, hi))
-        return (q - col(z, n)) * col(s, n)
+        return quant_codes(v, col(s, n), col(z, n), bits, signed, narrow, mode) * col(s, n)
     if k == "bipolar":
         return np.where(v >= 0, 1.0, -1.0) * col(op[1], n)
     if k == "trunc":  # QONNX Trunc (version 1): the integer x / scale + zeropt loses its low bits

@@ -19,6 +19,7 @@ from onnx import numpy_helper
 import qonnx_chain as qc
 import qonnx_layers
 import qonnx_nodes
+from qonnx_nodes import attrs
 from ir import ImportError_, Network, Stream, node_error, unique_layer_name
 
 ELEMENTWISE = ("Quant", "BipolarQuant", "Trunc", "Relu", "Clip", "Floor", "Round", "Mul", "Div", "Add",
@@ -51,14 +52,6 @@ class T:
     @property
     def channels(self):
         return int(self.shape[0])
-
-
-def attrs(node):
-    return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
-
-
-def text(v):
-    return v.decode() if isinstance(v, bytes) else v
 
 
 def topological(graph):

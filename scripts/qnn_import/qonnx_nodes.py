@@ -47,31 +47,39 @@ def datatype_stream(dt, what):
 # ---------------------------------------------------------------------------------------
 # Constants
 
-def _quant_const(lw, node, ins):
-    a = attrs(node)
-    x = np.asarray(ins[0], dtype=np.float64)
-    if node.op_type == "BipolarQuant":
-        s = np.asarray(ins[1], dtype=np.float64)
-        if not np.all(np.isfinite(s)) or np.any(s <= 0):
-            raise node_error(node, "a scale that is not a positive finite number")
-        codes = np.where(x >= 0, 1, -1)
-        lw.wq[node.output[0]] = (codes, s, "bipolar", 1)
-        return codes * s
-    s, z, bits = (np.asarray(v, dtype=np.float64) for v in ins[1:4])
-    if not np.all(np.isfinite(s)) or np.any(s <= 0):
+def bipolar_scale(node, s):
+    """A BipolarQuant's scale, checked."""
+    if not np.all(np.isfinite(s)) or np.any(np.asarray(s) <= 0):
         raise node_error(node, "a scale that is not a positive finite number")
-    if bits.size != 1 or not np.isfinite(bits) or float(bits) != int(bits) or int(bits) < 1:
-        raise node_error(node, f"bit width {bits.reshape(-1)[:3].tolist()} is not a positive integer")
-    if np.any(z != np.round(z)):
+    return s
+
+
+def quant_op(node, s, z, bits):
+    """The qonnx_chain op ("quant", scale, zeropt, bits, signed, narrow, mode) of a Quant node whose
+    scale, zero point and bit width are s, z, bits (scalars or arrays), checked."""
+    a = attrs(node)
+    bipolar_scale(node, s)
+    if np.size(bits) != 1 or not np.isfinite(bits) or float(bits) != int(bits) or int(bits) < 1:
+        raise node_error(node, f"bit width {np.asarray(bits).reshape(-1)[:3].tolist()} is not a positive integer")
+    if not np.all(np.isfinite(z)) or np.any(np.asarray(z) != np.round(z)):
         raise node_error(node, "a zero point that is not an integer")
-    signed, narrow = int(a.get("signed", 1)), int(a.get("narrow", 0))
     mode = text(a.get("rounding_mode", "ROUND")).upper()
     if mode not in qc.ROUNDING:
         raise node_error(node, f"rounding mode {mode} is not one of {', '.join(qc.ROUNDING)}")
-    lo, hi = qc.quant_int_range(int(bits), signed, narrow)
-    q = qc.ROUNDING[mode](np.clip(x / s + z, lo, hi))
-    codes = (q - z).astype(np.int64)
-    lw.wq[node.output[0]] = (codes, s, "quant", int(bits))
+    return ("quant", s, z, int(bits), int(a.get("signed", 1)), int(a.get("narrow", 0)), mode)
+
+
+def _quant_const(lw, node, ins):
+    x = np.asarray(ins[0], dtype=np.float64)
+    if node.op_type == "BipolarQuant":
+        s = bipolar_scale(node, np.asarray(ins[1], dtype=np.float64))
+        codes = np.where(x >= 0, 1, -1)
+        lw.wq[node.output[0]] = (codes, s, "bipolar", 1)
+        return codes * s
+    op = quant_op(node, *(np.asarray(v, dtype=np.float64) for v in ins[1:4]))
+    s = op[1]
+    codes = qc.quant_codes(x, *op[1:]).astype(np.int64)
+    lw.wq[node.output[0]] = (codes, s, "quant", op[3])
     return codes * s
 
 
@@ -198,22 +206,9 @@ def elementwise_op(lw, node, t):
             raise node_error(node, "a division by the data tensor")
         return ("affine", 1.0 / np.asarray(c), 0.0)
     if op == "Quant":
-        s, z, bits = (chan_const(v, t, node) for v in k[:3])
-        if np.size(bits) != 1 or not np.isfinite(bits) or float(bits) != int(bits) or int(bits) < 1:
-            raise node_error(node, f"bit width {np.asarray(bits).reshape(-1)[:3].tolist()} is not a positive integer")
-        if not np.all(np.isfinite(s)) or np.any(np.asarray(s) <= 0):
-            raise node_error(node, "a scale that is not a positive finite number")
-        if not np.all(np.isfinite(z)) or np.any(np.asarray(z) != np.round(z)):
-            raise node_error(node, "a zero point that is not an integer")
-        mode = text(a.get("rounding_mode", "ROUND")).upper()
-        if mode not in qc.ROUNDING:
-            raise node_error(node, f"rounding mode {mode} is not one of {', '.join(qc.ROUNDING)}")
-        return ("quant", s, z, int(bits), int(a.get("signed", 1)), int(a.get("narrow", 0)), mode)
+        return quant_op(node, *(chan_const(v, t, node) for v in k[:3]))
     if op == "BipolarQuant":
-        s = chan_const(k[0], t, node)
-        if not np.all(np.isfinite(s)) or np.any(np.asarray(s) <= 0):
-            raise node_error(node, "a scale that is not a positive finite number")
-        return ("bipolar", s)
+        return ("bipolar", bipolar_scale(node, chan_const(k[0], t, node)))
     if op == "Trunc":
         s, z = chan_const(k[0], t, node), chan_const(k[1], t, node)
         ib, ob = (float(np.asarray(v).reshape(-1)[0]) for v in k[2:4])
