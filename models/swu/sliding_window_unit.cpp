@@ -61,8 +61,10 @@ void SlidingWindowUnit::accept_rows() {
     const uint64_t cycles = swu_input_cycles_per_row(layer_);
     for (;;) {
         while (int(buffer_.size()) >= capacity_)
-            writer_.wait_internal(row_freed_, true, "space in the line buffer (" + std::to_string(buffer_.size()) + "/" +
-                                                        std::to_string(capacity_) + " rows)");
+            writer_.wait_internal(row_freed_, true, [this] {
+                return "space in the line buffer (" + std::to_string(buffer_.size()) + "/" + std::to_string(capacity_) +
+                       " rows)";
+            });
         StreamRow row = writer_.take(in);
         writer_.busy(cycles);
         last_frame_in_ = row.frame;
@@ -90,10 +92,11 @@ void SlidingWindowUnit::emit_windows() {
                 const int first = swu_first_input_row(layer_, r);
                 const int last = std::min(first + K - 1, layer_.in.height - 1);
                 while (!delivered(f, last))
-                    reader_.wait_internal(row_added_, false,
-                                          "input row " + std::to_string(last) + " of frame " + std::to_string(f) +
-                                              " in the line buffer (" + std::to_string(buffer_.size()) + "/" +
-                                              std::to_string(capacity_) + " rows held)");
+                    reader_.wait_internal(row_added_, false, [this, last, f] {
+                        return "input row " + std::to_string(last) + " of frame " + std::to_string(f) +
+                               " in the line buffer (" + std::to_string(buffer_.size()) + "/" +
+                               std::to_string(capacity_) + " rows held)";
+                    });
                 for (int ky = 0; ky < K; ++ky) {
                     const int iy = first + ky;
                     if (iy < 0 || iy >= layer_.in.height) {
