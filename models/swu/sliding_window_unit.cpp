@@ -53,18 +53,23 @@ void SlidingWindowUnit::release_below(int frame, int row) {
     buffer_.erase(std::remove_if(buffer_.begin(), buffer_.end(),
                                  [&](const BufferedRow& r) { return droppable(r.frame, r.row); }),
                   buffer_.end());
-    if (buffer_.size() != before) row_freed_.notify(sc_core::SC_ZERO_TIME);
+    // The events are notified only when the other side waits for them: each side checks the
+    // shared state before it waits, so a later wait in the same delta has seen the change.
+    if (buffer_.size() != before && writer_waiting_) row_freed_.notify(sc_core::SC_ZERO_TIME);
     if (trace_ != nullptr) trace_->fill(fill_track_, int64_t(buffer_.size()));
 }
 
 void SlidingWindowUnit::accept_rows() {
     const uint64_t cycles = swu_input_cycles_per_row(layer_);
     for (;;) {
-        while (int(buffer_.size()) >= capacity_)
+        while (int(buffer_.size()) >= capacity_) {
+            writer_waiting_ = true;
             writer_.wait_internal(row_freed_, true, [this] {
                 return "space in the line buffer (" + std::to_string(buffer_.size()) + "/" + std::to_string(capacity_) +
                        " rows)";
             });
+            writer_waiting_ = false;
+        }
         StreamRow row = writer_.take(in);
         writer_.busy(cycles);
         last_frame_in_ = row.frame;
@@ -75,7 +80,7 @@ void SlidingWindowUnit::accept_rows() {
             if (trace_ != nullptr) trace_->fill(fill_track_, int64_t(buffer_.size()));
         }
         if (row.row == layer_.in.height - 1) writer_.frame_done(row.frame);
-        row_added_.notify(sc_core::SC_ZERO_TIME);
+        if (reader_waiting_) row_added_.notify(sc_core::SC_ZERO_TIME);
     }
 }
 
@@ -91,12 +96,15 @@ void SlidingWindowUnit::emit_windows() {
             for (int r = 0; r < layer_.out.height; ++r) {
                 const int first = swu_first_input_row(layer_, r);
                 const int last = std::min(first + K - 1, layer_.in.height - 1);
-                while (!delivered(f, last))
+                while (!delivered(f, last)) {
+                    reader_waiting_ = true;
                     reader_.wait_internal(row_added_, false, [this, last, f] {
                         return "input row " + std::to_string(last) + " of frame " + std::to_string(f) +
                                " in the line buffer (" + std::to_string(buffer_.size()) + "/" +
                                std::to_string(capacity_) + " rows held)";
                     });
+                    reader_waiting_ = false;
+                }
                 for (int ky = 0; ky < K; ++ky) {
                     const int iy = first + ky;
                     if (iy < 0 || iy >= layer_.in.height) {
