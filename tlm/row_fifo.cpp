@@ -16,7 +16,7 @@ RowFifo::RowFifo(const char* name, int depth) : sc_core::sc_prim_channel(name), 
 StreamRow RowFifo::read() {
     while (queue_.empty()) {
         ++readers_waiting_;
-        sc_core::wait(written_);
+        sc_core::wait(written_, simcontext());
         --readers_waiting_;
     }
     StreamRow row = std::move(queue_.front());
@@ -32,7 +32,7 @@ StreamRow RowFifo::read() {
 void RowFifo::write(StreamRow row) {
     while (int(queue_.size()) >= depth_) {
         ++writers_waiting_;
-        sc_core::wait(read_);
+        sc_core::wait(read_, simcontext());
         --writers_waiting_;
     }
     queue_.push_back(std::move(row));

@@ -34,13 +34,13 @@ void TimedBlock::leave(TraceState s, const sc_core::sc_time& t0, uint64_t cycles
 }
 
 uint64_t TimedBlock::now_cycles() const {
-    return uint64_t(std::llround(sc_core::sc_time_stamp() / period_));
+    return uint64_t(std::llround(now() / period_));
 }
 
 uint64_t TimedBlock::cycles_since(const sc_core::sc_time& t0) const {
-    const sc_core::sc_time& now = sc_core::sc_time_stamp();
-    if (now == t0) return 0;
-    return uint64_t(std::llround(now / period_)) - uint64_t(std::llround(t0 / period_));
+    const sc_core::sc_time& t = now();
+    if (t == t0) return 0;
+    return uint64_t(std::llround(t / period_)) - uint64_t(std::llround(t0 / period_));
 }
 
 namespace {
@@ -70,15 +70,19 @@ void TimedBlock::busy(uint64_t cycles) {
     if (cycles == 0) return;
     stats_.busy_cycles += cycles;
     working_ = true;
-    const sc_core::sc_time t0 = sc_core::sc_time_stamp();
-    enter(TraceState::Busy);
-    sc_core::wait(period_ * double(cycles));
-    leave(TraceState::Busy, t0, cycles);
+    if (trace_ == nullptr) {
+        sc_core::wait(period_ * double(cycles), simcontext());
+    } else {
+        const sc_core::sc_time t0 = now();
+        enter(TraceState::Busy);
+        sc_core::wait(period_ * double(cycles), simcontext());
+        leave(TraceState::Busy, t0, cycles);
+    }
     working_ = false;
 }
 
 StreamRow TimedBlock::take(sc_core::sc_port_b<RowReadIf>& in) {
-    const sc_core::sc_time start = sc_core::sc_time_stamp();
+    const sc_core::sc_time start = now();
     waiting_ = Waiting::Data;
     waiting_port_ = &in;
     enter(TraceState::Starved);
@@ -93,7 +97,7 @@ StreamRow TimedBlock::take(sc_core::sc_port_b<RowReadIf>& in) {
 
 void TimedBlock::give(sc_core::sc_port_b<RowWriteIf>& out, StreamRow row) {
     if (probe_ != nullptr) probe_->add(row);
-    const sc_core::sc_time start = sc_core::sc_time_stamp();
+    const sc_core::sc_time start = now();
     waiting_ = Waiting::Space;
     waiting_port_ = &out;
     enter(TraceState::Blocked);
@@ -106,10 +110,10 @@ void TimedBlock::give(sc_core::sc_port_b<RowWriteIf>& out, StreamRow row) {
 }
 
 void TimedBlock::wait_event(const sc_core::sc_event& e, bool count_as_blocked) {
-    const sc_core::sc_time start = sc_core::sc_time_stamp();
+    const sc_core::sc_time start = now();
     const TraceState state = count_as_blocked ? TraceState::Blocked : TraceState::Starved;
     enter(state);
-    sc_core::wait(e);
+    sc_core::wait(e, simcontext());
     waiting_ = Waiting::None;
     const uint64_t waited = cycles_since(start);
     (count_as_blocked ? stats_.blocked_cycles : stats_.starved_cycles) += waited;

@@ -68,6 +68,8 @@ protected:
     RowProbe* probe_ = nullptr;
 
 private:
+    // The kernel's time (sc_time_stamp() without the call).
+    const sc_core::sc_time& now() const { return simcontext()->time_stamp(); }
     // Cycles from `t0` to now: 0 when no time passed (no division, no rounding on the hot path),
     // else now_cycles() less the cycle `t0` rounds to, as before.
     uint64_t cycles_since(const sc_core::sc_time& t0) const;
