@@ -124,7 +124,7 @@ void SparsePeArray::run_fc() {
         b.full = false;  // the results are in the PEs' output registers
         batch_free_.notify(sc_core::SC_ZERO_TIME);
         for (int i = 0; i < count; ++i) {
-            StreamRow row = StreamRow::shaped(frames[size_t(i)], 0, 1, n);
+            StreamRow row = StreamRow::sized(frames[size_t(i)], 0, 1, n);
             std::copy(results.begin() + ptrdiff_t(i) * n, results.begin() + ptrdiff_t(i + 1) * n, row.data.begin());
             give(out, std::move(row));
             frame_done(frames[size_t(i)]);

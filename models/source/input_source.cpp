@@ -30,7 +30,7 @@ void InputSource::run() {
             if (from_dma_bound) {
                 row = take(from_dma);
             } else {
-                row = StreamRow::shaped(f, y, width, channels);
+                row = StreamRow::sized(f, y, width, channels);
                 std::copy_n(frame.data.begin() + ptrdiff_t(size_t(y) * width * channels), row.data.size(),
                             row.data.begin());
             }

@@ -50,6 +50,8 @@ void SlidingWindowUnit::release_below(int frame, int row) {
     window_frame_ = frame;
     free_below_ = row;
     const size_t before = buffer_.size();
+    for (BufferedRow& r : buffer_)
+        if (droppable(r.frame, r.row)) RowStoragePool::give(std::move(r.data));
     buffer_.erase(std::remove_if(buffer_.begin(), buffer_.end(),
                                  [&](const BufferedRow& r) { return droppable(r.frame, r.row); }),
                   buffer_.end());
@@ -121,7 +123,7 @@ void SlidingWindowUnit::emit_windows() {
                     windows.row = r;
                     windows.pixels = layer_.out.width;
                 } else {
-                    windows = StreamRow::shaped(f, r, layer_.out.width, window_length);
+                    windows = StreamRow::sized(f, r, layer_.out.width, window_length);
                     build_window_row(layer_, rows.data(), windows.data.data());
                 }
                 windows.pass = pass;
