@@ -50,11 +50,12 @@ void SlidingWindowUnit::release_below(int frame, int row) {
     window_frame_ = frame;
     free_below_ = row;
     const size_t before = buffer_.size();
-    for (BufferedRow& r : buffer_)
-        if (droppable(r.frame, r.row)) RowStoragePool::give(std::move(r.data));
-    buffer_.erase(std::remove_if(buffer_.begin(), buffer_.end(),
-                                 [&](const BufferedRow& r) { return droppable(r.frame, r.row); }),
-                  buffer_.end());
+    // The rows are held in stream order and droppable() holds for every row before a given
+    // one: the rows to drop are the oldest.
+    while (!buffer_.empty() && droppable(buffer_.front().frame, buffer_.front().row)) {
+        RowStoragePool::give(std::move(buffer_.front().data));
+        buffer_.pop_front();
+    }
     // The events are notified only when the other side waits for them: each side checks the
     // shared state before it waits, so a later wait in the same delta has seen the change.
     if (buffer_.size() != before && writer_waiting_) row_freed_.notify(sc_core::SC_ZERO_TIME);
