@@ -15,12 +15,13 @@ Mvtu::Mvtu(sc_core::sc_module_name name, const LayerConfig& layer, const LayerPa
       in("in"),
       out("out"),
       layer_(layer),
+      lanes_(mvtu_lanes(layer)),
       kernel_(std::make_unique<MvtuKernel>(layer, params)) {
     start();
 }
 
 Mvtu::Mvtu(sc_core::sc_module_name name, const LayerConfig& layer, sc_core::sc_time period)
-    : TimedBlock(name, period, layer.name, "mvtu"), in("in"), out("out"), layer_(layer) {
+    : TimedBlock(name, period, layer.name, "mvtu"), in("in"), out("out"), layer_(layer), lanes_(mvtu_lanes(layer)) {
     start();
 }
 
@@ -43,7 +44,7 @@ void Mvtu::wait_for_parameters() {
 
 void Mvtu::account(uint64_t cycles, uint64_t ops) {
     busy(cycles);
-    stats_.lane_cycles += cycles * mvtu_lanes(layer_);
+    stats_.lane_cycles += cycles * lanes_;
     stats_.useful_ops += ops;
 }
 
