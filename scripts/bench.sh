@@ -5,14 +5,15 @@
 #     config (configs/*.yaml but devices.yaml), one line each: the steady-state bit-true s/frame
 #     ((T(N) - T(1)) / (N - 1), T(N) the fastest of R runs, default 3; sim_bench --help), the
 #     compute-only bound, their ratio, the whole-run s/frame T(N) / N, the frames simulated,
-#     MACs by operand kind
+#     MACs by operand kind. At least N frames (default 2), and more where the steady part of a
+#     run would last under S seconds (default 0.2: a small design's frame takes microseconds).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$root/scripts/build.sh" --target sim_bench
 cd "$root"
 bench="${BUILD_DIR:-$root/build}/sim_bench"
 export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
-bound=0 config=0 frames=2 min_seconds=0 repeats=3
+bound=0 config=0 frames=2 min_seconds=0.2 repeats=3
 for a in "$@"; do
   case "$a" in --bound) bound=1 ;; --config|--config=*) config=1 ;; esac
 done
