@@ -547,8 +547,7 @@ FeatureMap run_concat(const LayerConfig& layer, const FeatureMap& a, const Featu
     return run_concat(layer, std::vector<const FeatureMap*>{&a, &b});
 }
 
-std::vector<FeatureMap> run_network(const NetworkConfig& net, const NetworkParams& params,
-                                    const FeatureMap& input) {
+void check_network(const NetworkConfig& net, const NetworkParams& params) {
     if (params.layers.size() != net.layers.size())
         throw std::invalid_argument("golden: network '" + net.name + "' has " +
                                     std::to_string(net.layers.size()) +
@@ -573,22 +572,28 @@ std::vector<FeatureMap> run_network(const NetworkConfig& net, const NetworkParam
                                   std::to_string(prev.out_bits) + " bits of layer '" + prev.name + "'");
         }
     }
+}
 
+FeatureMap run_network_layer(const NetworkConfig& net, const NetworkParams& params, size_t i,
+                             const std::function<const FeatureMap&(int)>& output_of) {
+    const std::vector<int> from = net.inputs_of(i);
+    auto in = [&](size_t k) -> const FeatureMap& { return output_of(from.at(k)); };
+    if (net.layers[i].type == LayerType::Add) return run_add(net.layers[i], params.layers.at(i), in(0), in(1));
+    if (net.layers[i].type == LayerType::Concat) {
+        std::vector<const FeatureMap*> ins;
+        for (size_t k = 0; k < from.size(); ++k) ins.push_back(&in(k));
+        return run_concat(net.layers[i], ins);
+    }
+    return run_layer(net.layers[i], params.layers.at(i), in(0));
+}
+
+std::vector<FeatureMap> run_network(const NetworkConfig& net, const NetworkParams& params,
+                                    const FeatureMap& input) {
+    check_network(net, params);
     std::vector<FeatureMap> outputs;
     outputs.reserve(net.layers.size());
-    for (size_t i = 0; i < net.layers.size(); ++i) {
-        const std::vector<int> from = net.inputs_of(i);
-        auto in = [&](size_t k) -> const FeatureMap& { return from.at(k) < 0 ? input : outputs.at(size_t(from[k])); };
-        if (net.layers[i].type == LayerType::Add)
-            outputs.push_back(run_add(net.layers[i], params.layers.at(i), in(0), in(1)));
-        else if (net.layers[i].type == LayerType::Concat) {
-            std::vector<const FeatureMap*> ins;
-            for (size_t k = 0; k < from.size(); ++k) ins.push_back(&in(k));
-            outputs.push_back(run_concat(net.layers[i], ins));
-        }
-        else
-            outputs.push_back(run_layer(net.layers[i], params.layers[i], in(0)));
-    }
+    const auto output_of = [&](int l) -> const FeatureMap& { return l < 0 ? input : outputs.at(size_t(l)); };
+    for (size_t i = 0; i < net.layers.size(); ++i) outputs.push_back(run_network_layer(net, params, i, output_of));
     return outputs;
 }
 

@@ -40,6 +40,7 @@
 // Invalid shapes, parameter sizes, geometry or input codes throw std::invalid_argument.
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "models/common/feature_map.hpp"
@@ -57,6 +58,15 @@ FeatureMap run_add(const LayerConfig& layer, const LayerParams& params, const Fe
 // Output of a concat layer for one frame of each input (layer.concat_inputs gives their codes).
 FeatureMap run_concat(const LayerConfig& layer, const std::vector<const FeatureMap*>& inputs);
 FeatureMap run_concat(const LayerConfig& layer, const FeatureMap& a, const FeatureMap& b);
+
+// Throws std::invalid_argument unless `params` has an entry per layer and every layer reads the
+// codes (encoding and bits) its inputs deliver.
+void check_network(const NetworkConfig& net, const NetworkParams& params);
+
+// Output of layer `i` of `net` for one frame, its inputs given by `output_of` (-1: the network
+// input, else a layer's output): run_layer, run_add or run_concat as the layer's type asks.
+FeatureMap run_network_layer(const NetworkConfig& net, const NetworkParams& params, size_t i,
+                             const std::function<const FeatureMap&(int)>& output_of);
 
 // Outputs of every layer, in order (result[i] = output of net.layers[i]).
 // params.layers must have one entry per layer of the network.
