@@ -19,6 +19,9 @@ namespace qsim::sweep {
 namespace {
 
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+// The most cached section combinations and derived layers: past them the caches start again
+// (a sweep whose points share little would otherwise hold a design per point).
+constexpr size_t kMaxSections = 256;
 const char* const kVia = "sweep axis";  // as evaluate_point() names the values' origin
 
 struct KeyHash {
@@ -78,7 +81,6 @@ struct PointEvaluator::Impl {
         std::string reason;        // the sections' first violation
         bool whole = false;        // a loopback host: the points go the whole way
         uint32_t input = kNone;    // the network input, interned
-        uint32_t layer_globals = 0;  // index over the defaults/weights axes' values
         uint32_t context = 0;      // the resource context, interned
         uint64_t source_cycles = 0;
         Resources fixed;           // the input FIFO and the host link
@@ -86,6 +88,7 @@ struct PointEvaluator::Impl {
 
     const DesignSpace& space;
     const design::NetworkSpec& base;
+    const size_t max_layers;
     std::string uncached;
     Counts counts;
 
@@ -96,8 +99,9 @@ struct PointEvaluator::Impl {
     std::vector<size_t> layer_global_axes;      // of those, the defaults/weights ones
     std::vector<std::vector<std::string>> parse_error;  // [axis][value]: formatted, "" when it parses
 
-    std::unordered_map<uint64_t, std::unique_ptr<Sections>> sections;
-    KeyMap layer_keys;  // (layer, layer_globals, own values..., inputs...) -> LayerEntry
+    KeyMap section_keys;  // the section axes' values -> sections
+    std::vector<std::unique_ptr<Sections>> sections;
+    KeyMap layer_keys;  // (layer, defaults/weights values..., own values..., inputs...) -> LayerEntry
     std::vector<LayerEntry> layers;
     std::unordered_map<uint64_t, uint32_t> estimate_keys;  // (LayerEntry, context) -> LayerEstimate
     std::vector<LayerEstimate> estimates;
@@ -111,7 +115,8 @@ struct PointEvaluator::Impl {
     std::vector<design::LayerInput> ins;
     std::vector<design::Violation> violations;
 
-    Impl(const DesignSpace& s, const design::NetworkSpec& b) : space(s), base(b) {
+    Impl(const DesignSpace& s, const design::NetworkSpec& b, size_t cached_layers)
+        : space(s), base(b), max_layers(std::max<size_t>(1, cached_layers)) {
         check_axes(base, space.axes);
         classify_axes();
         if (!uncached.empty()) return;
@@ -175,19 +180,19 @@ struct PointEvaluator::Impl {
     }
 
     Sections& sections_of(const std::vector<uint32_t>& p) {
-        uint64_t id = 0;
-        for (size_t a : section_axes) id = id * space.axes[a].values.size() + p[a];
-        auto& slot = sections[id];
-        if (slot) return *slot;
+        key.clear();
+        for (size_t a : section_axes) key.push_back(p[a]);
+        if (auto it = section_keys.find(key); it != section_keys.end()) return *sections[it->second];
+        if (sections.size() >= kMaxSections) forget();
         ++counts.section_derivations;
-        slot = std::make_unique<Sections>();
-        Sections& g = *slot;
+        section_keys.emplace(key, uint32_t(sections.size()));
+        sections.push_back(std::make_unique<Sections>());
+        Sections& g = *sections.back();
         g.spec = base;
         for (size_t a : section_axes) {
             const std::string& v = space.axes[a].values[p[a]];
             design::apply_override(g.spec, space.axes[a].name, v, origin(g.spec, space.axes[a], v));
         }
-        for (size_t a : layer_global_axes) g.layer_globals = g.layer_globals * uint32_t(space.axes[a].values.size()) + p[a];
         std::vector<design::Violation> v;
         design::derive_sections(g.spec, g.net, v);
         if (!v.empty()) {
@@ -233,7 +238,7 @@ struct PointEvaluator::Impl {
     uint32_t layer_entry(Sections& g, size_t i, const std::vector<uint32_t>& p) {
         key.clear();
         key.push_back(uint32_t(i));
-        key.push_back(g.layer_globals);
+        for (size_t a : layer_global_axes) key.push_back(p[a]);
         for (size_t a : own_axes[i]) key.push_back(p[a]);
         for (int from : inputs[i]) key.push_back(from < 0 ? g.input : point_delivered[size_t(from)]);
         if (key == last_key[i]) return last_entry[i];
@@ -307,8 +312,24 @@ struct PointEvaluator::Impl {
         return estimates.back();
     }
 
+    // Empties the caches of layers and estimates (and, with `sections`, of sections).
+    void forget_layers() {
+        layer_keys.clear();
+        layers.clear();
+        estimate_keys.clear();
+        estimates.clear();
+        for (auto& k : last_key) k.clear();
+        for (auto& g : sections) std::fill(g->held.begin(), g->held.end(), kNone);
+    }
+    void forget() {
+        forget_layers();
+        section_keys.clear();
+        sections.clear();
+    }
+
     PointResult evaluate(uint64_t index) {
         ++counts.points;
+        if (layers.size() >= max_layers) forget_layers();  // between points: no entry is in use
         const std::vector<uint32_t> p = space.point(index);
         if (!uncached.empty()) return whole(index);
         PointResult r;
@@ -378,8 +399,8 @@ struct PointEvaluator::Impl {
     }
 };
 
-PointEvaluator::PointEvaluator(const DesignSpace& space, const design::NetworkSpec& base)
-    : impl_(std::make_unique<Impl>(space, base)) {}
+PointEvaluator::PointEvaluator(const DesignSpace& space, const design::NetworkSpec& base, size_t cached_layers)
+    : impl_(std::make_unique<Impl>(space, base, cached_layers)) {}
 
 PointEvaluator::~PointEvaluator() = default;
 

@@ -27,6 +27,7 @@
 // The PointEvaluator.* tests compare both ways over random points of several designs and axis kinds.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -39,8 +40,10 @@ namespace qsim::sweep {
 
 class PointEvaluator {
 public:
-    // Throws std::invalid_argument as check_axes() does for an axis naming no field.
-    PointEvaluator(const DesignSpace& space, const design::NetworkSpec& base);
+    // Throws std::invalid_argument as check_axes() does for an axis naming no field. The caches
+    // start again past `cached_layers` derived layers (and 256 section combinations), so that a
+    // sweep whose points share little does not hold a design per point.
+    PointEvaluator(const DesignSpace& space, const design::NetworkSpec& base, size_t cached_layers = 200000);
     ~PointEvaluator();
     PointEvaluator(const PointEvaluator&) = delete;
     PointEvaluator& operator=(const PointEvaluator&) = delete;

@@ -23,16 +23,15 @@ struct Tally {
 
 // Evaluates `points` random points (and, when the grid is small, every point) both ways.
 Tally compare(const std::string& config, const std::vector<std::string>& axes, uint64_t points,
-              const std::map<std::string, std::string>& params = {}) {
+              size_t cached_layers = 200000) {
     DesignSpace space;
     space.config = std::string(QSIM_SOURCE_DIR) + "/configs/" + config;
-    space.base_params = params;
     for (const std::string& a : axes) space.axes.push_back(parse_axis(a));
     space.sample.mode = SampleSpec::Mode::Random;
     space.sample.points = points;
     space.sample.seed = 3;
-    const design::NetworkSpec base = design::read_yaml_spec(space.config, params);
-    PointEvaluator cached(space, base);
+    const design::NetworkSpec base = design::read_yaml_spec(space.config);
+    PointEvaluator cached(space, base, cached_layers);
     Tally t;
     for (uint64_t i = 0; i < points; ++i) {
         const PointResult want = evaluate_point(space, base, i);
@@ -62,6 +61,14 @@ TEST(PointEvaluator, AlexNetFoldingClockAndInvalidValues) {
     // Layers are derived once per combination of what they read, not once per point.
     EXPECT_LT(t.counts.layer_derivations, 1500u * 3);
     EXPECT_EQ(t.counts.whole, 0u);
+}
+
+TEST(PointEvaluator, CachesThatStartAgainGiveTheSameRecords) {
+    // Seven derived layers at most: the caches are emptied every point or two.
+    const Tally t = compare("alexnet_pruned40.yaml",
+                            {"conv4.pe=1,2,4,8", "conv4.simd=1,2,4,7", "conv5.mmv=1,2,7,14", "clock_mhz=100,185,250"}, 300, 7);
+    EXPECT_GT(t.valid, 100u);
+    EXPECT_GT(t.counts.layer_derivations, 300u);
 }
 
 TEST(PointEvaluator, BitsAndPruningChangeWhatLaterLayersRead) {
