@@ -569,12 +569,14 @@ FeatureMap run_network_layer(const NetworkConfig& net, const NetworkParams& para
 }
 
 std::vector<FeatureMap> run_network(const NetworkConfig& net, const NetworkParams& params,
-                                    const FeatureMap& input) {
+                                    const FeatureMap& input, std::vector<LayerPlan>* plans) {
     check_network(net, params);
+    if (plans) plans->resize(net.layers.size());
     std::vector<FeatureMap> outputs;
     outputs.reserve(net.layers.size());
     const auto output_of = [&](int l) -> const FeatureMap& { return l < 0 ? input : outputs.at(size_t(l)); };
-    for (size_t i = 0; i < net.layers.size(); ++i) outputs.push_back(run_network_layer(net, params, i, output_of));
+    for (size_t i = 0; i < net.layers.size(); ++i)
+        outputs.push_back(run_network_layer(net, params, i, output_of, plans ? &(*plans)[i] : nullptr));
     return outputs;
 }
 

@@ -81,8 +81,9 @@ FeatureMap run_network_layer(const NetworkConfig& net, const NetworkParams& para
                              const std::function<const FeatureMap&(int)>& output_of, LayerPlan* plan = nullptr);
 
 // Outputs of every layer, in order (result[i] = output of net.layers[i]).
-// params.layers must have one entry per layer of the network.
+// params.layers must have one entry per layer of the network. `plans` (optional, one per layer
+// once given) keeps what each layer derives from its parameters for the next frame.
 std::vector<FeatureMap> run_network(const NetworkConfig& net, const NetworkParams& params,
-                                    const FeatureMap& input);
+                                    const FeatureMap& input, std::vector<LayerPlan>* plans = nullptr);
 
 }  // namespace qsim::golden
