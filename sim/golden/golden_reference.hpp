@@ -4,7 +4,8 @@
 //
 // Everything here favours obviousness over speed: nested loops, one code per int32, no
 // packing; conv and fc are an im2col and a plain integer matrix product (golden_gemm.hpp)
-// whose sums are exact (int64, or int32 where a bound proves no sum can overflow).
+// whose sums are exact (int64, or int32 where a bound proves no sum can overflow), with the
+// weight matrix built once per layer and kept across frames (LayerPlan).
 //
 // Contract (shared with the hardware models):
 //   * Stream values are integer codes. The arithmetic value of an input code is
