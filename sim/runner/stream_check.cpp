@@ -49,10 +49,10 @@ void StreamingCheck::drop_if_done(Pending& p, size_t layer) const {
     if (p.seen[layer] && p.unread[layer] == 0) FeatureMap().data.swap(p.golden[layer].data);
 }
 
-void StreamingCheck::run_golden_to(Pending& p, size_t layer) const {
+void StreamingCheck::run_golden_to(Pending& p, size_t layer) {
     const auto output_of = [&](int l) -> const FeatureMap& { return l < 0 ? p.input : p.golden[size_t(l)]; };
     for (; p.next <= layer; ++p.next) {
-        p.golden[p.next] = golden::run_network_layer(net_, params_, p.next, output_of);
+        p.golden[p.next] = golden::run_network_layer(net_, params_, p.next, output_of, &plans_[p.next]);
         for (int from : net_.inputs_of(p.next)) {
             if (from < 0) {
                 if (--p.unread_input == 0) FeatureMap().data.swap(p.input.data);

@@ -19,13 +19,15 @@
 #include "models/common/frame_assembler.hpp"
 #include "models/network/layer_params.hpp"
 #include "models/network/network_config.hpp"
+#include "sim/golden/golden_reference.hpp"
 #include "sim/runner/simulation.hpp"
 
 namespace qsim {
 
 class StreamingCheck : public LayerFrameObserver {
 public:
-    StreamingCheck(const NetworkConfig& net, const NetworkParams& params) : net_(net), params_(params) {}
+    StreamingCheck(const NetworkConfig& net, const NetworkParams& params)
+        : net_(net), params_(params), plans_(net.layers.size()) {}
 
     void layer_frame(size_t layer, int frame, const FeatureMap& output) override;
 
@@ -49,7 +51,7 @@ private:
         size_t left = 0;                 // layers not compared yet
     };
     Pending start(int frame) const;
-    void run_golden_to(Pending& p, size_t layer) const;
+    void run_golden_to(Pending& p, size_t layer);
     void drop_if_done(Pending& p, size_t layer) const;
     struct Failure {
         int frame = -1;
@@ -65,6 +67,7 @@ private:
 
     const NetworkConfig& net_;
     const NetworkParams& params_;
+    std::vector<golden::LayerPlan> plans_;  // per layer, built by the first frame, used by all
     std::map<int, Pending> pending_;
     size_t peak_pending_ = 0;
     int finished_below_ = 0;     // every frame below it was compared on every layer
