@@ -15,28 +15,31 @@ RowFifo::RowFifo(const char* name, int depth) : sc_core::sc_prim_channel(name), 
 
 StreamRow RowFifo::read() {
     while (queue_.empty()) {
-        reader_waiting_ = true;
-        sc_core::wait(written_);
+        ++readers_waiting_;
+        sc_core::wait(written_, simcontext());
+        --readers_waiting_;
     }
-    reader_waiting_ = false;
     StreamRow row = std::move(queue_.front());
     queue_.pop_front();
     if (trace_ != nullptr) trace_->fill(track_, int64_t(queue_.size()));
-    read_.notify(sc_core::SC_ZERO_TIME);
+    // Only a writer already waiting needs to hear of the space: one that comes later in this
+    // delta sees it before it would wait (and, were the FIFO full again by then, the delta
+    // notification would only wake it to find it full).
+    if (writers_waiting_ > 0) read_.notify(sc_core::SC_ZERO_TIME);
     return row;
 }
 
 void RowFifo::write(StreamRow row) {
     while (int(queue_.size()) >= depth_) {
-        writer_waiting_ = true;
-        sc_core::wait(read_);
+        ++writers_waiting_;
+        sc_core::wait(read_, simcontext());
+        --writers_waiting_;
     }
-    writer_waiting_ = false;
     queue_.push_back(std::move(row));
     ++rows_;
     if (int(queue_.size()) > peak_) peak_ = int(queue_.size());
     if (trace_ != nullptr) trace_->fill(track_, int64_t(queue_.size()));
-    written_.notify(sc_core::SC_ZERO_TIME);
+    if (readers_waiting_ > 0) written_.notify(sc_core::SC_ZERO_TIME);  // likewise for readers
 }
 
 FifoStats RowFifo::stats() const {

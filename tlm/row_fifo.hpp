@@ -41,8 +41,8 @@ public:
 
     int size() const { return int(queue_.size()); }
     int depth() const { return depth_; }
-    bool reader_waiting() const { return reader_waiting_; }
-    bool writer_waiting() const { return writer_waiting_; }
+    bool reader_waiting() const { return readers_waiting_ > 0; }
+    bool writer_waiting() const { return writers_waiting_ > 0; }
     FifoStats stats() const;
     const char* kind() const override { return "qsim::RowFifo"; }
 
@@ -51,8 +51,8 @@ private:
     std::deque<StreamRow> queue_;
     sc_core::sc_event written_;
     sc_core::sc_event read_;
-    bool reader_waiting_ = false;
-    bool writer_waiting_ = false;
+    int readers_waiting_ = 0;  // threads in read() waiting for a row (the events are notified
+    int writers_waiting_ = 0;  // only when someone waits for them)
     int peak_ = 0;
     uint64_t rows_ = 0;
     TraceRecorder* trace_ = nullptr;  // the timeline's fill track, when one is recorded

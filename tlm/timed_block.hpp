@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,8 +36,9 @@ void ensure_time_resolution();
 class TimedBlock : public sc_core::sc_module {
 public:
     const BlockStats& stats() const { return stats_; }
-    // What the block's thread is waiting for right now (for deadlock diagnosis).
-    const std::string& waiting_for() const { return waiting_for_; }
+    // What the block's thread is waiting for right now (for deadlock diagnosis), "" when it is
+    // not waiting. Formatted when asked: the blocks wait on every row, the diagnosis is rare.
+    std::string waiting_for() const;
     // True while the block is doing timed work (not waiting on a stream or buffer).
     bool working() const { return working_; }
     // Copies every row the block emits into `probe` (tests compare them with the golden
@@ -51,7 +53,10 @@ protected:
     StreamRow take(sc_core::sc_port_b<RowReadIf>& in);
     void give(sc_core::sc_port_b<RowWriteIf>& out, StreamRow row);
     // Waits on an internal event (e.g. a line buffer), counted as `blocked` or `starved`.
-    void wait_internal(const sc_core::sc_event& e, bool count_as_blocked, const std::string& what);
+    // `what` says what for (waiting_for()): a fixed text, or a function that formats it when
+    // asked (from the state it captures and the block's state then).
+    void wait_internal(const sc_core::sc_event& e, bool count_as_blocked, const char* what);
+    void wait_internal(const sc_core::sc_event& e, bool count_as_blocked, std::function<std::string()> what);
     void frame_done(int frame);
     // The source (or a block that takes whole frames) starts a frame: the timeline's marker.
     void frame_started(int frame);
@@ -59,11 +64,24 @@ protected:
 
     sc_core::sc_time period_;
     BlockStats stats_;
-    std::string waiting_for_;
     bool working_ = false;
     RowProbe* probe_ = nullptr;
 
 private:
+    // The kernel's time (sc_time_stamp() without the call).
+    const sc_core::sc_time& now() const { return simcontext()->time_stamp(); }
+    // Cycles from `t0` to now: 0 when no time passed (no division, no rounding on the hot path),
+    // else now_cycles() less the cycle `t0` rounds to, as before.
+    uint64_t cycles_since(const sc_core::sc_time& t0) const;
+    void wait_event(const sc_core::sc_event& e, bool count_as_blocked);
+
+    // What the thread waits for: nothing, a port's channel (data or space), or a text.
+    enum class Waiting : uint8_t { None, Data, Space, Text, Lazy };
+    Waiting waiting_ = Waiting::None;
+    const sc_core::sc_port_base* waiting_port_ = nullptr;
+    const char* waiting_text_ = nullptr;
+    std::function<std::string()> waiting_lazy_;
+
     // The timeline, when one is recorded: each state's span as the statistics count it.
     void enter(TraceState s);
     void leave(TraceState s, const sc_core::sc_time& t0, uint64_t cycles);

@@ -64,6 +64,8 @@ public:
     // input i (codes, decoded by the layer's input encoding) at each emitted address.
     void accumulate(const DecodedRow& row, const int32_t* const* inputs, int pes, int64_t* acc) const;
     int32_t activate(int64_t acc, int channel) const { return thresholds_.apply(acc, channel); }
+    // out[n] = activate(acc[n], n) for the channels n in [0, count), at once.
+    void activate(const int64_t* acc, int count, int32_t* out) const { thresholds_.apply(acc, 0, count, out); }
 
 private:
     Encoding encoding_;

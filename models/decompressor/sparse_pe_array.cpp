@@ -16,7 +16,8 @@ SparsePeArray::SparsePeArray(sc_core::sc_module_name name, const LayerConfig& la
       pes_(layer, params),
       rows_(layer.in_encoding, layer.in_bits, layer.fan_in(), layer.out.channels),
       frames_(frames),
-      acc_(size_t(decompressor_pes_per_lane(layer))) {
+      acc_(size_t(decompressor_pes_per_lane(layer))),
+      pe_acc_(size_t(decompressor_pes_per_lane(layer)) * size_t(layer.out.channels)) {
     const int lanes = decompressor_lanes(layer);
     for (int d = 0; d < lanes; ++d) {
         const std::string n = "decompressor" + std::to_string(d);
@@ -42,19 +43,23 @@ SparsePeArray::SparsePeArray(sc_core::sc_module_name name, const LayerConfig& la
 uint64_t SparsePeArray::pass(const std::vector<const int32_t*>& inputs, int pes, int32_t* out, size_t out_stride,
                              uint64_t& macs) {
     uint64_t slowest = 0;
-    const int rows = layer_.out.channels / lanes();
+    const int n = layer_.out.channels;
+    const int rows = n / lanes();
     rows_.load_inputs(inputs.data(), pes);
     for (auto& port : dec2pe_wt_) {
         uint64_t lane = 0;
         for (int f = 0; f < rows; ++f) {
             const DecodedRow& row = (*port)->next_row();
             rows_.accumulate(row.channel, acc_.data());  // = pes_.accumulate(row, inputs, pes, acc)
-            for (int i = 0; i < pes; ++i) out[size_t(i) * out_stride + size_t(row.channel)] = pes_.activate(acc_[size_t(i)], row.channel);
+            for (int i = 0; i < pes; ++i) pe_acc_[size_t(i) * size_t(n) + size_t(row.channel)] = acc_[size_t(i)];
             lane += row.cycles;
             macs += row.entries.size() * uint64_t(pes);
         }
         slowest = std::max(slowest, lane);
     }
+    // The lanes' rows are every channel once (lane d: channels f * lanes + d): each PE's
+    // accumulators go through the threshold unit together.
+    for (int i = 0; i < pes; ++i) pes_.activate(&pe_acc_[size_t(i) * size_t(n)], n, out + size_t(i) * out_stride);
     return slowest;
 }
 
@@ -124,7 +129,7 @@ void SparsePeArray::run_fc() {
         b.full = false;  // the results are in the PEs' output registers
         batch_free_.notify(sc_core::SC_ZERO_TIME);
         for (int i = 0; i < count; ++i) {
-            StreamRow row = StreamRow::shaped(frames[size_t(i)], 0, 1, n);
+            StreamRow row = StreamRow::sized(frames[size_t(i)], 0, 1, n);
             std::copy(results.begin() + ptrdiff_t(i) * n, results.begin() + ptrdiff_t(i + 1) * n, row.data.begin());
             give(out, std::move(row));
             frame_done(frames[size_t(i)]);

@@ -47,7 +47,8 @@ private:
     int frames_;
     std::vector<std::unique_ptr<Decompressor>> decompressors_;
     std::vector<std::unique_ptr<sc_core::sc_port<WeightStreamIf>>> dec2pe_wt_;
-    std::vector<int64_t> acc_;
+    std::vector<int64_t> acc_;     // one row's accumulators, a PE each
+    std::vector<int64_t> pe_acc_;  // a pass's: PE i's channel n at i * N + n
 
     // fc: two sets of `batch` input vectors (double buffering).
     struct Batch {

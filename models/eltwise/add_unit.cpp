@@ -17,7 +17,7 @@ void AddUnit::run() {
     const int channels = layer_.out.channels;
     for (;;) {
         auto [a, b] = take_both();
-        StreamRow sum = StreamRow::shaped(a.frame, a.row, a.pixels, channels);
+        StreamRow sum = StreamRow::sized(a.frame, a.row, a.pixels, channels);  // add_row writes every code
         add_row(a.data.data(), layer_.in_encoding, b.data.data(), layer_.in2_encoding, a.pixels, channels,
                 thresholds_.get(), sums_, sum.data.data());
         busy(cycles);

@@ -96,7 +96,8 @@ void LoopbackAccelerator::run() {
         frame_started(f);
         for (size_t l = 0; l < net_.layers.size(); ++l) {
             const LayerConfig& layer = net_.layers[l];
-            while (selected_ != long(l)) wait_internal(selected_event_, false, "the host to select layer " + layer.name);
+            while (selected_ != long(l))
+                wait_internal(selected_event_, false, [&layer] { return "the host to select layer " + layer.name; });
             FeatureMap& input = input_;
             input.shape = layer.in;
             input.data.resize(size_t(layer.in.elements()));
@@ -109,7 +110,8 @@ void LoopbackAccelerator::run() {
             if (filled < input.data.size()) std::fill(input.data.begin() + ptrdiff_t(filled), input.data.end(), 0);
             if (layer.is_compute())
                 while (kernels_[l] == nullptr)
-                    wait_internal(loaded_event_, false, "the weights of layer " + layer.name + " (DMA channel 1)");
+                    wait_internal(loaded_event_, false,
+                                  [&layer] { return "the weights of layer " + layer.name + " (DMA channel 1)"; });
             FeatureMap& output = output_;
             compute(layer, input, output);
             const uint64_t cycles = loopback_layer_cycles(layer, pes_, simd_);

@@ -15,12 +15,13 @@ Mvtu::Mvtu(sc_core::sc_module_name name, const LayerConfig& layer, const LayerPa
       in("in"),
       out("out"),
       layer_(layer),
+      lanes_(mvtu_lanes(layer)),
       kernel_(std::make_unique<MvtuKernel>(layer, params)) {
     start();
 }
 
 Mvtu::Mvtu(sc_core::sc_module_name name, const LayerConfig& layer, sc_core::sc_time period)
-    : TimedBlock(name, period, layer.name, "mvtu"), in("in"), out("out"), layer_(layer) {
+    : TimedBlock(name, period, layer.name, "mvtu"), in("in"), out("out"), layer_(layer), lanes_(mvtu_lanes(layer)) {
     start();
 }
 
@@ -43,7 +44,7 @@ void Mvtu::wait_for_parameters() {
 
 void Mvtu::account(uint64_t cycles, uint64_t ops) {
     busy(cycles);
-    stats_.lane_cycles += cycles * mvtu_lanes(layer_);
+    stats_.lane_cycles += cycles * lanes_;
     stats_.useful_ops += ops;
 }
 
@@ -55,7 +56,9 @@ void Mvtu::run_conv() {
     wait_for_parameters();
     for (;;) {
         StreamRow windows = take(in);
-        StreamRow row = StreamRow::shaped(windows.frame, windows.row, windows.pixels, group);
+        // Every code is computed (a timing-only run leaves them 0).
+        StreamRow row = timing_only() ? StreamRow::shaped(windows.frame, windows.row, windows.pixels, group)
+                                      : StreamRow::sized(windows.frame, windows.row, windows.pixels, group);
         row.pass = windows.pass;
         if (!timing_only())
             kernel_->compute(windows.data.data(), windows.pixels, row.data.data(), windows.pass * group, group);
@@ -86,7 +89,8 @@ void Mvtu::run_fc() {
             account(due - charged, 0);
             charged = due;
         }
-        StreamRow result = StreamRow::shaped(frame, 0, 1, kernel_->channels());
+        StreamRow result = timing_only() ? StreamRow::shaped(frame, 0, 1, kernel_->channels())
+                                         : StreamRow::sized(frame, 0, 1, kernel_->channels());
         if (!timing_only()) kernel_->compute(vector.data(), 1, result.data.data());
         // The remaining neuron folds reuse the buffered input vector.
         account(total - charged, mvtu_ops_per_frame(layer_));

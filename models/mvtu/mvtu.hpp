@@ -39,6 +39,7 @@ private:
     void account(uint64_t cycles, uint64_t ops);
 
     LayerConfig layer_;
+    uint64_t lanes_;  // mvtu_lanes(layer_)
     std::unique_ptr<MvtuKernel> kernel_;
     sc_core::sc_event loaded_;
 };

@@ -18,7 +18,9 @@ void PoolUnit::run() {
     const int channels = layer_.in.channels;
     for (;;) {
         StreamRow windows = take(in);
-        StreamRow row = StreamRow::shaped(windows.frame, windows.row, windows.pixels, channels);
+        // Every code is computed (a timing-only run leaves them 0).
+        StreamRow row = timing_only() ? StreamRow::shaped(windows.frame, windows.row, windows.pixels, channels)
+                                      : StreamRow::sized(windows.frame, windows.row, windows.pixels, channels);
         if (timing_only()) {
         } else if (layer_.type == LayerType::AvgPool) {
             sum_pool_windows(windows.data.data(), windows.pixels, area, channels, layer_.in_encoding, row.data.data());

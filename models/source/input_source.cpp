@@ -23,16 +23,20 @@ void InputSource::run() {
     const int width = input_.shape.width;
     const int channels = input_.shape.channels;
     const bool from_dma_bound = from_dma.size() > 0;
+    const bool generated = !from_dma_bound && !input_.frames;  // generated a row at a time
     for (int f = 0; f < frames_; ++f) {
-        const FeatureMap frame = from_dma_bound ? FeatureMap() : input_frame(input_, f);
+        const FeatureMap frame = from_dma_bound || generated ? FeatureMap() : input_frame(input_, f);
         for (int y = 0; y < input_.shape.height; ++y) {
             StreamRow row;
             if (from_dma_bound) {
                 row = take(from_dma);
             } else {
-                row = StreamRow::shaped(f, y, width, channels);
-                std::copy_n(frame.data.begin() + ptrdiff_t(size_t(y) * width * channels), row.data.size(),
-                            row.data.begin());
+                row = StreamRow::sized(f, y, width, channels);
+                const size_t first = size_t(y) * width * channels;
+                if (generated)
+                    generate_input_codes(input_, f, first, row.data.size(), row.data.data());
+                else
+                    std::copy_n(frame.data.begin() + ptrdiff_t(first), row.data.size(), row.data.begin());
             }
             if (y == 0) {
                 // A paced source starts frame f no earlier than f intervals after frame 0.

@@ -50,19 +50,29 @@ void SlidingWindowUnit::release_below(int frame, int row) {
     window_frame_ = frame;
     free_below_ = row;
     const size_t before = buffer_.size();
-    buffer_.erase(std::remove_if(buffer_.begin(), buffer_.end(),
-                                 [&](const BufferedRow& r) { return droppable(r.frame, r.row); }),
-                  buffer_.end());
-    if (buffer_.size() != before) row_freed_.notify(sc_core::SC_ZERO_TIME);
+    // The rows are held in stream order and droppable() holds for every row before a given
+    // one: the rows to drop are the oldest.
+    while (!buffer_.empty() && droppable(buffer_.front().frame, buffer_.front().row)) {
+        RowStoragePool::give(std::move(buffer_.front().data));
+        buffer_.pop_front();
+    }
+    // The events are notified only when the other side waits for them: each side checks the
+    // shared state before it waits, so a later wait in the same delta has seen the change.
+    if (buffer_.size() != before && writer_waiting_) row_freed_.notify(sc_core::SC_ZERO_TIME);
     if (trace_ != nullptr) trace_->fill(fill_track_, int64_t(buffer_.size()));
 }
 
 void SlidingWindowUnit::accept_rows() {
     const uint64_t cycles = swu_input_cycles_per_row(layer_);
     for (;;) {
-        while (int(buffer_.size()) >= capacity_)
-            writer_.wait_internal(row_freed_, true, "space in the line buffer (" + std::to_string(buffer_.size()) + "/" +
-                                                        std::to_string(capacity_) + " rows)");
+        while (int(buffer_.size()) >= capacity_) {
+            writer_waiting_ = true;
+            writer_.wait_internal(row_freed_, true, [this] {
+                return "space in the line buffer (" + std::to_string(buffer_.size()) + "/" + std::to_string(capacity_) +
+                       " rows)";
+            });
+            writer_waiting_ = false;
+        }
         StreamRow row = writer_.take(in);
         writer_.busy(cycles);
         last_frame_in_ = row.frame;
@@ -73,7 +83,7 @@ void SlidingWindowUnit::accept_rows() {
             if (trace_ != nullptr) trace_->fill(fill_track_, int64_t(buffer_.size()));
         }
         if (row.row == layer_.in.height - 1) writer_.frame_done(row.frame);
-        row_added_.notify(sc_core::SC_ZERO_TIME);
+        if (reader_waiting_) row_added_.notify(sc_core::SC_ZERO_TIME);
     }
 }
 
@@ -89,11 +99,15 @@ void SlidingWindowUnit::emit_windows() {
             for (int r = 0; r < layer_.out.height; ++r) {
                 const int first = swu_first_input_row(layer_, r);
                 const int last = std::min(first + K - 1, layer_.in.height - 1);
-                while (!delivered(f, last))
-                    reader_.wait_internal(row_added_, false,
-                                          "input row " + std::to_string(last) + " of frame " + std::to_string(f) +
-                                              " in the line buffer (" + std::to_string(buffer_.size()) + "/" +
-                                              std::to_string(capacity_) + " rows held)");
+                while (!delivered(f, last)) {
+                    reader_waiting_ = true;
+                    reader_.wait_internal(row_added_, false, [this, last, f] {
+                        return "input row " + std::to_string(last) + " of frame " + std::to_string(f) +
+                               " in the line buffer (" + std::to_string(buffer_.size()) + "/" +
+                               std::to_string(capacity_) + " rows held)";
+                    });
+                    reader_waiting_ = false;
+                }
                 for (int ky = 0; ky < K; ++ky) {
                     const int iy = first + ky;
                     if (iy < 0 || iy >= layer_.in.height) {
@@ -110,7 +124,7 @@ void SlidingWindowUnit::emit_windows() {
                     windows.row = r;
                     windows.pixels = layer_.out.width;
                 } else {
-                    windows = StreamRow::shaped(f, r, layer_.out.width, window_length);
+                    windows = StreamRow::sized(f, r, layer_.out.width, window_length);
                     build_window_row(layer_, rows.data(), windows.data.data());
                 }
                 windows.pass = pass;

@@ -64,6 +64,7 @@ private:
     int last_frame_in_ = -1, last_row_in_ = -1;  // newest row accepted from the stream
     int window_frame_ = 0, free_below_ = 0;       // rows of window_frame_ below free_below_ are done
     sc_core::sc_event row_added_, row_freed_;
+    bool reader_waiting_ = false, writer_waiting_ = false;  // for row_added_ / row_freed_
     TraceRecorder* trace_ = nullptr;  // the line buffer's fill track, when a timeline is recorded
     uint32_t fill_track_ = 0;
 };

@@ -26,7 +26,7 @@ void SyqMvtu::run() {
     std::vector<int64_t> acc(static_cast<size_t>(n));
     for (;;) {
         StreamRow windows = take(in);
-        StreamRow row = StreamRow::shaped(windows.frame, windows.row, windows.pixels, n);
+        StreamRow row = StreamRow::sized(windows.frame, windows.row, windows.pixels, n);  // every code computed
         for (int p = 0; p < windows.pixels; ++p) {
             kernel_.load_window(windows.pixel(p));
             std::fill(acc.begin(), acc.end(), 0);

@@ -1,10 +1,12 @@
 // Core tests of the SWU window kernel, the pooling kernels and the per-block timing rules.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <limits>
 #include <vector>
 
 #include "models/accelerator/dataflow_timing.hpp"
+#include "models/common/rng.hpp"
 #include "models/mvtu/mvtu_timing.hpp"
 #include "sim/design/config_loader.hpp"
 #include "models/pool/pool_kernel.hpp"
@@ -192,6 +194,34 @@ TEST(InputGenerator, IsDeterministicAndCoversTheRange) {
         EXPECT_GE(v, -8);
         EXPECT_LE(v, 7);
     }
+}
+
+// The source generates a row at a time (and vectorised where the processor allows): any run
+// of codes is the sequential stream's, code i the (i + 1)-th value of the frame's Rng.
+TEST(InputGenerator, CodesOfAnyRangeAreTheSequentialStreams) {
+    for (const int bits : {1, 2, 7, 8, 12, 16})
+        for (const bool is_signed : {false, true}) {
+            InputConfig in;
+            in.shape = {5, 13, 7};
+            in.bits = bits;
+            in.is_signed = is_signed;
+            in.seed = uint64_t(bits) * 977;
+            for (const int frame : {0, 3}) {
+                const FeatureMap whole = generate_input_frame(in, frame);
+                Rng rng(Rng::mix(in.seed, uint64_t(frame) + 1));
+                const uint32_t levels = uint32_t(1) << bits;
+                const int32_t lowest = is_signed ? -int32_t(levels / 2) : 0;
+                for (size_t i = 0; i < whole.data.size(); ++i)
+                    ASSERT_EQ(whole.data[i], lowest + int32_t(rng.below(levels))) << "code " << i;
+                for (const size_t first : {size_t(0), size_t(1), size_t(91), size_t(439)})
+                    for (const size_t count : {size_t(0), size_t(1), size_t(9), size_t(16), size_t(5)}) {
+                        std::vector<int32_t> part(count);
+                        generate_input_codes(in, frame, first, count, part.data());
+                        EXPECT_TRUE(std::equal(part.begin(), part.end(), whole.data.begin() + ptrdiff_t(first)))
+                            << "codes " << first << " + " << count;
+                    }
+            }
+        }
 }
 
 }  // namespace window_timing_test
