@@ -194,7 +194,8 @@ DataflowAccelerator::DataflowAccelerator(sc_core::sc_module_name name, const Net
         layers_.push_back(blocks);
     }
 
-    sink_ = std::make_unique<OutputSink>("host_sink", net.layers[layer_count - 1].out, options.frames, period_);
+    sink_ = std::make_unique<OutputSink>("host_sink", net.layers[layer_count - 1].out, options.frames, period_,
+                                         options.output_observer, options.keep_outputs);
     sink_->in(*layers_.back().out_fifo);
     if (options.host_linked) {
         dma_output_ = make_fifo("sink_to_dma", 2);

@@ -32,6 +32,10 @@ struct AcceleratorOptions {
     int frames = 2;
     bool record_layers = false;  // keep every layer's output frames (tests)
     LayerFrameObserver* observer = nullptr;  // told of every layer's output frame, none kept (--check)
+    // Told of every output frame at the sink (as layer 0); the sink then keeps them only when
+    // keep_outputs. Without an observer it keeps them all.
+    LayerFrameObserver* output_observer = nullptr;
+    bool keep_outputs = true;
     int internal_fifo_depth = 2; // rows between an SWU and the unit it feeds
     uint64_t watchdog_cycles = 0; // 0: 4 x the slowest block's cycles per frame + 10,000
     uint64_t source_interval = 0; // > 0: the source starts a frame at most every N cycles

@@ -133,8 +133,11 @@ void join_buffering(const NetworkConfig& net, size_t j, uint64_t interval, std::
 }  // namespace
 
 std::vector<EstimateDoubt> estimate_doubts(const NetworkConfig& net, const DataflowEstimate& est, double tolerance) {
+    return estimate_doubts(net, est.interval_cycles, tolerance);
+}
+
+std::vector<EstimateDoubt> estimate_doubts(const NetworkConfig& net, uint64_t interval, double tolerance) {
     std::vector<EstimateDoubt> out;
-    const uint64_t interval = est.interval_cycles;
     for (size_t i = 0; i < net.layers.size(); ++i) {
         const LayerConfig& l = net.layers[i];
         if (l.reuse > 1)

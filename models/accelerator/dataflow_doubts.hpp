@@ -24,5 +24,7 @@ struct EstimateDoubt {
 // more than 2% above the estimate); empty when the closed form holds.
 std::vector<EstimateDoubt> estimate_doubts(const NetworkConfig& net, const DataflowEstimate& est,
                                            double tolerance = 0.02);
+// The same given the estimate's interval alone.
+std::vector<EstimateDoubt> estimate_doubts(const NetworkConfig& net, uint64_t interval_cycles, double tolerance = 0.02);
 
 }  // namespace qsim

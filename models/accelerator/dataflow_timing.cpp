@@ -131,25 +131,29 @@ std::string swu_read_rule(const LayerConfig& l) {
 
 }  // namespace
 
+BlockEstimate source_block(const NetworkConfig& net, bool with_rules) {
+    return {"", "source", source_row_cycles(net.input) * uint64_t(net.input.shape.height),
+            with_rules ? source_rule(net) : std::string()};
+}
+
+void append_layer_blocks(const NetworkConfig& net, size_t i, bool with_rules, std::vector<BlockEstimate>& blocks) {
+    const LayerConfig& l = net.layers[i];
+    if (l.uses_swu()) {
+        blocks.push_back({l.name, "swu_write", swu_input_cycles_per_frame(l), with_rules ? swu_write_rule(l) : std::string()});
+        blocks.push_back({l.name, "swu_read", swu_read_cycles_per_frame(l), with_rules ? swu_read_rule(l) : std::string()});
+    }
+    blocks.push_back({l.name, unit_role(l), unit_cycles_per_frame(l), with_rules ? unit_rule(l) : std::string()});
+    if (net.readers(i).size() > 1)
+        blocks.push_back({l.name, "fork", fork_cycles_per_frame(l),
+                          with_rules ? "H*W = " + std::to_string(l.out.height) + "*" + std::to_string(l.out.width)
+                                     : std::string()});
+}
+
 DataflowEstimate estimate_dataflow(const NetworkConfig& net, bool with_rules) {
     DataflowEstimate est;
     est.blocks.reserve(1 + 3 * net.layers.size());
-    est.blocks.push_back({"", "source", source_row_cycles(net.input) * uint64_t(net.input.shape.height),
-                          with_rules ? source_rule(net) : std::string()});
-    for (size_t i = 0; i < net.layers.size(); ++i) {
-        const LayerConfig& l = net.layers[i];
-        if (l.uses_swu()) {
-            est.blocks.push_back({l.name, "swu_write", swu_input_cycles_per_frame(l),
-                                  with_rules ? swu_write_rule(l) : std::string()});
-            est.blocks.push_back({l.name, "swu_read", swu_read_cycles_per_frame(l),
-                                  with_rules ? swu_read_rule(l) : std::string()});
-        }
-        est.blocks.push_back({l.name, unit_role(l), unit_cycles_per_frame(l), with_rules ? unit_rule(l) : std::string()});
-        if (net.readers(i).size() > 1)
-            est.blocks.push_back({l.name, "fork", fork_cycles_per_frame(l),
-                                  with_rules ? "H*W = " + std::to_string(l.out.height) + "*" + std::to_string(l.out.width)
-                                             : std::string()});
-    }
+    est.blocks.push_back(source_block(net, with_rules));
+    for (size_t i = 0; i < net.layers.size(); ++i) append_layer_blocks(net, i, with_rules, est.blocks);
     for (size_t i = 0; i < est.blocks.size(); ++i) {
         if (est.blocks[i].cycles_per_frame > est.interval_cycles) {
             est.interval_cycles = est.blocks[i].cycles_per_frame;

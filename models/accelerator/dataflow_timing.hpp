@@ -30,6 +30,10 @@ struct DataflowEstimate {
 // `with_rules` = false leaves BlockEstimate::rule empty: the numbers alone, for sweeps that
 // evaluate many design points.
 DataflowEstimate estimate_dataflow(const NetworkConfig& net, bool with_rules = true);
+// Its parts: the host source's block, and the blocks of layer `i` in the order estimate_dataflow()
+// lists them (the SWU's write and read sides, the unit, the fork where several layers read it).
+BlockEstimate source_block(const NetworkConfig& net, bool with_rules);
+void append_layer_blocks(const NetworkConfig& net, size_t i, bool with_rules, std::vector<BlockEstimate>& blocks);
 
 // Cycles per frame of the compute/pool unit of one layer (MVTU, decompressor-fed PE array, pool,
 // global pool or adder).

@@ -55,10 +55,53 @@ DeviceUse device_use(const Resources& total, const DeviceConfig& device) {
     return d;
 }
 
+ResourceContext resource_context(const NetworkConfig& net) {
+    return {net.resources.flow, net.device.family, net.resources.bram_ports};
+}
+
+void add_fifo_site_resources(const NetworkConfig& net, const FifoSite& f, const ResourceContext& ctx,
+                             std::vector<ResourceItem>& items) {
+    add_fifo_resources(f.producer < 0 ? "" : net.layers[size_t(f.producer)].name, f.depth_rows, f.row_bits, f.word_bits,
+                       items, ctx.bram_ports);
+}
+
+void add_layer_resources(const NetworkConfig& net, size_t i, const ResourceContext& ctx,
+                         const std::vector<FifoSite>& fifos, std::vector<ResourceItem>& items) {
+    const LayerConfig& l = net.layers[i];
+    if (l.uses_swu()) {
+        add_swu_resources(l, items, ctx.bram_ports);
+        // The window stream from the SWU to its MVTU or pooling unit.
+        add_fifo_resources(l.name, 2, uint64_t(l.out.width) * uint64_t(l.window_area()) * l.in.channels * l.in_bits,
+                           uint64_t(l.folding.mmv) * swu_window_values_per_cycle(l) * l.in_bits, items, ctx.bram_ports);
+    }
+    if (l.decompressor.enabled)
+        add_decompressor_array_resources(l, ctx, items);  // ch. 3.4, in place of the MVTU
+    else if (l.is_compute())
+        add_mvtu_resources(l, ctx, items);
+    else if (l.type == LayerType::Add)
+        add_adder_resources(l, items, ctx.bram_ports);
+    else if (l.type == LayerType::Concat)
+        add_concat_resources(l, items);
+    else if (l.type == LayerType::TopK)
+        add_topk_resources(l, items);
+    else
+        add_pool_resources(l, items, ctx.bram_ports);
+    add_ofm_buffer_resources(l, items, ctx.bram_ports);
+    // The layer's FIFO; where several layers read it, the fork and one FIFO per branch.
+    int branches = 0;
+    for (const FifoSite& f : fifos)
+        if (f.producer == int(i)) branches += f.kind == FifoKind::Branch;
+    for (const FifoSite& f : fifos) {
+        if (f.producer != int(i)) continue;
+        add_fifo_site_resources(net, f, ctx, items);
+        if (f.kind == FifoKind::Layer && branches > 0) add_fork_resources(l, branches, items);
+    }
+}
+
 ResourceReport estimate_resources(const NetworkConfig& net) {
     ResourceReport rep;
     rep.flow = to_string(net.resources.flow);
-    const ResourceContext ctx{net.resources.flow, net.device.family, net.resources.bram_ports};
+    const ResourceContext ctx = resource_context(net);
     if (net.host.enabled && net.host.architecture == HostArchitecture::Loopback) {
         rep.scope = "the loopback layer accelerator (" + std::to_string(net.host.loopback_pes) + " PEs x " +
                     std::to_string(net.host.loopback_simd) + " lanes) and the host link";
@@ -74,43 +117,8 @@ ResourceReport estimate_resources(const NetworkConfig& net) {
         rep.scope += " (" + net.layers[on_chip].name + ".." + net.layers.back().name + " run on the host)";
     rep.items.reserve(2 + 10 * on_chip);  // at most ten parts a layer
     const std::vector<FifoSite> fifos = fifo_sites(net);
-    auto add_fifo = [&](const FifoSite& f) {
-        add_fifo_resources(f.producer < 0 ? "" : net.layers[size_t(f.producer)].name, f.depth_rows, f.row_bits,
-                           f.word_bits, rep.items, ctx.bram_ports);
-    };
-    add_fifo(fifos.front());
-    for (size_t i = 0; i < on_chip; ++i) {
-        const LayerConfig& l = net.layers[i];
-        if (l.uses_swu()) {
-            add_swu_resources(l, rep.items, ctx.bram_ports);
-            // The window stream from the SWU to its MVTU or pooling unit.
-            add_fifo_resources(l.name, 2, uint64_t(l.out.width) * uint64_t(l.window_area()) * l.in.channels * l.in_bits,
-                               uint64_t(l.folding.mmv) * swu_window_values_per_cycle(l) * l.in_bits, rep.items,
-                               ctx.bram_ports);
-        }
-        if (l.decompressor.enabled)
-            add_decompressor_array_resources(l, ctx, rep.items);  // ch. 3.4, in place of the MVTU
-        else if (l.is_compute())
-            add_mvtu_resources(l, ctx, rep.items);
-        else if (l.type == LayerType::Add)
-            add_adder_resources(l, rep.items, ctx.bram_ports);
-        else if (l.type == LayerType::Concat)
-            add_concat_resources(l, rep.items);
-        else if (l.type == LayerType::TopK)
-            add_topk_resources(l, rep.items);
-        else
-            add_pool_resources(l, rep.items, ctx.bram_ports);
-        add_ofm_buffer_resources(l, rep.items, ctx.bram_ports);
-        // The layer's FIFO; where several layers read it, the fork and one FIFO per branch.
-        int branches = 0;
-        for (const FifoSite& f : fifos)
-            if (f.producer == int(i)) branches += f.kind == FifoKind::Branch;
-        for (const FifoSite& f : fifos) {
-            if (f.producer != int(i)) continue;
-            add_fifo(f);
-            if (f.kind == FifoKind::Layer && branches > 0) add_fork_resources(l, branches, rep.items);
-        }
-    }
+    add_fifo_site_resources(net, fifos.front(), ctx, rep.items);
+    for (size_t i = 0; i < on_chip; ++i) add_layer_resources(net, i, ctx, fifos, rep.items);
     if (net.host.enabled) add_host_link_resources(rep.items);
     for (const auto& it : rep.items) rep.total += it.use;
     rep.device = device_use(rep.total, net.device);

@@ -2,8 +2,13 @@
 
 namespace qsim {
 
-OutputSink::OutputSink(sc_core::sc_module_name name, FmShape shape, int frames, sc_core::sc_time period)
-    : TimedBlock(name, period, "", "sink"), in("in"), to_dma("to_dma"), frames_(shape), expected_(frames) {
+OutputSink::OutputSink(sc_core::sc_module_name name, FmShape shape, int frames, sc_core::sc_time period,
+                       LayerFrameObserver* observer, bool keep)
+    : TimedBlock(name, period, "", "sink"),
+      in("in"),
+      to_dma("to_dma"),
+      frames_(observer ? FrameAssembler(shape, observer, 0, keep) : FrameAssembler(shape)),
+      expected_(frames) {
     SC_THREAD(run);
 }
 

@@ -15,11 +15,14 @@ public:
     sc_core::sc_port<RowWriteIf, 1, sc_core::SC_ZERO_OR_MORE_BOUND> to_dma;
 
     SC_HAS_PROCESS(OutputSink);
-    OutputSink(sc_core::sc_module_name name, FmShape shape, int frames, sc_core::sc_time period);
+    // `observer`: told of each output frame as it completes (as layer 0); the sink then keeps
+    // the frames only when `keep`. Without one it keeps them all.
+    OutputSink(sc_core::sc_module_name name, FmShape shape, int frames, sc_core::sc_time period,
+               LayerFrameObserver* observer = nullptr, bool keep = true);
     // Notified when the last expected frame has arrived.
     const sc_core::sc_event& all_frames_done() const { return done_; }
 
-    const std::vector<FeatureMap>& frames() const { return frames_.frames(); }
+    const std::vector<FeatureMap>& frames() const { return frames_.frames(); }  // the kept frames
     int frames_completed() const { return completed_; }
 
 private:

@@ -32,11 +32,14 @@ long double clock_period_fs(const NetworkConfig& net) {
 }
 
 std::string simulated_time_problem(const NetworkConfig& net, int64_t frames) {
-    const DataflowEstimate est = estimate_dataflow(net, false);
-    const uint64_t interval = est.interval_cycles;
+    return simulated_time_problem(net, frames, estimate_dataflow(net, false).interval_cycles);
+}
+
+std::string simulated_time_problem(const NetworkConfig& net, int64_t frames, uint64_t interval) {
     const long double period = clock_period_fs(net);
     const long double total = (long double)frames * (long double)interval * period;
     if (total <= kMaxSimulatedFs) return "";
+    const DataflowEstimate est = estimate_dataflow(net, false);  // the slowest block, for the message
     std::string slowest;
     if (est.bottleneck < est.blocks.size()) {
         const BlockEstimate& b = est.blocks[est.bottleneck];

@@ -35,5 +35,8 @@ long double clock_period_fs(const NetworkConfig& net);
 // frame x the clock period) fit in kMaxSimulatedFs; otherwise the reason, with the largest
 // frame count that fits. derive_design() reports it at run.frames; `sim --frames N` checks N.
 std::string simulated_time_problem(const NetworkConfig& net, int64_t frames);
+// The same when the interval (estimate_dataflow(net).interval_cycles) is known: nothing is
+// estimated unless the frames do not fit.
+std::string simulated_time_problem(const NetworkConfig& net, int64_t frames, uint64_t interval_cycles);
 
 }  // namespace qsim

@@ -325,9 +325,9 @@ OutputConfig derive_output(Checker& c, const NetworkSpec& s, const NetworkConfig
 }
 
 // The run must fit SystemC's 64-bit femtosecond clock, the watchdog's wait too.
-void check_simulated_time(Checker& c, const NetworkSpec& s, const NetworkConfig& net) {
+void check_simulated_time(Checker& c, const NetworkSpec& s, const NetworkConfig& net, uint64_t interval) {
     const Origin run_at = s.run.given ? s.run.at : c.file_start();
-    const std::string problem = simulated_time_problem(net, net.run.frames);
+    const std::string problem = simulated_time_problem(net, net.run.frames, interval);
     if (!problem.empty()) {
         if (s.run.frames.given) c.fail("run.frames", s.run.frames.at, problem);
         c.fail("run.frames", run_at, problem + " (run.frames defaults to 2)");
@@ -336,7 +336,7 @@ void check_simulated_time(Checker& c, const NetworkSpec& s, const NetworkConfig&
     if (net.run.watchdog_cycles == 0) {
         // The derived limit (4 x the slowest block's cycles per frame + 10,000, as the
         // accelerator computes it) is one wait of the watchdog and must fit the clock too.
-        const long double derived = 4.0L * (long double)estimate_dataflow(net, false).interval_cycles + 10000.0L;
+        const long double derived = 4.0L * (long double)interval + 10000.0L;
         if (derived * period > kMaxSimulatedFs)
             c.fail("run.watchdog_cycles", run_at,
                    "the derived watchdog limit (4 x the slowest block's cycles per frame + 10,000 = " +
@@ -362,18 +362,23 @@ LayerInput output_of(const LayerConfig& l, const LayerInput& in) {
     return {l.out, l.out_encoding, l.out_bits, l.is_compute() ? l.name : in.acc_source, false};
 }
 
-Derived derive_design(const NetworkSpec& s) {
-    Derived d;
-    Checker c(s, d.violations);
-    NetworkConfig& net = d.design;
+namespace {
+
+// Runs one step of the derivation: a rule it breaks is in `out` (Checker::fail), the step ends.
+template <class F>
+void step(F&& f) {
+    try {
+        f();
+    } catch (const Stop&) {
+    }
+}
+
+}  // namespace
+
+void derive_sections(const NetworkSpec& s, NetworkConfig& net, std::vector<Violation>& out) {
+    Checker c(s, out);
     net.source_file = s.file;
     // Sections that do not depend on each other are all checked; the layers need them valid.
-    auto step = [&](auto&& f) {
-        try {
-            f();
-        } catch (const Stop&) {
-        }
-    };
     step([&] {
         if (!s.name.given) c.fail("name", s.root.at, "missing required field");
         if (s.name.value.empty()) c.fail("name", s.name.at, "must not be empty");
@@ -389,14 +394,28 @@ Derived derive_design(const NetworkSpec& s) {
         c.check_section(resources_table(), &s.resources, "resources", s.resources.at, nullptr);
         net.resources = {s.resources.flow.value, s.resources.bram_ports.value};
     });
-    if (!d.ok()) return d;
-    step([&] { derive_layers(c, s, net, d.violations); });
-    if (!d.ok()) return d;
+}
+
+void check_network(const NetworkSpec& s, NetworkConfig& net, uint64_t interval_cycles, std::vector<Violation>& out) {
+    Checker c(s, out);
     step([&] {
         derive_whole_network(c, s, net);
-        check_simulated_time(c, s, net);
+        check_simulated_time(c, s, net, interval_cycles);
     });
     step([&] { net.output = derive_output(c, s, net); });
+}
+
+Derived derive_design(const NetworkSpec& s) {
+    Derived d;
+    NetworkConfig& net = d.design;
+    derive_sections(s, net, d.violations);
+    if (!d.ok()) return d;
+    step([&] {
+        Checker c(s, d.violations);
+        derive_layers(c, s, net, d.violations);
+    });
+    if (!d.ok()) return d;
+    check_network(s, net, estimate_dataflow(net, false).interval_cycles, d.violations);
     return d;
 }
 

@@ -29,6 +29,15 @@ struct Derived {
 
 Derived derive_design(const NetworkSpec& spec);
 
+// The stages of derive_design(), for callers that derive the layers themselves and keep them
+// (the sweep's analytical tier, sim/sweep/point_evaluator.hpp): the network-level sections
+// (name, device, input, weights, host, run, defaults, resources) into `net`; then, once every
+// layer of `net` is derived, the checks of the whole design (host and special units, the
+// simulated time against SystemC's clock given the design's interval, the output section).
+// Violations are appended to `out` in the order derive_design() reports them.
+void derive_sections(const NetworkSpec& spec, NetworkConfig& net, std::vector<Violation>& out);
+void check_network(const NetworkSpec& spec, NetworkConfig& net, uint64_t interval_cycles, std::vector<Violation>& out);
+
 // derive_design(), throwing the first violation as ConfigError (spec.error()).
 NetworkConfig derive_or_throw(const NetworkSpec& spec);
 
@@ -44,7 +53,9 @@ LayerInput network_input(const InputConfig& in);
 // What layer `l` delivers to the next one, given what reached it.
 LayerInput output_of(const LayerConfig& l, const LayerInput& in);
 
-// Derives layer `index` of `spec` from what reaches it (the step derive_design() takes for every
+// Derives layer `index` of `spec` from what reaches it. Of the network specification it reads
+// layer `index`, every layer's name (duplicates) and the `defaults` and `weights` sections, nothing
+// else: the sweep's analytical tier keys its cache of derived layers on exactly these. (the step derive_design() takes for every
 // layer, for callers that vary one layer at a time: `sim fold`). Returns the first rule the
 // layer breaks, or nothing with `out` derived.
 std::optional<Violation> derive_layer(const NetworkSpec& spec, size_t index, const LayerInput& in, LayerConfig& out);

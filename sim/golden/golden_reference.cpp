@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 
 #include "models/rccm/rccm_quantizer.hpp"
+#include "sim/golden/golden_activation.hpp"
 #include "sim/golden/golden_gemm.hpp"
 
 namespace qsim::golden {
@@ -18,12 +20,6 @@ namespace {
 
 // ---------------------------------------------------------------------------------------
 // Error helpers
-
-std::string describe(const LayerConfig& layer) {
-    std::ostringstream s;
-    s << "golden: layer '" << layer.name << "' (" << to_string(layer.type) << "): ";
-    return s.str();
-}
 
 std::string shape_str(const FmShape& s) {
     std::ostringstream o;
@@ -82,6 +78,13 @@ void check_input_codes(const LayerConfig& layer, const FeatureMap& input) {
         case Encoding::Accumulator:
             break;  // any int32
     }
+    // The range of the codes first; element by element only to name the first one outside.
+    int32_t least = std::numeric_limits<int32_t>::max(), most = std::numeric_limits<int32_t>::min();
+    for (int32_t code : input.data) {
+        least = std::min(least, code);
+        most = std::max(most, code);
+    }
+    if (input.data.empty() || (least >= lo && most <= hi)) return;
     for (size_t i = 0; i < input.data.size(); ++i) {
         const int64_t code = input.data[i];
         if (code < lo || code > hi) {
@@ -173,56 +176,13 @@ void check_params(const LayerConfig& layer, const LayerParams& params, int64_t f
     check_activation_params(layer, params);
 }
 
-// ---------------------------------------------------------------------------------------
-// Arithmetic
-
-// floor(a / d) for d > 0 (C++ division truncates toward zero).
-int64_t floor_div(int64_t a, int64_t d) {
-    int64_t q = a / d;
-    if (a % d != 0 && a < 0) q -= 1;
-    return q;
-}
-
-// Activation of output channel n applied to the dot product `acc`.
-int32_t activate(const LayerConfig& layer, const LayerParams& params, int n, int64_t acc) {
-    // An RCCM layer's activation takes lambda x acc, wider than 32 bits; only a raw output must fit.
-    const bool wide = layer.weights.quant == WeightQuant::Rccm && layer.activation.type != ActivationType::None;
-    if (!wide && (acc < std::numeric_limits<int32_t>::min() || acc > std::numeric_limits<int32_t>::max()))
-        throw std::logic_error(describe(layer) + "accumulator " + std::to_string(acc) +
-                               " of channel " + std::to_string(n) + " does not fit int32");
-
-    switch (layer.activation.type) {
-        case ActivationType::Thresholds: {
-            const int t = (1 << layer.activation.bits) - 1;
-            int32_t code = 0;
-            for (int j = 0; j < t; ++j)
-                if (acc >= params.thresholds[size_t(n) * t + j]) code += 1;
-            return code;
-        }
-        case ActivationType::Bipolar:
-            return acc >= params.thresholds[size_t(n)] ? 1 : 0;
-        case ActivationType::Relu: {
-            const int64_t biased = acc + params.bias[size_t(n)];  // |biased| <= 2^32
-            const int64_t mul = params.mul;
-            const int64_t limit = std::numeric_limits<int64_t>::max();
-            const int64_t abs_biased = biased < 0 ? -biased : biased;
-            const int64_t abs_mul = mul < 0 ? -mul : mul;
-            if (abs_mul != 0 && abs_biased > limit / abs_mul)
-                throw std::logic_error(describe(layer) + "relu product overflows int64");
-            const int64_t scaled = biased * mul;
-            const int64_t half = int64_t(1) << (params.shift - 1);
-            if (scaled > limit - half)
-                throw std::logic_error(describe(layer) + "relu rounding overflows int64");
-            int64_t code = floor_div(scaled + half, int64_t(1) << params.shift);
-            const int64_t max_code = (int64_t(1) << layer.activation.bits) - 1;
-            if (code < 0) code = 0;
-            if (code > max_code) code = max_code;
-            return int32_t(code);
-        }
-        case ActivationType::None:
-            return int32_t(acc);
-    }
-    throw std::logic_error(describe(layer) + "unknown activation type");
+// The weight matrix of a conv or fc layer: the plan's (built by `build` on first use), or
+// built into `local` without a plan.
+template <typename Build>
+const WeightMatrix& planned_weights(LayerPlan* plan, std::optional<WeightMatrix>& local, const Build& build) {
+    std::optional<WeightMatrix>& slot = plan ? plan->weights : local;
+    if (!slot) slot.emplace(build());
+    return *slot;
 }
 
 // SYQ scaling factor of kernel position (ky, kx): pixel-wise scales[ky*K_cols + kx], row-wise
@@ -236,18 +196,47 @@ int64_t syq_factor(const LayerConfig& layer, const LayerParams& params, int ky, 
     return 1;
 }
 
-// Arithmetic values of all input codes, in the same HWC order.
-std::vector<int32_t> decode_all(const LayerConfig& layer, const FeatureMap& input) {
-    std::vector<int32_t> values(input.data.size());
-    for (size_t i = 0; i < input.data.size(); ++i)
-        values[i] = decode_value(input.data[i], layer.in_encoding);
-    return values;
+// Arithmetic values of all input codes, in the same HWC order: the codes themselves, or for
+// Bipolar inputs their values decoded into `decoded`.
+const std::vector<int32_t>& values_of(const LayerConfig& layer, const FeatureMap& input,
+                                      std::vector<int32_t>& decoded) {
+    if (layer.in_encoding != Encoding::Bipolar) return input.data;
+    decoded.resize(input.data.size());
+    for (size_t i = 0; i < input.data.size(); ++i) decoded[i] = decode_value(input.data[i], layer.in_encoding);
+    return decoded;
+}
+
+// The output of a conv layer whose dot products have the weights `w`, times `scale`.
+FeatureMap conv_output(const LayerConfig& layer, const LayerParams& params, const WeightMatrix& w, int64_t scale,
+                       const FeatureMap& input) {
+    std::vector<int32_t> decoded;
+    const int32_t pad_value = decode_value(0, layer.in_encoding);  // padding carries code 0
+    const int64_t out_c = layer.out.channels;
+    FeatureMap out(layer.out);
+    PositionActivation activate_run(layer, params, scale);
+    conv_accumulators(layer, w, values_of(layer, input, decoded), pad_value,
+                      [&](int64_t first, int64_t count, const int64_t* acc) {
+                          activate_run(acc, count * out_c, out.data.data() + first * out_c);
+                      });
+    return out;
+}
+
+// The output of an fc layer whose dot products have the weights `w`, times `scale`.
+FeatureMap fc_output(const LayerConfig& layer, const LayerParams& params, const WeightMatrix& w, int64_t scale,
+                     const FeatureMap& input) {
+    // The feature map is stored in HWC order, so its data vector is already the flattened
+    // input x[s] with s = (y * W + x) * C + c.
+    std::vector<int32_t> decoded;
+    const std::vector<int64_t> acc = fc_accumulators(w, values_of(layer, input, decoded));
+    FeatureMap out(layer.out);
+    PositionActivation(layer, params, scale)(acc.data(), layer.out.channels, out.data.data());
+    return out;
 }
 
 // ---------------------------------------------------------------------------------------
 // Layers
 
-FeatureMap run_conv(const LayerConfig& layer, const LayerParams& params, const FeatureMap& input) {
+FeatureMap run_conv(const LayerConfig& layer, const LayerParams& params, const FeatureMap& input, LayerPlan* plan) {
     check_window_geometry(layer);
     const int groups = layer.groups;
     const int in_c = layer.in.channels;
@@ -265,39 +254,36 @@ FeatureMap run_conv(const LayerConfig& layer, const LayerParams& params, const F
 
     // SYQ: the dot product over kernel position (ky, kx) times its factor is the dot product
     // with every weight of that position times the factor.
-    std::vector<int64_t> w(params.weights.size());
-    for (int64_t n = 0; n < out_c; ++n)
-        for (int ky = 0; ky < k; ++ky)
-            for (int kx = 0; kx < kw; ++kx) {
-                const int64_t factor = syq_factor(layer, params, ky, kx);
-                for (int c = 0; c < cg; ++c) {
-                    const size_t at = size_t(n * fan_in + (ky * kw + kx) * cg + c);
-                    w[at] = factor * int64_t(params.weights[at]);
+    std::optional<WeightMatrix> local;
+    const WeightMatrix& w = planned_weights(plan, local, [&] {
+        return WeightMatrix(out_c, fan_in, [&](int64_t n, int64_t* row) {
+            for (int ky = 0; ky < k; ++ky)
+                for (int kx = 0; kx < kw; ++kx) {
+                    const int64_t factor = syq_factor(layer, params, ky, kx);
+                    for (int c = 0; c < cg; ++c) {
+                        const int64_t s = (ky * kw + kx) * cg + c;
+                        row[s] = factor * int64_t(params.weights[size_t(n * fan_in + s)]);
+                    }
                 }
-            }
-    const std::vector<int32_t> value = decode_all(layer, input);
-    const int32_t pad_value = decode_value(0, layer.in_encoding);  // padding carries code 0
-    const std::vector<int64_t> acc = conv_accumulators(layer, w, value, pad_value);
-    FeatureMap out(layer.out);
-    for (size_t i = 0; i < acc.size(); ++i) out.data[i] = activate(layer, params, int(i % size_t(out_c)), acc[i]);
-    return out;
+        });
+    });
+    return conv_output(layer, params, w, 1, input);
 }
 
-FeatureMap run_fc(const LayerConfig& layer, const LayerParams& params, const FeatureMap& input) {
+FeatureMap run_fc(const LayerConfig& layer, const LayerParams& params, const FeatureMap& input, LayerPlan* plan) {
     if (layer.out.height != 1 || layer.out.width != 1)
         invalid(layer, "fc output must be 1x1xN, got " + shape_str(layer.out));
     if (layer.groups != 1)
         invalid(layer, "fc layers do not support groups (got " + std::to_string(layer.groups) + ")");
     const int64_t fan_in = layer.in.elements();
     check_params(layer, params, fan_in);
-
-    // The feature map is stored in HWC order, so its data vector is already the flattened
-    // input x[s] with s = (y * W + x) * C + c.
-    const std::vector<int64_t> w(params.weights.begin(), params.weights.end());
-    const std::vector<int64_t> acc = fc_accumulators(w, layer.out.channels, decode_all(layer, input));
-    FeatureMap out(layer.out);
-    for (int n = 0; n < layer.out.channels; ++n) out.at(0, 0, n) = activate(layer, params, n, acc[size_t(n)]);
-    return out;
+    std::optional<WeightMatrix> local;
+    const WeightMatrix& w = planned_weights(plan, local, [&] {
+        return WeightMatrix(layer.out.channels, fan_in, [&](int64_t n, int64_t* row) {
+            std::copy(params.weights.begin() + n * fan_in, params.weights.begin() + (n + 1) * fan_in, row);
+        });
+    });
+    return fc_output(layer, params, w, 1, input);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -318,7 +304,8 @@ std::vector<int64_t> rccm_weight_values(const LayerConfig& layer, const LayerPar
     return values;
 }
 
-FeatureMap run_conv_rccm(const LayerConfig& layer, const LayerParams& params, const FeatureMap& input) {
+FeatureMap run_conv_rccm(const LayerConfig& layer, const LayerParams& params, const FeatureMap& input,
+                         LayerPlan* plan) {
     check_window_geometry(layer);
     const int groups = layer.groups;
     const int in_c = layer.in.channels;
@@ -329,26 +316,21 @@ FeatureMap run_conv_rccm(const LayerConfig& layer, const LayerParams& params, co
     const int cg = in_c / groups;
     const int64_t fan_in = int64_t(k) * kw * cg;
     check_params(layer, params, fan_in);
-    const std::vector<int64_t> coefficient = rccm_weight_values(layer, params);
-    const std::vector<int64_t> acc =
-        conv_accumulators(layer, coefficient, decode_all(layer, input), decode_value(0, layer.in_encoding));
-    FeatureMap out(layer.out);
-    for (size_t i = 0; i < acc.size(); ++i)
-        out.data[i] = activate(layer, params, int(i % size_t(out_c)), int64_t(params.lambda) * acc[i]);
-    return out;
+    std::optional<WeightMatrix> local;
+    const WeightMatrix& w =
+        planned_weights(plan, local, [&] { return WeightMatrix(rccm_weight_values(layer, params), out_c); });
+    return conv_output(layer, params, w, params.lambda, input);
 }
 
-FeatureMap run_fc_rccm(const LayerConfig& layer, const LayerParams& params, const FeatureMap& input) {
+FeatureMap run_fc_rccm(const LayerConfig& layer, const LayerParams& params, const FeatureMap& input, LayerPlan* plan) {
     if (layer.out.height != 1 || layer.out.width != 1)
         invalid(layer, "fc output must be 1x1xN, got " + shape_str(layer.out));
     const int64_t fan_in = layer.in.elements();
     check_params(layer, params, fan_in);
-    const std::vector<int64_t> coefficient = rccm_weight_values(layer, params);
-    const std::vector<int64_t> acc = fc_accumulators(coefficient, layer.out.channels, decode_all(layer, input));
-    FeatureMap out(layer.out);
-    for (int n = 0; n < layer.out.channels; ++n)
-        out.at(0, 0, n) = activate(layer, params, n, int64_t(params.lambda) * acc[size_t(n)]);
-    return out;
+    std::optional<WeightMatrix> local;
+    const WeightMatrix& w = planned_weights(
+        plan, local, [&] { return WeightMatrix(rccm_weight_values(layer, params), layer.out.channels); });
+    return fc_output(layer, params, w, params.lambda, input);
 }
 
 // The codes an unsigned or signed output of out_bits can hold (the sums of add and
@@ -365,29 +347,28 @@ FeatureMap run_maxpool(const LayerConfig& layer, const FeatureMap& input) {
         invalid(layer, "max pooling keeps the channel count, but input has " +
                            std::to_string(layer.in.channels) + " and output " +
                            std::to_string(layer.out.channels));
-    const int k = layer.kernel, kw = layer.kernel_cols();
+    const int k = layer.kernel, kw = layer.kernel_cols(), channels = layer.out.channels;
     FeatureMap out(layer.out);
     for (int oy = 0; oy < layer.out.height; ++oy) {
         for (int ox = 0; ox < layer.out.width; ++ox) {
-            for (int c = 0; c < layer.out.channels; ++c) {
-                bool found = false;  // padded positions are skipped: they never win
-                int32_t best = std::numeric_limits<int32_t>::min();
-                for (int ky = 0; ky < k; ++ky) {
-                    const int iy = oy * layer.stride - layer.pad_begin + ky;
-                    if (iy < 0 || iy >= layer.in.height) continue;
-                    for (int kx = 0; kx < kw; ++kx) {
-                        const int ix = ox * layer.col_stride() - layer.col_pad_begin() + kx;
-                        if (ix < 0 || ix >= layer.in.width) continue;
-                        const int32_t code = input.at(iy, ix, c);
-                        if (!found || code > best) best = code;
-                        found = true;
-                    }
+            // Every channel at once: the first window position inside the input, then the max
+            // with each further one (padded positions are skipped: they never win).
+            int32_t* best = &out.at(oy, ox, 0);
+            bool found = false;
+            for (int ky = 0; ky < k; ++ky) {
+                const int iy = oy * layer.stride - layer.pad_begin + ky;
+                if (iy < 0 || iy >= layer.in.height) continue;
+                for (int kx = 0; kx < kw; ++kx) {
+                    const int ix = ox * layer.col_stride() - layer.col_pad_begin() + kx;
+                    if (ix < 0 || ix >= layer.in.width) continue;
+                    const int32_t* code = input.data.data() + (size_t(iy) * layer.in.width + ix) * channels;
+                    for (int c = 0; c < channels; ++c) best[c] = found ? std::max(best[c], code[c]) : code[c];
+                    found = true;
                 }
-                if (!found)
-                    invalid(layer, "pooling window at output (" + std::to_string(oy) + ", " +
-                                       std::to_string(ox) + ") covers only padding");
-                out.at(oy, ox, c) = best;
             }
+            if (!found)
+                invalid(layer, "pooling window at output (" + std::to_string(oy) + ", " +
+                                   std::to_string(ox) + ") covers only padding");
         }
     }
     return out;
@@ -461,16 +442,16 @@ FeatureMap run_topk(const LayerConfig& layer, const FeatureMap& input) {
     return out;
 }
 
-FeatureMap run_layer(const LayerConfig& layer, const LayerParams& params, const FeatureMap& input) {
+FeatureMap run_layer(const LayerConfig& layer, const LayerParams& params, const FeatureMap& input, LayerPlan* plan) {
     check_input_shape(layer, input);
     check_input_codes(layer, input);
     switch (layer.type) {
         case LayerType::Conv:
-            if (layer.weights.quant == WeightQuant::Rccm) return run_conv_rccm(layer, params, input);
-            return run_conv(layer, params, input);
+            if (layer.weights.quant == WeightQuant::Rccm) return run_conv_rccm(layer, params, input, plan);
+            return run_conv(layer, params, input, plan);
         case LayerType::Fc:
-            if (layer.weights.quant == WeightQuant::Rccm) return run_fc_rccm(layer, params, input);
-            return run_fc(layer, params, input);
+            if (layer.weights.quant == WeightQuant::Rccm) return run_fc_rccm(layer, params, input, plan);
+            return run_fc(layer, params, input, plan);
         case LayerType::MaxPool: return run_maxpool(layer, input);
         case LayerType::AvgPool: return run_avgpool(layer, input);
         case LayerType::GlobalMaxPool: return run_global_maxpool(layer, input);
@@ -547,8 +528,7 @@ FeatureMap run_concat(const LayerConfig& layer, const FeatureMap& a, const Featu
     return run_concat(layer, std::vector<const FeatureMap*>{&a, &b});
 }
 
-std::vector<FeatureMap> run_network(const NetworkConfig& net, const NetworkParams& params,
-                                    const FeatureMap& input) {
+void check_network(const NetworkConfig& net, const NetworkParams& params) {
     if (params.layers.size() != net.layers.size())
         throw std::invalid_argument("golden: network '" + net.name + "' has " +
                                     std::to_string(net.layers.size()) +
@@ -573,22 +553,30 @@ std::vector<FeatureMap> run_network(const NetworkConfig& net, const NetworkParam
                                   std::to_string(prev.out_bits) + " bits of layer '" + prev.name + "'");
         }
     }
+}
 
+FeatureMap run_network_layer(const NetworkConfig& net, const NetworkParams& params, size_t i,
+                             const std::function<const FeatureMap&(int)>& output_of, LayerPlan* plan) {
+    const std::vector<int> from = net.inputs_of(i);
+    auto in = [&](size_t k) -> const FeatureMap& { return output_of(from.at(k)); };
+    if (net.layers[i].type == LayerType::Add) return run_add(net.layers[i], params.layers.at(i), in(0), in(1));
+    if (net.layers[i].type == LayerType::Concat) {
+        std::vector<const FeatureMap*> ins;
+        for (size_t k = 0; k < from.size(); ++k) ins.push_back(&in(k));
+        return run_concat(net.layers[i], ins);
+    }
+    return run_layer(net.layers[i], params.layers.at(i), in(0), plan);
+}
+
+std::vector<FeatureMap> run_network(const NetworkConfig& net, const NetworkParams& params,
+                                    const FeatureMap& input, std::vector<LayerPlan>* plans) {
+    check_network(net, params);
+    if (plans) plans->resize(net.layers.size());
     std::vector<FeatureMap> outputs;
     outputs.reserve(net.layers.size());
-    for (size_t i = 0; i < net.layers.size(); ++i) {
-        const std::vector<int> from = net.inputs_of(i);
-        auto in = [&](size_t k) -> const FeatureMap& { return from.at(k) < 0 ? input : outputs.at(size_t(from[k])); };
-        if (net.layers[i].type == LayerType::Add)
-            outputs.push_back(run_add(net.layers[i], params.layers.at(i), in(0), in(1)));
-        else if (net.layers[i].type == LayerType::Concat) {
-            std::vector<const FeatureMap*> ins;
-            for (size_t k = 0; k < from.size(); ++k) ins.push_back(&in(k));
-            outputs.push_back(run_concat(net.layers[i], ins));
-        }
-        else
-            outputs.push_back(run_layer(net.layers[i], params.layers[i], in(0)));
-    }
+    const auto output_of = [&](int l) -> const FeatureMap& { return l < 0 ? input : outputs.at(size_t(l)); };
+    for (size_t i = 0; i < net.layers.size(); ++i)
+        outputs.push_back(run_network_layer(net, params, i, output_of, plans ? &(*plans)[i] : nullptr));
     return outputs;
 }
 

@@ -4,7 +4,8 @@
 //
 // Everything here favours obviousness over speed: nested loops, one code per int32, no
 // packing; conv and fc are an im2col and a plain integer matrix product (golden_gemm.hpp)
-// whose sums are exact (int64, or int32 where a bound proves no sum can overflow).
+// whose sums are exact (int64, or int32 where a bound proves no sum can overflow), with the
+// weight matrix built once per layer and kept across frames (LayerPlan).
 //
 // Contract (shared with the hardware models):
 //   * Stream values are integer codes. The arithmetic value of an input code is
@@ -40,16 +41,28 @@
 // Invalid shapes, parameter sizes, geometry or input codes throw std::invalid_argument.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <vector>
 
 #include "models/common/feature_map.hpp"
 #include "models/network/layer_params.hpp"
 #include "models/network/network_config.hpp"
+#include "sim/golden/golden_gemm.hpp"
 
 namespace qsim::golden {
 
-// Output of one layer for one input frame. `params` is ignored for pooling layers.
-FeatureMap run_layer(const LayerConfig& layer, const LayerParams& params, const FeatureMap& input);
+// What run_layer derives from a layer's parameters alone, kept to be used again for the next
+// frame: the weight matrix of a conv or fc layer (SYQ factors or RCCM coefficients applied).
+// A plan belongs to one layer and its parameters; run_layer builds it on first use.
+struct LayerPlan {
+    std::optional<WeightMatrix> weights;
+};
+
+// Output of one layer for one input frame. `params` is ignored for pooling layers. With a
+// plan, what it holds is used instead of being derived again from `params`.
+FeatureMap run_layer(const LayerConfig& layer, const LayerParams& params, const FeatureMap& input,
+                     LayerPlan* plan = nullptr);
 
 // Output of an add layer for one frame of each input.
 FeatureMap run_add(const LayerConfig& layer, const LayerParams& params, const FeatureMap& a, const FeatureMap& b);
@@ -58,9 +71,20 @@ FeatureMap run_add(const LayerConfig& layer, const LayerParams& params, const Fe
 FeatureMap run_concat(const LayerConfig& layer, const std::vector<const FeatureMap*>& inputs);
 FeatureMap run_concat(const LayerConfig& layer, const FeatureMap& a, const FeatureMap& b);
 
+// Throws std::invalid_argument unless `params` has an entry per layer and every layer reads the
+// codes (encoding and bits) its inputs deliver.
+void check_network(const NetworkConfig& net, const NetworkParams& params);
+
+// Output of layer `i` of `net` for one frame, its inputs given by `output_of` (-1: the network
+// input, else a layer's output): run_layer, run_add or run_concat as the layer's type asks.
+// `plan` (optional) is layer i's, kept across frames.
+FeatureMap run_network_layer(const NetworkConfig& net, const NetworkParams& params, size_t i,
+                             const std::function<const FeatureMap&(int)>& output_of, LayerPlan* plan = nullptr);
+
 // Outputs of every layer, in order (result[i] = output of net.layers[i]).
-// params.layers must have one entry per layer of the network.
+// params.layers must have one entry per layer of the network. `plans` (optional, one per layer
+// once given) keeps what each layer derives from its parameters for the next frame.
 std::vector<FeatureMap> run_network(const NetworkConfig& net, const NetworkParams& params,
-                                    const FeatureMap& input);
+                                    const FeatureMap& input, std::vector<LayerPlan>* plans = nullptr);
 
 }  // namespace qsim::golden

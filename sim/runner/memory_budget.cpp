@@ -34,7 +34,8 @@ void add_memory_need(MemoryNeed& need, uint64_t bytes, const std::string& what) 
     }
 }
 
-MemoryNeed estimate_simulation_memory(const NetworkConfig& net, int frames, bool check, bool dataset_frames) {
+MemoryNeed estimate_simulation_memory(const NetworkConfig& net, int frames, bool check, bool dataset_frames,
+                                      bool keep_outputs) {
     MemoryNeed need;
     auto add = [&](uint64_t bytes, const std::string& what) { add_memory_need(need, bytes, what); };
     const FmShape& in = net.input.shape;
@@ -73,7 +74,10 @@ MemoryNeed estimate_simulation_memory(const NetworkConfig& net, int frames, bool
     }
     if (!net.layers.empty()) {
         const LayerConfig& last = net.layers.back();
-        add(sat_mul(sat_mul(uint64_t(last.out.elements()), kCode), uint64_t(frames)), "the output frames");
+        if (keep_outputs)
+            add(sat_mul(sat_mul(uint64_t(last.out.elements()), kCode), uint64_t(frames)), "the output frames");
+        else
+            add(sat_mul(uint64_t(last.out.elements()), kCode), "an output frame being assembled");
     }
     return need;
 }

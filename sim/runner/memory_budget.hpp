@@ -22,8 +22,10 @@ void add_memory_need(MemoryNeed& need, uint64_t bytes, const std::string& what);
 // What simulating `frames` frames of `net` holds at its peak: a generated or data-set input
 // frame (all of a data set's frames), every FIFO and line buffer full, a row of windows per
 // SWU, the parameters, the outputs kept (the final outputs; with `check`, the golden and
-// simulated outputs of every layer for the frames in flight) and the weight memories.
-MemoryNeed estimate_simulation_memory(const NetworkConfig& net, int frames, bool check, bool dataset_frames);
+// simulated outputs of every layer for the frames in flight) and the weight memories. The final
+// outputs of every frame count only with `keep_outputs` (SimOptions::keep_outputs).
+MemoryNeed estimate_simulation_memory(const NetworkConfig& net, int frames, bool check, bool dataset_frames,
+                                      bool keep_outputs = true);
 
 // Half the physical memory, or 80% of the address-space limit (ulimit -v) when that is lower.
 uint64_t default_memory_budget();

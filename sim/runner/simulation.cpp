@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <sstream>
@@ -39,6 +40,48 @@ NetworkParams load_params(const NetworkConfig& net) {
     if (net.weights.kind == WeightSource::Kind::File) return read_weight_file(net.weights.path, net);
     return generate_params(net, net.weights.seed, net.weights.sparsity);
 }
+
+namespace {
+
+// The final outputs' CRC-32 (little-endian int32 codes, frame after frame) and frame count.
+class OutputDigest : public LayerFrameObserver {
+public:
+    void layer_frame(size_t, int frame, const FeatureMap& output) override {
+        if (frame != next_) {  // out of order: held until its turn
+            if (frame > next_) early_.emplace(frame, output);
+            return;
+        }
+        add(output);
+        for (auto it = early_.find(next_); it != early_.end(); it = early_.find(next_)) {
+            add(it->second);
+            early_.erase(it);
+        }
+    }
+    void add(const FeatureMap& output) {
+        for (int32_t v : output.data) {
+            const uint8_t b[4] = {uint8_t(v), uint8_t(uint32_t(v) >> 8), uint8_t(uint32_t(v) >> 16),
+                                  uint8_t(uint32_t(v) >> 24)};
+            crc_ = crc32(b, 4, crc_);
+        }
+        ++next_;
+    }
+    uint32_t crc() const { return crc_; }
+    size_t frames() const { return size_t(next_); }
+
+private:
+    uint32_t crc_ = 0;
+    int next_ = 0;
+    std::map<int, FeatureMap> early_;
+};
+
+void digest_outputs(RunResult& r) {
+    OutputDigest d;
+    for (const FeatureMap& fm : r.outputs) d.add(fm);
+    r.outputs_crc32 = d.crc();
+    r.output_frames = d.frames();
+}
+
+}  // namespace
 
 namespace {
 
@@ -228,6 +271,7 @@ RunResult simulate_loopback(RunResult r, const NetworkConfig& net, const Network
     record_speed(r);
     const auto& outs = system.host().timeline().host_layer_outputs;
     r.outputs = system.host().timeline().device_outputs;
+    digest_outputs(r);
     if (checker && !r.deadlock) r.check = checker->finish(r.frames_completed);
     if (options.record_layers)
         for (size_t i = 0; i < net.layers.size(); ++i) r.layer_outputs.push_back(outs[i]);
@@ -253,6 +297,7 @@ RunResult simulate_design(const NetworkConfig& net, const NetworkParams& params,
     if (options.check) checker = std::make_unique<StreamingCheck>(net, params);
     std::unique_ptr<DataflowAccelerator> standalone;
     std::unique_ptr<HostSystem> system;
+    OutputDigest digest;  // the standalone accelerator's outputs, as they come
     if (net.host.enabled) {
         system = std::make_unique<HostSystem>("system", net, params, r.frames_requested, record, checker.get());
     } else {
@@ -262,6 +307,8 @@ RunResult simulate_design(const NetworkConfig& net, const NetworkParams& params,
         ao.source_interval = options.source_interval;
         ao.record_layers = record;
         ao.observer = checker.get();
+        ao.output_observer = &digest;
+        ao.keep_outputs = options.keep_outputs;
         standalone = std::make_unique<DataflowAccelerator>("accel", net, params, ao);
     }
     const DataflowAccelerator& accel = system ? system->accelerator() : *standalone;
@@ -417,6 +464,12 @@ RunResult simulate_design(const NetworkConfig& net, const NetworkParams& params,
         for (size_t f = 0; f < system->host().timeline().frame_done.size(); ++f)
             r.outputs.push_back(device_layers < net.layers.size() ? outputs(net.layers.size() - 1).at(f)
                                                                   : system->host().timeline().device_outputs.at(f));
+    }
+    if (system) {
+        digest_outputs(r);
+    } else {
+        r.outputs_crc32 = digest.crc();
+        r.output_frames = digest.frames();
     }
     if (checker && !r.deadlock) r.check = checker->finish(frames);
     if (record)

@@ -26,6 +26,10 @@ struct SimOptions {
     int frames = 0;           // 0: the config's run.frames
     bool check = false;       // compare every layer with the golden reference, frame by frame as they come
     bool record_layers = false;  // keep every layer's output of every frame (RunResult::layer_outputs)
+    // Keep the final output frames in RunResult::outputs. Without them (sim, unless --dataset or
+    // --expect reads them) memory does not grow with the frames; the outputs' CRC and count are
+    // still taken, frame by frame, at the sink.
+    bool keep_outputs = true;
     uint64_t source_interval = 0;  // > 0: frames enter at most one every N cycles (sim --input-interval)
     // Timeline (sim --trace / --vcd): recorded when a path is given (the VCD is written here,
     // the trace JSON by the caller from RunResult::trace), for frames
@@ -182,7 +186,11 @@ struct RunResult {
     ExpectResult expect;       // sim --expect: the final outputs against an expected array
     HostResult host;
     TraceResult trace;
-    std::vector<FeatureMap> outputs;                  // final output frames
+    std::vector<FeatureMap> outputs;                  // final output frames (SimOptions::keep_outputs)
+    // CRC-32 of the final output codes (little-endian int32, frame after frame) and the frames
+    // it covers, with or without the outputs kept.
+    uint32_t outputs_crc32 = 0;
+    size_t output_frames = 0;
     std::vector<std::vector<FeatureMap>> layer_outputs; // per layer, with SimOptions::record_layers
     // Dataflow runs: the layer output maps the accelerator's probes held at most (summed over the
     // layers), and with --check the golden reference's frames held at most (frames in flight).

@@ -32,21 +32,50 @@ uint64_t StreamingCheck::values_before(int frame, size_t layer) const {
     return uint64_t(frame) * per_frame + in_frame;
 }
 
+StreamingCheck::Pending StreamingCheck::start(int frame) const {
+    if (pending_.empty() && finished_below_ == 0 && finished_above_.empty()) golden::check_network(net_, params_);
+    Pending p;
+    p.input = input_frame(net_.input, frame);
+    p.golden.resize(net_.layers.size());
+    p.unread.assign(net_.layers.size(), 0);
+    for (size_t i = 0; i < net_.layers.size(); ++i)
+        for (int from : net_.inputs_of(i)) ++(from < 0 ? p.unread_input : p.unread[size_t(from)]);
+    p.seen.assign(net_.layers.size(), false);
+    p.left = net_.layers.size();
+    return p;
+}
+
+void StreamingCheck::drop_if_done(Pending& p, size_t layer) const {
+    if (p.seen[layer] && p.unread[layer] == 0) FeatureMap().data.swap(p.golden[layer].data);
+}
+
+void StreamingCheck::run_golden_to(Pending& p, size_t layer) {
+    const auto output_of = [&](int l) -> const FeatureMap& { return l < 0 ? p.input : p.golden[size_t(l)]; };
+    for (; p.next <= layer; ++p.next) {
+        p.golden[p.next] = golden::run_network_layer(net_, params_, p.next, output_of, &plans_[p.next]);
+        for (int from : net_.inputs_of(p.next)) {
+            if (from < 0) {
+                if (--p.unread_input == 0) FeatureMap().data.swap(p.input.data);
+            } else {
+                --p.unread[size_t(from)];
+                drop_if_done(p, size_t(from));
+            }
+        }
+    }
+}
+
 void StreamingCheck::layer_frame(size_t layer, int frame, const FeatureMap& output) {
     if (error_ || frame < 0 || layer >= net_.layers.size() || !before_failure(frame, layer) || finished(frame)) return;
     const auto t0 = std::chrono::steady_clock::now();
     try {
         auto it = pending_.find(frame);
         if (it == pending_.end()) {
-            Pending p;
-            p.golden = golden::run_network(net_, params_, input_frame(net_.input, frame));
-            p.seen.assign(net_.layers.size(), false);
-            p.left = net_.layers.size();
-            it = pending_.emplace(frame, std::move(p)).first;
+            it = pending_.emplace(frame, start(frame)).first;
             peak_pending_ = std::max(peak_pending_, pending_.size());
         }
         Pending& p = it->second;
         if (!p.seen[layer]) {
+            run_golden_to(p, layer);
             p.seen[layer] = true;
             --p.left;
             const std::vector<int32_t>& want = p.golden[layer].data;
@@ -67,6 +96,7 @@ void StreamingCheck::layer_frame(size_t layer, int frame, const FeatureMap& outp
                     f.frame = -1;
                 }
             }
+            drop_if_done(p, layer);
             if (f.frame >= 0) {
                 failure_ = f;
                 // Nothing after the first mismatch in (frame, layer) order matters any more.

@@ -1,8 +1,9 @@
 // sim --check as the simulation runs: each layer's output frame is compared with the golden
-// reference's as soon as it is produced, and dropped. The golden reference runs a frame
-// (every layer, from that frame's input alone) when the first of its outputs appears and is
-// dropped once every layer of the frame was compared, so what is held is bounded by the
-// frames in flight in the pipeline, not by the frames of the run.
+// reference's as soon as it is produced, and dropped. The golden reference of a frame runs
+// layer by layer, from that frame's input alone: when layer L's output appears, every golden
+// layer up to L not run yet is run. A golden output is dropped once it was compared and every
+// layer that reads it has run, so what is held is a few layers of each frame in flight in the
+// pipeline, not the frames of the run nor every layer of a frame.
 //
 // The verdict is the one a comparison after the run, frame by frame and layer by layer,
 // would give: the first mismatch (or missing output) in (frame, layer) order, with the
@@ -18,13 +19,15 @@
 #include "models/common/frame_assembler.hpp"
 #include "models/network/layer_params.hpp"
 #include "models/network/network_config.hpp"
+#include "sim/golden/golden_reference.hpp"
 #include "sim/runner/simulation.hpp"
 
 namespace qsim {
 
 class StreamingCheck : public LayerFrameObserver {
 public:
-    StreamingCheck(const NetworkConfig& net, const NetworkParams& params) : net_(net), params_(params) {}
+    StreamingCheck(const NetworkConfig& net, const NetworkParams& params)
+        : net_(net), params_(params), plans_(net.layers.size()) {}
 
     void layer_frame(size_t layer, int frame, const FeatureMap& output) override;
 
@@ -39,10 +42,17 @@ public:
 
 private:
     struct Pending {
-        std::vector<FeatureMap> golden;  // every layer's output of the frame
+        FeatureMap input;                // the frame's input, until every layer reading it has run
+        std::vector<FeatureMap> golden;  // golden outputs still needed (compared or read later)
+        std::vector<size_t> unread;      // per layer: the layers reading it that have not run
+        size_t unread_input = 0;         // the layers reading the input that have not run
+        size_t next = 0;                 // the next golden layer to run
         std::vector<bool> seen;
         size_t left = 0;                 // layers not compared yet
     };
+    Pending start(int frame) const;
+    void run_golden_to(Pending& p, size_t layer);
+    void drop_if_done(Pending& p, size_t layer) const;
     struct Failure {
         int frame = -1;
         size_t layer = 0;
@@ -57,6 +67,7 @@ private:
 
     const NetworkConfig& net_;
     const NetworkParams& params_;
+    std::vector<golden::LayerPlan> plans_;  // per layer, built by the first frame, used by all
     std::map<int, Pending> pending_;
     size_t peak_pending_ = 0;
     int finished_below_ = 0;     // every frame below it was compared on every layer

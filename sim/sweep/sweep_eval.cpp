@@ -9,6 +9,19 @@
 
 namespace qsim::sweep {
 
+void add_doubts(PointResult& r, const std::vector<EstimateDoubt>& doubts, double clock_hz) {
+    // A burst the buffers cannot hold couples two blocks: the interval is at least what the
+    // coupled pair needs (still marked, as that is an estimate too).
+    for (const EstimateDoubt& d : doubts) {
+        r.needs_simulation += (r.needs_simulation.empty() ? "" : "; ") + d.why;
+        if (d.coupled_cycles > r.interval_cycles) {
+            r.interval_cycles = d.coupled_cycles;
+            r.frames_per_second = clock_hz / double(d.coupled_cycles);
+            r.bottleneck = d.layer + " burst";
+        }
+    }
+}
+
 PointResult evaluate_analytical(const NetworkConfig& net) {
     PointResult r;
     r.tier = "analytical";
@@ -25,16 +38,7 @@ PointResult evaluate_analytical(const NetworkConfig& net) {
         else
             r.layer_cycles.back().second = std::max(r.layer_cycles.back().second, e.cycles_per_frame);
     }
-    // A burst the buffers cannot hold couples two blocks: the interval is at least what the
-    // coupled pair needs (still marked, as that is an estimate too).
-    for (const EstimateDoubt& d : estimate_doubts(net, est)) {
-        r.needs_simulation += (r.needs_simulation.empty() ? "" : "; ") + d.why;
-        if (d.coupled_cycles > r.interval_cycles) {
-            r.interval_cycles = d.coupled_cycles;
-            r.frames_per_second = net.clock_hz() / double(d.coupled_cycles);
-            r.bottleneck = d.layer + " burst";
-        }
-    }
+    add_doubts(r, estimate_doubts(net, est), net.clock_hz());
     const ResourceRulesOff totals_only;  // a point keeps the totals, not the per-part rules
     const ResourceReport rep = estimate_resources(net);
     r.resources = rep.total;

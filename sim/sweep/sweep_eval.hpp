@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/accelerator/dataflow_doubts.hpp"
 #include "models/network/network_config.hpp"
 #include "models/resources/resources.hpp"
 
@@ -42,6 +43,9 @@ struct PointResult {
 
 // Evaluates a derived configuration analytically (no SystemC, no strings beyond the bottleneck).
 PointResult evaluate_analytical(const NetworkConfig& net);
+// The doubts about a point's interval (dataflow_doubts.hpp): each named in needs_simulation; a
+// coupled interval above the estimate becomes the point's interval, its burst the bottleneck.
+void add_doubts(PointResult& r, const std::vector<EstimateDoubt>& doubts, double clock_hz);
 
 nlohmann::json to_json(const PointResult& r);
 PointResult from_json(const nlohmann::json& j);

@@ -20,6 +20,7 @@
 #include "models/common/output_file.hpp"
 #include "models/common/version.hpp"
 #include "sim/sweep/checkpoint.hpp"
+#include "sim/sweep/point_evaluator.hpp"
 #include "sim/sweep/sim_child.hpp"
 #include "sim/sweep/sweep_report.hpp"
 
@@ -275,6 +276,7 @@ RunSummary run_sweep(const DesignSpace& space, const RunOptions& o) {
     s.points = total;
     const uint64_t already = uint64_t(std::count(done.begin(), done.end(), true));
     InterruptGuard interrupt;
+    PointEvaluator evaluator(space, base);  // the analytical tier, with what points share cached
     {
         CheckpointWriter out(ckpt);
         ProgressBar bar(o.progress, s.points, already);
@@ -300,7 +302,7 @@ RunSummary run_sweep(const DesignSpace& space, const RunOptions& o) {
         };
         uint64_t i = 0;
         if (!simulated && !doubtful_simulated) {
-            while (!interrupt.interrupted() && next_todo(i)) record(evaluate_point(space, base, i));
+            while (!interrupt.interrupted() && next_todo(i)) record(evaluator.evaluate(i));
         } else {
             const std::string tmp = o.out_dir + "/tmp";
             fs::create_directories(tmp);
@@ -311,7 +313,7 @@ RunSummary run_sweep(const DesignSpace& space, const RunOptions& o) {
             for (;;) {
                 while (!interrupt.interrupted() && refused.empty() && int(running.size()) < std::max(1, o.jobs) &&
                        next_todo(i)) {
-                    PointResult a = evaluate_point(space, base, i);
+                    PointResult a = evaluator.evaluate(i);
                     if (!a.valid || (!simulated && a.needs_simulation.empty())) {
                         record(a);
                         continue;

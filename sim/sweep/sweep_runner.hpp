@@ -58,7 +58,9 @@ RunSummary run_sweep(const DesignSpace& space, const RunOptions& options);
 // belong to different sweeps, or lack points.
 RunSummary merge_shards(const std::vector<std::string>& shard_dirs, const std::string& out_dir, bool plots);
 
-// Evaluates one point analytically (loading the config again when the point has param axes).
+// Evaluates one point analytically the whole way (loading the config again when the point has
+// param axes): the reference PointEvaluator (point_evaluator.hpp) agrees with, and what it
+// falls back on.
 PointResult evaluate_point(const DesignSpace& space, const design::NetworkSpec& base, uint64_t index);
 
 }  // namespace qsim::sweep

@@ -122,7 +122,12 @@ interrupted_sweep() {
   shift 4
   "$sim" sweep --config "$alexnet" --tier "$tier" --random "$points" --seed 5 "$@" --out "$out" > /dev/null 2> "$work/int.err" &
   local pid=$!
-  sleep "$delay"
+  if [ "$delay" = first ]; then
+    # as soon as the first records are on disk (the analytical tier writes them in batches)
+    for _ in $(seq 3000); do [ -s "$out/points.jsonl" ] && break; sleep 0.01; done
+  else
+    sleep "$delay"
+  fi
   kill -INT "$pid"
   wait "$pid"
   local code=$?
@@ -142,7 +147,9 @@ interrupted_sweep() {
   fi
   pass "$tier sweep: Ctrl-C after $done_first points (exit 130), two resumes, $(rows "$out") rows, plots"
 }
-interrupted_sweep analytical "$work/int_a" 100000 1 --axis conv2.pe=1..128 --axis conv3.mmv=1,13 --axis clock_mhz=100..250
+# (the analytical tier evaluates several 100,000 points a second with their records written:
+# the interrupt comes as its first records appear)
+interrupted_sweep analytical "$work/int_a" 400000 first --axis conv2.pe=1..128 --axis conv3.mmv=1,13 --axis clock_mhz=100..250
 interrupted_sweep simulation "$work/int_s" 8 1 --axis conv1.mmv=1,2,3,6,9,18 --axis conv2.pe=7,11,77 --frames 400 --jobs 2
 
 # A record cut short by a crash: the next run cuts it off and goes on.

@@ -261,7 +261,8 @@ int run(int argc, char** argv) {
         // Refused before anything large is allocated: a design, data set or array that would not fit.
         const int run_frames = frames > 0 ? frames : net.run.frames;
         qsim::MemoryNeed need =
-            qsim::estimate_simulation_memory(net, run_frames, check, !dataset.empty() || !inputs.empty());
+            qsim::estimate_simulation_memory(net, run_frames, check, !dataset.empty() || !inputs.empty(),
+                                             !dataset.empty() || !expect.empty());
         if (!inputs.empty())
             qsim::add_memory_need(need, input_plan.values * sizeof(double),
                                   "reading the " + std::to_string(input_plan.values) + " values of " + inputs);
@@ -298,6 +299,9 @@ int run(int argc, char** argv) {
     if (vm.count("timing-only")) qsim::set_timing_only(true);
     options.frames = frames;
     options.check = check;
+    // The final outputs are kept only for what reads them after the run; otherwise memory does
+    // not grow with the frames (the report's CRC is taken as they come).
+    options.keep_outputs = !dataset.empty() || !expect.empty();
     qsim::RunResult result = qsim::simulate(net, params, options);
     if (!dataset.empty() && !result.deadlock) {
         const bool label_select = net.layers.back().type == qsim::LayerType::TopK;

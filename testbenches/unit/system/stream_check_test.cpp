@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "models/network/weight_file.hpp"
 #include "models/source/input_kernel.hpp"
 #include "sim/design/config_loader.hpp"
 #include "sim/golden/golden_reference.hpp"
@@ -143,6 +144,31 @@ TEST(StreamCheck, HoldsOnlyTheFramesInFlight) {
     EXPECT_GE(r.check_golden_frames_peak, 1u);
     EXPECT_LE(r.check_golden_frames_peak, net.layers.size() + 1);
     EXPECT_LE(r.layer_frames_peak, 2 * net.layers.size());
+}
+
+// Without keep_outputs (sim without --dataset or --expect) no final output is kept, and the
+// report's CRC and frame count, taken at the sink as frames come, are those of the golden
+// reference's final outputs.
+TEST(StreamCheck, OutputsNotKeptStillGiveTheirCrc) {
+    const NetworkConfig net = small_net();
+    const NetworkParams params = load_params(net);
+    SimOptions options;
+    options.frames = 9;
+    options.keep_outputs = false;
+    const RunResult r = simulate(net, params, options);
+    ASSERT_FALSE(r.deadlock);
+    EXPECT_TRUE(r.outputs.empty());
+    EXPECT_EQ(r.output_frames, 9u);
+    uint32_t crc = 0;
+    for (int f = 0; f < 9; ++f) {
+        const std::vector<FeatureMap> want = golden::run_network(net, params, input_frame(net.input, f));
+        for (int32_t v : want.back().data) {
+            const uint8_t b[4] = {uint8_t(v), uint8_t(uint32_t(v) >> 8), uint8_t(uint32_t(v) >> 16),
+                                  uint8_t(uint32_t(v) >> 24)};
+            crc = crc32(b, 4, crc);
+        }
+    }
+    EXPECT_EQ(r.outputs_crc32, crc);
 }
 
 }  // namespace stream_check_test
