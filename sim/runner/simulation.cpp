@@ -58,10 +58,20 @@ public:
         }
     }
     void add(const FeatureMap& output) {
-        for (int32_t v : output.data) {
-            const uint8_t b[4] = {uint8_t(v), uint8_t(uint32_t(v) >> 8), uint8_t(uint32_t(v) >> 16),
-                                  uint8_t(uint32_t(v) >> 24)};
-            crc_ = crc32(b, 4, crc_);
+        // The codes' bytes a chunk at a time into one crc32 call each (the same CRC as four
+        // bytes a call, which took a third of a small design's simulation time).
+        uint8_t bytes[4 * 512];
+        for (size_t i = 0; i < output.data.size();) {
+            const size_t n = std::min(output.data.size() - i, sizeof bytes / 4);
+            for (size_t k = 0; k < n; ++k) {
+                const uint32_t v = uint32_t(output.data[i + k]);
+                bytes[4 * k] = uint8_t(v);
+                bytes[4 * k + 1] = uint8_t(v >> 8);
+                bytes[4 * k + 2] = uint8_t(v >> 16);
+                bytes[4 * k + 3] = uint8_t(v >> 24);
+            }
+            crc_ = crc32(bytes, 4 * n, crc_);
+            i += n;
         }
         ++next_;
     }
