@@ -124,7 +124,7 @@ std::string spec_text(const DesignSpace& space) {
         j["sample"] = {{"mode", "random"}, {"points", space.sample.points}, {"seed", space.sample.seed}};
     else
         j["sample"] = {{"mode", "grid"}};
-    return j.dump(1) + "\n";
+    return j.dump() + "\n";  // one line: a value a few bytes, not a line each
 }
 
 }  // namespace qsim::sweep

@@ -17,7 +17,9 @@
 namespace qsim::sweep {
 
 // The largest spec file read (bytes); a larger one, a directory or a device is refused unread.
-constexpr uintmax_t kMaxSpecBytes = uintmax_t(1) << 20;
+// spec_text() of a space whose ranges expand to kMaxAxisValues values (about 10 bytes each)
+// must read back (a SLURM shard reads it): 1 MiB held 80,000 values (found by the fuzzer).
+constexpr uintmax_t kMaxSpecBytes = uintmax_t(64) << 20;
 
 // Reads a spec file into `space` (fields given there replace those already set). Throws
 // std::invalid_argument as "FILE:LINE:COL: FIELD: message".
