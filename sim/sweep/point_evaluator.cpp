@@ -22,7 +22,6 @@ constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
 // The most cached section combinations and derived layers: past them the caches start again
 // (a sweep whose points share little would otherwise hold a design per point).
 constexpr size_t kMaxSections = 256;
-const char* const kVia = "sweep axis";  // as evaluate_point() names the values' origin
 
 struct KeyHash {
     size_t operator()(const std::vector<uint32_t>& k) const {
@@ -167,8 +166,7 @@ struct PointEvaluator::Impl {
             design::NetworkSpec spec = base;
             std::vector<std::string> errors;
             for (const std::string& v : axis.values) {
-                const design::Origin at{spec.add_source(std::string(kVia) + " " + axis.name + "=" + v, false), 0, 0};
-                const auto violation = design::apply_override(spec, axis.name, v, at);
+                const auto violation = design::apply_override(spec, axis.name, v, origin(spec, axis, v));
                 errors.push_back(violation ? spec.error(*violation).what() : std::string());
             }
             parse_error.push_back(std::move(errors));
@@ -176,7 +174,7 @@ struct PointEvaluator::Impl {
     }
 
     design::Origin origin(design::NetworkSpec& spec, const Axis& axis, const std::string& value) {
-        return {spec.add_source(std::string(kVia) + " " + axis.name + "=" + value, false), 0, 0};
+        return {spec.add_source(std::string(kSweepAxisOrigin) + " " + axis.name + "=" + value, false), 0, 0};
     }
 
     Sections& sections_of(const std::vector<uint32_t>& p) {
@@ -288,10 +286,10 @@ struct PointEvaluator::Impl {
         return uint32_t(layers.size() - 1);
     }
 
-    // Layer i's blocks and resources; g.net.layers[i] holds its derivation.
-    const LayerEstimate& estimate(Sections& g, size_t i, uint32_t entry) {
+    // Layer i's blocks and resources (their index in estimates); g.net.layers[i] holds its derivation.
+    uint32_t estimate(Sections& g, size_t i, uint32_t entry) {
         const uint64_t k = (uint64_t(entry) << 32) | g.context;
-        if (auto it = estimate_keys.find(k); it != estimate_keys.end()) return estimates[it->second];
+        if (auto it = estimate_keys.find(k); it != estimate_keys.end()) return it->second;
         ++counts.layer_estimates;
         LayerEstimate e;
         std::vector<BlockEstimate> blocks;
@@ -309,7 +307,7 @@ struct PointEvaluator::Impl {
         }
         estimate_keys.emplace(k, uint32_t(estimates.size()));
         estimates.push_back(std::move(e));
-        return estimates.back();
+        return uint32_t(estimates.size() - 1);
     }
 
     // Empties the caches of layers and estimates (and, with `sections`, of sections).
@@ -358,18 +356,21 @@ struct PointEvaluator::Impl {
         uint64_t interval = g.source_cycles;
         r.bottleneck = "source";
         size_t slowest = n;  // the layer with the slowest block (n: the source)
+        uint32_t slowest_estimate = 0;
         r.resources = g.fixed;
         r.layer_cycles.reserve(n);
         for (size_t i = 0; i < n; ++i) {
-            const LayerEstimate& e = estimate(g, i, point_layers[i]);
+            const uint32_t k = estimate(g, i, point_layers[i]);
+            const LayerEstimate& e = estimates[k];
             if (e.cycles > interval) {
                 interval = e.cycles;
                 slowest = i;
+                slowest_estimate = k;
             }
             r.resources += e.use;
             r.layer_cycles.emplace_back(g.net.layers[i].name, e.cycles);
         }
-        if (slowest < n) r.bottleneck = g.net.layers[slowest].name + " " + estimate(g, slowest, point_layers[slowest]).role;
+        if (slowest < n) r.bottleneck = g.net.layers[slowest].name + " " + estimates[slowest_estimate].role;
         violations.clear();
         design::check_network(g.spec, g.net, interval, violations);
         if (!violations.empty()) {

@@ -231,7 +231,7 @@ PointResult evaluate_point(const DesignSpace& space, const design::NetworkSpec& 
     try {
         design::NetworkSpec spec =
             space.has_param_axes() ? design::read_yaml_spec(space.config, params_of(space, a)) : base;
-        const design::Derived d = derive_point(spec, a, "sweep axis");
+        const design::Derived d = derive_point(spec, a, kSweepAxisOrigin);
         if (d.ok()) {
             r = evaluate_analytical(d.design);
         } else {

@@ -63,4 +63,7 @@ RunSummary merge_shards(const std::vector<std::string>& shard_dirs, const std::s
 // falls back on.
 PointResult evaluate_point(const DesignSpace& space, const design::NetworkSpec& base, uint64_t index);
 
+// How a sweep names a value's origin in its messages ("sweep axis conv4.pe=3").
+inline constexpr const char* kSweepAxisOrigin = "sweep axis";
+
 }  // namespace qsim::sweep
