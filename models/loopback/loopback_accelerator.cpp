@@ -22,7 +22,9 @@ LoopbackAccelerator::LoopbackAccelerator(sc_core::sc_module_name name, const Net
       kernels_(net.layers.size()),
       built_(net.layers.size()),
       built_from_(net.layers.size()),
-      layer_stats_(net.layers.size()) {
+      layer_stats_(net.layers.size()),
+      operand_activity_(net.layers.size()),
+      output_activity_(net.layers.size()) {
     for (size_t l = 0; l < net.layers.size(); ++l) {
         layer_stats_[l].name = std::string(this->name()) + "." + net.layers[l].name;
         layer_stats_[l].layer = net.layers[l].name;
@@ -114,6 +116,12 @@ void LoopbackAccelerator::run() {
                                   [&layer] { return "the weights of layer " + layer.name + " (DMA channel 1)"; });
             FeatureMap& output = output_;
             compute(layer, input, output);
+            if (layer.is_compute()) {
+                MvtuKernel& k = *kernels_[l];
+                operand_activity_[l] += k.operand_activity();
+                output_activity_[l] += k.output_activity();
+                k.reset_activity();
+            }
             const uint64_t cycles = loopback_layer_cycles(layer, pes_, simd_);
             busy(cycles);
             layer_stats_[l].busy_cycles += cycles;

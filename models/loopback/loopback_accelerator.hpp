@@ -32,6 +32,9 @@ public:
     int frames_completed() const { return frames_completed_; }
     bool busy_now() const { return working(); }
     const BlockStats& layer_stats(size_t layer) const { return layer_stats_.at(layer); }
+    // The PE array's operand bus and output codes while it computed `layer` (docs/power.md).
+    const OperandActivity& operand_activity(size_t layer) const { return operand_activity_.at(layer); }
+    const OperandActivity& output_activity(size_t layer) const { return output_activity_.at(layer); }
     const sc_core::sc_event& all_frames_done() const { return done_; }
 
 private:
@@ -49,6 +52,7 @@ private:
     std::vector<std::shared_ptr<MvtuKernel>> built_;
     std::vector<std::shared_ptr<const LayerImage>> built_from_;
     std::vector<BlockStats> layer_stats_;
+    std::vector<OperandActivity> operand_activity_, output_activity_;
     int frames_completed_ = 0;
     sc_core::sc_event selected_event_, loaded_event_, done_;
     // Simulator speed only: the maps and windows of a layer, their buffers reused by the next.

@@ -10,6 +10,7 @@
 #include "models/mvtu/pe_datapath_kernel.hpp"
 #include "models/mvtu/threshold_kernel.hpp"
 #include "models/mvtu/weight_memory.hpp"
+#include "models/power/operand_activity.hpp"
 
 namespace qsim {
 
@@ -41,6 +42,14 @@ public:
     // Only output channels [first, first + count) (one PE-reuse pass): out is pixels x count.
     void compute(const int32_t* windows, int pixels, int32_t* out, int first, int count);
 
+    // What compute() saw since the last reset: the operand bus (each window in SIMD words, as
+    // every PE of the array reads it once per neuron fold) and the output codes, PE at a time
+    // (docs/power.md). Counting costs one pass over the codes; it can be switched off.
+    const OperandActivity& operand_activity() const { return operands_; }
+    const OperandActivity& output_activity() const { return outputs_; }
+    void reset_activity() { operands_ = {}; outputs_ = {}; }
+    void count_activity(bool on) { counting_ = on; }
+
 private:
     // The memories from `image`, everything else from `params`.
     MvtuKernel(const LayerConfig& layer, const LayerImage& image, const LayerParams& params);
@@ -53,6 +62,12 @@ private:
     ThresholdUnit thresholds_;
     std::vector<int32_t> slice_;
     std::vector<int64_t> acc_;  // the accumulators of one input's channels
+    // Activity: the operand bus's SIMD lanes and code bits, the code of 0 (-1: none), the
+    // output's PE lanes and bits.
+    bool counting_ = true;
+    int simd_, in_bits_, pe_, out_bits_;
+    int32_t in_zero_, out_zero_;
+    OperandActivity operands_, outputs_;
 };
 
 }  // namespace qsim

@@ -123,6 +123,14 @@ struct EnumText<TimingMode> {
 };
 
 // The host side of the system: present when the config has a `host:` section.
+// The operating conditions and board of the power estimate (docs/power.md): junction
+// temperature, DDR channels in use and other board power (fans, regulators' loss, ...).
+struct PowerConfig {
+    double junction_c = 50.0;
+    int ddr_channels = 0;
+    double board_w = 0.0;
+};
+
 struct HostConfig {
     bool enabled = false;
     HostArchitecture architecture = HostArchitecture::Dataflow;
@@ -364,6 +372,7 @@ struct NetworkConfig {
     WeightSource weights;
     RunConfig run;
     HostConfig host;  // the host link, when the config has a `host:` section
+    PowerConfig power;
     ResourceConfig resources;
     OutputConfig output;  // the host's dequantisation of the outputs, when the config has `output:`
     std::vector<LayerConfig> layers;

@@ -394,6 +394,10 @@ void derive_sections(const NetworkSpec& s, NetworkConfig& net, std::vector<Viola
         c.check_section(resources_table(), &s.resources, "resources", s.resources.at, nullptr);
         net.resources = {s.resources.flow.value, s.resources.bram_ports.value};
     });
+    step([&] {
+        c.check_section(power_table(), &s.power, "power", s.power.at, nullptr);
+        net.power = {s.power.junction_c.value, s.power.ddr_channels.value, s.power.board_w.value};
+    });
 }
 
 void check_network(const NetworkSpec& s, NetworkConfig& net, uint64_t interval_cycles, std::vector<Violation>& out) {

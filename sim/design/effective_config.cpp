@@ -178,6 +178,10 @@ NetworkSpec effective_spec(const NetworkSpec& spec, const NetworkConfig& d) {
     mark(s.resources);
     put(s.resources.flow, d.resources.flow);
     put(s.resources.bram_ports, d.resources.bram_ports);
+    mark(s.power);
+    put(s.power.junction_c, d.power.junction_c);
+    put(s.power.ddr_channels, d.power.ddr_channels);
+    put(s.power.board_w, d.power.board_w);
     if (d.output.enabled) {  // as written, the default of the field not given
         mark(s.output);
         s.output.scale.given = s.output.offset.given = true;

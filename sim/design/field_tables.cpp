@@ -206,6 +206,21 @@ const Table& resources_table() {
     return t;
 }
 
+const Table& power_table() {
+    static const Table t = table<PowerSpec>(
+        "power", "The power estimate's operating conditions and board (docs/power.md).",
+        {field("junction_c", &PowerSpec::junction_c)
+             .range(Range::non_negative())
+             .means("Junction temperature in degrees C: static power doubles every ~22 C (the family's table)."),
+         field("ddr_channels", &PowerSpec::ddr_channels)
+             .range(Range::between(0, 16))
+             .means("DDR channels the design uses (controller, PHY and devices each); 0: none."),
+         field("board_w", &PowerSpec::board_w)
+             .range(Range::non_negative())
+             .means("Other board power in W (fans, regulators' loss, ...), added to the board total.")});
+    return t;
+}
+
 const Table& pcie_table() {
     static const Table t = table<PcieSpec>(
         "host.pcie", "The PCIe link (tlm/pcie_timing).",
@@ -549,6 +564,9 @@ const Table& network_table() {
          section("resources", &NetworkSpec::resources, resources_table())
              .def("flow implementation")
              .means("What the resource report models."),
+         section("power", &NetworkSpec::power, power_table())
+             .def("junction 50 C, no DDR")
+             .means("The power estimate's operating conditions and board."),
          section("output", &NetworkSpec::output, output_table())
              .def("none (the raw outputs)")
              .means("The host's dequantisation of the last layer's outputs (not with a topk layer last)."),
@@ -561,7 +579,7 @@ const Table& network_table() {
 std::vector<const Table*> all_tables() {
     return {&network_table(),          &device_table(),           &input_table(),
             &weight_source_table(),    &generator_table(),        &run_table(),
-            &defaults_table(),         &resources_table(),        &output_table(),
+            &defaults_table(),         &resources_table(),        &power_table(),            &output_table(),
             &host_table(),             &pcie_table(),             &dma_table(),
             &loopback_table(),         &layer_table(),            &layer_weights_table(),
             &layer_activation_table(), &layer_folding_table(),    &layer_decompressor_table(),

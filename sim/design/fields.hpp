@@ -125,6 +125,7 @@ const Table& generator_table();
 const Table& run_table();
 const Table& defaults_table();
 const Table& resources_table();
+const Table& power_table();
 const Table& output_table();
 const Table& host_table();
 const Table& pcie_table();

@@ -136,6 +136,13 @@ struct ResourcesSpec : SectionSpec {
     Given<BramPorts> bram_ports{BramPorts::SimpleDual};
 };
 
+// The power estimate's operating conditions and board (docs/power.md).
+struct PowerSpec : SectionSpec {
+    Given<double> junction_c{50.0};
+    Given<int> ddr_channels{0};
+    Given<double> board_w{0.0};
+};
+
 struct PcieSpec : SectionSpec {
     Given<int> generation{3}, lanes{8}, max_payload_bytes{256}, tlp_overhead_bytes{24};
     Given<double> latency_ns{500.0}, transfer_overhead_ns{1000.0};
@@ -245,6 +252,7 @@ struct NetworkSpec {
     DefaultsSpec defaults;
     HostSpec host;
     ResourcesSpec resources;
+    PowerSpec power;
     OutputSpec output;
     SectionSpec layers_at;  // the `layers` sequence
     std::vector<LayerSpec> layers;

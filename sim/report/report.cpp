@@ -11,6 +11,7 @@
 #include "models/common/timing_only.hpp"
 #include "models/common/version.hpp"
 #include "models/network/weight_file.hpp"
+#include "sim/report/power_report.hpp"
 
 namespace qsim {
 
@@ -223,6 +224,10 @@ void print_report(std::ostream& os, const RunResult& r, bool timing) {
     print_resources(os, r);
     print_sparse_weights(os, r);
     os << "\n";
+    if (!r.deadlock && r.power.modelled) {
+        print_power(os, r.power);
+        os << "\n";
+    }
 
     if (r.deadlock) {
         std::string kind = r.stall_kind;
@@ -238,6 +243,7 @@ void print_report(std::ostream& os, const RunResult& r, bool timing) {
        << "throughput     " << fmt("%.1f", r.frames_per_second) << " frames/s at " << fmt("%.1f", r.clock_mhz)
        << " MHz (analytical " << fmt("%.1f", r.estimate_frames_per_second) << ")\n"
        << "resources      " << resource_summary(r) << "\n";
+    if (r.power.modelled) os << "power          " << power_summary(r.power) << "\n";
     if (r.dataset.enabled) print_dataset(os, r.dataset);
     os
        << "latency        " << r.latency_cycles << " cycles = " << fmt("%.1f", r.latency_us) << " us (first frame)\n"
@@ -369,6 +375,7 @@ nlohmann::json report_json(const RunResult& r, const nlohmann::json& effective_c
         j["resources"] = {{"flow", rep.flow},   {"scope", rep.scope},   {"modelled", rep.modelled},
                           {"total", resources_json(rep.total)}, {"device", dev}, {"items", items}};
     }
+    if (!r.deadlock) j["power"] = power_json(r.power);
     json blocks = json::array();
     for (const auto& b : r.blocks)
         blocks.push_back({{"name", b.name},

@@ -23,11 +23,13 @@
 #include "models/host/host_system.hpp"
 #include "models/loopback/loopback_timing.hpp"
 #include "tlm/pcie_timing.hpp"
+#include "models/mvtu/mvtu.hpp"
 #include "models/mvtu/mvtu_timing.hpp"
 #include "models/network/param_generator.hpp"
 #include "models/network/weight_file.hpp"
 #include "models/pool/pool_timing.hpp"
 #include "models/resources/resource_model.hpp"
+#include "sim/runner/run_power.hpp"
 #include "models/source/input_kernel.hpp"
 #include "models/swu/swu_timing.hpp"
 #include "sim/runner/stream_check.hpp"
@@ -264,6 +266,9 @@ RunResult simulate_loopback(RunResult r, const NetworkConfig& net, const Network
         lr.ops_per_frame = layer_ops_per_frame(l);
         lr.estimate_per_frame = loopback_layer_cycles(l, net.host.loopback_pes, net.host.loopback_simd);
         lr.busy_per_frame = per_frame(loop.layer_stats(i).busy_cycles, frames);
+        lr.operand_activity = loop.operand_activity(i);
+        lr.output_activity = loop.output_activity(i);
+        if (i < params.layers.size() && l.is_compute()) lr.weight_activity = weight_read_activity(l, params.layers[i]);
         total += lr.estimate_per_frame;
         r.layers.push_back(lr);
     }
@@ -283,6 +288,7 @@ RunResult simulate_loopback(RunResult r, const NetworkConfig& net, const Network
     r.outputs = system.host().timeline().device_outputs;
     digest_outputs(r);
     if (checker && !r.deadlock) r.check = checker->finish(r.frames_completed);
+    r.power = run_power(net, r);
     if (options.record_layers)
         for (size_t i = 0; i < net.layers.size(); ++i) r.layer_outputs.push_back(outs[i]);
     return r;
@@ -399,7 +405,12 @@ RunResult simulate_design(const NetworkConfig& net, const NetworkParams& params,
             lr.ofm_capacity_values = lb.ofm_buffer->capacity_values();
         }
         if (lb.fork != nullptr) r.blocks.push_back(block_result(lb.fork->stats(), est));
+        if (const auto* mvtu = dynamic_cast<const Mvtu*>(lb.unit); mvtu != nullptr && mvtu->loaded()) {
+            lr.operand_activity = mvtu->kernel().operand_activity();
+            lr.output_activity = mvtu->kernel().output_activity();
+        }
         if (i_layer < params.layers.size() && l.is_compute()) {
+            lr.weight_activity = weight_read_activity(l, params.layers[i_layer]);
             lr.sparse = sparse_weight_stats(l, params.layers[i_layer]);
             if (const auto* array = dynamic_cast<const SparsePeArray*>(lb.unit)) {
                 for (int d = 0; d < array->lanes(); ++d) {
@@ -482,6 +493,7 @@ RunResult simulate_design(const NetworkConfig& net, const NetworkParams& params,
         r.output_frames = digest.frames();
     }
     if (checker && !r.deadlock) r.check = checker->finish(frames);
+    r.power = run_power(net, r);
     if (record)
         for (size_t i = 0; i < net.layers.size(); ++i) r.layer_outputs.push_back(outputs(i));
     return r;

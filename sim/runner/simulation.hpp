@@ -15,6 +15,8 @@
 #include "models/decompressor/sparse_weight_stats.hpp"
 #include "models/network/layer_params.hpp"
 #include "models/network/network_config.hpp"
+#include "models/power/operand_activity.hpp"
+#include "models/power/power_model.hpp"
 #include "models/resources/resources.hpp"
 #include "sim/runner/dataset_eval.hpp"
 #include "sim/runner/expected_outputs.hpp"
@@ -87,6 +89,10 @@ struct LayerResult {
     double busy_fraction = 0.0;      // busy per frame / network interval
     double pe_utilization = 0.0;     // useful lane-ops / (lanes * network interval)
     SparseWeightStats sparse;        // decompressor layers: weight sizes and decoder work
+    // The data's activity (docs/power.md), whole run: the PE array's operand bus and output
+    // codes as it computed (empty in a timing-only run, or where no MVTU kernel computes), and
+    // one pass over the weight memories, counted from the parameters.
+    OperandActivity operand_activity, output_activity, weight_activity;
 };
 
 struct CheckResult {
@@ -181,6 +187,7 @@ struct RunResult {
     std::vector<LayerResult> layers;
     std::vector<BlockResult> blocks;
     ResourceReport resources;  // estimated from the configuration (models/resources)
+    PowerReport power;         // from the resources and the simulated activity (models/power)
     DatasetResult dataset;     // sim --dataset: accuracy and agreement with reference predictions
     CheckResult check;
     ExpectResult expect;       // sim --expect: the final outputs against an expected array
