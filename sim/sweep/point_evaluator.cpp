@@ -71,6 +71,8 @@ struct PointEvaluator::Impl {
         uint64_t cycles = 0;   // its slowest block
         std::string role;      // the first block with those cycles
         Resources use;
+        PowerTerms power;      // at random data (power_terms)
+        uint64_t unit_cycles = 0, swu_cycles = 0;
     };
     // One combination of the section axes' values.
     struct Sections {
@@ -83,6 +85,7 @@ struct PointEvaluator::Impl {
         uint32_t context = 0;      // the resource context, interned
         uint64_t source_cycles = 0;
         Resources fixed;           // the input FIFO and the host link
+        PowerTerms fixed_power;    // theirs
     };
 
     const DesignSpace& space;
@@ -109,6 +112,8 @@ struct PointEvaluator::Impl {
 
     // Per point, reused.
     std::vector<uint32_t> key, point_layers, point_delivered;
+    std::vector<PowerTerms> point_terms;             // a point's power terms (add_power)
+    std::vector<uint64_t> point_unit, point_swu;
     std::vector<std::vector<uint32_t>> last_key;  // per layer: the key of the previous point
     std::vector<uint32_t> last_entry;
     std::vector<design::LayerInput> ins;
@@ -213,6 +218,7 @@ struct PointEvaluator::Impl {
         add_fifo_site_resources(g.net, fifos.front(), ctx, items);
         if (g.net.host.enabled) add_host_link_resources(items);
         for (const ResourceItem& it : items) g.fixed += it.use;
+        g.fixed_power = power_terms(g.net, items, LayerActivity{});
         return g;
     }
 
@@ -304,6 +310,8 @@ struct PointEvaluator::Impl {
             std::vector<ResourceItem> items;
             add_layer_resources(g.net, i, contexts[g.context], fifo_sites(g.net), items);
             for (const ResourceItem& it : items) e.use += it.use;
+            e.power = power_terms(g.net, items, random_activity(g.net.layers[i]));
+            std::tie(e.unit_cycles, e.swu_cycles) = unit_and_swu_cycles(blocks, g.net.layers[i].name);
         }
         estimate_keys.emplace(k, uint32_t(estimates.size()));
         estimates.push_back(std::move(e));
@@ -385,6 +393,16 @@ struct PointEvaluator::Impl {
         const DeviceUse use = device_use(r.resources, g.net.device);
         r.fits = use.fits;
         r.exceeded = use.exceeded;
+        point_terms.assign(1, g.fixed_power);
+        point_unit.clear();
+        point_swu.clear();
+        for (size_t i = 0; i < g.net.device_layer_count(); ++i) {
+            const LayerEstimate& e = estimates[estimate(g, i, point_layers[i])];
+            point_terms.push_back(e.power);
+            point_unit.push_back(e.unit_cycles);
+            point_swu.push_back(e.swu_cycles);
+        }
+        add_power(r, g.net, point_terms, point_unit, point_swu);
         return r;
     }
 

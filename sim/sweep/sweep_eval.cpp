@@ -22,6 +22,31 @@ void add_doubts(PointResult& r, const std::vector<EstimateDoubt>& doubts, double
     }
 }
 
+std::pair<uint64_t, uint64_t> unit_and_swu_cycles(const std::vector<BlockEstimate>& blocks, const std::string& layer) {
+    uint64_t unit = 0, swu = 0;
+    for (const BlockEstimate& b : blocks) {
+        if (b.layer != layer || b.role == "fork" || b.role == "swu_write") continue;
+        if (b.role == "swu_read")
+            swu = std::max(swu, b.cycles_per_frame);
+        else
+            unit = std::max(unit, b.cycles_per_frame);
+    }
+    return {unit, swu};
+}
+
+void add_power(PointResult& r, const NetworkConfig& net, const std::vector<PowerTerms>& terms,
+               const std::vector<uint64_t>& unit_cycles, const std::vector<uint64_t>& swu_cycles) {
+    const double interval = double(r.interval_cycles);
+    std::vector<double> unit(terms.size(), 1.0), swu(terms.size(), 1.0);
+    for (size_t i = 1; i < terms.size() && interval > 0; ++i) {
+        unit[i] = double(unit_cycles[i - 1]) / interval;
+        swu[i] = double(swu_cycles[i - 1]) / interval;
+    }
+    const BoardPower b = board_power(net, terms, unit, swu, r.frames_per_second, r.resources.lut);
+    r.power_w = b.total_w;
+    r.energy_per_frame_j = b.energy_per_frame_j;
+}
+
 PointResult evaluate_analytical(const NetworkConfig& net) {
     PointResult r;
     r.tier = "analytical";
@@ -44,6 +69,39 @@ PointResult evaluate_analytical(const NetworkConfig& net) {
     r.resources = rep.total;
     r.fits = rep.device.fits;
     r.exceeded = rep.device.exceeded;
+    if (net.host.enabled && net.host.architecture == HostArchitecture::Loopback) {
+        // One accelerator runs the layers in turn: busy for the sum of their cycles.
+        PowerInputs in;
+        in.clock_hz = net.clock_hz();
+        in.frames_per_second = r.frames_per_second;
+        uint64_t busy = 0;
+        for (const auto& l : net.layers) in.layers.push_back(random_activity(l));
+        for (const auto& b : est.blocks) busy += b.layer.empty() ? 0 : b.cycles_per_frame;
+        in.loopback_duty = r.interval_cycles ? std::min(1.0, double(busy) / double(r.interval_cycles)) : 1.0;
+        const PowerReport p = estimate_power(net, rep, in);
+        r.power_w = p.total_w;
+        r.energy_per_frame_j = p.energy_per_frame_j;
+        return r;
+    }
+    // Power from random data at the estimated duties, part by part as the point evaluator
+    // caches it: the parts outside the layers, then each device layer's.
+    const ResourceContext ctx = resource_context(net);
+    const std::vector<FifoSite> sites = fifo_sites(net);
+    std::vector<PowerTerms> terms;
+    std::vector<uint64_t> unit, swu;
+    std::vector<ResourceItem> items;
+    add_fifo_site_resources(net, sites.front(), ctx, items);
+    if (net.host.enabled) add_host_link_resources(items);
+    terms.push_back(power_terms(net, items, LayerActivity{}));
+    for (size_t i = 0; i < net.device_layer_count(); ++i) {
+        items.clear();
+        add_layer_resources(net, i, ctx, sites, items);
+        terms.push_back(power_terms(net, items, random_activity(net.layers[i])));
+        const auto [u, s] = unit_and_swu_cycles(est.blocks, net.layers[i].name);
+        unit.push_back(u);
+        swu.push_back(s);
+    }
+    add_power(r, net, terms, unit, swu);
     return r;
 }
 
@@ -64,6 +122,7 @@ nlohmann::json to_json(const PointResult& r) {
     }
     j["resources"] = {{"lut", r.resources.lut}, {"ff", r.resources.ff}, {"bram18", r.resources.bram18},
                       {"dsp", r.resources.dsp}};
+    j["power"] = {{"total_w", r.power_w}, {"energy_per_frame_j", r.energy_per_frame_j}};
     j["fits"] = r.fits;
     j["exceeded"] = r.exceeded;
     j["bottleneck"] = r.bottleneck;
@@ -94,6 +153,10 @@ PointResult from_json(const nlohmann::json& j) {
     }
     const auto& res = j.at("resources");
     r.resources = {res.at("lut"), res.at("ff"), res.at("bram18"), res.at("dsp")};
+    if (j.contains("power")) {
+        r.power_w = j["power"].at("total_w");
+        r.energy_per_frame_j = j["power"].at("energy_per_frame_j");
+    }
     r.fits = j.at("fits");
     r.exceeded = j.at("exceeded").get<std::vector<std::string>>();
     r.bottleneck = j.at("bottleneck");

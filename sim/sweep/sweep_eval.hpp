@@ -11,7 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "models/accelerator/dataflow_doubts.hpp"
+#include "models/accelerator/dataflow_timing.hpp"
 #include "models/network/network_config.hpp"
+#include "models/power/power_model.hpp"
 #include "models/resources/resources.hpp"
 
 namespace qsim::sweep {
@@ -29,6 +31,10 @@ struct PointResult {
     double sim_frames_per_second = 0;  // simulation tier only
     double latency_us = -1;            // simulation tier only (-1: not simulated)
     Resources resources;
+    // Board power and energy per frame (docs/power.md): the analytical tier's from random data
+    // (an upper bound) at its duties, a simulated point's from its simulated data.
+    double power_w = 0;
+    double energy_per_frame_j = 0;
     bool fits = false;
     std::vector<std::string> exceeded;
     std::string bottleneck;            // "conv3 mvtu", "source"
@@ -43,6 +49,13 @@ struct PointResult {
 
 // Evaluates a derived configuration analytically (no SystemC, no strings beyond the bottleneck).
 PointResult evaluate_analytical(const NetworkConfig& net);
+// The power of an analytical point: `terms` for the parts outside the layers, then one per
+// device layer; `unit_cycles` / `swu_cycles` each layer's unit and SWU read side per frame.
+void add_power(PointResult& r, const NetworkConfig& net, const std::vector<PowerTerms>& terms,
+               const std::vector<uint64_t>& unit_cycles, const std::vector<uint64_t>& swu_cycles);
+// A layer's unit and SWU read-side cycles per frame among `blocks` (0 when it has none).
+std::pair<uint64_t, uint64_t> unit_and_swu_cycles(const std::vector<BlockEstimate>& blocks, const std::string& layer);
+
 // The doubts about a point's interval (dataflow_doubts.hpp): each named in needs_simulation; a
 // coupled interval above the estimate becomes the point's interval, its burst the bottleneck.
 void add_doubts(PointResult& r, const std::vector<EstimateDoubt>& doubts, double clock_hz);

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -33,13 +34,24 @@ std::string csv_banner(const char* what) {
            " (docs/sweeps.md)\n";
 }
 
-const char* const kResources[] = {"lut", "ff", "bram18", "dsp"};
+// What a front trades frames/s against: the resources, the board power in mW and the energy
+// per frame in uJ (docs/power.md).
+const char* const kResources[] = {"lut", "ff", "bram18", "dsp", "power_mw", "energy_uj"};
 
 uint64_t resource(const PointResult& r, const std::string& name) {
     if (name == "lut") return r.resources.lut;
     if (name == "ff") return r.resources.ff;
     if (name == "bram18") return r.resources.bram18;
+    if (name == "power_mw") return uint64_t(std::llround(r.power_w * 1e3));
+    if (name == "energy_uj") return uint64_t(std::llround(r.energy_per_frame_j * 1e6));
     return r.resources.dsp;
+}
+
+// The axis label of a front's plot.
+std::string resource_label(const std::string& name) {
+    if (name == "power_mw") return "board power (mW)";
+    if (name == "energy_uj") return "energy per frame (uJ)";
+    return name;
 }
 
 std::string csv_field(const std::string& s) {
@@ -78,8 +90,8 @@ std::string plot_script(uint64_t rows, const PointResult* best, std::vector<std:
         for (const char* term : {"png", "svg"}) {
             const std::string out = "pareto_" + res + "." + term;
             gp << "set terminal " << (std::string(term) == "png" ? "pngcairo size 900,600" : "svg size 900,600") << "\n"
-               << "set output '" << out << "'\nset xlabel '" << res << "'\nset title 'frames/s against " << res << " ("
-               << rows << " points)'\n"
+               << "set output '" << out << "'\nset xlabel '" << resource_label(res) << "'\nset title 'frames/s against "
+               << resource_label(res) << " (" << rows << " points)'\n"
                << "plot 'plot_points_" << res << ".csv' using 1:($3==1?$2:1/0) with points pt 7 ps 0.5 lc rgb '#4477aa' "
                << "title 'fits the device', 'plot_points_" << res
                << ".csv' using 1:($3==0?$2:1/0) with points pt 6 ps 0.5 lc rgb '#bbbbbb' title 'does not fit', "
@@ -182,8 +194,10 @@ OutputSummary write_outputs(const std::string& dir, const DesignSpace& space, co
     csv.stream() << "index";
     for (const auto& a : space.axes) csv.stream() << "," << csv_field(a.name);
     csv.stream() << ",valid,reason,tier,clock_mhz,interval_cycles,frames_per_second,sim_interval_cycles,"
-                    "sim_frames_per_second,latency_us,lut,ff,bram18,dsp,fits,exceeded,bottleneck,pareto_lut,pareto_ff,"
-                    "pareto_bram18,pareto_dsp,needs_simulation\n";
+                    "sim_frames_per_second,latency_us,lut,ff,bram18,dsp,power_w,energy_per_frame_j,fits,exceeded,"
+                    "bottleneck";
+    for (const char* res : kResources) csv.stream() << ",pareto_" << res;
+    csv.stream() << ",needs_simulation\n";
     json.stream() << "[";
     bool first = true;
     for_each_record_in_order(checkpoint, [&](const PointResult& r) {
@@ -203,7 +217,8 @@ OutputSummary write_outputs(const std::string& dir, const DesignSpace& space, co
             c << "," << r.tier << "," << num(r.clock_mhz) << "," << r.interval_cycles << "," << num(r.frames_per_second)
               << "," << (sim ? std::to_string(r.sim_interval_cycles) : "") << "," << (sim ? num(r.sim_frames_per_second) : "")
               << "," << (sim ? num(r.latency_us) : "") << "," << r.resources.lut << "," << r.resources.ff << ","
-              << r.resources.bram18 << "," << r.resources.dsp << "," << (r.fits ? "yes" : "no") << ","
+              << r.resources.bram18 << "," << r.resources.dsp << "," << num(r.power_w) << ","
+              << num(r.energy_per_frame_j) << "," << (r.fits ? "yes" : "no") << ","
               << csv_field(exceeded) << "," << csv_field(r.bottleneck);
             for (size_t k = 0; k < std::size(kResources); ++k) {
                 const bool on = fronts[k].contains(r.index);
@@ -212,7 +227,7 @@ OutputSummary write_outputs(const std::string& dir, const DesignSpace& space, co
             }
             c << "," << csv_field(r.needs_simulation);
         } else {
-            c << ",,,,,,,,,,,,,,,,,,,";
+            c << std::string(17 + std::size(kResources), ',');
         }
         c << "\n";
         json.stream() << (first ? "\n" : ",\n") << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -16,7 +16,7 @@
 namespace qsim::sweep {
 
 // The column layout of results.csv and pareto.csv, named in their first line.
-constexpr int kSweepCsvSchemaVersion = 1;
+constexpr int kSweepCsvSchemaVersion = 2;  // 2: power_w, energy_per_frame_j and their fronts
 
 // The front of higher frames/s and lower resource, kept as valid points arrive in index order:
 // a point is on it when no other point has at least its frames/s with at most its resource

@@ -167,6 +167,10 @@ PointResult finish_point(Child& c, int status) {
         r.sim_interval_cycles = perf.at("interval_cycles");
         r.sim_frames_per_second = perf.at("frames_per_second");
         r.latency_us = perf.at("latency_us");
+        if (out.report.contains("power")) {
+            r.power_w = out.report["power"].at("total_w");
+            r.energy_per_frame_j = out.report["power"].at("energy_per_frame_j");
+        }
         take_simulated_balance(out.report, r);
     } else {
         r.valid = false;
