@@ -63,7 +63,7 @@ nlohmann::json to_json(const PointResult& r) {
         j["latency_us"] = r.latency_us;
     }
     j["resources"] = {{"lut", r.resources.lut}, {"ff", r.resources.ff}, {"bram18", r.resources.bram18},
-                      {"dsp", r.resources.dsp}};
+                      {"dsp", r.resources.dsp}, {"lutram", r.resources.lutram}, {"uram", r.resources.uram}};
     j["fits"] = r.fits;
     j["exceeded"] = r.exceeded;
     j["bottleneck"] = r.bottleneck;
@@ -93,7 +93,8 @@ PointResult from_json(const nlohmann::json& j) {
         r.latency_us = j.at("latency_us");
     }
     const auto& res = j.at("resources");
-    r.resources = {res.at("lut"), res.at("ff"), res.at("bram18"), res.at("dsp")};
+    r.resources = {res.at("lut"), res.at("ff"), res.at("bram18"), res.at("dsp"), res.value("lutram", uint64_t(0)),
+                   res.value("uram", uint64_t(0))};
     r.fits = j.at("fits");
     r.exceeded = j.at("exceeded").get<std::vector<std::string>>();
     r.bottleneck = j.at("bottleneck");

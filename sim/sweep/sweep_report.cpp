@@ -182,7 +182,7 @@ OutputSummary write_outputs(const std::string& dir, const DesignSpace& space, co
     csv.stream() << "index";
     for (const auto& a : space.axes) csv.stream() << "," << csv_field(a.name);
     csv.stream() << ",valid,reason,tier,clock_mhz,interval_cycles,frames_per_second,sim_interval_cycles,"
-                    "sim_frames_per_second,latency_us,lut,ff,bram18,dsp,fits,exceeded,bottleneck,pareto_lut,pareto_ff,"
+                    "sim_frames_per_second,latency_us,lut,ff,bram18,dsp,lutram,uram,fits,exceeded,bottleneck,pareto_lut,pareto_ff,"
                     "pareto_bram18,pareto_dsp,needs_simulation\n";
     json.stream() << "[";
     bool first = true;
@@ -203,7 +203,8 @@ OutputSummary write_outputs(const std::string& dir, const DesignSpace& space, co
             c << "," << r.tier << "," << num(r.clock_mhz) << "," << r.interval_cycles << "," << num(r.frames_per_second)
               << "," << (sim ? std::to_string(r.sim_interval_cycles) : "") << "," << (sim ? num(r.sim_frames_per_second) : "")
               << "," << (sim ? num(r.latency_us) : "") << "," << r.resources.lut << "," << r.resources.ff << ","
-              << r.resources.bram18 << "," << r.resources.dsp << "," << (r.fits ? "yes" : "no") << ","
+              << r.resources.bram18 << "," << r.resources.dsp << "," << r.resources.lutram << "," << r.resources.uram
+              << "," << (r.fits ? "yes" : "no") << ","
               << csv_field(exceeded) << "," << csv_field(r.bottleneck);
             for (size_t k = 0; k < std::size(kResources); ++k) {
                 const bool on = fronts[k].contains(r.index);

@@ -15,8 +15,9 @@
 
 namespace qsim::sweep {
 
-// The column layout of results.csv and pareto.csv, named in their first line.
-constexpr int kSweepCsvSchemaVersion = 1;
+// The column layout of results.csv and pareto.csv, named in their first line (2: lutram and
+// uram after dsp).
+constexpr int kSweepCsvSchemaVersion = 2;
 
 // The front of higher frames/s and lower resource, kept as valid points arrive in index order:
 // a point is on it when no other point has at least its frames/s with at most its resource

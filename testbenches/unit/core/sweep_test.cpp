@@ -264,9 +264,9 @@ TEST(SweepRun, ResultsNameInvalidPointsAndTheParetoFront) {
               std::string::npos)
         << csv;
     // The first line names the tool, its version and the columns' schema; the header follows.
-    const std::string banner = std::string("# sim ") + qsim::version() + ", sweep results schema 1 (docs/sweeps.md)\n";
+    const std::string banner = std::string("# sim ") + qsim::version() + ", sweep results schema 2 (docs/sweeps.md)\n";
     EXPECT_EQ(csv.rfind(banner + "index,conv4.reuse,conv2.pe,valid,reason", 0), 0u) << csv.substr(0, 200);
-    EXPECT_EQ(read(t / "r/pareto.csv").rfind(std::string("# sim ") + qsim::version() + ", sweep pareto schema 1", 0), 0u);
+    EXPECT_EQ(read(t / "r/pareto.csv").rfind(std::string("# sim ") + qsim::version() + ", sweep pareto schema 2", 0), 0u);
     EXPECT_NE(read(t / "r/pareto.csv").find("lut,"), std::string::npos);
 }
 
