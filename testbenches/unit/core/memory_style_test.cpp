@@ -221,13 +221,8 @@ TEST(Multipliers, AutoBuildsNarrowProductsInLuts) {
 }
 
 TEST(DeviceUse, ChecksLutramAndUltraRam) {
-    DeviceConfig zu3;
-    zu3.name = "ZU3";
-    zu3.lut = 70560;
-    zu3.ff = 141120;
-    zu3.bram18 = 432;
-    zu3.dsp = 360;
-    zu3.lutram = 28800;
+    // name, clock, family, lut, ff, bram18, dsp, lutram, uram (the ZU3 of configs/devices.yaml).
+    DeviceConfig zu3{"ZU3", 200.0, "Zynq UltraScale+", 70560, 141120, 432, 360, 28800, 0, ""};
     Resources r{30000, 1000, 10, 0};
     r.lutram = 28801;
     r.uram = 1;
