@@ -350,7 +350,8 @@ def addnet_section(sim, data):
         rep = run_design(sim, d)
         for it in weight_memories(rep):
             m = it["memory"]
-            if m["ports"] == "true_dual" and fewest_bram36(m["depth"], m["width"], TRUE_DUAL) * 2 != m["bram18_each"]:
+            if (m["style"] == "block" and m["ports"] == "true_dual"
+                    and fewest_bram36(m["depth"], m["width"], TRUE_DUAL) * 2 != m["bram18_each"]):
                 sys.exit(f"validate: the aspect ratios here and the simulator's differ for {d['config']} {it['layer']}")
     out = ["## Tables 6.6 and 6.7 together\n",
            "Both tables count the same Alpha Data designs' block RAM (Table 6.6 after place and route, "

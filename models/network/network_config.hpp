@@ -14,6 +14,7 @@
 #include "models/common/errors.hpp"
 #include "models/common/feature_map.hpp"
 #include "models/common/types.hpp"
+#include "models/network/memory_style.hpp"
 #include "models/rccm/rccm_topology.hpp"
 #include "tlm/pcie_config.hpp"
 
@@ -29,6 +30,8 @@ struct DeviceConfig {
     int64_t ff = 0;
     int64_t bram18 = 0;   // 18 Kb block RAMs (a BRAM36 counts as two)
     int64_t dsp = 0;
+    int64_t lutram = 0;   // LUTs usable as distributed RAM / SRL (SLICEM LUTs); 0 = unknown
+    int64_t uram = 0;     // 288 Kb UltraRAM blocks (UltraScale+); 0 = none or unknown
     std::string library;  // the device library the entry came from ("" when none was read)
 };
 
@@ -93,6 +96,7 @@ struct EnumText<BramPorts> {
 struct ResourceConfig {
     ResourceFlow flow = ResourceFlow::Implementation;
     BramPorts bram_ports = BramPorts::SimpleDual;
+    RamStyles ram_style;  // the FIFOs that belong to no layer (the input FIFO); layers hold their own
 };
 
 // The host's dequantisation of the last layer's outputs (the config's `output` section; FINN
@@ -216,12 +220,15 @@ struct ScalingConfig {
 
 // How multi-bit products are built where the layer has them (the DSP-MAC datapath): on DSP
 // slices, or as LUT multipliers in the fabric (thesis Table 6.5 "8-bit, no DSPs"). XNOR and
-// ADD/SUB datapaths have no multipliers; the setting does not change them.
-enum class Multipliers { Dsp, Lut };
+// ADD/SUB datapaths have no multipliers; the setting does not change them. `auto` is resolved
+// when the design is derived (LayerConfig never holds it): LUTs for products of fewer than 4
+// weight or activation bits on the DSP-MAC datapath, DSP slices otherwise (docs/resources.md).
+enum class Multipliers { Auto, Dsp, Lut };
 template <>
 struct EnumText<Multipliers> {
     static constexpr const char* what = "multiplier implementation";
-    static constexpr std::pair<Multipliers, const char*> names[] = {{Multipliers::Dsp, "dsp"},
+    static constexpr std::pair<Multipliers, const char*> names[] = {{Multipliers::Auto, "auto"},
+                                                                    {Multipliers::Dsp, "dsp"},
                                                                     {Multipliers::Lut, "lut"}};
 };
 
@@ -297,6 +304,8 @@ struct LayerConfig {
     Datapath datapath = Datapath::AddSub;
     using Multipliers = qsim::Multipliers;
     Multipliers multipliers = Multipliers::Dsp;
+    bool multipliers_auto = false;  // chosen by the auto rule, not given
+    RamStyles ram_style;            // where each kind of the layer's memories is built
     using ThresholdStorage = qsim::ThresholdStorage;
     ThresholdStorage threshold_storage = ThresholdStorage::Memory;
     using ActivationUnit = qsim::ActivationUnit;

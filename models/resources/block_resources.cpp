@@ -7,6 +7,7 @@
 #include "models/eltwise/add_timing.hpp"
 #include "models/resources/bram_mapping.hpp"
 #include "models/resources/cost_model.hpp"
+#include "models/resources/memory_placement.hpp"
 #include "models/resources/sparse_resources.hpp"
 #include "models/resources/rccm_resources.hpp"
 #include "models/resources/rule_text.hpp"
@@ -16,15 +17,35 @@ namespace qsim {
 
 using cost::counter_bits;
 
+MemoryRequest memory_request(const LayerConfig& l, MemoryKind kind, const ResourceContext& ctx) {
+    return {kind, l.ram_style.of(kind, ctx.ram_style.of(kind)), ctx.bram_ports};
+}
+
 ResourceItem memory_item(std::string layer, std::string block, std::string part,
-                         uint64_t copies, uint64_t depth, uint64_t width, BramPorts ports) {
-    const MemoryMapping m = map_memory(depth, width, ports);
+                         uint64_t copies, uint64_t depth, uint64_t width, const MemoryRequest& req) {
+    const MemoryPlacement p = place_memory(depth, width, req);
     ResourceItem it{std::move(layer), std::move(block), std::move(part), {}, ""};
-    it.use.bram18 = copies * m.bram18;
-    it.use.ff = copies * m.register_bits;
-    it.memory = MemoryShape{copies,   depth,  width,           ports == BramPorts::TrueDual,
-                            m.bram18, m.rows, m.cols, m.aspect.depth, m.aspect.width};
-    if (resource_rules_enabled()) it.rule = rule_text(copies, " x (", m.describe(), ")");
+    it.use.bram18 = copies * p.bram.bram18;
+    it.use.ff = copies * p.register_bits;
+    it.use.lut = it.use.lutram = copies * p.luts;
+    it.use.uram = copies * p.uram;
+    MemoryShape m;
+    m.copies = copies;
+    m.depth = depth;
+    m.width = width;
+    m.true_dual = req.ports == BramPorts::TrueDual;
+    m.bram18_each = p.bram.bram18;
+    m.rows = p.bram.rows;
+    m.cols = p.bram.cols;
+    m.aspect_depth = p.bram.aspect.depth;
+    m.aspect_width = p.bram.aspect.width;
+    m.kind = to_string(req.kind);
+    m.style = to_string(p.impl);
+    m.requested = to_string(req.style);
+    m.lut_each = p.luts;
+    m.uram_each = p.uram;
+    it.memory = std::move(m);
+    if (resource_rules_enabled()) it.rule = rule_text(copies, " x (", p.describe(req.kind, depth, width), ")");
     return it;
 }
 
@@ -52,7 +73,7 @@ ResourceItem control_item(std::string layer, std::string block,
                       std::move(rule));
 }
 
-void add_swu_resources(const LayerConfig& l, std::vector<ResourceItem>& items, BramPorts ports) {
+void add_swu_resources(const LayerConfig& l, const ResourceContext& ctx, std::vector<ResourceItem>& items) {
     // The channels it moves a clock (SIMD; a depthwise layer's PE) and the window values.
     const uint64_t simd = uint64_t(swu_channel_lanes(l)), mmv = uint64_t(l.folding.mmv);
     const uint64_t window = swu_window_values_per_cycle(l);
@@ -60,7 +81,8 @@ void add_swu_resources(const LayerConfig& l, std::vector<ResourceItem>& items, B
     const uint64_t word = pixels * simd * uint64_t(l.in_bits);
     const uint64_t depth = uint64_t(swu_buffer_rows(l)) * ceil_div(l.in.width, pixels) * ceil_div(l.in.channels, simd);
     // One copy per output-pixel lane: each MMV window is read through its own BRAM port.
-    ResourceItem buf = memory_item(l.name, "swu", "line buffer", mmv, depth, word, ports);
+    ResourceItem buf = memory_item(l.name, "swu", "line buffer", mmv, depth, word,
+                                   memory_request(l, MemoryKind::LineBuffers, ctx));
     buf.rule += rule_text("; ", swu_buffer_rows(l), " rows, one copy per MMV lane");
     items.push_back(buf);
     items.push_back(control_item(l.name, "swu",
@@ -81,19 +103,21 @@ void add_mvtu_resources(const LayerConfig& l, const ResourceContext& ctx, std::v
     const std::string& name = l.name;
 
     items.push_back(memory_item(name, "mvtu", "weight memory", pe, sf * nf, simd * uint64_t(l.weights.bits),
-                                ctx.bram_ports));
+                                memory_request(l, MemoryKind::Weights, ctx)));
     const bool constant_thresholds = l.threshold_storage == LayerConfig::ThresholdStorage::Constant;
     const bool per_pe_activation = l.activation_unit == LayerConfig::ActivationUnit::PerPe;
     if (t > 0 && !constant_thresholds && per_pe_activation) {
         // Each of the T comparators of a PE reads its own threshold memory of NF entries.
-        ResourceItem th = memory_item(name, "mvtu", "threshold memory", pe * t, nf, acc, ctx.bram_ports);
+        ResourceItem th = memory_item(name, "mvtu", "threshold memory", pe * t, nf, acc,
+                                      memory_request(l, MemoryKind::Thresholds, ctx));
         th.rule += rule_text("; ", t, " per PE");
         items.push_back(th);
     }
     if (nf > 1 && !l.is_depthwise()) {
         // The input vector is consumed in the first neuron fold and reused from here in the others
         // (a depthwise layer's folds read other channels' windows: nothing to keep).
-        ResourceItem ib = memory_item(name, "mvtu", "input buffer", mmv, sf, simd * uint64_t(l.in_bits), ctx.bram_ports);
+        ResourceItem ib = memory_item(name, "mvtu", "input buffer", mmv, sf, simd * uint64_t(l.in_bits),
+                                      memory_request(l, MemoryKind::LineBuffers, ctx));
         ib.rule += rule_text("; reused over ", nf, " neuron folds");
         items.push_back(ib);
     }
@@ -168,7 +192,7 @@ void add_mvtu_resources(const LayerConfig& l, const ResourceContext& ctx, std::v
     add_hls_trip_count_resources(l, ctx, items);
 }
 
-void add_pool_resources(const LayerConfig& l, std::vector<ResourceItem>& items, BramPorts ports) {
+void add_pool_resources(const LayerConfig& l, const ResourceContext& ctx, std::vector<ResourceItem>& items) {
     const uint64_t simd = uint64_t(l.folding.simd), bits = uint64_t(l.in_bits);
     const char* block = l.is_window_pool() ? "pool" : "global_pool";
     if (l.type == LayerType::AvgPool) {
@@ -181,21 +205,23 @@ void add_pool_resources(const LayerConfig& l, std::vector<ResourceItem>& items, 
         const uint64_t sum = uint64_t(l.out_bits);
         items.push_back(logic_item(l.name, block, "adders", simd * sum * cost::kLutPerAdderBit, simd * sum,
                                    rule_text(simd, " lanes x ", sum, " bit (accumulate)")));
-        items.push_back(memory_item(l.name, block, "running sums", 1, ceil_div(l.in.channels, simd), simd * sum, ports));
+        items.push_back(memory_item(l.name, block, "running sums", 1, ceil_div(l.in.channels, simd), simd * sum,
+                                    memory_request(l, MemoryKind::OfmBuffers, ctx)));
     } else {
         // max(a, b) per lane: a comparator and a 2:1 multiplexer.
         items.push_back(logic_item(l.name, block, "max units", simd * bits * (cost::kLutPerComparatorBit + 1),
                                    simd * bits, rule_text(simd, " lanes x ", bits, " bit (compare + select)")));
         if (l.type == LayerType::GlobalMaxPool)
             items.push_back(
-                memory_item(l.name, block, "running maxima", 1, ceil_div(l.in.channels, simd), simd * bits, ports));
+                memory_item(l.name, block, "running maxima", 1, ceil_div(l.in.channels, simd), simd * bits,
+                            memory_request(l, MemoryKind::OfmBuffers, ctx)));
     }
     items.push_back(control_item(l.name, block,
                                  {uint64_t(l.out.width), uint64_t(l.out.height), uint64_t(l.window_area()),
                                   ceil_div(l.in.channels, simd)}));
 }
 
-void add_adder_resources(const LayerConfig& l, std::vector<ResourceItem>& items, BramPorts ports) {
+void add_adder_resources(const LayerConfig& l, const ResourceContext& ctx, std::vector<ResourceItem>& items) {
     const uint64_t simd = uint64_t(l.folding.simd), bits = uint64_t(add_sum_bits(l));
     items.push_back(logic_item(l.name, "add", "adders", simd * bits * cost::kLutPerAdderBit, simd * bits,
                                rule_text(simd, " lanes x ", bits, " bit (add + output register)")));
@@ -213,7 +239,8 @@ void add_adder_resources(const LayerConfig& l, std::vector<ResourceItem>& items,
         // The threshold unit after the adder: T comparators a lane, each reading its own
         // threshold memory of one entry per channel fold.
         const uint64_t folds = ceil_div(uint64_t(l.out.channels), simd);
-        ResourceItem th = memory_item(l.name, "add", "threshold memory", simd * t, folds, bits, ports);
+        ResourceItem th = memory_item(l.name, "add", "threshold memory", simd * t, folds, bits,
+                                      memory_request(l, MemoryKind::Thresholds, ctx));
         th.rule += rule_text("; ", t, " per lane");
         items.push_back(th);
         items.push_back(logic_item(l.name, "add", "threshold comparators", simd * t * bits * cost::kLutPerComparatorBit,
@@ -254,7 +281,7 @@ void add_fork_resources(const LayerConfig& l, int branches, std::vector<Resource
                                rule_text(word, " bit word register, ", n, " branch handshakes")));
 }
 
-void add_ofm_buffer_resources(const LayerConfig& l, std::vector<ResourceItem>& items, BramPorts ports) {
+void add_ofm_buffer_resources(const LayerConfig& l, const ResourceContext& ctx, std::vector<ResourceItem>& items) {
     if (l.reuse <= 1) return;
     // Written one MVTU output word (PE x MMV codes) per clock in the first R-1 passes, read back
     // the same way in the last: (R-1)/R of the OFM, I x F x F x (R-1)/R values (eq. 4.7).
@@ -262,14 +289,15 @@ void add_ofm_buffer_resources(const LayerConfig& l, std::vector<ResourceItem>& i
     const uint64_t values = uint64_t(l.out.height) * uint64_t(l.out.width) * uint64_t(l.out.channels) / r * (r - 1);
     const uint64_t word = uint64_t(l.physical_pe()) * uint64_t(l.folding.mmv) * uint64_t(l.out_bits);
     ResourceItem it =
-        memory_item(l.name, "ofm_buffer", "storage", 1, ceil_div(values * uint64_t(l.out_bits), word), word, ports);
+        memory_item(l.name, "ofm_buffer", "storage", 1, ceil_div(values * uint64_t(l.out_bits), word), word,
+                    memory_request(l, MemoryKind::OfmBuffers, ctx));
     it.rule += rule_text("; ", values, " values of ", l.out_bits, " bit, (R-1)/R = ", r - 1, "/", r,
                          " of the OFM (eq. 4.7)");
     items.push_back(it);
 }
 
 void add_fifo_resources(const std::string& layer, int depth_rows, uint64_t row_bits, uint64_t word_bits,
-                        std::vector<ResourceItem>& items, BramPorts ports) {
+                        std::vector<ResourceItem>& items, BramPorts ports, MemoryStyle style) {
     word_bits = std::max<uint64_t>(1, std::min(word_bits, row_bits));
     if (depth_rows <= 2) {
         // A two-row FIFO of the transaction-level model is the HLS stream between two blocks:
@@ -279,7 +307,7 @@ void add_fifo_resources(const std::string& layer, int depth_rows, uint64_t row_b
         return;
     }
     const uint64_t words = ceil_div(uint64_t(depth_rows) * row_bits, word_bits);
-    ResourceItem it = memory_item(layer, "fifo", "buffer", 1, words, word_bits, ports);
+    ResourceItem it = memory_item(layer, "fifo", "buffer", 1, words, word_bits, {MemoryKind::Fifos, style, ports});
     it.rule += rule_text("; ", depth_rows, " rows");
     items.push_back(it);
 }

@@ -97,7 +97,7 @@ void add_fan_in_activation_resources(const LayerConfig& l, const ResourceContext
         const bool constant = l.threshold_storage == LayerConfig::ThresholdStorage::Constant;
         if (!constant) {
             ResourceItem th = memory_item(l.name, "mvtu", "threshold memory", lanes * t, channels, uint64_t(width),
-                                          ctx.bram_ports);
+                                          memory_request(l, MemoryKind::Thresholds, ctx));
             th.rule += rule_text("; ", t, " per lane, one entry per channel the lane serves");
             items.push_back(th);
         }
@@ -174,7 +174,7 @@ void add_loopback_resources(const NetworkConfig& net, const ResourceContext& ctx
         const LayerConfig& l = *buffered;
         const uint64_t depth = uint64_t(l.kernel + l.stride) * uint64_t(l.in.width) * ceil_div(l.in.channels, simd);
         ResourceItem buf = memory_item("loopback", "feature_buffer", "line buffer", 1, depth, simd * uint64_t(l.in_bits),
-                                       ctx.bram_ports);
+                                       {MemoryKind::LineBuffers, ctx.ram_style.of(MemoryKind::LineBuffers), ctx.bram_ports});
         buf.rule += rule_text("; ", l.kernel + l.stride, " input rows of ", l.name);
         items.push_back(buf);
     }

@@ -15,27 +15,36 @@ struct Resources {
     uint64_t ff = 0;
     uint64_t bram18 = 0;  // 18 Kb block RAMs; a BRAM36 counts as two
     uint64_t dsp = 0;
+    uint64_t lutram = 0;  // LUTs used as memory (distributed RAM, SRL); counted in `lut` too
+    uint64_t uram = 0;    // 288 Kb UltraRAM blocks
 
     Resources& operator+=(const Resources& o) {
         lut += o.lut;
         ff += o.ff;
         bram18 += o.bram18;
         dsp += o.dsp;
+        lutram += o.lutram;
+        uram += o.uram;
         return *this;
     }
-    Resources operator*(uint64_t n) const { return {lut * n, ff * n, bram18 * n, dsp * n}; }
+    Resources operator*(uint64_t n) const { return {lut * n, ff * n, bram18 * n, dsp * n, lutram * n, uram * n}; }
     double bram36() const { return double(bram18) / 2.0; }
 };
 
 inline Resources operator+(Resources a, const Resources& b) { return a += b; }
 
 // The shape of a memory part, for whoever maps it another way: `copies` memories of `depth`
-// words of `width` bits, each on `bram18_each` BRAM18 (`rows` deep x `cols` wide in the aspect
-// ratio aspect_depth x aspect_width), or in registers when bram18_each is 0.
+// words of `width` bits of kind `kind` ("weights", "thresholds", ...), built as `style` says
+// ("block", "distributed", "srl", "ultra" or "registers"; `requested` is the configured
+// style, "auto" when the rule chose). In block RAM each copy takes `bram18_each` BRAM18
+// (`rows` deep x `cols` wide in the aspect ratio aspect_depth x aspect_width); in LUTs
+// `lut_each` LUTs; in UltraRAM `uram_each` blocks.
 struct MemoryShape {
     uint64_t copies = 0, depth = 0, width = 0;
     bool true_dual = false;  // true dual-port aspect ratios (at most 18 bits per BRAM18)
     uint64_t bram18_each = 0, rows = 0, cols = 0, aspect_depth = 0, aspect_width = 0;
+    std::string kind, style, requested;
+    uint64_t lut_each = 0, uram_each = 0;
 };
 
 // One part of one block, e.g. layer conv2, block "mvtu", part "weight memory".
@@ -53,6 +62,7 @@ struct DeviceUse {
     bool known = false;  // false for the "generic" device: no counts to compare with
     Resources available;
     double lut_pct = 0, ff_pct = 0, bram_pct = 0, dsp_pct = 0;
+    double lutram_pct = 0, uram_pct = 0;  // 0 where the device has none or the library does not say
     bool fits = true;
     std::vector<std::string> exceeded;  // e.g. "BRAM18: 1,643 used of 280 (587%)"
 };

@@ -34,12 +34,14 @@ void add_decompressor_array_resources(const LayerConfig& l, const ResourceContex
     // stream is no longer than that, so it is sized the same, plus its code table).
     const double per_row = expected_row_entries(l.fan_in(), l.decompressor.expected_density, b);
     const uint64_t entries = uint64_t(std::ceil(double(rows) * per_row - 1e-9));
-    ResourceItem mem = memory_item(name, "decompressor", "weight memory", lanes, entries, uint64_t(1 + b));
+    ResourceItem mem = memory_item(name, "decompressor", "weight memory", lanes, entries, uint64_t(1 + b),
+                                   memory_request(l, MemoryKind::Weights, ctx));
     mem.rule += rule_text("; ", rows, " rows x ", per_row, " expected entries (gamma ", l.decompressor.expected_density,
                           ") of 1 + ", b, " bit per lane");
     items.push_back(mem);
     if (huffman) {
-        ResourceItem table = memory_item(name, "decompressor", "code table", lanes, (uint64_t(1) << b) + 2, 16);
+        ResourceItem table = memory_item(name, "decompressor", "code table", lanes, (uint64_t(1) << b) + 2, 16,
+                                           memory_request(l, MemoryKind::Weights, ctx));
         table.rule += rule_text("; symbols of the canonical code");
         items.push_back(table);
     }
@@ -54,7 +56,8 @@ void add_decompressor_array_resources(const LayerConfig& l, const ResourceContex
     // subtracts the value at the decoded address.
     const uint64_t copies = lanes * pes;
     const uint64_t acc = uint64_t(cost::accumulator_bits(l));
-    ResourceItem ib = memory_item(name, "pe_array", "input buffers", copies, uint64_t(l.fan_in()), uint64_t(l.in_bits));
+    ResourceItem ib = memory_item(name, "pe_array", "input buffers", copies, uint64_t(l.fan_in()), uint64_t(l.in_bits),
+                                  memory_request(l, MemoryKind::LineBuffers, ctx));
     ib.rule += rule_text("; one per PE, read at the decoded address");
     items.push_back(ib);
     items.push_back(logic_item(name, "pe_array", "accumulators", copies * acc * cost::kLutPerAdderBit, copies * acc,
@@ -64,7 +67,8 @@ void add_decompressor_array_resources(const LayerConfig& l, const ResourceContex
         const bool constant = l.threshold_storage == LayerConfig::ThresholdStorage::Constant;
         if (!constant) {
             // A lane's P PEs finish the same channel together and share its thresholds.
-            ResourceItem th = memory_item(name, "pe_array", "threshold memory", lanes, rows, t * acc);
+            ResourceItem th = memory_item(name, "pe_array", "threshold memory", lanes, rows, t * acc,
+                                          memory_request(l, MemoryKind::Thresholds, ctx));
             th.rule += rule_text("; one per lane, shared by its PEs");
             items.push_back(th);
         }

@@ -9,6 +9,7 @@
 #include "models/accelerator/dataflow_timing.hpp"
 #include "sim/design/checker.hpp"
 #include "sim/design/config_loader.hpp"
+#include "sim/design/resource_rules.hpp"
 #include "sim/design/text.hpp"
 #include "sim/design/yaml_front_end.hpp"
 
@@ -42,6 +43,10 @@ void check_library(Checker& c, const DeviceLibrarySpec& lib) {
                        "must be half of bram18 = " + std::to_string(e.bram18.value) + " (a BRAM36 is two BRAM18; got " +
                            std::to_string(e.bram36.value) + ")");
         }
+        if (e.lutram.given && e.lut.given && e.lutram.value > e.lut.value)
+            c.fail(path + ".lutram", e.lutram.at,
+                   "must be at most lut = " + std::to_string(e.lut.value) + " (the SLICEM LUTs are a share of them; got " +
+                       std::to_string(e.lutram.value) + ")");
     }
 }
 
@@ -80,6 +85,8 @@ DeviceConfig derive_device(Checker& c, const NetworkSpec& s) {
             out.ff = e.ff.value;
             out.bram18 = e.bram18.given ? e.bram18.value : 2 * e.bram36.value;
             out.dsp = e.dsp.value;
+            out.lutram = e.lutram.value;
+            out.uram = e.uram.value;
             return out;
         }
         known.push_back(e.name);
@@ -392,7 +399,7 @@ void derive_sections(const NetworkSpec& s, NetworkConfig& net, std::vector<Viola
     step([&] { c.check_section(defaults_table(), &s.defaults, "defaults", s.defaults.at, nullptr); });
     step([&] {
         c.check_section(resources_table(), &s.resources, "resources", s.resources.at, nullptr);
-        net.resources = {s.resources.flow.value, s.resources.bram_ports.value};
+        net.resources = {s.resources.flow.value, s.resources.bram_ports.value, ram_styles(s.resources.ram_style)};
     });
     step([&] {
         c.check_section(power_table(), &s.power, "power", s.power.at, nullptr);

@@ -9,6 +9,7 @@
 #include "sim/design/derive.hpp"
 #include "sim/design/folding_rules.hpp"
 #include "sim/design/layer_limits.hpp"
+#include "sim/design/resource_rules.hpp"
 #include "sim/design/text.hpp"
 
 namespace qsim::design {
@@ -474,7 +475,8 @@ void LayerDeriver::quantisation(LayerConfig& L) {
         fail(F("datapath"), s_.datapath.at,
              std::string("must be '") + to_string(L.datapath) + "' for " + to_string(w.quant) + " weights with " +
                  to_string(L.in_encoding) + " input (got '" + to_string(s_.datapath.value) + "')");
-    L.multipliers = s_.multipliers.value;
+    resolve_multipliers(L, s_.multipliers.value);
+    L.ram_style = ram_styles(s_.ram_style);
     L.threshold_storage = s_.threshold_storage.value;
     if (s_.threshold_storage.given && L.thresholds_per_channel() == 0)
         fail(F("threshold_storage"), s_.threshold_storage.at,

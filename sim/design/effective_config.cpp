@@ -16,6 +16,15 @@ void put(Given<T>& g, T v) {
 
 void mark(SectionSpec& s) { s.given = true; }
 
+// The kinds a layer or the resources section set (the others follow resources.ram_style).
+void put_styles(RamStyleSpec& s, const RamStyles& r) {
+    for (const auto& [kind, name] : EnumText<MemoryKind>::names)
+        if (r.style[size_t(kind)]) {
+            put(s.of(kind), *r.style[size_t(kind)]);
+            mark(s);
+        }
+}
+
 void effective_layer(LayerSpec& s, const LayerConfig& l) {
     mark(s);
     put(s.name, l.name);
@@ -25,6 +34,7 @@ void effective_layer(LayerSpec& s, const LayerConfig& l) {
     put(s.folding.mmv, l.folding.mmv);
     mark(s.folding);
     put(s.fifo_depth, l.fifo_depth);
+    put_styles(s.ram_style, l.ram_style);
     put(s.in_channels, l.type == LayerType::Fc ? int(l.in.elements()) : l.in.channels);
     if (l.uses_swu()) {
         put(s.kernel, l.kernel);
@@ -178,6 +188,7 @@ NetworkSpec effective_spec(const NetworkSpec& spec, const NetworkConfig& d) {
     mark(s.resources);
     put(s.resources.flow, d.resources.flow);
     put(s.resources.bram_ports, d.resources.bram_ports);
+    put_styles(s.resources.ram_style, d.resources.ram_style);
     mark(s.power);
     put(s.power.junction_c, d.power.junction_c);
     put(s.power.ddr_channels, d.power.ddr_channels);
@@ -219,7 +230,8 @@ nlohmann::json effective_config_json(const NetworkSpec& spec, const NetworkConfi
     nlohmann::json j = spec_json(effective_spec(spec, d));
     j["source_file"] = d.source_file;
     j["device"]["derived"] = {{"family", d.device.family}, {"lut", d.device.lut}, {"ff", d.device.ff},
-                              {"bram18", d.device.bram18}, {"dsp", d.device.dsp}};
+                              {"bram18", d.device.bram18}, {"dsp", d.device.dsp},
+                              {"lutram", d.device.lutram}, {"uram", d.device.uram}};
     j["input"]["derived"] = {{"encoding", to_string(d.input.encoding())}};
     if (d.output.enabled) j["output"]["derived"] = {{"scale", d.output.scale}, {"offset", d.output.offset}};
     auto shape = [](const FmShape& s) { return nlohmann::json::array({s.height, s.width, s.channels}); };

@@ -1,81 +1,13 @@
 // The tables of fields.hpp: every section of a configuration, field by field.
 #include <climits>
-#include <memory>
-#include <type_traits>
 
-#include "sim/design/fields.hpp"
+#include "sim/design/table_builders.hpp"
 
 namespace qsim::design {
 
+using namespace tables;
+
 namespace {
-
-template <class T> constexpr ValueKind kind_of();
-template <> constexpr ValueKind kind_of<int>() { return ValueKind::Integer; }
-template <> constexpr ValueKind kind_of<int64_t>() { return ValueKind::Integer64; }
-template <> constexpr ValueKind kind_of<uint64_t>() { return ValueKind::Unsigned; }
-template <> constexpr ValueKind kind_of<double>() { return ValueKind::Number; }
-template <> constexpr ValueKind kind_of<bool>() { return ValueKind::Boolean; }
-template <> constexpr ValueKind kind_of<std::string>() { return ValueKind::Text; }
-template <> constexpr ValueKind kind_of<Padding>() { return ValueKind::Padding; }
-template <> constexpr ValueKind kind_of<ListValue>() { return ValueKind::List; }
-
-// A row under construction: field(...).range(...).def(...).means(...).
-struct RowBuilder {
-    Row row;
-    RowBuilder& range(Range r) { row.range = r; return *this; }
-    RowBuilder& required() { row.required = true; return *this; }
-    RowBuilder& def(std::string text) { row.default_text = std::move(text); return *this; }
-    RowBuilder& means(std::string text) { row.meaning = std::move(text); return *this; }
-    RowBuilder& types(unsigned t) { row.types = t; return *this; }
-    RowBuilder& unless(WhyNot w) { row.why_not = std::move(w); return *this; }
-    operator Row() const { return row; }  // NOLINT: the tables list builders
-};
-
-template <class S, class T>
-RowBuilder field(const char* key, Given<T> S::*m) {
-    RowBuilder b;
-    b.row.key = key;
-    b.row.value = [m](void* owner) -> GivenBase* { return &(static_cast<S*>(owner)->*m); };
-    if constexpr (std::is_enum_v<T>) {
-        b.row.kind = ValueKind::Choice;
-        b.row.what = EnumText<T>::what;
-        b.row.choices = enum_names<T>();
-        b.row.set_choice = [](GivenBase* g, std::string_view text) {
-            const auto v = enum_from_text<T>(text);
-            if (v) static_cast<Given<T>*>(g)->value = *v;
-            return v.has_value();
-        };
-        b.row.choice_text = [](const GivenBase* g) { return to_string(static_cast<const Given<T>*>(g)->value); };
-    } else {
-        b.row.kind = kind_of<T>();
-    }
-    return b;
-}
-
-template <class S, class Sub>
-RowBuilder section(const char* key, Sub S::*m, const Table& sub) {
-    RowBuilder b;
-    b.row.key = key;
-    b.row.kind = ValueKind::Mapping;
-    b.row.sub = &sub;
-    b.row.section = [m](void* owner) -> SectionSpec* { return &(static_cast<S*>(owner)->*m); };
-    b.row.sub_owner = [m](void* owner) -> void* { return &(static_cast<S*>(owner)->*m); };
-    return b;
-}
-
-RowBuilder special(const char* key, ValueKind kind, const Table* sub = nullptr) {
-    RowBuilder b;
-    b.row.key = key;
-    b.row.kind = kind;
-    b.row.sub = sub;
-    return b;
-}
-
-template <class S>
-Table table(std::string name, std::string title, std::vector<Row> rows, std::string discriminator = "") {
-    return Table{std::move(name), std::move(title), std::move(discriminator), std::move(rows),
-                 [] { return std::shared_ptr<void>(std::make_shared<S>()); }};
-}
 
 constexpr int64_t kMaxInt = INT_MAX;
 
@@ -97,24 +29,6 @@ const Table& device_table() {
          field("library", &DeviceSpec::library)
              .means("Path of the device library, relative to the configuration file's directory. Read when a "
                     "named device is looked up, and whenever it is given (then checked even for `generic`).")});
-    return t;
-}
-
-const Table& device_entry_table() {
-    static const Table t = table<DeviceEntrySpec>(
-        "devices.NAME", "One device of a device library (configs/devices.yaml).",
-        {field("family", &DeviceEntrySpec::family).required().means("Device family, e.g. `Zynq UltraScale+`."),
-         field("lut", &DeviceEntrySpec::lut).required().range(Range::at_least(1)).means("Look-up tables."),
-         field("ff", &DeviceEntrySpec::ff).required().range(Range::at_least(1)).means("Flip-flops."),
-         field("bram18", &DeviceEntrySpec::bram18)
-             .range(Range::at_least(1))
-             .def("required (or `bram36`)")
-             .means("18 Kb block RAMs; a 36 Kb block RAM (BRAM36) counts as two."),
-         field("bram36", &DeviceEntrySpec::bram36)
-             .range(Range::at_least(1))
-             .def("none")
-             .means("36 Kb block RAMs; where `bram18` is given too it must be twice this."),
-         field("dsp", &DeviceEntrySpec::dsp).required().range(Range::at_least(1)).means("DSP slices.")});
     return t;
 }
 
@@ -190,19 +104,6 @@ const Table& defaults_table() {
          field("reuse", &DefaultsSpec::reuse)
              .range(Range::between(1, 1 << 16))
              .means("PE reuse for every conv layer that does not set `reuse` (fc and pooling layers ignore it).")});
-    return t;
-}
-
-const Table& resources_table() {
-    static const Table t = table<ResourcesSpec>(
-        "resources", "What the resource report models (docs/resources.md).",
-        {field("flow", &ResourcesSpec::flow)
-             .means("The design after place and route, or Vivado HLS's pre-synthesis estimate of it, which sizes "
-                    "every adder of an ADD/SUB tree at the accumulator's declared width."),
-         field("bram_ports", &ResourcesSpec::bram_ports)
-             .means("The aspect ratios memories are mapped onto: simple dual-port block RAMs (a BRAM18 is also "
-                    "512 x 36), or true dual-port ones of at most 18 bits per BRAM18 (ch. 6.6.4). Changes "
-                    "resources only.")});
     return t;
 }
 
@@ -478,11 +379,18 @@ const Table& layer_table() {
          field("multipliers", &LayerSpec::multipliers)
              .types(kCompute)
              .means("How multi-bit products are built where the layer has them: DSP slices, or LUT multipliers "
-                    "(Table 6.5, \"8-bit, no DSPs\"). Changes resources, not values or cycles."),
+                    "(Table 6.5, \"8-bit, no DSPs\"); `auto`: LUTs for DSP-MAC products of fewer than 4 weight or "
+                    "activation bits, DSP slices otherwise (FINN's rule, docs/resources.md). Changes resources, not "
+                    "values or cycles."),
          field("threshold_storage", &LayerSpec::threshold_storage)
              .types(kCompute)
              .means("Thresholds in memories loaded at run time, or compiled into the logic as constants (seed "
                     "004). Thresholds and bipolar activations only; changes resources only."),
+         section("ram_style", &LayerSpec::ram_style, layer_ram_style_table())
+             .def("`resources.ram_style`")
+             .means("Where the layer's memories are built: one style for every kind (`ram_style: distributed`) or a "
+                    "mapping per kind (the table below). A kind not given takes `resources.ram_style`'s. Changes "
+                    "resources only."),
          section("folding", &LayerSpec::folding, layer_folding_table())
              .def("pe 1, simd 1, mmv 1")
              .means("PE / SIMD / MMV (the table below)."),
@@ -583,7 +491,8 @@ std::vector<const Table*> all_tables() {
             &host_table(),             &pcie_table(),             &dma_table(),
             &loopback_table(),         &layer_table(),            &layer_weights_table(),
             &layer_activation_table(), &layer_folding_table(),    &layer_decompressor_table(),
-            &layer_scaling_table(),    &device_entry_table()};
+            &layer_scaling_table(),    &layer_ram_style_table(),  &resources_ram_style_table(),
+            &device_entry_table()};
 }
 
 }  // namespace qsim::design

@@ -129,7 +129,10 @@ std::string Row::type_text() const {
         }
         case ValueKind::Padding: return "integer, [before, after], `same` or `valid`";
         case ValueKind::List: return "a value or a list [a, b, ...]";
-        case ValueKind::Mapping: return "mapping";
+        case ValueKind::Mapping:
+            // A section one scalar may stand for: the values of its (Choice) rows, or the mapping.
+            return sub && sub->scalar_sets_all && !sub->rows.empty() ? sub->rows.front().type_text() + " or a mapping"
+                                                                     : "mapping";
         case ValueKind::Sequence: return "sequence of mappings";
         case ValueKind::Params: return "mapping of names to scalars";
     }

@@ -111,6 +111,9 @@ struct Table {
     std::vector<Row> rows;
     // A default-constructed section of this table (where the defaults in docs come from).
     std::function<std::shared_ptr<void>()> fresh;
+    // A section that may also be written as one scalar, which every row takes (`ram_style:
+    // block` for `ram_style: {weights: block, thresholds: block, ...}`); its rows are Choices.
+    bool scalar_sets_all = false;
     const Row* find(std::string_view key) const;
     // "a, b, c": the keys a section `owner` of `layer` accepts (all when owner is null).
     std::string keys(const void* owner = nullptr, const LayerSpec* layer = nullptr) const;
@@ -137,6 +140,8 @@ const Table& layer_activation_table();
 const Table& layer_folding_table();
 const Table& layer_decompressor_table();
 const Table& layer_scaling_table();
+const Table& layer_ram_style_table();
+const Table& resources_ram_style_table();
 const Table& device_entry_table();  // one entry of a device library
 std::vector<const Table*> all_tables();
 

@@ -27,7 +27,9 @@ std::optional<Target> resolve(const Table& t, void* owner, const std::string& pa
         const Row* row = table->find(part);
         if (!row) return std::nullopt;
         if (dot == std::string::npos) {
-            if (row->kind == ValueKind::Mapping || row->kind == ValueKind::Sequence || row->kind == ValueKind::Params)
+            const bool scalar_section = row->kind == ValueKind::Mapping && row->sub->scalar_sets_all;
+            if (!scalar_section &&
+                (row->kind == ValueKind::Mapping || row->kind == ValueKind::Sequence || row->kind == ValueKind::Params))
                 return std::nullopt;
             out.row = row;
             return out;
@@ -77,6 +79,18 @@ void mark_given(const std::vector<SectionSpec*>& sections, Origin at) {
         }
 }
 
+// Parses `value` into the target: its field, or every field of a section written as one
+// scalar (`conv1.ram_style=block`).
+std::optional<std::string> set_target(const Target& t, const std::string& value, Origin at) {
+    const std::string shown = "'" + value + "'";
+    if (t.row->kind != ValueKind::Mapping) return parse_value(*t.row, t.owner, value, at, shown);
+    mark_given({t.row->section(t.owner)}, at);
+    void* sub = t.row->sub_owner(t.owner);
+    for (const Row& field : t.row->sub->rows)
+        if (auto e = parse_value(field, sub, value, at, shown)) return e;
+    return std::nullopt;
+}
+
 std::optional<Violation> set_layer_field(LayerSpec& l, size_t index, const std::string& field, const std::string& value,
                                          Origin at) {
     const std::string lpath = "layers[" + std::to_string(index) + "]";
@@ -84,8 +98,7 @@ std::optional<Violation> set_layer_field(LayerSpec& l, size_t index, const std::
     auto target = resolve(layer_table(), &l, path);
     if (!target) throw std::invalid_argument("no layer field '" + field + "'");
     mark_given(target->sections, at);
-    const std::string shown = "'" + value + "'";
-    if (auto e = parse_value(*target->row, target->owner, value, at, shown)) return Violation{lpath + "." + path, at, *e};
+    if (auto e = set_target(*target, value, at)) return Violation{lpath + "." + path, at, *e};
     if (field == "wbits") {
         // One bit is binary, more uniform; the fields of the old quantisation go with it.
         const bool binary = l.weights.bits.value == 1;
@@ -133,7 +146,7 @@ std::optional<Violation> apply_override(NetworkSpec& spec, const std::string& na
         auto target = resolve(network_table(), &spec, name);
         if (!target) throw std::invalid_argument("'" + name + "': no field '" + field + "' in " + head);
         mark_given(target->sections, at);
-        if (auto e = parse_value(*target->row, target->owner, value, at, "'" + value + "'")) return Violation{name, at, *e};
+        if (auto e = set_target(*target, value, at)) return Violation{name, at, *e};
         return std::nullopt;
     }
     std::vector<std::string> names;

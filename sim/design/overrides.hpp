@@ -9,6 +9,8 @@
 //   *.FIELD         the same for every layer the field belongs to
 //   SECTION.FIELD   a top-level field: device.clock_mhz, input.fifo_depth, defaults.reuse,
 //                   host.pcie.lanes, run.watchdog_cycles, ... (when SECTION names no layer)
+// A section that may be written as one scalar takes it the same way: conv1.ram_style=block
+// sets every kind, conv1.ram_style.thresholds=block one, resources.ram_style=distributed all.
 // with the short names
 //   LAYER.pe, .simd, .mmv      folding.pe, folding.simd, folding.mmv
 //   LAYER.abits                activation.bits (*.abits: the layers with a thresholds activation)

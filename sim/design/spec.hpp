@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/network/network_config.hpp"
@@ -76,6 +77,7 @@ struct DeviceEntrySpec : SectionSpec {
     Origin name_at;  // its key in the library
     Given<std::string> family;
     Given<int64_t> lut, ff, bram18, bram36, dsp;
+    Given<int64_t> lutram, uram;  // optional: SLICEM LUTs, URAM288 blocks
 };
 
 // A broken rule or range: the field (a dotted path: "layers[2].folding.pe"), where the value
@@ -131,9 +133,26 @@ struct OutputSpec : SectionSpec {
     Given<ListValue> offset{ListValue{"0"}};
 };
 
+// Where each kind of memory is built (`ram_style`: one style for all kinds, or a mapping).
+struct RamStyleSpec : SectionSpec {
+    Given<MemoryStyle> weights, thresholds, fifos, line_buffers, ofm_buffers;
+    const Given<MemoryStyle>& of(MemoryKind k) const {
+        switch (k) {
+            case MemoryKind::Weights: return weights;
+            case MemoryKind::Thresholds: return thresholds;
+            case MemoryKind::Fifos: return fifos;
+            case MemoryKind::LineBuffers: return line_buffers;
+            case MemoryKind::OfmBuffers: break;
+        }
+        return ofm_buffers;
+    }
+    Given<MemoryStyle>& of(MemoryKind k) { return const_cast<Given<MemoryStyle>&>(std::as_const(*this).of(k)); }
+};
+
 struct ResourcesSpec : SectionSpec {
     Given<ResourceFlow> flow{ResourceFlow::Implementation};
     Given<BramPorts> bram_ports{BramPorts::SimpleDual};
+    RamStyleSpec ram_style;  // the default of every layer, and the style of the input FIFO
 };
 
 // The power estimate's operating conditions and board (docs/power.md).
@@ -215,7 +234,7 @@ struct LayerSpec : SectionSpec {
     WeightsSpec weights;
     ActivationSpec activation;
     Given<Datapath> datapath{Datapath::AddSub};
-    Given<Multipliers> multipliers{Multipliers::Dsp};
+    Given<Multipliers> multipliers{Multipliers::Auto};
     Given<ThresholdStorage> threshold_storage{ThresholdStorage::Memory};
     FoldingSpec folding;
     Given<int> reuse{1};
@@ -226,6 +245,7 @@ struct LayerSpec : SectionSpec {
     Given<ActivationUnit> activation_unit{ActivationUnit::PerPe};
     DecompressorSpec decompressor;
     ScalingSpec scaling;
+    RamStyleSpec ram_style;  // not given: the kinds of resources.ram_style
 };
 
 // ----------------------------------------------------------------------------------------

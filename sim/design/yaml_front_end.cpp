@@ -265,6 +265,15 @@ void read_value(Reader& r, const Row& row, const YAML::Node& v, const std::strin
     if (auto e = parse_value(row, owner, text, r.origin(v), Reader::shown(v, text))) r.fail(v, path, *e);
 }
 
+// A section written as one scalar (`ram_style: block`): every row of its table takes it.
+void read_scalar_section(Reader& r, const Row& row, const YAML::Node& v, const std::string& path, void* owner) {
+    SectionSpec* sec = row.section(owner);
+    sec->given = true;
+    sec->at = r.origin(v);
+    void* sub = row.sub_owner(owner);
+    for (const Row& field : row.sub->rows) read_value(r, field, v, path, sub);
+}
+
 void read_layers(Reader& r, NetworkSpec& spec, const YAML::Node& v) {
     if (!v.IsSequence()) r.fail(v, "layers", "expected a sequence of layer mappings, got " + kind_of(v));
     spec.layers_at.given = true;
@@ -305,6 +314,10 @@ void read_section(Reader& r, const YAML::Node& node, const std::string& path, co
             case ValueKind::Params: break;  // read before everything else
             case ValueKind::Sequence: read_layers(r, *static_cast<NetworkSpec*>(owner), e.value); break;
             case ValueKind::Mapping:
+                if (row->sub->scalar_sets_all && e.value.IsScalar()) {
+                    read_scalar_section(r, *row, e.value, fpath, owner);
+                    break;
+                }
                 read_section(r, e.value, fpath, *row->sub, row->sub_owner(owner), row->section(owner), layer);
                 break;
             default: read_value(r, *row, e.value, fpath, owner);
@@ -363,7 +376,7 @@ void read_device_library(NetworkSpec& spec, bool given) {
         if (!d) r.fail(doc, "devices", "missing required field");
         if (!d->value.IsMap() && !d->value.IsNull())
             r.fail(d->value, "devices",
-                   "expected a mapping from device names to {family, lut, ff, bram18, bram36, dsp}, got " + kind_of(d->value));
+                   "expected a mapping from device names to {family, lut, ff, bram18, bram36, dsp, lutram, uram}, got " + kind_of(d->value));
         lib.devices_at.given = true;
         lib.devices_at.at = r.origin(d->value);
         MapView devices(r, d->value, "devices");
@@ -371,7 +384,7 @@ void read_device_library(NetworkSpec& spec, bool given) {
             const std::string path = "devices." + e.key;
             if (!e.value.IsMap())
                 r.fail(e.value, path,
-                       "expected a mapping with the fields family, lut, ff, bram18 (or bram36), dsp, got " +
+                       "expected a mapping with the fields family, lut, ff, bram18 (or bram36), dsp (and optional lutram, uram), got " +
                            kind_of(e.value));
             lib.devices.emplace_back();
             DeviceEntrySpec& entry = lib.devices.back();

@@ -29,16 +29,47 @@ std::string folding(const LayerResult& l) {
     return s;
 }
 
+// Where the memories went, per kind: "memories       weights 96 block (384 BRAM18); thresholds
+// 768 distributed (7,680 LUT)".
+void print_memory_styles(std::ostream& os, const ResourceReport& rep) {
+    struct Group {
+        std::string kind, style;
+        uint64_t copies = 0;
+        Resources use;
+    };
+    std::vector<Group> groups;
+    for (const auto& it : rep.items) {
+        if (!it.memory || it.memory->style == "registers") continue;
+        const MemoryShape& m = *it.memory;
+        auto g = std::find_if(groups.begin(), groups.end(),
+                              [&](const Group& x) { return x.kind == m.kind && x.style == m.style; });
+        if (g == groups.end()) g = groups.insert(groups.end(), Group{m.kind, m.style});
+        g->copies += m.copies;
+        g->use += it.use;
+    }
+    if (groups.empty()) return;
+    os << "memories      ";
+    for (size_t i = 0; i < groups.size(); ++i) {
+        const Group& g = groups[i];
+        const std::string cost = g.style == "block" ? grouped(g.use.bram18) + " BRAM18"
+                                 : g.style == "ultra" ? grouped(g.use.uram) + " URAM"
+                                                      : grouped(g.use.lutram) + " LUT";
+        os << (i ? "; " : " ") << g.kind << " " << grouped(g.copies) << " " << g.style << " (" << cost << ")";
+    }
+    os << "\n";
+}
+
 void print_resources(std::ostream& os, const RunResult& r) {
     const ResourceReport& rep = r.resources;
     os << "resources (" << (rep.flow == "implementation" ? "after implementation" : "Vivado HLS estimate")
        << "; docs/resources.md): " << rep.scope << "\n"
-       << std::left << std::setw(12) << "block" << std::right << std::setw(10) << "LUT" << std::setw(10) << "FF"
-       << std::setw(9) << "BRAM18" << std::setw(7) << "DSP" << "   largest part\n";
+       << std::left << std::setw(12) << "block" << std::right << std::setw(10) << "LUT" << std::setw(8) << "LUTRAM"
+       << std::setw(10) << "FF" << std::setw(9) << "BRAM18" << std::setw(6) << "URAM" << std::setw(7) << "DSP"
+       << "   largest part\n";
     auto row = [&](const std::string& label, const Resources& u, const std::string& note) {
-        os << std::left << std::setw(12) << label << std::right << std::setw(10) << grouped(u.lut) << std::setw(10)
-           << grouped(u.ff) << std::setw(9) << grouped(u.bram18) << std::setw(7) << grouped(u.dsp) << "   " << note
-           << "\n";
+        os << std::left << std::setw(12) << label << std::right << std::setw(10) << grouped(u.lut) << std::setw(8)
+           << grouped(u.lutram) << std::setw(10) << grouped(u.ff) << std::setw(9) << grouped(u.bram18) << std::setw(6)
+           << grouped(u.uram) << std::setw(7) << grouped(u.dsp) << "   " << note << "\n";
     };
     // One row per layer; the parts outside the layers (input FIFO, host link) one row per block.
     auto key = [](const ResourceItem& it) { return it.layer.empty() ? "/" + it.block : it.layer; };
@@ -59,6 +90,7 @@ void print_resources(std::ostream& os, const RunResult& r) {
         row(label, sum, big->block + " " + big->part);
     }
     row("total", rep.total, "");
+    print_memory_styles(os, rep);
     const DeviceUse& d = rep.device;
     if (!d.known) {
         os << "device         " << r.device << ": no resource counts (generic device)\n";
@@ -66,6 +98,8 @@ void print_resources(std::ostream& os, const RunResult& r) {
     }
     os << "device use     " << r.device << ": LUT " << fmt("%.1f", d.lut_pct) << "%, FF " << fmt("%.1f", d.ff_pct)
        << "%, BRAM18 " << fmt("%.1f", d.bram_pct) << "%, DSP " << fmt("%.1f", d.dsp_pct) << "%";
+    if (d.available.lutram) os << ", LUTRAM " << fmt("%.1f", d.lutram_pct) << "%";
+    if (d.available.uram) os << ", URAM " << fmt("%.1f", d.uram_pct) << "%";
     if (d.fits) {
         os << ": fits\n";
     } else {
@@ -121,6 +155,7 @@ std::string resource_summary(const RunResult& r) {
     };
     std::string s = part(t.lut, "LUT", d.lut_pct) + ", " + part(t.ff, "FF", d.ff_pct) + ", " +
                     part(t.bram18, "BRAM18", d.bram_pct) + ", " + part(t.dsp, "DSP", d.dsp_pct);
+    if (t.uram) s += ", " + part(t.uram, "URAM", d.uram_pct);
     if (d.known) s += d.fits ? ": fits the " + r.device : ": does NOT fit the " + r.device;
     return s;
 }
@@ -148,7 +183,8 @@ void print_dataset(std::ostream& os, const DatasetResult& d) {
 }
 
 nlohmann::json resources_json(const Resources& u) {
-    return {{"lut", u.lut}, {"ff", u.ff}, {"bram18", u.bram18}, {"bram36", u.bram36()}, {"dsp", u.dsp}};
+    return {{"lut", u.lut},          {"ff", u.ff},   {"bram18", u.bram18}, {"bram36", u.bram36()},
+            {"dsp", u.dsp},          {"lutram", u.lutram}, {"uram", u.uram}};
 }
 
 }  // namespace
@@ -361,7 +397,12 @@ nlohmann::json report_json(const RunResult& r, const nlohmann::json& effective_c
                                 {"bram18_each", m.bram18_each},
                                 {"bram18_rows", m.rows},
                                 {"bram18_cols", m.cols},
-                                {"aspect", {m.aspect_depth, m.aspect_width}}};
+                                {"aspect", {m.aspect_depth, m.aspect_width}},
+                                {"kind", m.kind},
+                                {"style", m.style},
+                                {"requested", m.requested},
+                                {"lut_each", m.lut_each},
+                                {"uram_each", m.uram_each}};
             }
             items.push_back(ji);
         }
@@ -369,7 +410,8 @@ nlohmann::json report_json(const RunResult& r, const nlohmann::json& effective_c
         if (rep.device.known)
             dev.update({{"available", resources_json(rep.device.available)},
                         {"percent", {{"lut", rep.device.lut_pct}, {"ff", rep.device.ff_pct},
-                                     {"bram18", rep.device.bram_pct}, {"dsp", rep.device.dsp_pct}}},
+                                     {"bram18", rep.device.bram_pct}, {"dsp", rep.device.dsp_pct},
+                                     {"lutram", rep.device.lutram_pct}, {"uram", rep.device.uram_pct}}},
                         {"fits", rep.device.fits},
                         {"exceeded", rep.device.exceeded}});
         j["resources"] = {{"flow", rep.flow},   {"scope", rep.scope},   {"modelled", rep.modelled},

@@ -210,7 +210,7 @@ struct PointEvaluator::Impl {
         const ResourceContext ctx = resource_context(g.net);
         const size_t on_chip = g.net.device_layer_count();
         g.context = contexts.id(ctx, {uint32_t(ctx.flow), uint32_t(ctx.bram_ports), uint32_t(on_chip),
-                                      intern_text(ctx.family)});
+                                      intern_text(ctx.family), ctx.ram_style.key()});
         g.source_cycles = source_block(g.net, false).cycles_per_frame;
         const ResourceRulesOff totals_only;
         std::vector<ResourceItem> items;

@@ -121,7 +121,7 @@ nlohmann::json to_json(const PointResult& r) {
         j["latency_us"] = r.latency_us;
     }
     j["resources"] = {{"lut", r.resources.lut}, {"ff", r.resources.ff}, {"bram18", r.resources.bram18},
-                      {"dsp", r.resources.dsp}};
+                      {"dsp", r.resources.dsp}, {"lutram", r.resources.lutram}, {"uram", r.resources.uram}};
     j["power"] = {{"total_w", r.power_w}, {"energy_per_frame_j", r.energy_per_frame_j}};
     j["fits"] = r.fits;
     j["exceeded"] = r.exceeded;
@@ -152,7 +152,8 @@ PointResult from_json(const nlohmann::json& j) {
         r.latency_us = j.at("latency_us");
     }
     const auto& res = j.at("resources");
-    r.resources = {res.at("lut"), res.at("ff"), res.at("bram18"), res.at("dsp")};
+    r.resources = {res.at("lut"), res.at("ff"), res.at("bram18"), res.at("dsp"), res.value("lutram", uint64_t(0)),
+                   res.value("uram", uint64_t(0))};
     if (j.contains("power")) {
         r.power_w = j["power"].at("total_w");
         r.energy_per_frame_j = j["power"].at("energy_per_frame_j");

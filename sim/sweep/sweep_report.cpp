@@ -194,7 +194,7 @@ OutputSummary write_outputs(const std::string& dir, const DesignSpace& space, co
     csv.stream() << "index";
     for (const auto& a : space.axes) csv.stream() << "," << csv_field(a.name);
     csv.stream() << ",valid,reason,tier,clock_mhz,interval_cycles,frames_per_second,sim_interval_cycles,"
-                    "sim_frames_per_second,latency_us,lut,ff,bram18,dsp,power_w,energy_per_frame_j,fits,exceeded,"
+                    "sim_frames_per_second,latency_us,lut,ff,bram18,dsp,lutram,uram,power_w,energy_per_frame_j,fits,exceeded,"
                     "bottleneck";
     for (const char* res : kResources) csv.stream() << ",pareto_" << res;
     csv.stream() << ",needs_simulation\n";
@@ -217,7 +217,8 @@ OutputSummary write_outputs(const std::string& dir, const DesignSpace& space, co
             c << "," << r.tier << "," << num(r.clock_mhz) << "," << r.interval_cycles << "," << num(r.frames_per_second)
               << "," << (sim ? std::to_string(r.sim_interval_cycles) : "") << "," << (sim ? num(r.sim_frames_per_second) : "")
               << "," << (sim ? num(r.latency_us) : "") << "," << r.resources.lut << "," << r.resources.ff << ","
-              << r.resources.bram18 << "," << r.resources.dsp << "," << num(r.power_w) << ","
+              << r.resources.bram18 << "," << r.resources.dsp << "," << r.resources.lutram << ","
+              << r.resources.uram << "," << num(r.power_w) << ","
               << num(r.energy_per_frame_j) << "," << (r.fits ? "yes" : "no") << ","
               << csv_field(exceeded) << "," << csv_field(r.bottleneck);
             for (size_t k = 0; k < std::size(kResources); ++k) {
@@ -227,7 +228,7 @@ OutputSummary write_outputs(const std::string& dir, const DesignSpace& space, co
             }
             c << "," << csv_field(r.needs_simulation);
         } else {
-            c << std::string(17 + std::size(kResources), ',');
+            c << std::string(19 + std::size(kResources), ',');
         }
         c << "\n";
         json.stream() << (first ? "\n" : ",\n") << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

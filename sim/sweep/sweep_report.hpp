@@ -15,8 +15,9 @@
 
 namespace qsim::sweep {
 
-// The column layout of results.csv and pareto.csv, named in their first line.
-constexpr int kSweepCsvSchemaVersion = 2;  // 2: power_w, energy_per_frame_j and their fronts
+// The column layout of results.csv and pareto.csv, named in their first line (2: lutram and
+// uram after dsp, then power_w and energy_per_frame_j, and the fronts of power and energy).
+constexpr int kSweepCsvSchemaVersion = 2;
 
 // The front of higher frames/s and lower resource, kept as valid points arrive in index order:
 // a point is on it when no other point has at least its frames/s with at most its resource

@@ -119,10 +119,20 @@ struct FifoCost {
 
 FifoCost fifo_cost(const NetworkConfig& net, const FifoSite& s, int depth) {
     std::vector<ResourceItem> items;
-    add_fifo_resources("", depth, s.row_bits, s.word_bits, items, net.resources.bram_ports);
+    const MemoryStyle fallback = net.resources.ram_style.of(MemoryKind::Fifos);
+    const MemoryStyle style =
+        s.producer < 0 ? fallback : net.layers[size_t(s.producer)].ram_style.of(MemoryKind::Fifos, fallback);
+    add_fifo_resources("", depth, s.row_bits, s.word_bits, items, net.resources.bram_ports, style);
     FifoCost c;
     for (const auto& it : items) c.use += it.use;
-    c.impl = items.front().part == "stream" ? "SRL" : c.use.bram18 > 0 ? "BRAM" : "registers";
+    const ResourceItem& f = items.front();
+    c.impl = f.part == "stream"          ? "SRL"
+             : !f.memory                 ? "registers"
+             : f.memory->style == "block" ? "BRAM"
+             : f.memory->style == "srl"   ? "SRL"
+             : f.memory->style == "distributed" ? "LUTRAM"
+             : f.memory->style == "ultra"       ? "URAM"
+                                                : "registers";
     return c;
 }
 

@@ -15,6 +15,7 @@
 #include "models/accelerator/dataflow_timing.hpp"
 #include "sim/design/config_loader.hpp"
 #include "models/resources/bram_mapping.hpp"
+#include "models/resources/memory_placement.hpp"
 #include "models/resources/cost_model.hpp"
 #include "models/resources/resource_model.hpp"
 #include "models/resources/rule_text.hpp"
@@ -141,7 +142,8 @@ TEST(ResourceModel, ItemsAddUpToTheTotal) {
 
 TEST(ResourceModel, MemoryPartsCarryTheShapeTheirBlocksComeFrom) {
     for (const char* config : {"alexnet_pruned40.yaml", "addnet_alexnet.yaml", "sparse_tnn_mlp.yaml",
-                               "syq_mvtu_zu3.yaml", "addnet_conv_layer.yaml", "tinyyolo_original.yaml"}) {
+                               "syq_mvtu_zu3.yaml", "addnet_conv_layer.yaml", "tinyyolo_original.yaml",
+                               "mlp_w4a4_zu3.yaml", "mnist_gmp_cnn.yaml"}) {
         SCOPED_TRACE(config);
         const NetworkConfig net = load_network_config(std::string(QSIM_SOURCE_DIR) + "/configs/" + config);
         int weight_memories = 0;
@@ -151,12 +153,19 @@ TEST(ResourceModel, MemoryPartsCarryTheShapeTheirBlocksComeFrom) {
             }
             if (!it.memory) continue;
             const MemoryShape& m = *it.memory;
-            const MemoryMapping again =
-                map_memory(m.depth, m.width, m.true_dual ? BramPorts::TrueDual : BramPorts::SimpleDual);
-            EXPECT_EQ(m.bram18_each, again.bram18) << it.rule;
-            EXPECT_EQ(m.bram18_each, m.rows * m.cols) << it.rule;
             EXPECT_EQ(it.use.bram18, m.copies * m.bram18_each) << it.rule;
-            if (m.bram18_each == 0) {
+            EXPECT_EQ(it.use.lutram, m.copies * m.lut_each) << it.rule;
+            EXPECT_EQ(it.use.uram, m.copies * m.uram_each) << it.rule;
+            if (m.style == "block") {
+                const MemoryMapping again =
+                    map_memory(m.depth, m.width, m.true_dual ? BramPorts::TrueDual : BramPorts::SimpleDual);
+                EXPECT_EQ(m.bram18_each, again.bram18) << it.rule;
+                EXPECT_EQ(m.bram18_each, m.rows * m.cols) << it.rule;
+            } else if (m.style == "distributed") {
+                EXPECT_EQ(m.lut_each, lutram_luts(m.depth, m.width)) << it.rule;
+            } else if (m.style == "srl") {
+                EXPECT_EQ(m.lut_each, srl_luts(m.depth, m.width)) << it.rule;
+            } else if (m.style == "registers") {
                 EXPECT_EQ(it.use.ff, m.copies * m.depth * m.width) << it.rule;
             }
             weight_memories += it.part == "weight memory";

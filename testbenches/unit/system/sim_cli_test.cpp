@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -143,6 +144,28 @@ TEST_F(SimCli, SaysPlainlyWhenTheDesignDoesNotFit) {
     EXPECT_NE(r.output.find("DOES NOT FIT"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("exceeded     BRAM18: "), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("does NOT fit the Z7020"), std::string::npos) << r.output;
+}
+
+TEST_F(SimCli, ReportShowsWhereEachMemoryWent) {
+    // The 4-bit MLP on the ZU3: thresholds in LUTRAM under auto; a --point moves fc1's into
+    // block RAM, and both the text and the JSON report say where each memory went.
+    const std::string report = (dir_ / "r.json").string();
+    const SimRun r = run_sim("--config " + std::string(QSIM_SOURCE_DIR) +
+                             "/configs/mlp_w4a4_zu3.yaml --frames 1 --point fc1.ram_style.thresholds=block --report " +
+                             report);
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("thresholds 240 block (240 BRAM18)"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("thresholds 480 distributed"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("LUTRAM"), std::string::npos) << r.output;
+    std::ifstream f(report);
+    const nlohmann::json j = nlohmann::json::parse(f);
+    std::map<std::string, std::string> styles;  // layer -> threshold memory style
+    for (const auto& it : j["resources"]["items"])
+        if (it["part"] == "threshold memory") styles[it["layer"]] = it["memory"]["style"];
+    EXPECT_EQ(styles["fc1"], "block");
+    EXPECT_EQ(styles["fc2"], "distributed");
+    EXPECT_GT(j["resources"]["total"]["lutram"].get<uint64_t>(), 0u);
+    EXPECT_EQ(j["config"]["layers"][0]["ram_style"]["thresholds"], "block");
 }
 
 TEST_F(SimCli, BadConfigNamesFileLineAndField) {
