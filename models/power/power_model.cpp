@@ -65,16 +65,21 @@ PartPower part_power(const NetworkConfig& net, const ResourceItem& it, const Lay
     const double glitch = pe ? 1.0 + k.glitch_per_stage * (arithmetic_stages(*lc) - 1) : 1.0;
     const double toggle = link ? kDefaultToggle : pe ? pe_toggle * glitch : a.output_toggle;
     p.clock_w = (double(it.use.ff) * k.clock_pj_per_ff + double(it.use.bram18) * k.clock_pj_per_bram18) * f * kPico;
-    p.logic_w = double(it.use.lut) * toggle * f * k.lut_pj_per_toggle * kPico * act;
+    // LUTs used as memory (counted in `lut` too) are accessed, not toggled as logic.
+    p.logic_w = double(it.use.lut - std::min(it.use.lut, it.use.lutram)) * toggle * f * k.lut_pj_per_toggle * kPico * act;
+    // A buffer is written and read; weight and threshold memories are read.
+    const double ports = it.memory && !is_read_only(it.part) ? 2.0 : 1.0;
     if (it.use.bram18 > 0) {
-        // A deep memory of several BRAM18 rows enables one row an access; a buffer is written
-        // and read.
-        double per_clock = it.memory && it.memory->bram18_each > 0
-                               ? double(it.memory->copies * std::max<uint64_t>(1, it.memory->cols))
-                               : double(it.use.bram18) * kDefaultToggle * 2.0;
-        if (it.memory && !is_read_only(it.part)) per_clock *= 2.0;
-        p.memory_w = per_clock * f * k.bram18_pj_per_access * kPico * act;
+        // A deep memory of several BRAM18 rows enables one row an access.
+        const double per_clock = it.memory && it.memory->bram18_each > 0
+                                     ? double(it.memory->copies * std::max<uint64_t>(1, it.memory->cols))
+                                     : double(it.use.bram18) * kDefaultToggle * 2.0;
+        p.memory_w += per_clock * ports * f * k.bram18_pj_per_access * kPico * act;
     }
+    // Distributed RAM and SRLs: every LUT of the memory each access (an upper bound for RAMs
+    // deeper than 64 words, which read one LUT in ceil(depth / 64)); UltraRAM: every block.
+    p.memory_w += double(it.use.lutram) * ports * f * k.lutram_pj_per_access * kPico * act;
+    p.memory_w += double(it.use.uram) * ports * f * k.uram_pj_per_access * kPico * act;
     if (it.use.dsp > 0) p.dsp_w = double(it.use.dsp) * ((link ? kDefaultToggle : pe_toggle) / 0.5) * f * k.dsp_pj_per_op * kPico * act;
     return p;
 }
