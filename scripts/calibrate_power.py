@@ -11,7 +11,9 @@ calibration designs, predicts the held-out ones, and writes
   * the factor into models/power/power_coefficients.cpp (kPowerCalibration), and
   * the table of docs/power.md between its calibration markers,
 
-or, with --check, fails when either is not what the fit gives now (ctest PowerCalibrationIsCurrent).
+or, with --check, fails when either is not what the fit gives now, when a held-out AlexNet row
+falls outside 15%, or when the Conv Layer rows stop ruling out the AlexNet rows' factor (ctest
+PowerCalibrationIsCurrent).
 Nothing is typed in: every simulated figure comes from a run this script makes.
 
     python3 scripts/calibrate_power.py --sim build/sim [--check]
@@ -151,6 +153,16 @@ def main():
     print(block)
     if args.check:
         ok = True
+        # What docs/power.md states must hold: the AlexNet rows held out fall within the
+        # tolerance, and the Conv Layer rows allow no factor the AlexNet rows can live with.
+        for r in rows:
+            e = 100.0 * (r["fixed"] + scale * r["data"] - r["published"]) / r["published"]
+            if r["role"] == "held out" and r["label"].startswith("AlexNet") and abs(e) > TOLERANCE_PCT:
+                print(f"calibrate_power: {r['label']} is {e:+.1f}% off, outside {TOLERANCE_PCT:.0f}%")
+                ok = False
+        if conv_max >= alex_min:
+            print("calibrate_power: one factor now serves both architectures; docs/power.md says otherwise")
+            ok = False
         if m is None or abs(float(m.group(1)) - scale) > 5e-4 * scale:
             print(f"calibrate_power: kPowerCalibration is {m.group(1) if m else '?'}, the fit gives {scale:.4f}")
             ok = False

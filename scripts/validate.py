@@ -2,7 +2,7 @@
 """Regenerates docs/validation.md from the simulator's own output.
 
 For every published design in testbenches/validation/published.json it runs `sim --report`
-(bit-true simulation of a few frames), reads frames/s and the resource estimate from the JSON
+(bit-true simulation of a few frames), reads frames/s, the resource estimate and the board power from the JSON
 report, and writes one table per published table with the published figure, the simulated
 figure, the error and the tolerance the tests hold the simulator to. It adds the seed 004 study
 (all 64 weight x activation precisions of the FINN MLP on the Z7020) and a PE-reuse sweep on one
@@ -20,7 +20,7 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 METRICS = [("fps", "frames/s"), ("lut", "LUT"), ("ff", "FF"), ("bram18", "BRAM18"), ("bram36", "BRAM36"),
-           ("dsp", "DSP")]
+           ("dsp", "DSP"), ("power_w", "board power (W)")]
 _RUNS = {}
 
 
@@ -29,7 +29,8 @@ def run_design(sim, design):
     designs share it (Table 6.7's layers share Table 6.6's runs). Designs without a published frame
     rate need only the resource estimate, which does not depend on the frame count: one frame."""
     sets = design.get("set") or {}
-    frames = 2 if "fps" in design["published"] else 1
+    timed = "fps" in design["published"] or "power_w" in design["published"]  # power needs the interval
+    frames = 2 if timed else 1
     key = (design["config"], json.dumps(sets, sort_keys=True), frames)
     if key not in _RUNS:
         _RUNS[key] = run_sim(sim, design["config"], sets, frames=frames)
@@ -70,6 +71,7 @@ def measured(report, scope):
         use = dict(res["total"])
     use["bram36"] = use["bram18"] / 2  # the source's unit where it counts 18K blocks as 0.5 (Table 6.7)
     use["fps"] = report["performance"]["frames_per_second"]
+    use["power_w"] = report.get("power", {}).get("total_w", 0.0)
     return use
 
 

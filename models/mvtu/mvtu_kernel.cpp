@@ -56,12 +56,8 @@ MvtuKernel::MvtuKernel(const LayerConfig& layer, const LayerImage& image, const 
       thresholds_(layer, params),
       slice_(size_t(layer.fan_in())),
       acc_(size_t(channels_)),
-      simd_(std::max(1, layer.folding.simd)),
-      in_bits_(layer.in_bits),
-      pe_(std::max(1, layer.physical_pe())),
-      out_bits_(layer.out_bits),
-      in_zero_(zero_code(layer.in_encoding)),
-      out_zero_(zero_code(layer.out_encoding)) {}
+      operands_(layer.folding.simd, layer.in_bits, zero_code(layer.in_encoding)),
+      outputs_(layer.physical_pe(), layer.out_bits, zero_code(layer.out_encoding)) {}
 
 const int32_t* MvtuKernel::group_slice(const int32_t* window, int group) {
     if (groups_ == 1) return window;
@@ -77,14 +73,14 @@ void MvtuKernel::compute(const int32_t* windows, int pixels, int32_t* out, int f
     for (int p = 0; p < pixels; ++p) {
         const int32_t* window = windows + size_t(p) * window_length_;
         int32_t* o = out + size_t(p) * size_t(count) - first;
-        if (counting_) count_bus_activity(window, size_t(window_length_), simd_, in_bits_, in_zero_, operands_);
+        if (counting_) operands_.count(window, size_t(window_length_));
         for (int g = first / per_group; g < groups_ && g * per_group < end; ++g) {
             datapath_->load_input(group_slice(window, g));
             const int lo = std::max(first, g * per_group), hi = std::min(end, (g + 1) * per_group);
             datapath_->dots(lo, hi - lo, acc_.data());
             thresholds_.apply(acc_.data(), lo, hi - lo, o + lo);
         }
-        if (counting_) count_bus_activity(o + first, size_t(count), pe_, out_bits_, out_zero_, outputs_);
+        if (counting_) outputs_.count(o + first, size_t(count));
     }
 }
 

@@ -45,9 +45,12 @@ public:
     // What compute() saw since the last reset: the operand bus (each window in SIMD words, as
     // every PE of the array reads it once per neuron fold) and the output codes, PE at a time
     // (docs/power.md). Counting costs one pass over the codes; it can be switched off.
-    const OperandActivity& operand_activity() const { return operands_; }
-    const OperandActivity& output_activity() const { return outputs_; }
-    void reset_activity() { operands_ = {}; outputs_ = {}; }
+    const OperandActivity& operand_activity() const { return operands_.activity(); }
+    const OperandActivity& output_activity() const { return outputs_.activity(); }
+    void reset_activity() {
+        operands_.reset();
+        outputs_.reset();
+    }
     void count_activity(bool on) { counting_ = on; }
 
 private:
@@ -62,12 +65,9 @@ private:
     ThresholdUnit thresholds_;
     std::vector<int32_t> slice_;
     std::vector<int64_t> acc_;  // the accumulators of one input's channels
-    // Activity: the operand bus's SIMD lanes and code bits, the code of 0 (-1: none), the
-    // output's PE lanes and bits.
+    // Activity: the operand bus (SIMD lanes of the input codes) and the output (PE lanes).
     bool counting_ = true;
-    int simd_, in_bits_, pe_, out_bits_;
-    int32_t in_zero_, out_zero_;
-    OperandActivity operands_, outputs_;
+    BusMeter operands_, outputs_;
 };
 
 }  // namespace qsim

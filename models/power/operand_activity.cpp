@@ -13,22 +13,31 @@ uint32_t lane_mask(int bits) { return bits >= 32 ? 0xFFFFFFFFu : (uint32_t(1) <<
 
 }  // namespace
 
-void count_bus_activity(const int32_t* codes, size_t n, int lanes, int bits, int32_t zero_code,
-                        OperandActivity& into) {
-    if (n == 0 || lanes <= 0) return;
-    const uint32_t mask = lane_mask(bits);
-    const size_t step = size_t(lanes);
+BusMeter::BusMeter(int lanes, int bits, int32_t zero_code)
+    : lanes_(size_t(std::max(1, lanes))), bits_(bits), mask_(lane_mask(bits)), zero_(zero_code), last_(lanes_, 0) {}
+
+void BusMeter::count(const int32_t* codes, size_t n) {
+    if (n == 0) return;
+    const size_t step = lanes_;
     uint64_t toggles = 0, zeros = 0;
-    for (size_t i = 0; i < n; ++i) {
-        if (codes[i] == zero_code) ++zeros;
-        if (i >= step) toggles += uint64_t(__builtin_popcount((uint32_t(codes[i]) ^ uint32_t(codes[i - step])) & mask));
+    // The first word against what each lane carried last (nothing before the very first).
+    const size_t head = std::min(n, step);
+    for (size_t i = 0; i < head; ++i) {
+        if (codes[i] == zero_) ++zeros;
+        if (primed_) toggles += uint64_t(__builtin_popcount((uint32_t(codes[i]) ^ uint32_t(last_[i])) & mask_));
     }
+    for (size_t i = head; i < n; ++i) {
+        if (codes[i] == zero_) ++zeros;
+        toggles += uint64_t(__builtin_popcount((uint32_t(codes[i]) ^ uint32_t(codes[i - step])) & mask_));
+    }
+    for (size_t j = 0; j < head; ++j) last_[j] = codes[j + step * ((n - 1 - j) / step)];
+    primed_ = true;
     const uint64_t words = (n + step - 1) / step;
-    into.words += words;
-    into.bits += words * step * uint64_t(bits);
-    into.toggles += toggles;
-    into.codes += n;
-    into.zeros += zeros;
+    activity_.words += words;
+    activity_.bits += words * step * uint64_t(bits_);
+    activity_.toggles += toggles;
+    activity_.codes += n;
+    activity_.zeros += zeros;
 }
 
 OperandActivity weight_read_activity(const LayerConfig& l, const LayerParams& params) {
@@ -60,7 +69,9 @@ OperandActivity weight_read_activity(const LayerConfig& l, const LayerParams& pa
             for (size_t s = 0; s < sf * size_t(simd); ++s)
                 stream.push_back(n < channels && s < fan_in ? code(n * fan_in + s) : 0);
         }
-        count_bus_activity(stream.data(), stream.size(), simd, bits, binary ? -1 : zero, a);
+        BusMeter bus(simd, bits, binary ? -1 : zero);  // each PE its own weight bus
+        bus.count(stream.data(), stream.size());
+        a += bus.activity();
     }
     return a;
 }

@@ -34,12 +34,27 @@ struct OperandActivity {
     double nonzero_rate() const { return codes ? double(codes - zeros) / double(codes) : 0.0; }
 };
 
-// Adds the activity of `n` codes carried `lanes` at a time (the last word may be partial) on a
-// bus of `bits`-bit lanes: toggles are counted between word k and word k-1 of this call (the
-// first word is compared with nothing). `zero_code`: the code of the value 0, or -1 when no
-// code means 0 (bipolar {-1, +1}).
-void count_bus_activity(const int32_t* codes, size_t n, int lanes, int bits, int32_t zero_code,
-                        OperandActivity& into);
+// A bus of `lanes` lanes of `bits`-bit codes. count() adds `n` codes carried `lanes` at a time
+// (a run that is not a whole number of words ends with a partial word, and the next run starts
+// a new word): each lane's bits are compared with what the same lane carried last, across runs
+// (the very first word with nothing). `zero_code`: the code of the value 0, or -1 when no code
+// means 0 (bipolar {-1, +1}).
+class BusMeter {
+public:
+    BusMeter(int lanes, int bits, int32_t zero_code);
+    void count(const int32_t* codes, size_t n);
+    const OperandActivity& activity() const { return activity_; }
+    void reset() { activity_ = {}; }
+
+private:
+    size_t lanes_;
+    int bits_;
+    uint32_t mask_;
+    int32_t zero_;
+    bool primed_ = false;
+    std::vector<int32_t> last_;  // what each lane carried last
+    OperandActivity activity_;
+};
 
 // The weight words of a compute layer as its PEs read them in one pass over the weight
 // memories (every neuron fold, every synapse fold): PE p reads SIMD weights of output channel

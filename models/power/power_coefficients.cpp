@@ -21,7 +21,7 @@ const PowerCoefficients kSeries7{"7 series", "28 nm",
 
 // Fitted by scripts/calibrate_power.py on the calibration designs of Table 6.6 (docs/power.md);
 // test PowerCalibration.IsWhatTheScriptFits checks it is current.
-constexpr PowerCalibration kPowerCalibration{4.1541};
+constexpr PowerCalibration kPowerCalibration{4.0554};
 
 bool contains(const std::string& s, const char* what) { return s.find(what) != std::string::npos; }
 

@@ -63,7 +63,8 @@ PartPower part_power(const NetworkConfig& net, const ResourceItem& it, const Lay
     // A product toggles with either operand, as long as the other is not 0.
     const double pe_toggle = (a.operand_toggle * a.weight_nonzero + a.weight_toggle * a.operand_nonzero) / 2.0;
     const double glitch = pe ? 1.0 + k.glitch_per_stage * (arithmetic_stages(*lc) - 1) : 1.0;
-    const double toggle = link ? kDefaultToggle : pe ? pe_toggle * glitch : a.output_toggle;
+    // The sliding-window unit moves the layer's input, the other blocks its output.
+    const double toggle = link ? kDefaultToggle : pe ? pe_toggle * glitch : it.block == "swu" ? a.operand_toggle : a.output_toggle;
     p.clock_w = (double(it.use.ff) * k.clock_pj_per_ff + double(it.use.bram18) * k.clock_pj_per_bram18) * f * kPico;
     // LUTs used as memory (counted in `lut` too) are accessed, not toggled as logic.
     p.logic_w = double(it.use.lut - std::min(it.use.lut, it.use.lutram)) * toggle * f * k.lut_pj_per_toggle * kPico * act;

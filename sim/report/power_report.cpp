@@ -63,6 +63,15 @@ std::string power_summary(const PowerReport& p) {
     return s;
 }
 
+nlohmann::json activity_json(const LayerResult& l) {
+    auto rates = [](const OperandActivity& a) {
+        return nlohmann::json{{"words", a.words}, {"toggle_rate", a.toggle_rate()}, {"nonzero_rate", a.nonzero_rate()}};
+    };
+    return {{"operands", rates(l.operand_activity)},
+            {"weights_per_pass", rates(l.weight_activity)},
+            {"outputs", rates(l.output_activity)}};
+}
+
 nlohmann::json power_json(const PowerReport& p) {
     nlohmann::json blocks = nlohmann::json::array();
     for (const auto& b : p.blocks)

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "models/power/power_model.hpp"
+#include "sim/runner/simulation.hpp"
 
 namespace qsim {
 
@@ -17,5 +18,8 @@ std::string power_summary(const PowerReport& p);
 // `power`: total_w (the board's), dynamic_w, static_w, the board's parts, energy per frame,
 // frames per joule, and per block the clock / logic / memory / DSP / signal watts.
 nlohmann::json power_json(const PowerReport& p);
+// A layer's counted activity (docs/power.md): the toggle and nonzero rates of its PE array's
+// operand bus, weight reads and output stream.
+nlohmann::json activity_json(const LayerResult& l);
 
 }  // namespace qsim

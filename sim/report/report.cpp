@@ -357,6 +357,7 @@ nlohmann::json report_json(const RunResult& r, const nlohmann::json& effective_c
         if (l.reuse > 1)
             jl["ofm_buffer"] = {{"peak_values", l.ofm_peak_values}, {"capacity_values", l.ofm_capacity_values}};
         jl["resources"] = resources_json(r.resources.layer_total(l.name));
+        if (l.operand_activity.bits > 0 || l.weight_activity.bits > 0) jl["activity"] = activity_json(l);
         if (l.sparse.enabled)
             jl["sparse_weights"] = {{"decompressor", l.sparse.decoded},
                                     {"encoding", l.sparse.encoding},

@@ -14,10 +14,11 @@ namespace power_model_test {
 
 TEST(BusActivity, CountsTogglesPerLaneAndZeros) {
     // Two lanes of 2-bit codes: words (1,0) (2,0) (2,3). Lane 0: 01->10 (2 bits), 10->10 (0);
-    // lane 1: 00->00 (0), 00->11 (2). Zeros: the three 0 codes.
+    // lane 1: 00->00 (0), 00->11 (2). Zeros: the two 0 codes.
     const std::vector<int32_t> codes{1, 0, 2, 0, 2, 3};
-    OperandActivity a;
-    count_bus_activity(codes.data(), codes.size(), 2, 2, 0, a);
+    BusMeter bus(2, 2, 0);
+    bus.count(codes.data(), codes.size());
+    const OperandActivity& a = bus.activity();
     EXPECT_EQ(a.words, 3u);
     EXPECT_EQ(a.bits, 12u);
     EXPECT_EQ(a.toggles, 4u);
@@ -29,14 +30,29 @@ TEST(BusActivity, CountsTogglesPerLaneAndZeros) {
 TEST(BusActivity, MasksSignedCodesToTheirBitsAndBipolarHasNoZero) {
     // -1 and 0 as 4-bit codes differ in 4 bits, not 32.
     const std::vector<int32_t> codes{-1, 0, -1};
-    OperandActivity a;
-    count_bus_activity(codes.data(), codes.size(), 1, 4, 0, a);
-    EXPECT_EQ(a.toggles, 8u);
-    OperandActivity b;
+    BusMeter a(1, 4, 0);
+    a.count(codes.data(), codes.size());
+    EXPECT_EQ(a.activity().toggles, 8u);
+    BusMeter b(1, 1, -1);
     const std::vector<int32_t> bipolar{0, 0, 1};
-    count_bus_activity(bipolar.data(), bipolar.size(), 1, 1, -1, b);
-    EXPECT_EQ(b.zeros, 0u);
-    EXPECT_EQ(b.toggles, 1u);
+    b.count(bipolar.data(), bipolar.size());
+    EXPECT_EQ(b.activity().zeros, 0u);
+    EXPECT_EQ(b.activity().toggles, 1u);
+}
+
+TEST(BusActivity, EachLaneRemembersWhatItCarriedAcrossRuns) {
+    // A bus as wide as each run (one word a run, as a PE array's output of one pixel): the
+    // toggles are between successive runs, lane by lane. Run 2 is partial: lane 2 keeps 7.
+    BusMeter bus(3, 3, 0);
+    const std::vector<int32_t> r1{1, 2, 7}, r2{0, 3}, r3{1, 3, 0};
+    bus.count(r1.data(), r1.size());
+    EXPECT_EQ(bus.activity().toggles, 0u);
+    bus.count(r2.data(), r2.size());  // 001->000 (1), 010->011 (1)
+    EXPECT_EQ(bus.activity().toggles, 2u);
+    bus.count(r3.data(), r3.size());  // 000->001 (1), 011->011 (0), 111->000 (3)
+    EXPECT_EQ(bus.activity().toggles, 6u);
+    EXPECT_EQ(bus.activity().words, 3u);
+    EXPECT_EQ(bus.activity().bits, 27u);
 }
 
 TEST(WeightActivity, FollowsEachPesReadOrder) {
