@@ -112,6 +112,18 @@ TEST(PointEvaluator, SparseDepthwiseRccmAndOneDimensional) {
     }
 }
 
+TEST(PointEvaluator, MemoryStylesAndPowerConditions) {
+    // Memory styles for every layer and per layer and kind (a cached layer's resources depend on
+    // them), and the power section's conditions (its board power does).
+    const Tally t = compare("mlp_w4a4_zu3.yaml",
+                            {"resources.ram_style=auto,block,distributed", "fc2.ram_style.thresholds=auto,block,ultra",
+                             "fc1.pe=1,4,16", "power.junction_c=25,85", "power.ddr_channels=0,2", "clock_mhz=100,200"},
+                            400);
+    EXPECT_EQ(t.uncached, "");
+    EXPECT_GT(t.valid, 100u);
+    EXPECT_EQ(t.counts.whole, 0u);
+}
+
 TEST(PointEvaluator, ParamsAndStructureGoTheWholeWay) {
     const Tally params = compare("addnet_conv_layer.yaml", {"param.rccm=2add,4add", "conv.pe=1,8"}, 20);
     EXPECT_NE(params.uncached.find("param.rccm"), std::string::npos);
