@@ -73,14 +73,14 @@ void MvtuKernel::compute(const int32_t* windows, int pixels, int32_t* out, int f
     for (int p = 0; p < pixels; ++p) {
         const int32_t* window = windows + size_t(p) * window_length_;
         int32_t* o = out + size_t(p) * size_t(count) - first;
-        if (counting_) operands_.count(window, size_t(window_length_));
+        operands_.count(window, size_t(window_length_));
         for (int g = first / per_group; g < groups_ && g * per_group < end; ++g) {
             datapath_->load_input(group_slice(window, g));
             const int lo = std::max(first, g * per_group), hi = std::min(end, (g + 1) * per_group);
             datapath_->dots(lo, hi - lo, acc_.data());
             thresholds_.apply(acc_.data(), lo, hi - lo, o + lo);
         }
-        if (counting_) outputs_.count(o + first, size_t(count));
+        outputs_.count(o + first, size_t(count));
     }
 }
 

@@ -44,14 +44,13 @@ public:
 
     // What compute() saw since the last reset: the operand bus (each window in SIMD words, as
     // every PE of the array reads it once per neuron fold) and the output codes, PE at a time
-    // (docs/power.md). Counting costs one pass over the codes; it can be switched off.
+    // (docs/power.md). Counting costs one pass over the codes.
     const OperandActivity& operand_activity() const { return operands_.activity(); }
     const OperandActivity& output_activity() const { return outputs_.activity(); }
     void reset_activity() {
         operands_.reset();
         outputs_.reset();
     }
-    void count_activity(bool on) { counting_ = on; }
 
 private:
     // The memories from `image`, everything else from `params`.
@@ -66,7 +65,6 @@ private:
     std::vector<int32_t> slice_;
     std::vector<int64_t> acc_;  // the accumulators of one input's channels
     // Activity: the operand bus (SIMD lanes of the input codes) and the output (PE lanes).
-    bool counting_ = true;
     BusMeter operands_, outputs_;
 };
 
