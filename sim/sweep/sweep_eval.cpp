@@ -65,11 +65,11 @@ PointResult evaluate_analytical(const NetworkConfig& net) {
     }
     add_doubts(r, estimate_doubts(net, est), net.clock_hz());
     const ResourceRulesOff totals_only;  // a point keeps the totals, not the per-part rules
-    const ResourceReport rep = estimate_resources(net);
-    r.resources = rep.total;
-    r.fits = rep.device.fits;
-    r.exceeded = rep.device.exceeded;
     if (net.host.enabled && net.host.architecture == HostArchitecture::Loopback) {
+        const ResourceReport rep = estimate_resources(net);
+        r.resources = rep.total;
+        r.fits = rep.device.fits;
+        r.exceeded = rep.device.exceeded;
         // One accelerator runs the layers in turn: busy for the sum of their cycles.
         PowerInputs in;
         in.clock_hz = net.clock_hz();
@@ -83,8 +83,9 @@ PointResult evaluate_analytical(const NetworkConfig& net) {
         r.energy_per_frame_j = p.energy_per_frame_j;
         return r;
     }
-    // Power from random data at the estimated duties, part by part as the point evaluator
-    // caches it: the parts outside the layers, then each device layer's.
+    // The parts as estimate_resources() counts them and the point evaluator caches them: those
+    // outside the layers, then each device layer's, each group with its power from random data
+    // at the estimated duties.
     const ResourceContext ctx = resource_context(net);
     const std::vector<FifoSite> sites = fifo_sites(net);
     std::vector<PowerTerms> terms;
@@ -92,15 +93,20 @@ PointResult evaluate_analytical(const NetworkConfig& net) {
     std::vector<ResourceItem> items;
     add_fifo_site_resources(net, sites.front(), ctx, items);
     if (net.host.enabled) add_host_link_resources(items);
+    for (const ResourceItem& it : items) r.resources += it.use;
     terms.push_back(power_terms(net, items, LayerActivity{}));
     for (size_t i = 0; i < net.device_layer_count(); ++i) {
         items.clear();
         add_layer_resources(net, i, ctx, sites, items);
+        for (const ResourceItem& it : items) r.resources += it.use;
         terms.push_back(power_terms(net, items, random_activity(net.layers[i])));
         const auto [u, s] = unit_and_swu_cycles(est.blocks, net.layers[i].name);
         unit.push_back(u);
         swu.push_back(s);
     }
+    const DeviceUse use = device_use(r.resources, net.device);
+    r.fits = use.fits;
+    r.exceeded = use.exceeded;
     add_power(r, net, terms, unit, swu);
     return r;
 }
