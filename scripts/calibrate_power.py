@@ -19,12 +19,11 @@ Nothing is typed in: every simulated figure comes from a run this script makes.
     python3 scripts/calibrate_power.py --sim build/sim [--check]
 """
 import argparse
-import json
 import os
 import re
-import subprocess
 import sys
-import tempfile
+
+from validate import run_sim  # scripts/validate.py: one sim run, its JSON report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CODE = os.path.join(ROOT, "models", "power", "power_coefficients.cpp")
@@ -50,20 +49,6 @@ DESIGNS = [
     ("Conv Layer 8-bit, DSPs enabled [3]", "configs/addnet_conv_layer_8bit.yaml", {"multipliers": "dsp"}, 7.2,
      "other design"),
 ]
-
-
-def simulate(sim, config, sets):
-    with tempfile.TemporaryDirectory() as tmp:
-        report = os.path.join(tmp, "r.json")
-        cmd = [sim, "--config", config, "--frames", "2", "--no-timing", "--report", report]
-        for k, v in sets.items():
-            cmd += ["--set", f"{k}={v}"]
-        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT,
-                              env=dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1"))
-        if proc.returncode != 0:
-            sys.exit(f"calibrate_power: {' '.join(cmd)} failed: {proc.stderr.strip()}")
-        with open(report) as f:
-            return json.load(f)
 
 
 def split(report):
@@ -132,7 +117,7 @@ def main():
     sim = os.path.abspath(args.sim)
     rows = []
     for label, config, sets, published, role in DESIGNS:
-        rep = simulate(sim, config, sets)
+        rep = run_sim(sim, config, sets, frames=2)
         fixed, data, lut = split(rep)
         busy = max(l["busy_cycles_per_frame"] for l in rep["layers"])
         duty = busy / rep["performance"]["interval_cycles"] if rep["performance"]["interval_cycles"] else 0.0
